@@ -1,0 +1,249 @@
+//! Command-line interface: clap definitions and one module per subcommand.
+//!
+//! Exit codes (the contract scripts rely on): 0 nothing at or above the fail level; 1 findings at
+//! or above it; 2 usage, configuration or I/O error.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+pub mod check;
+pub mod debug;
+pub mod lsp_cmd;
+pub mod pin;
+pub mod rules_cmd;
+
+/// The outcome of a command, mapped to the process exit code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExitStatus {
+    /// Nothing at or above the fail level.
+    Success = 0,
+    /// Findings at or above the fail level (or `pin --check` found drift).
+    Failure = 1,
+    /// Usage, configuration or I/O error.
+    Error = 2,
+}
+
+impl From<ExitStatus> for ExitCode {
+    fn from(s: ExitStatus) -> ExitCode {
+        ExitCode::from(s as u8)
+    }
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "plimsoll",
+    version,
+    about = "A fast linter and policy engine for Dockerfiles and Docker Compose files",
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Arguments of `check`, the default command.
+    #[command(flatten)]
+    pub check: CheckArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Lint Dockerfiles and compose files (the default command).
+    Check(CheckArgs),
+    /// List the rules.
+    Rules(RulesArgs),
+    /// Show a rule's documentation.
+    Explain(ExplainArgs),
+    /// Write a commented plimsoll.toml in the current directory.
+    Init(InitArgs),
+    /// Print shell completions.
+    Completions(CompletionsArgs),
+    /// Pin image references to digests resolved from their registries.
+    Pin(PinArgs),
+    /// Run the language server over stdio.
+    Lsp,
+    /// Developer tools.
+    #[command(subcommand)]
+    Debug(DebugCommand),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Human,
+    Concise,
+    Json,
+    Sarif,
+    Checkstyle,
+    Gitlab,
+    Github,
+    Junit,
+}
+
+#[derive(Debug, Default, Args)]
+pub struct CheckArgs {
+    /// Files or directories to lint; `-` reads standard input. Defaults to the current directory.
+    pub paths: Vec<PathBuf>,
+    /// Output format (default: human, or the config's `output-format`).
+    #[arg(long, value_enum)]
+    pub format: Option<OutputFormat>,
+    /// Rules to enable, by code or name (`ALL` for every rule, including those off by default).
+    #[arg(long, value_delimiter = ',')]
+    pub select: Vec<String>,
+    /// Rules to disable, by code or name.
+    #[arg(long, value_delimiter = ',')]
+    pub ignore: Vec<String>,
+    /// Use this configuration file instead of discovering plimsoll.toml.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// The file name to report for, and to detect the kind of, standard input.
+    #[arg(long)]
+    pub stdin_filename: Option<PathBuf>,
+    /// Treat every named file as this kind (dockerfile or compose).
+    #[arg(long)]
+    pub file_kind: Option<String>,
+    /// Lowest severity that makes the exit code 1 (error, warning, info, style).
+    #[arg(long)]
+    pub fail_level: Option<String>,
+    /// Report only findings not in this baseline file.
+    #[arg(long)]
+    pub baseline: Option<PathBuf>,
+    /// Write the current findings to this baseline file.
+    #[arg(long)]
+    pub write_baseline: Option<PathBuf>,
+    /// Apply safe fixes.
+    #[arg(long)]
+    pub fix: bool,
+    /// Apply unsafe fixes too.
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+    /// Print the fixes as a unified diff and write nothing.
+    #[arg(long)]
+    pub diff: bool,
+    /// Write the report to this file instead of standard output.
+    #[arg(long, short = 'o')]
+    pub output: Option<PathBuf>,
+    /// Print a count of findings per rule.
+    #[arg(long)]
+    pub statistics: bool,
+    /// Report suppression comments that suppress nothing.
+    #[arg(long)]
+    pub report_unused_suppressions: bool,
+    /// Do not read any configuration file.
+    #[arg(long)]
+    pub isolated: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: RulesFormat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum RulesFormat {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// Rule code, name, or alias (hadolint DL code, BuildKit check name).
+    pub rule: String,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Overwrite an existing plimsoll.toml.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct PinArgs {
+    /// Files or directories whose image references to pin. Defaults to the current directory.
+    pub paths: Vec<PathBuf>,
+    /// Change nothing; exit 1 when a reference is unpinned or disagrees with the lock file.
+    #[arg(long)]
+    pub check: bool,
+    /// Write or update plimsoll.lock with the resolved digests.
+    #[arg(long)]
+    pub lock: bool,
+    /// Resolve digests from plimsoll.lock only; never contact a registry.
+    #[arg(long)]
+    pub offline: bool,
+    /// Re-resolve references that are already pinned.
+    #[arg(long)]
+    pub update: bool,
+    /// Allow plain HTTP to this registry (loopback registries are always allowed).
+    #[arg(long, value_name = "HOST[:PORT]")]
+    pub insecure_registry: Vec<String>,
+    /// Write `image@sha256:…` with a `# image:tag` comment instead of `image:tag@sha256:…`.
+    #[arg(long)]
+    pub digest_only: bool,
+    /// Print the changes as a unified diff and write nothing.
+    #[arg(long)]
+    pub diff: bool,
+    /// Lock file path (default: plimsoll.lock beside the first path, or in the current directory).
+    #[arg(long)]
+    pub lock_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DebugCommand {
+    /// Print a Dockerfile's syntax tree.
+    Ast(DebugAstArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DebugAstArgs {
+    /// `tree` (plimsoll's own tree) or `buildkit` (BuildKit's AST dump, byte for byte).
+    #[arg(long, default_value = "tree")]
+    pub format: String,
+    pub file: PathBuf,
+}
+
+/// Entry point used by `main.rs`.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() {
+                ExitStatus::Error
+            } else {
+                ExitStatus::Success
+            };
+            let _ = e.print();
+            return code.into();
+        }
+    };
+    run(cli).into()
+}
+
+pub fn run(cli: Cli) -> ExitStatus {
+    match cli.command {
+        None => check::run(cli.check),
+        Some(Command::Check(args)) => check::run(args),
+        Some(Command::Rules(args)) => rules_cmd::rules(args),
+        Some(Command::Explain(args)) => rules_cmd::explain(args),
+        Some(Command::Init(args)) => check::init(args),
+        Some(Command::Completions(args)) => {
+            use clap::CommandFactory;
+            let mut cmd = Cli::command();
+            clap_complete::generate(args.shell, &mut cmd, "plimsoll", &mut std::io::stdout());
+            ExitStatus::Success
+        }
+        Some(Command::Pin(args)) => pin::run(args),
+        Some(Command::Lsp) => lsp_cmd::run(),
+        Some(Command::Debug(DebugCommand::Ast(args))) => debug::ast(args),
+    }
+}
+
+/// Prints an error as `plimsoll: error: …` on stderr and returns exit status 2.
+pub fn fail(message: impl std::fmt::Display) -> ExitStatus {
+    eprintln!("plimsoll: error: {message}");
+    ExitStatus::Error
+}

@@ -1,0 +1,20 @@
+//! plimsoll: a linter and policy engine for Dockerfiles and Docker Compose files.
+//!
+//! Data flows one way: bytes -> [`syntax`] -> [`model`] -> [`rules`] -> [`finding`]s ->
+//! [`report`] | [`fix`] | [`lsp`]. A lower layer never imports a higher one.
+
+pub mod cli;
+pub mod config;
+pub mod finding;
+pub mod fix;
+pub mod lsp;
+pub mod model;
+pub mod registry;
+pub mod report;
+pub mod rules;
+pub mod source;
+pub mod suppress;
+pub mod syntax;
+
+#[cfg(test)]
+pub(crate) mod test_support;

@@ -1,0 +1,379 @@
+//! Source files, byte spans and line/column lookups.
+//!
+//! Every syntax node keeps a [`Span`] (a byte range into the original text). Line and column are
+//! computed only when something is reported, through the file's [`LineIndex`] (one binary search).
+//! Columns are 1-based and count characters; LSP's UTF-16 columns are computed at the LSP edge with
+//! [`LineIndex::utf16_column`].
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// The largest file plimsoll reads. Spans are `u32` (as in ruff and rust-analyzer), which keeps
+/// trees small; a file past this size is reported, not parsed.
+pub const MAX_FILE_SIZE: usize = 256 * 1024 * 1024;
+
+/// A half-open byte range `start..end` into a source text.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct Span {
+    pub start: u32,
+    pub end: u32,
+}
+
+impl Span {
+    /// Panics only on a programming error (start after end, or offsets past `MAX_FILE_SIZE`,
+    /// which readers refuse before parsing).
+    #[inline]
+    pub fn new(start: usize, end: usize) -> Span {
+        debug_assert!(start <= end, "span start {start} after end {end}");
+        Span {
+            start: start as u32,
+            end: end as u32,
+        }
+    }
+
+    #[inline]
+    pub fn empty(at: usize) -> Span {
+        Span::new(at, at)
+    }
+
+    #[inline]
+    pub fn len(self) -> usize {
+        (self.end - self.start) as usize
+    }
+
+    #[inline]
+    pub fn is_empty(self) -> bool {
+        self.start == self.end
+    }
+
+    #[inline]
+    pub fn range(self) -> Range<usize> {
+        self.start as usize..self.end as usize
+    }
+
+    /// The smallest span covering both.
+    #[inline]
+    pub fn cover(self, other: Span) -> Span {
+        Span {
+            start: self.start.min(other.start),
+            end: self.end.max(other.end),
+        }
+    }
+
+    /// Shift a span that was computed relative to a slice starting at `base`.
+    #[inline]
+    pub fn offset(self, base: usize) -> Span {
+        Span::new(self.start as usize + base, self.end as usize + base)
+    }
+
+    #[inline]
+    pub fn contains(self, offset: usize) -> bool {
+        (self.start as usize) <= offset && offset < self.end as usize
+    }
+
+    /// The text this span covers. Returns "" for a span that does not fit `text` rather than
+    /// panicking, so a stale span can never crash a reporter.
+    #[inline]
+    pub fn text(self, text: &str) -> &str {
+        text.get(self.range()).unwrap_or("")
+    }
+}
+
+impl std::fmt::Debug for Span {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}..{}", self.start, self.end)
+    }
+}
+
+impl From<Range<usize>> for Span {
+    fn from(r: Range<usize>) -> Span {
+        Span::new(r.start, r.end)
+    }
+}
+
+/// A 1-based line and 1-based column (in characters).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct LineCol {
+    pub line: u32,
+    pub column: u32,
+}
+
+/// Byte offsets of line starts, for offset -> line/column lookups in O(log lines).
+///
+/// A line ends at `\n`; a `\r` before it belongs to the line's terminator, not its content.
+#[derive(Clone, Debug, Default)]
+pub struct LineIndex {
+    line_starts: Vec<u32>,
+    /// True when the text is all ASCII: then a column is a byte difference and no character
+    /// counting is needed.
+    ascii: bool,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> LineIndex {
+        let mut line_starts = Vec::with_capacity(text.len() / 32 + 1);
+        line_starts.push(0);
+        line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| (i + 1) as u32));
+        LineIndex {
+            line_starts,
+            ascii: text.is_ascii(),
+        }
+    }
+
+    /// Number of lines (a text ending in `\n` has an empty last line, as editors count).
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+
+    /// 0-based index of the line holding `offset`.
+    #[inline]
+    pub fn line_of(&self, offset: usize) -> usize {
+        match self.line_starts.binary_search(&(offset as u32)) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        }
+    }
+
+    /// Byte offset where 0-based line `line` starts, if it exists.
+    pub fn line_start(&self, line: usize) -> Option<usize> {
+        self.line_starts.get(line).map(|&s| s as usize)
+    }
+
+    /// Byte range of 0-based line `line` without its terminator (`\n` or `\r\n`).
+    pub fn line_range(&self, line: usize, text: &str) -> Option<Range<usize>> {
+        let start = self.line_start(line)?;
+        let mut end = self.line_start(line + 1).unwrap_or(text.len());
+        let bytes = text.as_bytes();
+        if end > start && bytes.get(end - 1) == Some(&b'\n') {
+            end -= 1;
+            if end > start && bytes.get(end - 1) == Some(&b'\r') {
+                end -= 1;
+            }
+        }
+        Some(start..end)
+    }
+
+    /// 1-based line and character column of `offset`. An offset inside a multi-byte character
+    /// counts as that character.
+    pub fn line_col(&self, offset: usize, text: &str) -> LineCol {
+        let offset = offset.min(text.len());
+        let line = self.line_of(offset);
+        let start = self.line_starts[line] as usize;
+        let column = if self.ascii {
+            offset - start
+        } else {
+            let mut end = offset;
+            while !text.is_char_boundary(end) {
+                end -= 1;
+            }
+            text[start..end].chars().count()
+        };
+        LineCol {
+            line: line as u32 + 1,
+            column: column as u32 + 1,
+        }
+    }
+
+    /// 0-based UTF-16 column of `offset` within its line, as the Language Server Protocol counts.
+    pub fn utf16_column(&self, offset: usize, text: &str) -> u32 {
+        let offset = offset.min(text.len());
+        let line = self.line_of(offset);
+        let start = self.line_starts[line] as usize;
+        if self.ascii {
+            return (offset - start) as u32;
+        }
+        let mut end = offset;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        text[start..end].chars().map(char::len_utf16).sum::<usize>() as u32
+    }
+
+    /// Byte offset of a 0-based line and 0-based UTF-16 column (LSP positions). Positions past
+    /// the end of a line clamp to the line's end; past the last line, to the end of the text.
+    pub fn offset_of_utf16(&self, line: usize, utf16_col: u32, text: &str) -> usize {
+        let Some(range) = self.line_range(line, text) else {
+            return text.len();
+        };
+        let mut units = 0u32;
+        for (i, c) in text[range.clone()].char_indices() {
+            if units >= utf16_col {
+                return range.start + i;
+            }
+            units += c.len_utf16() as u32;
+        }
+        range.end
+    }
+
+    /// Byte offset of a 1-based line and 1-based character column.
+    pub fn offset_of(&self, lc: LineCol, text: &str) -> usize {
+        let Some(range) = self.line_range(lc.line.saturating_sub(1) as usize, text) else {
+            return text.len();
+        };
+        let want = lc.column.saturating_sub(1) as usize;
+        text[range.clone()]
+            .char_indices()
+            .nth(want)
+            .map_or(range.end, |(i, _)| range.start + i)
+    }
+}
+
+/// What kind of file a source is, which decides its parser and the rules that apply.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FileKind {
+    Dockerfile,
+    Compose,
+}
+
+impl FileKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FileKind::Dockerfile => "dockerfile",
+            FileKind::Compose => "compose",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<FileKind> {
+        match s.to_ascii_lowercase().as_str() {
+            "dockerfile" | "containerfile" => Some(FileKind::Dockerfile),
+            "compose" | "docker-compose" | "dockercompose" => Some(FileKind::Compose),
+            _ => None,
+        }
+    }
+
+    /// The kind a file name is recognised as, if any: `Dockerfile`, `Dockerfile.*`,
+    /// `*.Dockerfile`, `*.dockerfile`, `Containerfile`, `Containerfile.*`, and the compose names
+    /// (`compose.yaml`, `compose.yml`, `docker-compose.yaml`, `docker-compose.yml`, and their
+    /// variants such as `compose.override.yaml` and `docker-compose.prod.yml`).
+    pub fn detect(path: &Path) -> Option<FileKind> {
+        let name = path.file_name()?.to_str()?;
+        if name == "Dockerfile"
+            || name == "Containerfile"
+            || name.starts_with("Dockerfile.")
+            || name.starts_with("Containerfile.")
+            || name.ends_with(".Dockerfile")
+            || name.ends_with(".dockerfile")
+        {
+            return Some(FileKind::Dockerfile);
+        }
+        let lower = name.to_ascii_lowercase();
+        let is_yaml = lower.ends_with(".yaml") || lower.ends_with(".yml");
+        if is_yaml && (lower.starts_with("compose.") || lower.starts_with("docker-compose.")) {
+            return Some(FileKind::Compose);
+        }
+        None
+    }
+}
+
+/// One file's text and everything needed to report positions in it.
+#[derive(Clone, Debug)]
+pub struct SourceFile {
+    /// The path as the user named it (or `--stdin-filename`), used in every report.
+    pub path: Arc<Path>,
+    pub text: Arc<str>,
+    pub kind: FileKind,
+    pub line_index: Arc<LineIndex>,
+}
+
+impl SourceFile {
+    pub fn new(path: impl Into<PathBuf>, text: impl Into<Arc<str>>, kind: FileKind) -> SourceFile {
+        let text = text.into();
+        let line_index = Arc::new(LineIndex::new(&text));
+        SourceFile {
+            path: Arc::from(path.into().into_boxed_path()),
+            text,
+            kind,
+            line_index,
+        }
+    }
+
+    pub fn line_col(&self, offset: usize) -> LineCol {
+        self.line_index.line_col(offset, &self.text)
+    }
+
+    pub fn slice(&self, span: Span) -> &str {
+        span.text(&self.text)
+    }
+}
+
+/// Decodes file bytes as UTF-8. On invalid UTF-8 returns the lossy text (each bad sequence
+/// replaced by U+FFFD) with the byte offset of the first bad byte, so the caller can report it
+/// and still lint the rest. Fixes must not be applied to a lossily decoded file.
+pub fn decode(bytes: Vec<u8>) -> (String, Option<usize>) {
+    match String::from_utf8(bytes) {
+        Ok(s) => (s, None),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            (String::from_utf8_lossy(e.as_bytes()).into_owned(), Some(at))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_ascii_and_crlf() {
+        let text = "FROM a\r\nRUN b\n\nX";
+        let idx = LineIndex::new(text);
+        assert_eq!(idx.line_count(), 4);
+        assert_eq!(idx.line_col(0, text), LineCol { line: 1, column: 1 });
+        assert_eq!(idx.line_col(8, text), LineCol { line: 2, column: 1 });
+        assert_eq!(idx.line_col(12, text), LineCol { line: 2, column: 5 });
+        assert_eq!(idx.line_col(15, text), LineCol { line: 4, column: 1 });
+        assert_eq!(idx.line_range(0, text), Some(0..6));
+        assert_eq!(idx.line_range(2, text), Some(14..14));
+        assert_eq!(idx.line_col(999, text), LineCol { line: 4, column: 2 });
+    }
+
+    #[test]
+    fn columns_count_characters_and_utf16_units() {
+        let text = "ENV K=한국어 x\n😀y";
+        let idx = LineIndex::new(text);
+        let x = text.find(" x").unwrap() + 1;
+        assert_eq!(idx.line_col(x, text).column, 11);
+        let y = text.find('y').unwrap();
+        assert_eq!(idx.line_col(y, text), LineCol { line: 2, column: 2 });
+        assert_eq!(idx.utf16_column(y, text), 2);
+        assert_eq!(idx.offset_of_utf16(1, 2, text), y);
+        assert_eq!(idx.offset_of(LineCol { line: 2, column: 2 }, text), y);
+    }
+
+    #[test]
+    fn offset_round_trips() {
+        let text = "a\nbé c\r\n\td";
+        let idx = LineIndex::new(text);
+        for (off, _) in text.char_indices() {
+            let lc = idx.line_col(off, text);
+            if text.as_bytes()[off] != b'\n' && text.as_bytes()[off] != b'\r' {
+                assert_eq!(idx.offset_of(lc, text), off, "offset {off}");
+            }
+        }
+    }
+
+    #[test]
+    fn detects_file_kinds() {
+        let k = |s: &str| FileKind::detect(Path::new(s));
+        assert_eq!(k("Dockerfile"), Some(FileKind::Dockerfile));
+        assert_eq!(k("a/Dockerfile.dev"), Some(FileKind::Dockerfile));
+        assert_eq!(k("api.Dockerfile"), Some(FileKind::Dockerfile));
+        assert_eq!(k("x.dockerfile"), Some(FileKind::Dockerfile));
+        assert_eq!(k("Containerfile"), Some(FileKind::Dockerfile));
+        assert_eq!(k("compose.yaml"), Some(FileKind::Compose));
+        assert_eq!(k("docker-compose.prod.yml"), Some(FileKind::Compose));
+        assert_eq!(k("compose.override.yaml"), Some(FileKind::Compose));
+        assert_eq!(k("values.yaml"), None);
+        assert_eq!(k("dockerfile"), None);
+        assert_eq!(k("README.md"), None);
+    }
+
+    #[test]
+    fn decode_reports_first_bad_byte() {
+        let (text, bad) = decode(b"FROM a\n\xffRUN".to_vec());
+        assert_eq!(bad, Some(7));
+        assert!(text.contains('\u{fffd}'));
+        assert_eq!(decode(b"ok".to_vec()), ("ok".to_string(), None));
+    }
+}

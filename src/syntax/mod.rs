@@ -1,0 +1,7 @@
+//! Syntax: bytes to trees that keep exact source spans. Knows nothing of rules or output.
+
+pub mod compose;
+pub mod dockerfile;
+pub mod expand;
+pub mod image_ref;
+pub mod shell;

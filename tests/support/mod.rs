@@ -1,0 +1,44 @@
+//! Shared helpers for integration tests.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+
+/// insta settings that store snapshots in `<crate>/snapshots/`.
+pub fn snapshot_settings() -> insta::Settings {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(concat!(env!("CARGO_MANIFEST_DIR"), "/snapshots"));
+    settings
+}
+
+/// `../shared` beside the checkout (or `$PLIMSOLL_SHARED`), if present. Tests that read it call
+/// this and skip, saying so, when it is absent.
+pub fn shared_dir() -> Option<PathBuf> {
+    let dir = std::env::var_os("PLIMSOLL_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared")));
+    if dir.is_dir() {
+        Some(dir)
+    } else {
+        eprintln!(
+            "skipping: {} is absent (set PLIMSOLL_SHARED to run the conformance tests)",
+            dir.display()
+        );
+        None
+    }
+}
+
+/// Path of the built `plimsoll` binary, for CLI tests.
+pub fn plimsoll_bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_plimsoll"))
+}
+
+/// Whether an external tool is on PATH; prints a skip message when it is not.
+pub fn have_tool(name: &str) -> bool {
+    let found = std::env::var_os("PATH")
+        .map(|paths| std::env::split_paths(&paths).any(|p| p.join(name).is_file()))
+        .unwrap_or(false);
+    if !found {
+        eprintln!("skipping: `{name}` is not installed");
+    }
+    found
+}
