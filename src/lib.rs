@@ -5,6 +5,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod discover;
 pub mod finding;
 pub mod fix;
 pub mod lsp;

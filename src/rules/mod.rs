@@ -1,1 +1,3 @@
-//! (under construction)
+//! Rules: the catalog, the engine that runs every rule over every parsed file, and the rules.
+
+pub mod settings;
