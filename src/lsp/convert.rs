@@ -1,0 +1,147 @@
+//! Findings to LSP data. Byte spans become UTF-16 positions here and nowhere else.
+
+use super::seam;
+use crate::finding::{Edit, FileReport, Finding, Severity, redact};
+use crate::source::{SourceFile, Span};
+use lsp_types::{
+    CodeDescription, Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, Location,
+    NumberOrString, Position, Range, TextEdit, Uri,
+};
+
+pub const SOURCE: &str = "plimsoll";
+
+pub fn position(file: &SourceFile, offset: usize) -> Position {
+    let offset = offset.min(file.text.len());
+    let index = &file.line_index;
+    Position::new(
+        index.line_of(offset) as u32,
+        index.utf16_column(offset, &file.text),
+    )
+}
+
+pub fn range(file: &SourceFile, span: Span) -> Range {
+    Range::new(
+        position(file, span.start as usize),
+        position(file, span.end as usize),
+    )
+}
+
+/// Byte offset of an LSP position in `file`.
+pub fn offset(file: &SourceFile, pos: Position) -> usize {
+    file.line_index
+        .offset_of_utf16(pos.line as usize, pos.character, &file.text)
+}
+
+pub fn text_edit(file: &SourceFile, edit: &Edit) -> TextEdit {
+    TextEdit::new(range(file, edit.span), edit.replacement.clone())
+}
+
+fn severity(s: Severity) -> DiagnosticSeverity {
+    match s {
+        Severity::Error => DiagnosticSeverity::ERROR,
+        Severity::Warning => DiagnosticSeverity::WARNING,
+        Severity::Info => DiagnosticSeverity::INFORMATION,
+        Severity::Style => DiagnosticSeverity::HINT,
+    }
+}
+
+/// A rule's message with any whole copy of the finding's secret masked. Rules already redact;
+/// this keeps the editor safe from a rule that forgot.
+fn safe_text(file: &SourceFile, finding: &Finding, text: &str) -> String {
+    match finding.secret.map(|s| file.slice(s)) {
+        Some(secret) if secret.chars().count() > 4 && text.contains(secret) => {
+            text.replace(secret, &redact(secret))
+        }
+        _ => text.to_string(),
+    }
+}
+
+pub fn diagnostic(file: &SourceFile, uri: &Uri, finding: &Finding) -> Diagnostic {
+    let href = seam::rule_doc_url(finding.code, finding.name).parse().ok();
+    let related: Vec<_> = finding
+        .related
+        .iter()
+        .map(|r| DiagnosticRelatedInformation {
+            location: Location::new(uri.clone(), range(file, r.span)),
+            message: safe_text(file, finding, &r.label),
+        })
+        .collect();
+    Diagnostic {
+        range: range(file, finding.span),
+        severity: Some(severity(finding.severity)),
+        code: Some(NumberOrString::String(finding.code.to_string())),
+        code_description: href.map(|href| CodeDescription { href }),
+        source: Some(SOURCE.to_string()),
+        message: format!(
+            "{} ({})",
+            safe_text(file, finding, &finding.message),
+            finding.name
+        ),
+        related_information: (!related.is_empty()).then_some(related),
+        tags: None,
+        data: None,
+    }
+}
+
+pub fn diagnostics(report: &FileReport, uri: &Uri) -> Vec<Diagnostic> {
+    report
+        .findings
+        .iter()
+        .map(|f| diagnostic(&report.file, uri, f))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::FileKind;
+
+    #[test]
+    fn diagnostics_carry_utf16_ranges_code_link_related_and_masked_secrets() {
+        let text = "FROM a\nENV K=😀 TOKEN=ghp_abcdefghijklmnopqrstuv\n";
+        let file = SourceFile::new("/w/Dockerfile", text, FileKind::Dockerfile);
+        let start = text.find("ghp_").unwrap();
+        let secret = Span::new(start, start + "ghp_abcdefghijklmnopqrstuv".len());
+        let finding = Finding::new(
+            "PL501",
+            "secret-token",
+            Severity::Error,
+            secret,
+            "token ghp_abcdefghijklmnopqrstuv in ENV",
+        )
+        .with_secret(secret)
+        .with_related(Span::new(0, 6), "base image here");
+        let uri: Uri = "file:///w/Dockerfile".parse().unwrap();
+        let d = diagnostic(&file, &uri, &finding);
+        // "ENV K=😀 TOKEN=": the emoji counts two UTF-16 units.
+        assert_eq!(d.range.start, Position::new(1, 15));
+        assert_eq!(d.range.end, Position::new(1, 15 + 26));
+        assert_eq!(d.code, Some(NumberOrString::String("PL501".into())));
+        assert_eq!(d.severity, Some(DiagnosticSeverity::ERROR));
+        assert_eq!(d.source.as_deref(), Some("plimsoll"));
+        assert!(d.message.contains("ghp_…"), "{}", d.message);
+        assert!(!d.message.contains("ghp_abcdefghijklmnopqrstuv"));
+        let href = d.code_description.unwrap().href;
+        assert!(
+            href.as_str().ends_with("/secret-token.md"),
+            "{}",
+            href.as_str()
+        );
+        let rel = d.related_information.unwrap();
+        assert_eq!(
+            rel[0].location.range,
+            Range::new(Position::new(0, 0), Position::new(0, 6))
+        );
+        assert_eq!(rel[0].message, "base image here");
+    }
+
+    #[test]
+    fn positions_round_trip_and_clamp() {
+        let file = SourceFile::new("c.yaml", "a: 1\r\nb: 한\n", FileKind::Compose);
+        let p = position(&file, file.text.len() + 10);
+        assert_eq!(p, Position::new(2, 0));
+        let han = file.text.find('한').unwrap();
+        assert_eq!(offset(&file, position(&file, han)), han);
+        assert_eq!(position(&file, han + 3), Position::new(1, 4));
+    }
+}
