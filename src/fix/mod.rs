@@ -1,1 +1,219 @@
-//! (under construction)
+//! Applying fixes: merging edits without overlap, re-linting to a fixed point, unified diffs, and
+//! atomic writes that never clobber a file changed on disk since it was read.
+//!
+//! Edits replace byte ranges; every byte outside them is kept (CRLF, tabs, comments, YAML layout).
+//! A [`Fix`] is all-or-nothing: either every edit of it is applied or none is.
+
+use crate::finding::{Applicability, Edit, Fix};
+
+pub mod write;
+
+pub use write::{FileSnapshot, WriteError, write_atomic};
+
+/// The result of one pass of [`apply_fixes`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Applied {
+    /// The text with the accepted fixes applied.
+    pub text: String,
+    /// Indices (into the input slice) of the fixes that were applied.
+    pub applied: Vec<usize>,
+    /// Indices of fixes left for a later pass because they overlap an accepted fix.
+    pub deferred: Vec<usize>,
+    /// Indices of fixes that can never apply: an edit outside the text, off a character boundary,
+    /// or edits of one fix that overlap each other.
+    pub invalid: Vec<usize>,
+}
+
+/// Whether two edits conflict. Two insertions at one offset conflict (their order would be a
+/// guess), as does an insertion strictly inside a replaced range; touching ranges do not.
+fn conflicts(a: &Edit, b: &Edit) -> bool {
+    let (a, b) = (a.span, b.span);
+    if a.is_empty() && b.is_empty() {
+        return a.start == b.start;
+    }
+    if a.is_empty() {
+        return b.start < a.start && a.start < b.end;
+    }
+    if b.is_empty() {
+        return a.start < b.start && b.start < a.end;
+    }
+    a.start < b.end && b.start < a.end
+}
+
+fn edit_is_valid(text: &str, e: &Edit) -> bool {
+    let (s, t) = (e.span.start as usize, e.span.end as usize);
+    s <= t && t <= text.len() && text.is_char_boundary(s) && text.is_char_boundary(t)
+}
+
+fn fix_is_valid(text: &str, fix: &Fix) -> bool {
+    if !fix.edits.iter().all(|e| edit_is_valid(text, e)) {
+        return false;
+    }
+    let mut edits: Vec<&Edit> = fix.edits.iter().collect();
+    edits.sort_by_key(|e| (e.span.start, e.span.end));
+    edits.windows(2).all(|w| !conflicts(w[0], w[1]))
+}
+
+/// Applies `edits`, which must be valid for `text` and free of conflicts, keeping every other byte.
+pub fn apply_edits(text: &str, edits: &[Edit]) -> String {
+    let mut sorted: Vec<&Edit> = edits.iter().collect();
+    // Insertions at an offset go before a replacement starting there.
+    sorted.sort_by_key(|e| (e.span.start, e.span.end));
+    let mut out = String::with_capacity(text.len());
+    let mut pos = 0usize;
+    for e in sorted {
+        let (s, t) = (e.span.start as usize, e.span.end as usize);
+        if s < pos {
+            continue; // unreachable for conflict-free input; never slice backwards
+        }
+        out.push_str(text.get(pos..s).unwrap_or(""));
+        out.push_str(&e.replacement);
+        pos = t;
+    }
+    out.push_str(text.get(pos..).unwrap_or(""));
+    out
+}
+
+/// One pass: accepts fixes in order (earlier first) unless one of their edits conflicts with an
+/// edit already accepted; those are deferred to the next pass.
+pub fn apply_fixes(text: &str, fixes: &[Fix]) -> Applied {
+    let mut accepted: Vec<Edit> = Vec::new();
+    let mut applied = Vec::new();
+    let mut deferred = Vec::new();
+    let mut invalid = Vec::new();
+    for (i, fix) in fixes.iter().enumerate() {
+        if !fix_is_valid(text, fix) {
+            invalid.push(i);
+            continue;
+        }
+        let clash = fix
+            .edits
+            .iter()
+            .any(|e| accepted.iter().any(|a| conflicts(a, e)));
+        if clash {
+            deferred.push(i);
+            continue;
+        }
+        // A fix whose edits change nothing still counts as applied (it is satisfied).
+        accepted.extend(fix.edits.iter().cloned());
+        applied.push(i);
+    }
+    Applied {
+        text: apply_edits(text, &accepted),
+        applied,
+        deferred,
+        invalid,
+    }
+}
+
+/// Which fixes a run applies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FixMode {
+    /// `--fix`: safe fixes only.
+    Safe,
+    /// `--fix --unsafe-fixes`: every fix.
+    Unsafe,
+}
+
+impl FixMode {
+    pub fn allows(self, a: Applicability) -> bool {
+        match self {
+            FixMode::Safe => a == Applicability::Safe,
+            FixMode::Unsafe => true,
+        }
+    }
+}
+
+/// The result of [`fix_until_stable`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FixOutcome {
+    pub text: String,
+    /// Number of passes that applied at least one fix.
+    pub passes: usize,
+    /// Fixes applied over all passes.
+    pub applied: usize,
+    /// True when another pass would not change the text (a fixed point was reached).
+    pub converged: bool,
+}
+
+/// Default bound on passes: fixes that keep producing new fixes (a rule bug) stop here.
+pub const MAX_PASSES: usize = 10;
+
+/// Applies `fixes` to `text`, then calls `relint` on the new text for the next pass's fixes, until
+/// no applicable fix remains, a pass changes nothing, or `max_passes` passes have run.
+pub fn fix_until_stable(
+    text: &str,
+    fixes: Vec<Fix>,
+    mode: FixMode,
+    max_passes: usize,
+    mut relint: impl FnMut(&str) -> Vec<Fix>,
+) -> FixOutcome {
+    let mut current = text.to_string();
+    let mut fixes: Vec<Fix> = fixes
+        .into_iter()
+        .filter(|f| mode.allows(f.applicability))
+        .collect();
+    let mut passes = 0;
+    let mut applied = 0;
+    loop {
+        if fixes.is_empty() {
+            return FixOutcome {
+                text: current,
+                passes,
+                applied,
+                converged: true,
+            };
+        }
+        if passes >= max_passes {
+            break;
+        }
+        // Fixes that would change nothing are dropped so they cannot block others forever.
+        fixes.retain(|f| !is_noop(&current, f));
+        let pass = apply_fixes(&current, &fixes);
+        if pass.applied.is_empty() {
+            // Only invalid fixes remain: another pass cannot change the text.
+            return FixOutcome {
+                text: current,
+                passes,
+                applied,
+                converged: true,
+            };
+        }
+        passes += 1;
+        applied += pass.applied.len();
+        current = pass.text;
+        fixes = relint(&current)
+            .into_iter()
+            .filter(|f| mode.allows(f.applicability))
+            .collect();
+    }
+    FixOutcome {
+        text: current,
+        passes,
+        applied,
+        converged: false,
+    }
+}
+
+/// Whether every edit of `fix` replaces text with the same text.
+fn is_noop(text: &str, fix: &Fix) -> bool {
+    fix.edits
+        .iter()
+        .all(|e| text.get(e.span.range()) == Some(e.replacement.as_str()))
+}
+
+/// A unified diff (3 lines of context) from `old` to `new`, labelled `a/<label>` and `b/<label>`;
+/// empty when the texts are equal.
+pub fn unified_diff(label: &str, old: &str, new: &str) -> String {
+    if old == new {
+        return String::new();
+    }
+    similar::TextDiff::from_lines(old, new)
+        .unified_diff()
+        .context_radius(3)
+        .header(&format!("a/{label}"), &format!("b/{label}"))
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests;

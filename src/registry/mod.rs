@@ -1,1 +1,255 @@
-//! (under construction)
+//! Resolving image references to digests over the OCI Distribution API, and the lock file.
+//!
+//! - [`Target`]: a registry, repository and tag-or-digest, with Docker Hub naming applied
+//!   (`alpine` → `docker.io/library/alpine`, requests to `registry-1.docker.io`).
+//! - [`Client`]: `HEAD /v2/<repo>/manifests/<ref>` (GET and sha256 of the body when the registry
+//!   sends no `Docker-Content-Digest`), bearer-token and basic auth, mirrors, retries, bounded
+//!   concurrency and a per-run cache so each distinct reference costs one resolution.
+//! - [`LockFile`]: `plimsoll.lock`, the digests resolved earlier, for `pin --offline` and `--check`.
+//!
+//! Transport security: HTTPS with certificate checks always; plain HTTP only for loopback
+//! registries (`localhost`, 127.0.0.0/8, `::1`) and hosts the user names as insecure.
+//!
+//! Credentials (never printed, not even in `Debug` output or errors), first match wins:
+//! 1. `PLIMSOLL_REGISTRY_USER` + `PLIMSOLL_REGISTRY_PASSWORD`, for the registry named by
+//!    `PLIMSOLL_REGISTRY_HOST` (e.g. `ghcr.io`, `docker.io`, `127.0.0.1:5000`). They are never sent
+//!    to another registry.
+//! 2. `auths` in `$DOCKER_CONFIG/config.json` (default `~/.docker/config.json`): the base64 `auth`
+//!    field or `username`/`password`. Credential helpers (`credsStore`, `credHelpers`) and
+//!    `identitytoken` are not supported: such registries are accessed anonymously.
+//!
+//! Mirrors: `PLIMSOLL_REGISTRY_MIRRORS="docker.io=mirror.example:5000,ghcr.io=m2.example"` (or
+//! [`ClientOptions::mirrors`]) are tried in order before the registry itself.
+
+mod auth;
+mod client;
+mod lock;
+
+pub use auth::{CredentialStore, Credentials, Secret};
+pub use client::{Client, ClientOptions, RequestCounts};
+pub use lock::{LOCK_FILE_NAME, LockEntry, LockError, LockFile, format_rfc3339};
+
+use std::fmt;
+
+/// Docker Hub's name in references and its API host.
+pub const DOCKER_HUB: &str = "docker.io";
+pub const DOCKER_HUB_API: &str = "registry-1.docker.io";
+
+/// A tag or a digest (`algorithm:hex`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Reference {
+    Tag(String),
+    Digest(String),
+}
+
+impl Reference {
+    pub fn as_str(&self) -> &str {
+        match self {
+            Reference::Tag(t) | Reference::Digest(t) => t,
+        }
+    }
+}
+
+/// One manifest to resolve: registry (as named in references, `docker.io` for Docker Hub),
+/// repository (with `library/` for official Docker Hub images) and a tag or digest.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Target {
+    pub registry: String,
+    pub repository: String,
+    pub reference: Reference,
+}
+
+impl Target {
+    /// Builds a target, applying Docker Hub naming: `index.docker.io` and `registry-1.docker.io`
+    /// are `docker.io`, and a one-component Docker Hub repository gets `library/`.
+    pub fn new(registry: &str, repository: &str, reference: Reference) -> Target {
+        let registry = normalize_registry(registry);
+        let repository = if registry == DOCKER_HUB && !repository.contains('/') {
+            format!("library/{repository}")
+        } else {
+            repository.to_string()
+        };
+        Target {
+            registry,
+            repository,
+            reference,
+        }
+    }
+
+    /// Parses `[registry/]repository[:tag][@digest]`. A digest wins over a tag (the registry is
+    /// asked for the digest); with neither, the tag is `latest`.
+    pub fn parse(s: &str) -> Result<Target, RegistryError> {
+        let bad = || RegistryError::BadReference(s.to_string());
+        let (rest, digest) = match s.split_once('@') {
+            Some((r, d)) => (r, Some(d)),
+            None => (s, None),
+        };
+        let (domain, path) = match rest.split_once('/') {
+            Some((d, p)) if d.contains('.') || d.contains(':') || d == "localhost" => (d, p),
+            _ => (DOCKER_HUB, rest),
+        };
+        let (repo, tag) = match path.rfind(':') {
+            Some(i) => (&path[..i], Some(&path[i + 1..])),
+            None => (path, None),
+        };
+        if domain.is_empty() || !valid_repository(repo) {
+            return Err(bad());
+        }
+        let reference = match (digest, tag) {
+            (Some(d), _) if valid_digest(d) => Reference::Digest(d.to_string()),
+            (Some(_), _) => return Err(bad()),
+            (None, Some(t)) if valid_tag(t) => Reference::Tag(t.to_string()),
+            (None, Some(_)) => return Err(bad()),
+            (None, None) => Reference::Tag("latest".to_string()),
+        };
+        Ok(Target::new(domain, repo, reference))
+    }
+
+    /// The host requests go to (`registry-1.docker.io` for Docker Hub).
+    pub fn api_host(&self) -> &str {
+        api_host(&self.registry)
+    }
+
+    /// The same repository at another tag or digest.
+    pub fn with_reference(&self, reference: Reference) -> Target {
+        Target {
+            reference,
+            ..self.clone()
+        }
+    }
+}
+
+/// `registry/repository:tag` or `registry/repository@digest`: the canonical key used by the cache
+/// and the lock file.
+impl fmt::Display for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.reference {
+            Reference::Tag(t) => write!(f, "{}/{}:{}", self.registry, self.repository, t),
+            Reference::Digest(d) => write!(f, "{}/{}@{}", self.registry, self.repository, d),
+        }
+    }
+}
+
+pub(crate) fn normalize_registry(registry: &str) -> String {
+    let r = registry.to_ascii_lowercase();
+    match r.as_str() {
+        "index.docker.io" | "registry-1.docker.io" | "registry.hub.docker.com" => {
+            DOCKER_HUB.to_string()
+        }
+        _ => r,
+    }
+}
+
+pub(crate) fn api_host(registry: &str) -> &str {
+    if registry == DOCKER_HUB {
+        DOCKER_HUB_API
+    } else {
+        registry
+    }
+}
+
+fn valid_repository(repo: &str) -> bool {
+    !repo.is_empty()
+        && repo.split('/').all(|c| {
+            !c.is_empty()
+                && c.bytes().all(|b| {
+                    b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-')
+                })
+                && c.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric())
+        })
+}
+
+fn valid_tag(tag: &str) -> bool {
+    !tag.is_empty()
+        && tag.len() <= 128
+        && tag
+            .bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_')
+        && tag
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+}
+
+/// `sha256:<64 hex>` or `sha512:<128 hex>` (lowercase), as registries report them.
+pub fn valid_digest(d: &str) -> bool {
+    let Some((algo, hex)) = d.split_once(':') else {
+        return false;
+    };
+    let len = match algo {
+        "sha256" => 64,
+        "sha512" => 128,
+        _ => return false,
+    };
+    hex.len() == len
+        && hex
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+/// Whether a digest names a multi-platform index (OCI image index, Docker manifest list) or a
+/// single image manifest.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ManifestKind {
+    Index,
+    Manifest,
+}
+
+impl ManifestKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ManifestKind::Index => "index",
+            ManifestKind::Manifest => "manifest",
+        }
+    }
+}
+
+/// A resolved reference.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Resolved {
+    pub digest: String,
+    pub kind: ManifestKind,
+    /// The manifest's media type as the registry reported it.
+    pub media_type: Option<String>,
+}
+
+/// Why a reference could not be resolved. Messages never contain credentials.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum RegistryError {
+    #[error("`{0}` is not a valid image reference")]
+    BadReference(String),
+    #[error("{reference}: manifest unknown (no such tag or repository on {registry})")]
+    NotFound { reference: String, registry: String },
+    #[error("{reference}: access denied by {registry} ({detail})")]
+    Unauthorized {
+        reference: String,
+        registry: String,
+        detail: String,
+    },
+    #[error(
+        "{registry}: plain HTTP is allowed only for loopback registries and those named with --insecure-registry"
+    )]
+    InsecureRefused { registry: String },
+    #[error("{reference}: {registry} answered HTTP {status}")]
+    Http {
+        reference: String,
+        registry: String,
+        status: u16,
+    },
+    #[error("{reference}: cannot reach {registry}: {detail}")]
+    Transport {
+        reference: String,
+        registry: String,
+        detail: String,
+    },
+    #[error("{reference}: {registry} sent an invalid response: {detail}")]
+    Protocol {
+        reference: String,
+        registry: String,
+        detail: String,
+    },
+}
+
+#[cfg(test)]
+mod tests;

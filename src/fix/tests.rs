@@ -1,0 +1,235 @@
+use super::*;
+use crate::source::Span;
+use proptest::prelude::*;
+
+fn fix(edits: Vec<Edit>) -> Fix {
+    Fix {
+        description: "test".into(),
+        applicability: Applicability::Safe,
+        edits,
+    }
+}
+
+fn rep(s: usize, e: usize, r: &str) -> Edit {
+    Edit::replace(Span::new(s, e), r)
+}
+
+#[test]
+fn keeps_crlf_tabs_and_comments_outside_edits() {
+    let text = "# keep me\r\nFROM\talpine:3.19\r\n\tRUN echo hi # trailing\r\n";
+    let at = text.find("alpine:3.19").unwrap();
+    let out = apply_fixes(
+        text,
+        &[fix(vec![rep(at, at + 11, "alpine:3.19@sha256:abc")])],
+    );
+    assert_eq!(
+        out.text,
+        "# keep me\r\nFROM\talpine:3.19@sha256:abc\r\n\tRUN echo hi # trailing\r\n"
+    );
+    assert_eq!(out.applied, vec![0]);
+}
+
+#[test]
+fn overlapping_fix_is_deferred_and_whole() {
+    let text = "abcdefghij";
+    let fixes = [
+        fix(vec![rep(2, 5, "X")]),
+        // Second edit overlaps the first fix: the whole fix waits, including its first edit.
+        fix(vec![rep(0, 1, "Y"), rep(4, 6, "Z")]),
+        fix(vec![rep(8, 9, "W")]),
+    ];
+    let out = apply_fixes(text, &fixes);
+    assert_eq!(out.text, "abXfghWj");
+    assert_eq!(out.applied, vec![0, 2]);
+    assert_eq!(out.deferred, vec![1]);
+}
+
+#[test]
+fn touching_ranges_and_inserts_at_boundaries_apply_in_order() {
+    let text = "0123456789";
+    let fixes = [
+        fix(vec![rep(2, 4, "ab")]),
+        fix(vec![rep(4, 6, "cd")]),
+        fix(vec![Edit::insert(2, "<")]),
+        fix(vec![Edit::insert(6, ">")]),
+    ];
+    let out = apply_fixes(text, &fixes);
+    assert_eq!(out.text, "01<abcd>6789");
+    assert!(out.deferred.is_empty());
+}
+
+#[test]
+fn two_inserts_at_one_offset_do_not_guess_an_order() {
+    let out = apply_fixes(
+        "ab",
+        &[
+            fix(vec![Edit::insert(1, "x")]),
+            fix(vec![Edit::insert(1, "y")]),
+        ],
+    );
+    assert_eq!(out.text, "axb");
+    assert_eq!(out.deferred, vec![1]);
+}
+
+#[test]
+fn invalid_edits_are_refused_not_panicking() {
+    let text = "héllo";
+    let fixes = [
+        fix(vec![rep(2, 3, "e")]),                 // inside the two-byte 'é'
+        fix(vec![rep(3, 99, "")]),                 // past the end
+        fix(vec![rep(0, 2, "a"), rep(1, 3, "b")]), // self-overlapping
+    ];
+    let out = apply_fixes(text, &fixes);
+    assert_eq!(out.text, text);
+    assert_eq!(out.invalid, vec![0, 1, 2]);
+}
+
+#[test]
+fn fixed_point_reapplies_deferred_fixes() {
+    // A toy rule: every "aa" becomes "a". Overlapping matches defer to later passes.
+    fn lint(text: &str) -> Vec<Fix> {
+        let b = text.as_bytes();
+        (0..b.len().saturating_sub(1))
+            .filter(|&i| b[i] == b'a' && b[i + 1] == b'a')
+            .map(|i| fix(vec![rep(i, i + 2, "a")]))
+            .collect()
+    }
+    let text = "xaaaaay";
+    let out = fix_until_stable(text, lint(text), FixMode::Safe, MAX_PASSES, lint);
+    assert_eq!(out.text, "xay");
+    assert!(out.converged);
+    assert!(out.passes >= 2, "{out:?}");
+}
+
+#[test]
+fn fixed_point_is_bounded() {
+    // A rule that always offers a growing fix never converges; the pass bound stops it.
+    let grow = |t: &str| vec![fix(vec![Edit::insert(t.len(), "x")])];
+    let out = fix_until_stable("", grow(""), FixMode::Safe, 3, grow);
+    assert_eq!(out.text, "xxx");
+    assert_eq!(out.passes, 3);
+    assert!(!out.converged);
+}
+
+#[test]
+fn unsafe_fixes_need_unsafe_mode() {
+    let mut f = fix(vec![rep(0, 1, "B")]);
+    f.applicability = Applicability::Unsafe;
+    let safe = fix_until_stable("a", vec![f.clone()], FixMode::Safe, 5, |_| vec![]);
+    assert_eq!(safe.text, "a");
+    let all = fix_until_stable("a", vec![f], FixMode::Unsafe, 5, |_| vec![]);
+    assert_eq!(all.text, "B");
+}
+
+#[test]
+fn noop_fixes_do_not_loop() {
+    let same = |_: &str| vec![fix(vec![rep(0, 1, "a")])];
+    let out = fix_until_stable("abc", same("abc"), FixMode::Safe, 5, same);
+    assert_eq!(out.text, "abc");
+    assert_eq!(out.passes, 0);
+    assert!(out.converged);
+}
+
+#[test]
+fn diff_is_unified_and_empty_when_equal() {
+    assert_eq!(unified_diff("Dockerfile", "a\n", "a\n"), "");
+    let d = unified_diff("Dockerfile", "FROM a\nRUN x\n", "FROM a@sha256:1\nRUN x\n");
+    assert!(
+        d.starts_with("--- a/Dockerfile\n+++ b/Dockerfile\n@@"),
+        "{d}"
+    );
+    assert!(d.contains("-FROM a\n+FROM a@sha256:1\n RUN x\n"), "{d}");
+}
+
+#[test]
+fn atomic_write_keeps_permissions_and_refuses_changed_files() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("Dockerfile");
+    std::fs::write(&p, "FROM a\r\n").unwrap();
+    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let snap = FileSnapshot::read(&p).unwrap();
+    write_atomic(&snap, b"FROM b\r\n").unwrap();
+    assert_eq!(std::fs::read(&p).unwrap(), b"FROM b\r\n");
+    let mode = std::fs::metadata(&p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o640);
+
+    // The snapshot still holds "FROM a": the file on disk now differs, so nothing is written.
+    let err = write_atomic(&snap, b"FROM c\r\n").unwrap_err();
+    assert!(matches!(err, WriteError::Changed(_)), "{err}");
+    assert_eq!(std::fs::read(&p).unwrap(), b"FROM b\r\n");
+    // No temporary file is left behind.
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+}
+
+#[test]
+fn atomic_write_reports_read_only_files() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("compose.yaml");
+    std::fs::write(&p, "services: {}\n").unwrap();
+    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o444)).unwrap();
+    let snap = FileSnapshot::read(&p).unwrap();
+    let err = write_atomic(&snap, b"x").unwrap_err();
+    assert!(matches!(err, WriteError::ReadOnly(_)), "{err}");
+    assert_eq!(std::fs::read(&p).unwrap(), b"services: {}\n");
+}
+
+#[test]
+fn atomic_write_follows_symlinks() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("real");
+    let link = dir.path().join("Dockerfile");
+    std::fs::write(&target, "FROM a\n").unwrap();
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let snap = FileSnapshot::read(&link).unwrap();
+    write_atomic(&snap, b"FROM b\n").unwrap();
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(std::fs::read(&target).unwrap(), b"FROM b\n");
+}
+
+fn arb_text() -> impl Strategy<Value = String> {
+    proptest::string::string_regex("[a-c\\r\\n\\té#]{0,40}").unwrap()
+}
+
+proptest! {
+    /// Bytes outside accepted edits are kept verbatim: walking the output alongside the input,
+    /// every gap between accepted edits appears unchanged and in order.
+    #[test]
+    fn bytes_outside_edits_are_kept(
+        text in arb_text(),
+        raw in proptest::collection::vec((0usize..50, 0usize..8, "[xyz]{0,3}"), 0..8),
+    ) {
+        let fixes: Vec<Fix> = raw
+            .iter()
+            .map(|(s, l, r)| {
+                let s = (*s).min(text.len());
+                fix(vec![rep(s, (s + l).min(text.len()), r)])
+            })
+            .collect();
+        let out = apply_fixes(&text, &fixes);
+        let mut edits: Vec<&Edit> = out.applied.iter().flat_map(|&i| &fixes[i].edits).collect();
+        edits.sort_by_key(|e| (e.span.start, e.span.end));
+        let mut expected = String::new();
+        let mut pos = 0;
+        for e in &edits {
+            prop_assert!(e.span.start as usize >= pos);
+            expected.push_str(&text[pos..e.span.start as usize]);
+            expected.push_str(&e.replacement);
+            pos = e.span.end as usize;
+        }
+        expected.push_str(&text[pos..]);
+        prop_assert_eq!(&out.text, &expected);
+        // Every fix is accounted for exactly once.
+        prop_assert_eq!(out.applied.len() + out.deferred.len() + out.invalid.len(), fixes.len());
+        // No accepted pair conflicts.
+        for w in edits.windows(2) {
+            prop_assert!(!conflicts(w[0], w[1]));
+        }
+    }
+}

@@ -1,0 +1,667 @@
+//! The OCI Distribution client: manifest digests, auth, retries, mirrors, a per-run cache.
+
+use super::auth::{Challenge, CredentialStore, Secret, parse_challenge};
+use super::{ManifestKind, RegistryError, Resolved, Target, normalize_registry, valid_digest};
+use sha2::{Digest, Sha256};
+use std::collections::{HashMap, HashSet};
+use std::net::IpAddr;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
+const OCI_INDEX: &str = "application/vnd.oci.image.index.v1+json";
+const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
+const DOCKER_LIST: &str = "application/vnd.docker.distribution.manifest.list.v2+json";
+const DOCKER_MANIFEST: &str = "application/vnd.docker.distribution.manifest.v2+json";
+
+/// Largest manifest or token response read (real manifests are a few KiB).
+const MAX_BODY: u64 = 4 * 1024 * 1024;
+
+fn kind_of_media_type(media_type: &str) -> Option<ManifestKind> {
+    let mt = media_type.split(';').next().unwrap_or("").trim();
+    match mt {
+        OCI_INDEX | DOCKER_LIST => Some(ManifestKind::Index),
+        OCI_MANIFEST | DOCKER_MANIFEST => Some(ManifestKind::Manifest),
+        _ => None,
+    }
+}
+
+/// Settings of a [`Client`].
+#[derive(Clone, Debug)]
+pub struct ClientOptions {
+    /// Hosts (`host` or `host:port`) that may be reached over plain HTTP.
+    pub insecure_registries: Vec<String>,
+    /// Per registry (`docker.io`, `ghcr.io`, …), mirror hosts tried in order before it.
+    pub mirrors: HashMap<String, Vec<String>>,
+    pub credentials: CredentialStore,
+    /// Requests in flight at once in [`Client::resolve_many`].
+    pub concurrency: usize,
+    /// Attempts per request when the registry answers 429 or 5xx or times out.
+    pub max_attempts: u32,
+    /// First retry delay; doubles per attempt up to `max_backoff` (also caps `Retry-After`).
+    pub backoff: Duration,
+    pub max_backoff: Duration,
+    /// Whole-request timeout.
+    pub timeout: Duration,
+    pub connect_timeout: Duration,
+}
+
+impl Default for ClientOptions {
+    fn default() -> ClientOptions {
+        ClientOptions {
+            insecure_registries: Vec::new(),
+            mirrors: HashMap::new(),
+            credentials: CredentialStore::empty(),
+            concurrency: 8,
+            max_attempts: 4,
+            backoff: Duration::from_millis(500),
+            max_backoff: Duration::from_secs(8),
+            timeout: Duration::from_secs(30),
+            connect_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+impl ClientOptions {
+    /// Defaults plus credentials from Docker's config and `PLIMSOLL_REGISTRY_*`, and mirrors from
+    /// `PLIMSOLL_REGISTRY_MIRRORS` (`registry=mirror[,registry=mirror…]`).
+    pub fn from_environment() -> ClientOptions {
+        let mut opts = ClientOptions {
+            credentials: CredentialStore::from_environment(),
+            ..ClientOptions::default()
+        };
+        if let Ok(spec) = std::env::var("PLIMSOLL_REGISTRY_MIRRORS") {
+            opts.add_mirrors(&spec);
+        }
+        opts
+    }
+
+    /// Adds mirrors from `registry=mirror[,registry=mirror…]`; malformed entries are skipped.
+    pub fn add_mirrors(&mut self, spec: &str) {
+        for item in spec.split(',') {
+            if let Some((reg, mirror)) = item.split_once('=') {
+                let (reg, mirror) = (reg.trim(), mirror.trim());
+                if !reg.is_empty() && !mirror.is_empty() {
+                    self.mirrors
+                        .entry(normalize_registry(reg))
+                        .or_default()
+                        .push(mirror.to_string());
+                }
+            }
+        }
+    }
+}
+
+/// Requests sent so far (each attempt counts).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RequestCounts {
+    /// `HEAD`/`GET /v2/<repo>/manifests/<ref>` requests.
+    pub manifest: u64,
+    /// Token-server requests.
+    pub token: u64,
+    /// Requests repeated after 429, 5xx or a timeout.
+    pub retries: u64,
+}
+
+type CacheCell = Arc<OnceLock<Result<Resolved, RegistryError>>>;
+
+/// Resolves references to digests. Cheap to share between threads; each distinct [`Target`] is
+/// resolved at most once per client.
+pub struct Client {
+    agent: ureq::Agent,
+    opts: ClientOptions,
+    cache: Mutex<HashMap<Target, CacheCell>>,
+    /// Bearer tokens by (host, scope).
+    tokens: Mutex<HashMap<(String, String), Secret>>,
+    /// The last challenge each host sent, so later repositories authenticate up front.
+    challenges: Mutex<HashMap<String, Challenge>>,
+    manifest_requests: AtomicU64,
+    token_requests: AtomicU64,
+    retries: AtomicU64,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("options", &self.opts)
+            .field("requests", &self.request_counts())
+            .finish_non_exhaustive()
+    }
+}
+
+/// One HTTP exchange, body read.
+struct Reply {
+    status: u16,
+    headers: ureq::http::HeaderMap,
+    body: Vec<u8>,
+}
+
+impl Reply {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Method {
+    Head,
+    Get,
+}
+
+/// `host` without its port; IPv6 brackets removed.
+fn host_only(host: &str) -> &str {
+    if let Some(rest) = host.strip_prefix('[') {
+        return rest.split(']').next().unwrap_or(rest);
+    }
+    match host.matches(':').count() {
+        1 => host.split(':').next().unwrap_or(host),
+        _ => host,
+    }
+}
+
+/// `localhost`, 127.0.0.0/8 or `::1`, with or without a port.
+pub(crate) fn is_loopback(host: &str) -> bool {
+    let h = host_only(host);
+    h.eq_ignore_ascii_case("localhost") || h.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+impl Client {
+    pub fn new(opts: ClientOptions) -> Client {
+        let config = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(opts.timeout))
+            .timeout_connect(Some(opts.connect_timeout))
+            .user_agent(concat!("plimsoll/", env!("CARGO_PKG_VERSION")))
+            .max_idle_connections_per_host(opts.concurrency.max(1))
+            .build();
+        Client {
+            agent: config.into(),
+            opts,
+            cache: Mutex::new(HashMap::new()),
+            tokens: Mutex::new(HashMap::new()),
+            challenges: Mutex::new(HashMap::new()),
+            manifest_requests: AtomicU64::new(0),
+            token_requests: AtomicU64::new(0),
+            retries: AtomicU64::new(0),
+        }
+    }
+
+    pub fn options(&self) -> &ClientOptions {
+        &self.opts
+    }
+
+    pub fn request_counts(&self) -> RequestCounts {
+        RequestCounts {
+            manifest: self.manifest_requests.load(Ordering::Relaxed),
+            token: self.token_requests.load(Ordering::Relaxed),
+            retries: self.retries.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Resolves one reference (from the cache when this client has resolved it before; a
+    /// concurrent caller for the same target waits for the first one's answer).
+    pub fn resolve(&self, target: &Target) -> Result<Resolved, RegistryError> {
+        let cell = {
+            let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+            Arc::clone(cache.entry(target.clone()).or_default())
+        };
+        cell.get_or_init(|| self.resolve_uncached(target)).clone()
+    }
+
+    /// Resolves many references with at most `concurrency` requests in flight; results are in
+    /// input order. `progress` is called once per distinct target as it completes.
+    pub fn resolve_many(
+        &self,
+        targets: &[Target],
+        progress: &(dyn Fn(&Target) + Sync),
+    ) -> Vec<Result<Resolved, RegistryError>> {
+        let mut seen = HashSet::new();
+        let distinct: Vec<&Target> = targets.iter().filter(|t| seen.insert(*t)).collect();
+        let next = AtomicUsize::new(0);
+        let workers = self.opts.concurrency.clamp(1, distinct.len().max(1));
+        std::thread::scope(|s| {
+            for _ in 0..workers {
+                s.spawn(|| {
+                    while let Some(t) = distinct.get(next.fetch_add(1, Ordering::Relaxed)) {
+                        let _ = self.resolve(t);
+                        progress(t);
+                    }
+                });
+            }
+        });
+        targets.iter().map(|t| self.resolve(t)).collect()
+    }
+
+    fn resolve_uncached(&self, target: &Target) -> Result<Resolved, RegistryError> {
+        let mirrors = self
+            .opts
+            .mirrors
+            .get(&target.registry)
+            .cloned()
+            .unwrap_or_default();
+        for mirror in &mirrors {
+            // A mirror that fails (down, or without this image) falls through to the registry.
+            if let Ok(r) = self.resolve_at(target, mirror) {
+                return Ok(r);
+            }
+        }
+        self.resolve_at(target, target.api_host())
+    }
+
+    fn scheme_for(&self, host: &str) -> &'static str {
+        if self.allows_http(host) {
+            "http"
+        } else {
+            "https"
+        }
+    }
+
+    fn allows_http(&self, host: &str) -> bool {
+        is_loopback(host)
+            || self.opts.insecure_registries.iter().any(|i| {
+                let i = i.trim().to_ascii_lowercase();
+                let h = host.to_ascii_lowercase();
+                i == h || (!i.contains(':') && i == host_only(&h))
+            })
+    }
+
+    fn resolve_at(&self, target: &Target, host: &str) -> Result<Resolved, RegistryError> {
+        let url = format!(
+            "{}://{}/v2/{}/manifests/{}",
+            self.scheme_for(host),
+            host,
+            target.repository,
+            target.reference.as_str()
+        );
+        let head = self.manifest_request(Method::Head, &url, target, host)?;
+        if head.status == 200 {
+            let media_type = head.header("content-type").map(str::to_string);
+            let kind = media_type.as_deref().and_then(kind_of_media_type);
+            let digest = head
+                .header("docker-content-digest")
+                .map(str::trim)
+                .filter(|d| valid_digest(d));
+            if let (Some(digest), Some(kind)) = (digest, kind) {
+                return Ok(Resolved {
+                    digest: digest.to_string(),
+                    kind,
+                    media_type,
+                });
+            }
+        }
+        // No usable digest header (or HEAD not supported): fetch the manifest and hash it.
+        let get = self.manifest_request(Method::Get, &url, target, host)?;
+        if get.status != 200 {
+            return Err(self.status_error(target, host, &get));
+        }
+        let digest = format!("sha256:{:x}", Sha256::digest(&get.body));
+        if let Some(claimed) = get.header("docker-content-digest")
+            && claimed.starts_with("sha256:")
+            && claimed.trim() != digest
+        {
+            return Err(self.protocol(target, "Docker-Content-Digest does not match the body"));
+        }
+        let body: serde_json::Value = serde_json::from_slice(&get.body)
+            .map_err(|_| self.protocol(target, "manifest is not JSON"))?;
+        let body_type = body.get("mediaType").and_then(|m| m.as_str());
+        let media_type = get
+            .header("content-type")
+            .filter(|c| kind_of_media_type(c).is_some())
+            .or(body_type)
+            .map(str::to_string);
+        let kind = media_type
+            .as_deref()
+            .and_then(kind_of_media_type)
+            .unwrap_or(if body.get("manifests").is_some() {
+                ManifestKind::Index
+            } else {
+                ManifestKind::Manifest
+            });
+        Ok(Resolved {
+            digest,
+            kind,
+            media_type,
+        })
+    }
+
+    fn protocol(&self, target: &Target, detail: &str) -> RegistryError {
+        RegistryError::Protocol {
+            reference: target.to_string(),
+            registry: target.registry.clone(),
+            detail: detail.to_string(),
+        }
+    }
+
+    fn status_error(&self, target: &Target, host: &str, reply: &Reply) -> RegistryError {
+        let reference = target.to_string();
+        let registry = host.to_string();
+        match reply.status {
+            404 => RegistryError::NotFound {
+                reference,
+                registry,
+            },
+            401 | 403 => RegistryError::Unauthorized {
+                reference,
+                registry,
+                detail: format!("HTTP {}", reply.status),
+            },
+            status => RegistryError::Http {
+                reference,
+                registry,
+                status,
+            },
+        }
+    }
+
+    /// A manifest request with authentication: a known challenge for `host` is answered up
+    /// front; a 401 is answered once (bearer token or basic credentials) and the request resent.
+    fn manifest_request(
+        &self,
+        method: Method,
+        url: &str,
+        target: &Target,
+        host: &str,
+    ) -> Result<Reply, RegistryError> {
+        let known = self
+            .challenges
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(host)
+            .cloned();
+        let mut auth = match &known {
+            Some(c) => self.authorization(c, target, host, false)?,
+            None => None,
+        };
+        let mut answered = false;
+        loop {
+            let reply = self.send(method, url, auth.as_ref(), target, host, true)?;
+            if reply.status == 200 {
+                return Ok(reply);
+            }
+            if reply.status == 401 && !answered {
+                answered = true;
+                let challenge = reply
+                    .header("www-authenticate")
+                    .and_then(parse_challenge)
+                    .ok_or_else(|| RegistryError::Unauthorized {
+                        reference: target.to_string(),
+                        registry: host.to_string(),
+                        detail: "unsupported authentication challenge".to_string(),
+                    })?;
+                self.challenges
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .insert(host.to_string(), challenge.clone());
+                // A cached token that was refused is fetched afresh.
+                auth = self.authorization(&challenge, target, host, auth.is_some())?;
+                if auth.is_none() {
+                    return Err(RegistryError::Unauthorized {
+                        reference: target.to_string(),
+                        registry: host.to_string(),
+                        detail: "credentials required; none configured for this registry"
+                            .to_string(),
+                    });
+                }
+                continue;
+            }
+            if method == Method::Head && reply.status == 405 {
+                return Ok(reply); // the caller falls back to GET
+            }
+            return Err(self.status_error(target, host, &reply));
+        }
+    }
+
+    /// The `Authorization` value answering `challenge`, if any can be made.
+    fn authorization(
+        &self,
+        challenge: &Challenge,
+        target: &Target,
+        host: &str,
+        refresh: bool,
+    ) -> Result<Option<Secret>, RegistryError> {
+        let creds = self.opts.credentials.get(&target.registry).or_else(|| {
+            // Mirrors and api hosts can have their own entries.
+            self.opts.credentials.get(host)
+        });
+        match challenge {
+            Challenge::Basic => Ok(creds.map(|c| c.basic_header())),
+            Challenge::Bearer {
+                realm,
+                service,
+                scope,
+            } => {
+                let wanted = format!("repository:{}:pull", target.repository);
+                // The challenge's scope is for the repository that was asked about; reuse it only
+                // when it is this one.
+                let scope = match scope {
+                    Some(s) if s.split(' ').any(|p| p.starts_with(&wanted)) => s.clone(),
+                    _ => wanted,
+                };
+                let key = (host.to_string(), scope.clone());
+                if !refresh
+                    && let Some(t) = self
+                        .tokens
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .get(&key)
+                {
+                    return Ok(Some(Secret::new(format!("Bearer {}", t.expose()))));
+                }
+                let token = self.fetch_token(realm, service.as_deref(), &scope, creds, target)?;
+                let header = Secret::new(format!("Bearer {}", token.expose()));
+                self.tokens
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .insert(key, token);
+                Ok(Some(header))
+            }
+        }
+    }
+
+    fn fetch_token(
+        &self,
+        realm: &str,
+        service: Option<&str>,
+        scope: &str,
+        creds: Option<&super::Credentials>,
+        target: &Target,
+    ) -> Result<Secret, RegistryError> {
+        let realm_host = realm
+            .split_once("://")
+            .map(|(_, rest)| rest.split(['/', '?']).next().unwrap_or(rest))
+            .unwrap_or("");
+        if realm.starts_with("http://") && !self.allows_http(realm_host) {
+            return Err(RegistryError::InsecureRefused {
+                registry: realm_host.to_string(),
+            });
+        }
+        if !realm.starts_with("https://") && !realm.starts_with("http://") {
+            return Err(self.protocol(target, "token realm is not an http(s) URL"));
+        }
+        let mut url = realm.to_string();
+        let mut sep = if realm.contains('?') { '&' } else { '?' };
+        if let Some(s) = service {
+            url.push_str(&format!("{sep}service={}", percent_encode(s)));
+            sep = '&';
+        }
+        url.push_str(&format!("{sep}scope={}", percent_encode(scope)));
+        let auth = creds.map(|c| c.basic_header());
+        let reply = self.send(Method::Get, &url, auth.as_ref(), target, realm_host, false)?;
+        if reply.status != 200 {
+            return Err(RegistryError::Unauthorized {
+                reference: target.to_string(),
+                registry: target.registry.clone(),
+                detail: format!("token server answered HTTP {}", reply.status),
+            });
+        }
+        let body: serde_json::Value = serde_json::from_slice(&reply.body)
+            .map_err(|_| self.protocol(target, "token response is not JSON"))?;
+        body.get("token")
+            .or_else(|| body.get("access_token"))
+            .and_then(|t| t.as_str())
+            .filter(|t| !t.is_empty())
+            .map(Secret::new)
+            .ok_or_else(|| self.protocol(target, "token response holds no token"))
+    }
+
+    /// Sends a request, retrying with exponential backoff on 429, 5xx and timeouts.
+    fn send(
+        &self,
+        method: Method,
+        url: &str,
+        auth: Option<&Secret>,
+        target: &Target,
+        host: &str,
+        manifest: bool,
+    ) -> Result<Reply, RegistryError> {
+        let attempts = self.opts.max_attempts.max(1);
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let counter = if manifest {
+                &self.manifest_requests
+            } else {
+                &self.token_requests
+            };
+            counter.fetch_add(1, Ordering::Relaxed);
+            let accept = [OCI_INDEX, OCI_MANIFEST, DOCKER_LIST, DOCKER_MANIFEST].join(", ");
+            let result = match method {
+                Method::Head => {
+                    let mut req = self.agent.head(url);
+                    if manifest {
+                        req = req.header("Accept", &accept);
+                    }
+                    if let Some(a) = auth {
+                        req = req.header("Authorization", a.expose());
+                    }
+                    req.call()
+                }
+                Method::Get => {
+                    let mut req = self.agent.get(url);
+                    if manifest {
+                        req = req.header("Accept", &accept);
+                    }
+                    if let Some(a) = auth {
+                        req = req.header("Authorization", a.expose());
+                    }
+                    req.call()
+                }
+            };
+            let retry_after;
+            match result {
+                Ok(mut resp) => {
+                    let status = resp.status().as_u16();
+                    if (status == 429 || status >= 500) && attempt < attempts {
+                        retry_after = resp
+                            .headers()
+                            .get("retry-after")
+                            .and_then(|v| v.to_str().ok())
+                            .and_then(|v| v.trim().parse::<u64>().ok())
+                            .map(Duration::from_secs);
+                    } else {
+                        let body = if method == Method::Get && status == 200 {
+                            resp.body_mut()
+                                .with_config()
+                                .limit(MAX_BODY)
+                                .read_to_vec()
+                                .map_err(|e| self.transport(target, host, &e))?
+                        } else {
+                            Vec::new()
+                        };
+                        return Ok(Reply {
+                            status,
+                            headers: resp.headers().clone(),
+                            body,
+                        });
+                    }
+                }
+                Err(ureq::Error::Timeout(_)) if attempt < attempts => retry_after = None,
+                Err(e) => return Err(self.transport(target, host, &e)),
+            }
+            self.retries.fetch_add(1, Ordering::Relaxed);
+            let exp = self
+                .opts
+                .backoff
+                .saturating_mul(1u32 << (attempt - 1).min(16));
+            let delay = retry_after.unwrap_or(exp).min(self.opts.max_backoff);
+            std::thread::sleep(delay);
+        }
+    }
+
+    fn transport(&self, target: &Target, host: &str, e: &ureq::Error) -> RegistryError {
+        RegistryError::Transport {
+            reference: target.to_string(),
+            registry: host.to_string(),
+            detail: e.to_string(),
+        }
+    }
+}
+
+/// Percent-encodes a query value (RFC 3986 unreserved characters kept).
+fn percent_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loopback_hosts_allow_plain_http_others_do_not() {
+        let c = Client::new(ClientOptions {
+            insecure_registries: vec!["reg.internal".into(), "other.example:5000".into()],
+            ..ClientOptions::default()
+        });
+        for h in [
+            "localhost",
+            "localhost:5000",
+            "127.0.0.1:5000",
+            "127.8.9.1",
+            "[::1]:5000",
+            "::1",
+            "reg.internal:443",
+            "other.example:5000",
+        ] {
+            assert_eq!(c.scheme_for(h), "http", "{h}");
+        }
+        for h in [
+            "docker.io",
+            "registry-1.docker.io",
+            "10.0.0.1:5000",
+            "other.example:5001",
+            "localhost.evil.com",
+            "127.0.0.1.nip.io",
+        ] {
+            assert_eq!(c.scheme_for(h), "https", "{h}");
+        }
+    }
+
+    #[test]
+    fn media_types_classify_manifests() {
+        assert_eq!(
+            kind_of_media_type("application/vnd.oci.image.index.v1+json"),
+            Some(ManifestKind::Index)
+        );
+        assert_eq!(
+            kind_of_media_type("application/vnd.docker.distribution.manifest.v2+json; x=y"),
+            Some(ManifestKind::Manifest)
+        );
+        assert_eq!(kind_of_media_type("application/json"), None);
+    }
+
+    #[test]
+    fn percent_encoding_of_scopes() {
+        assert_eq!(
+            percent_encode("repository:library/alpine:pull"),
+            "repository%3Alibrary%2Falpine%3Apull"
+        );
+    }
+}
