@@ -3,7 +3,8 @@
 use super::convert::{self, text_edit};
 use super::hover::{self, ImageRef};
 use super::seam;
-use crate::finding::{Applicability, FileReport, Finding};
+use super::seam::Linted;
+use crate::finding::{Applicability, Finding};
 use crate::source::{FileKind, SourceFile, Span};
 use lsp_types::{
     CodeAction, CodeActionKind, CodeActionOrCommand, Diagnostic, TextEdit, Uri, WorkspaceEdit,
@@ -31,7 +32,7 @@ fn wanted(only: Option<&[CodeActionKind]>, kind: &CodeActionKind) -> bool {
 
 /// Quick fixes and ignore comments for the findings touching `range`.
 pub fn finding_actions(
-    report: &FileReport,
+    linted: &Linted,
     uri: &Uri,
     range: Span,
     only: Option<&[CodeActionKind]>,
@@ -40,8 +41,13 @@ pub fn finding_actions(
     if !wanted(only, &CodeActionKind::QUICKFIX) {
         return out;
     }
-    let file = &report.file;
-    for finding in report.findings.iter().filter(|f| overlaps(f.span, range)) {
+    let file = &linted.report.file;
+    for finding in linted
+        .report
+        .findings
+        .iter()
+        .filter(|f| overlaps(f.span, range))
+    {
         let diag: Diagnostic = convert::diagnostic(file, uri, finding);
         if let Some(fix) = &finding.fix {
             let unsafe_note = match fix.applicability {
@@ -64,24 +70,27 @@ pub fn finding_actions(
             title: format!("Ignore {} ({}) on this line", finding.code, finding.name),
             kind: Some(CodeActionKind::QUICKFIX),
             diagnostics: Some(vec![diag]),
-            edit: Some(workspace_edit(uri, vec![ignore_edit(file, finding)])),
+            edit: Some(workspace_edit(
+                uri,
+                vec![ignore_edit(file, &linted.statements, finding)],
+            )),
             ..CodeAction::default()
         }));
     }
     out
 }
 
-/// First line of the statement holding 0-based `line`: the engine's statement ranges when it
-/// has them, else (Dockerfile) the first line of a backslash continuation.
-fn statement_start(file: &SourceFile, line: usize) -> usize {
-    if let Some(ranges) = seam::statement_lines(file) {
-        if let Some(&(start, _)) = ranges
-            .iter()
-            .find(|&&(s, e)| (s as usize) <= line && line <= e as usize)
-        {
-            return start as usize;
-        }
-        return line;
+/// First line (0-based) of the statement holding 0-based `line`: the innermost of the engine's
+/// statement ranges (1-based, inclusive) when it has them, else (Dockerfile) the first line of a
+/// backslash continuation.
+fn statement_start(file: &SourceFile, statements: &[(u32, u32)], line: usize) -> usize {
+    let one_based = line as u32 + 1;
+    if let Some((start, _)) = statements
+        .iter()
+        .filter(|(s, e)| *s <= one_based && one_based <= *e)
+        .min_by_key(|(s, e)| e - s)
+    {
+        return start.saturating_sub(1) as usize;
     }
     if file.kind != FileKind::Dockerfile {
         return line;
@@ -103,9 +112,13 @@ fn statement_start(file: &SourceFile, line: usize) -> usize {
 
 /// `# plimsoll ignore=CODE` above the finding's statement, indented like it; added to an
 /// existing plimsoll ignore comment on the line above when there is one.
-pub fn ignore_edit(file: &SourceFile, finding: &Finding) -> TextEdit {
+pub fn ignore_edit(file: &SourceFile, statements: &[(u32, u32)], finding: &Finding) -> TextEdit {
     let text = &*file.text;
-    let line = statement_start(file, file.line_index.line_of(finding.span.start as usize));
+    let line = statement_start(
+        file,
+        statements,
+        file.line_index.line_of(finding.span.start as usize),
+    );
     let range = file.line_index.line_range(line, text).unwrap_or(0..0);
     let content = &text[range.clone()];
     if line > 0
@@ -142,7 +155,7 @@ pub fn pinnable(file: &SourceFile, range: Span) -> Vec<ImageRef> {
     hover::image_refs(file)
         .into_iter()
         .filter(|r| overlaps(r.span, range) && !r.has_variables())
-        .filter(|r| seam::parse_image(&r.text).is_some_and(|p| p.digest.is_none()))
+        .filter(|r| seam::parse_image(&r.text).is_some_and(|p| p.digest.is_none() && !p.scratch))
         .collect()
 }
 
@@ -178,10 +191,13 @@ mod tests {
     use crate::finding::{Edit, Fix, Severity};
     use lsp_types::{Position, Range};
 
-    fn report(text: &str, findings: Vec<Finding>) -> FileReport {
-        FileReport {
-            file: SourceFile::new("/w/Dockerfile", text, FileKind::Dockerfile),
-            findings,
+    fn report(text: &str, findings: Vec<Finding>) -> Linted {
+        Linted {
+            report: crate::finding::FileReport {
+                file: SourceFile::new("/w/Dockerfile", text, FileKind::Dockerfile),
+                findings,
+            },
+            statements: Vec::new(),
         }
     }
 
@@ -240,10 +256,28 @@ mod tests {
             "m",
         );
         let r = report(text, vec![]);
-        let e = ignore_edit(&r.file, &f);
+        let e = ignore_edit(&r.report.file, &[], &f);
         assert_eq!(e.range.start, Position::new(1, 0));
         assert_eq!(e.range.start, e.range.end);
         assert_eq!(e.new_text, "  # plimsoll ignore=PL301\r\n");
+    }
+
+    #[test]
+    fn ignore_uses_the_innermost_engine_statement() {
+        // A compose key inside a service: statements nest; the innermost starts the comment.
+        let text = "services:\n  web:\n    image: a:latest\n";
+        let file = SourceFile::new("/w/compose.yaml", text, FileKind::Compose);
+        let at = text.find("a:latest").unwrap();
+        let f = Finding::new(
+            "PL101",
+            "latest-tag",
+            Severity::Warning,
+            Span::new(at, at + 8),
+            "m",
+        );
+        let e = ignore_edit(&file, &[(1, 3), (2, 3), (3, 3)], &f);
+        assert_eq!(e.range.start, Position::new(2, 0));
+        assert_eq!(e.new_text, "    # plimsoll ignore=PL101\n");
     }
 
     #[test]
@@ -251,7 +285,7 @@ mod tests {
         let text = "# plimsoll ignore=PL101 because\nFROM debian\n";
         let f = Finding::new("PL102", "x", Severity::Style, Span::new(37, 43), "m");
         let r = report(text, vec![]);
-        let e = ignore_edit(&r.file, &f);
+        let e = ignore_edit(&r.report.file, &[], &f);
         assert_eq!(e.range.start, Position::new(0, 23));
         assert_eq!(e.new_text, ",PL102");
     }

@@ -57,7 +57,7 @@ fn safe_text(file: &SourceFile, finding: &Finding, text: &str) -> String {
 }
 
 pub fn diagnostic(file: &SourceFile, uri: &Uri, finding: &Finding) -> Diagnostic {
-    let href = seam::rule_doc_url(finding.code, finding.name).parse().ok();
+    let href = seam::rule_doc_url(finding.name).parse().ok();
     let related: Vec<_> = finding
         .related
         .iter()

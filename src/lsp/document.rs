@@ -17,14 +17,24 @@ pub struct Document {
 
 impl Document {
     /// A document if plimsoll lints it: by file name (as the CLI recognises files), else by the
-    /// editor's language id (`dockerfile`, `dockercompose`).
-    pub fn open(uri: Uri, language_id: &str, version: i32, text: String) -> Option<Document> {
+    /// configuration's `[file-kinds]` (`configured`), else by the editor's language id
+    /// (`dockerfile`, `dockercompose`).
+    pub fn open(
+        uri: Uri,
+        language_id: &str,
+        version: i32,
+        text: String,
+        configured: impl FnOnce(&Path) -> Option<FileKind>,
+    ) -> Option<Document> {
         let path = uri_to_path(&uri);
-        let kind = FileKind::detect(&path).or(match language_id {
+        let by_language = match language_id {
             "dockerfile" | "containerfile" => Some(FileKind::Dockerfile),
             "dockercompose" | "docker-compose" | "compose" => Some(FileKind::Compose),
             _ => None,
-        })?;
+        };
+        let kind = FileKind::detect(&path)
+            .or_else(|| configured(&path))
+            .or(by_language)?;
         Some(Document {
             uri,
             path,
@@ -142,8 +152,9 @@ mod tests {
 
     #[test]
     fn detects_documents_by_name_then_language() {
-        let d =
-            |u: &str, lang: &str| Document::open(uri(u), lang, 1, String::new()).map(|d| d.kind);
+        let d = |u: &str, lang: &str| {
+            Document::open(uri(u), lang, 1, String::new(), |_| None).map(|d| d.kind)
+        };
         assert_eq!(
             d("file:///a/Dockerfile", "plaintext"),
             Some(FileKind::Dockerfile)
@@ -159,6 +170,14 @@ mod tests {
         );
         assert_eq!(d("file:///a/values.yaml", "yaml"), None);
         assert_eq!(d("file:///a/README.md", "markdown"), None);
+        let configured = Document::open(
+            uri("file:///a/build.txt"),
+            "plaintext",
+            1,
+            String::new(),
+            |p| (p == Path::new("/a/build.txt")).then_some(FileKind::Dockerfile),
+        );
+        assert_eq!(configured.map(|d| d.kind), Some(FileKind::Dockerfile));
     }
 
     #[test]
@@ -168,6 +187,7 @@ mod tests {
             "dockerfile",
             1,
             "FROM a\nENV X=😀b\r\nRUN c\n".to_string(),
+            |_| None,
         )
         .unwrap();
         // After the emoji (2 UTF-16 units): replace "b" with "bee".

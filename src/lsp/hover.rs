@@ -118,6 +118,10 @@ pub fn image_markdown(image: &ImageRef) -> String {
         md.push_str("Not a valid image reference.");
         return md;
     };
+    if parts.scratch {
+        md.push_str("`scratch`: the empty image; nothing to pull or pin.");
+        return md;
+    }
     md.push_str(&format!(
         "| | |\n|---|---|\n| registry | `{}` |\n| repository | `{}` |\n| tag | {} |\n| digest | {} |\n\n",
         parts.registry,
@@ -170,7 +174,7 @@ pub fn rule_markdown(code: &str) -> Option<String> {
         doc.code,
         doc.name,
         doc.summary,
-        seam::rule_doc_url(&doc.code, &doc.name)
+        seam::rule_doc_url(&doc.name)
     ))
 }
 
@@ -218,12 +222,21 @@ mod tests {
         let md = image_markdown(&r);
         assert!(md.contains("`docker.io`") && md.contains("`library/debian`"));
         assert!(md.contains("`latest`") && md.contains("Not pinned"));
+        let digest = format!("sha256:{}", "0a".repeat(32));
         let r = ImageRef {
             span: Span::new(0, 0),
-            text: "ghcr.io/a/b@sha256:0123".into(),
+            text: format!("ghcr.io/a/b@{digest}"),
         };
         let md = image_markdown(&r);
-        assert!(md.contains("`sha256:0123`") && md.contains("Pinned"));
+        assert!(
+            md.contains(&format!("`{digest}`")) && md.contains("Pinned"),
+            "{md}"
+        );
+        let r = ImageRef {
+            span: Span::new(0, 0),
+            text: "scratch".into(),
+        };
+        assert!(image_markdown(&r).contains("empty image"));
         let r = ImageRef {
             span: Span::new(0, 0),
             text: "${BASE}".into(),

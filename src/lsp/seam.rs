@@ -3,37 +3,85 @@
 //! [`FileReport`]s and plain data, so a change in the engine, configuration or registry APIs is a
 //! change here only.
 
+use crate::config::{self, Resolver};
 use crate::finding::FileReport;
+use crate::registry::{Client, ClientOptions, LockFile, Target};
 use crate::rules::settings::LintSettings;
-use crate::source::SourceFile;
+use crate::rules::{catalog, engine};
+use crate::source::{FileKind, SourceFile};
+use crate::suppress::Suppressions;
+use crate::syntax::image_ref::ImageRef;
 use std::path::Path;
+use std::sync::OnceLock;
+use std::time::Duration;
 
-/// Lints one document exactly as `plimsoll check` lints a file.
-pub fn lint_document(file: &SourceFile, _settings: &LintSettings) -> FileReport {
-    // Swapped for `crate::rules::engine::lint_source(file, settings)` when the engine lands.
-    FileReport {
-        file: file.clone(),
-        findings: Vec::new(),
+/// A lint result: the findings `plimsoll check` reports (suppressions applied) and the file's
+/// statement line ranges (1-based, inclusive) for placing ignore comments.
+#[derive(Clone, Debug)]
+pub struct Linted {
+    pub report: FileReport,
+    pub statements: Vec<(u32, u32)>,
+}
+
+/// Lints one document exactly as `plimsoll check` lints a file: the engine, then inline
+/// suppressions.
+pub fn lint_document(file: &SourceFile, settings: &LintSettings) -> Linted {
+    let (mut report, statements) = engine::lint_source_with_statements(file, settings);
+    let resolve = |token: &str| -> Vec<&'static str> {
+        catalog::resolve(token)
+            .into_iter()
+            .map(|m| m.code.as_str())
+            .collect()
+    };
+    let mut suppressions = Suppressions::parse(file, &statements.ranges, &resolve);
+    if !suppressions.is_empty() {
+        let findings = std::mem::take(&mut report.findings);
+        report.findings = suppressions.filter(file, findings);
+    }
+    Linted {
+        report,
+        statements: statements.ranges,
     }
 }
 
-/// The settings `plimsoll check` would use for the file at `path` (nearest configuration file).
-/// An unreadable or invalid configuration is an error message; the caller falls back to defaults.
-pub fn settings_for(_path: &Path) -> Result<LintSettings, String> {
-    Ok(LintSettings::default())
+/// Configuration discovery as the CLI does it (nearest `plimsoll.toml`, else `.hadolint.yaml`).
+/// A new one is made when a configuration file changes, which drops every cached file.
+pub fn new_resolver() -> Resolver {
+    Resolver::discover()
 }
 
-/// Files whose change means every open document's settings may have changed.
-pub const CONFIG_FILE_NAMES: &[&str] = &["plimsoll.toml", ".plimsoll.toml", ".hadolint.yaml"];
+/// The settings for the file at `path`. An invalid configuration is an error message; the
+/// caller falls back to defaults.
+pub fn settings_for(resolver: &Resolver, path: &Path) -> Result<LintSettings, String> {
+    resolver
+        .for_file(path)
+        .map(|c| c.settings_for(path))
+        .map_err(|e| e.to_string())
+}
 
-/// The lock file `plimsoll pin --lock` writes; its change invalidates resolved digests.
-pub const LOCK_FILE_NAME: &str = "plimsoll.lock";
+/// The kind the configuration's `[file-kinds]` assigns to a file whose name says nothing.
+pub fn configured_kind(resolver: &Resolver, path: &Path) -> Option<FileKind> {
+    resolver.for_file(path).ok()?.kind_for(path)
+}
 
+/// Whether a change to `path` can change some document's settings.
 pub fn is_config_file(path: &Path) -> bool {
     path.file_name()
         .and_then(|n| n.to_str())
-        .is_some_and(|n| CONFIG_FILE_NAMES.contains(&n))
+        .is_some_and(|n| config::CONFIG_NAMES.contains(&n) || config::HADOLINT_NAMES.contains(&n))
 }
+
+/// Globs the client is asked to watch for configuration and lock-file changes.
+pub fn watched_globs() -> Vec<String> {
+    config::CONFIG_NAMES
+        .iter()
+        .chain(config::HADOLINT_NAMES.iter())
+        .chain([&LOCK_FILE_NAME])
+        .map(|n| format!("**/{n}"))
+        .collect()
+}
+
+pub const LOCK_FILE_NAME: &str = crate::registry::LOCK_FILE_NAME;
 
 pub fn is_lock_file(path: &Path) -> bool {
     path.file_name().and_then(|n| n.to_str()) == Some(LOCK_FILE_NAME)
@@ -47,87 +95,80 @@ pub struct RuleDoc {
     pub summary: String,
 }
 
-/// Where a rule's documentation lives (the `rules/<name>.md` page the catalog is built from).
-pub fn rule_doc_url(code: &str, name: &str) -> String {
-    let _ = code;
+/// Where a rule's documentation lives: its catalog page `rules/<name>.md`.
+pub fn rule_doc_url(name: &str) -> String {
     format!("{DOCS_BASE}/{name}.md")
 }
 
-const DOCS_BASE: &str = "https://github.com/plimsoll-lint/plimsoll/blob/main/rules";
+const DOCS_BASE: &str = "https://github.com/plimsoll/plimsoll/blob/main/rules";
 
 /// The catalog entry for a code, name or alias (hadolint DL code, BuildKit check name).
-pub fn rule_doc(_code_or_alias: &str) -> Option<RuleDoc> {
-    None
-}
-
-/// Line ranges (0-based, inclusive) of the statements of a Dockerfile or the top-level entries
-/// of a compose file, so "ignore this rule" goes above a statement rather than inside a
-/// continuation. `None` when the engine does not know them; callers then fall back to a scan.
-pub fn statement_lines(_file: &SourceFile) -> Option<Vec<(u32, u32)>> {
-    None
+pub fn rule_doc(code_or_alias: &str) -> Option<RuleDoc> {
+    catalog::lookup(code_or_alias).map(|m| RuleDoc {
+        code: m.code.clone(),
+        name: m.name.clone(),
+        summary: m.summary.clone(),
+    })
 }
 
 /// The parts of an image reference, as `docker pull` reads it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ImageParts {
+    /// Normalised registry (`docker.io` when none is written).
     pub registry: String,
+    /// Normalised repository (`library/debian`).
     pub repository: String,
     pub tag: Option<String>,
     pub digest: Option<String>,
+    /// `FROM scratch`: no image at all.
+    pub scratch: bool,
 }
 
 /// Parses an image reference (`[registry/]repository[:tag][@digest]`) with Docker Hub
-/// normalisation (`debian` is `docker.io/library/debian`). `None` for text that is not one.
+/// normalisation. `None` for text that is not one.
 pub fn parse_image(reference: &str) -> Option<ImageParts> {
-    let (name_tag, digest) = match reference.split_once('@') {
-        Some((n, d)) => (n, Some(d.to_string())),
-        None => (reference, None),
-    };
-    if name_tag.is_empty()
-        || name_tag
-            .chars()
-            .any(|c| c.is_whitespace() || c.is_control() || c == '"' || c == '\'')
-    {
-        return None;
-    }
-    let slash = name_tag.rfind('/');
-    let (name, tag) = match name_tag.rfind(':') {
-        Some(c) if slash.is_none_or(|s| c > s) => {
-            (&name_tag[..c], Some(name_tag[c + 1..].to_string()))
-        }
-        _ => (name_tag, None),
-    };
-    if name.is_empty() || tag.as_deref() == Some("") {
-        return None;
-    }
-    let (registry, repository) = match name.split_once('/') {
-        Some((first, rest))
-            if first.contains('.') || first.contains(':') || first == "localhost" =>
-        {
-            (first.to_string(), rest.to_string())
-        }
-        _ => ("docker.io".to_string(), name.to_string()),
-    };
-    let repository = if registry == "docker.io" && !repository.contains('/') {
-        format!("library/{repository}")
-    } else {
-        repository
-    };
+    let r = ImageRef::parse(reference).ok()?;
     Some(ImageParts {
-        registry,
-        repository,
-        tag,
-        digest,
+        registry: r.domain().to_string(),
+        repository: r.path().into_owned(),
+        tag: r.tag_str().map(str::to_string),
+        digest: r.digest_str().map(str::to_string),
+        scratch: r.is_scratch(),
     })
 }
 
-/// Resolves `reference` to a `sha256:…` digest for the document at `doc_path`: from the lock
-/// file when one covers it, else from the registry. Runs on a worker thread (it may block on the
-/// network), never on the message loop.
-pub fn resolve_digest(reference: &str, _doc_path: &Path) -> Result<String, String> {
-    Err(format!(
-        "cannot resolve {reference}: this build has no registry client"
-    ))
+/// Resolves `reference` to a `sha256:…` digest for the document at `doc_path`: from the nearest
+/// `plimsoll.lock` up the tree when it has the reference, else from the registry. Runs on a
+/// worker thread (it may block on the network), never on the message loop.
+pub fn resolve_digest(reference: &str, doc_path: &Path) -> Result<String, String> {
+    let target = Target::parse(reference).map_err(|e| e.to_string())?;
+    let canonical = target.to_string();
+    let lock = doc_path
+        .parent()
+        .into_iter()
+        .flat_map(Path::ancestors)
+        .map(|d| d.join(LOCK_FILE_NAME))
+        .find(|p| p.is_file());
+    if let Some(lock) = lock {
+        let file = LockFile::read(&lock).map_err(|e| e.to_string())?;
+        if let Some(entry) = file.get(&canonical) {
+            return Ok(entry.digest.clone());
+        }
+    }
+    static CLIENT: OnceLock<Client> = OnceLock::new();
+    let client = CLIENT.get_or_init(|| {
+        // An editor waits on this: fail fast rather than retry for a minute.
+        Client::new(ClientOptions {
+            max_attempts: 2,
+            timeout: Duration::from_secs(10),
+            connect_timeout: Duration::from_secs(5),
+            ..ClientOptions::from_environment()
+        })
+    });
+    client
+        .resolve(&target)
+        .map(|r| r.digest)
+        .map_err(|e| e.to_string())
 }
 
 #[cfg(test)]
@@ -141,22 +182,72 @@ mod tests {
         assert_eq!(p.repository, "library/debian");
         assert_eq!(p.tag.as_deref(), Some("latest"));
         assert_eq!(p.digest, None);
-        let p = parse_image("localhost:5000/team/app:1.2@sha256:abc").unwrap();
+        let digest = format!("sha256:{}", "0123456789abcdef".repeat(4));
+        let p = parse_image(&format!("localhost:5000/team/app:1.2@{digest}")).unwrap();
         assert_eq!(p.registry, "localhost:5000");
         assert_eq!(p.repository, "team/app");
         assert_eq!(p.tag.as_deref(), Some("1.2"));
-        assert_eq!(p.digest.as_deref(), Some("sha256:abc"));
+        assert_eq!(p.digest.as_deref(), Some(digest.as_str()));
         let p = parse_image("ghcr.io/o/r").unwrap();
         assert_eq!((p.registry.as_str(), p.tag), ("ghcr.io", None));
         assert_eq!(parse_image("user/app").unwrap().repository, "user/app");
+        assert!(parse_image("scratch").unwrap().scratch);
         assert_eq!(parse_image(""), None);
-        assert_eq!(parse_image("a:"), None);
         assert_eq!(parse_image("a b"), None);
+    }
+
+    #[test]
+    fn resolves_digests_from_the_nearest_lock_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let digest = format!("sha256:{}", "ab".repeat(32));
+        std::fs::write(
+            dir.path().join(LOCK_FILE_NAME),
+            format!(
+                "[[image]]\nreference = \"docker.io/library/debian:12\"\ndigest = \"{digest}\"\n\
+                 resolved-at = \"2026-01-02T03:04:05Z\"\nkind = \"index\"\n"
+            ),
+        )
+        .unwrap();
+        std::fs::create_dir(dir.path().join("sub")).unwrap();
+        let doc = dir.path().join("sub/Dockerfile");
+        assert_eq!(resolve_digest("debian:12", &doc), Ok(digest));
+        assert!(resolve_digest("not a ref", &doc).is_err());
+    }
+
+    #[test]
+    fn looks_rules_up_in_the_catalog() {
+        let doc = rule_doc("latest-tag").expect("latest-tag is in the catalog");
+        assert!(doc.code.starts_with("PL"));
+        assert!(!doc.summary.is_empty());
+        assert_eq!(
+            rule_doc(&doc.code).map(|d| d.name),
+            Some("latest-tag".to_string())
+        );
+        assert_eq!(rule_doc("no-such-rule"), None);
+    }
+
+    #[test]
+    fn lints_with_the_engine_and_honours_suppressions() {
+        let file = SourceFile::new(
+            "Dockerfile",
+            "FROM debian:latest\n# plimsoll ignore=latest-tag\nFROM alpine:latest\n",
+            FileKind::Dockerfile,
+        );
+        let linted = lint_document(&file, &LintSettings::default());
+        let lines: Vec<u32> = linted
+            .report
+            .findings
+            .iter()
+            .filter(|f| f.name == "latest-tag")
+            .map(|f| file.line_col(f.span.start as usize).line)
+            .collect();
+        assert_eq!(lines, [1]);
     }
 
     #[test]
     fn recognises_config_and_lock_files() {
         assert!(is_config_file(Path::new("/x/plimsoll.toml")));
+        assert!(is_config_file(Path::new(".hadolint.yaml")));
         assert!(!is_config_file(Path::new("/x/Cargo.toml")));
         assert!(is_lock_file(Path::new("a/plimsoll.lock")));
     }

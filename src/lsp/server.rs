@@ -5,8 +5,9 @@
 
 use super::convert;
 use super::document::{Document, uri_to_path};
+use super::seam::Linted;
 use super::{actions, hover, seam};
-use crate::finding::FileReport;
+use crate::config::Resolver;
 use crate::rules::settings::LintSettings;
 use crate::source::SourceFile;
 use crossbeam_channel::{Receiver, Sender, at, never, select, unbounded};
@@ -35,11 +36,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// Lints one document; [`seam::lint_document`] in the binary, a fake in unit tests.
-pub type LintFn = fn(&SourceFile, &LintSettings) -> FileReport;
+pub type LintFn = fn(&SourceFile, &LintSettings) -> Linted;
 /// Resolves an image reference to a digest for a document path.
 pub type ResolveFn = fn(&str, &Path) -> Result<String, String>;
-/// Resolves the settings for a document path.
-pub type SettingsFn = fn(&Path) -> Result<LintSettings, String>;
 
 #[derive(Clone, Copy)]
 pub struct Options {
@@ -47,7 +46,6 @@ pub struct Options {
     pub debounce: Duration,
     pub workers: usize,
     pub lint: LintFn,
-    pub settings: SettingsFn,
     pub resolve_digest: ResolveFn,
 }
 
@@ -57,41 +55,55 @@ impl Default for Options {
             debounce: Duration::from_millis(150),
             workers: std::thread::available_parallelism().map_or(2, |n| n.get().clamp(1, 4)),
             lint: seam::lint_document,
-            settings: seam::settings_for,
             resolve_digest: seam::resolve_digest,
         }
     }
 }
 
-/// Settings per directory, shared by the workers; cleared when a configuration file changes.
-#[derive(Default)]
+/// Settings per document path, shared by the workers. A configuration change swaps in a fresh
+/// resolver (the CLI's, which caches per directory) and drops every cached entry.
 struct SettingsCache {
-    by_dir: Mutex<HashMap<PathBuf, Arc<LintSettings>>>,
+    resolver: Mutex<Arc<Resolver>>,
+    by_path: Mutex<HashMap<PathBuf, Arc<LintSettings>>>,
+}
+
+impl Default for SettingsCache {
+    fn default() -> SettingsCache {
+        SettingsCache {
+            resolver: Mutex::new(Arc::new(seam::new_resolver())),
+            by_path: Mutex::default(),
+        }
+    }
 }
 
 impl SettingsCache {
     /// The settings for `path` and, the first time an invalid configuration is met, its error.
-    fn get(&self, path: &Path, resolve: SettingsFn) -> (Arc<LintSettings>, Option<String>) {
-        let dir = path.parent().unwrap_or(Path::new("")).to_path_buf();
-        if let Some(s) = self.lock().get(&dir) {
+    fn get(&self, path: &Path) -> (Arc<LintSettings>, Option<String>) {
+        if let Some(s) = lock(&self.by_path).get(path) {
             return (s.clone(), None);
         }
-        let (settings, error) = match resolve(path) {
+        let resolver = self.resolver();
+        let (settings, error) = match seam::settings_for(&resolver, path) {
             Ok(s) => (Arc::new(s), None),
             Err(e) => (Arc::new(LintSettings::default()), Some(e)),
         };
-        self.lock().insert(dir, settings.clone());
+        lock(&self.by_path).insert(path.to_path_buf(), settings.clone());
         (settings, error)
     }
 
-    fn clear(&self) {
-        self.lock().clear();
+    fn resolver(&self) -> Arc<Resolver> {
+        lock(&self.resolver).clone()
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<PathBuf, Arc<LintSettings>>> {
-        // A worker that panicked while holding the lock left a usable map behind.
-        self.by_dir.lock().unwrap_or_else(|e| e.into_inner())
+    fn clear(&self) {
+        *lock(&self.resolver) = Arc::new(seam::new_resolver());
+        lock(&self.by_path).clear();
     }
+}
+
+/// A worker that panicked while holding a lock left usable data behind.
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// What a worker hands back to the loop.
@@ -101,7 +113,7 @@ enum Done {
         uri: Uri,
         version: i32,
         generation: u64,
-        report: Arc<FileReport>,
+        report: Arc<Linted>,
     },
     /// A reply to a request, sent unless the request was cancelled meanwhile.
     Reply(Response),
@@ -111,7 +123,7 @@ enum Done {
         uri: Uri,
         version: i32,
         generation: u64,
-        report: Arc<FileReport>,
+        report: Arc<Linted>,
     },
     ShowWarning(String),
 }
@@ -123,7 +135,7 @@ struct Snapshot {
     generation: u64,
     file: SourceFile,
     /// The last report, when it is for this version and generation.
-    cached: Option<Arc<FileReport>>,
+    cached: Option<Arc<Linted>>,
 }
 
 struct Server {
@@ -134,7 +146,7 @@ struct Server {
     done_rx: Receiver<Done>,
     docs: HashMap<Uri, Document>,
     due: HashMap<Uri, Instant>,
-    last: HashMap<Uri, (i32, u64, Arc<FileReport>)>,
+    last: HashMap<Uri, (i32, u64, Arc<Linted>)>,
     settings: Arc<SettingsCache>,
     digests: Arc<Mutex<HashMap<String, String>>>,
     generation: u64,
@@ -352,12 +364,10 @@ impl Server {
         if !self.watch {
             return;
         }
-        let names = seam::CONFIG_FILE_NAMES
-            .iter()
-            .chain([&seam::LOCK_FILE_NAME]);
-        let watchers = names
-            .map(|name| FileSystemWatcher {
-                glob_pattern: GlobPattern::String(format!("**/{name}")),
+        let watchers = seam::watched_globs()
+            .into_iter()
+            .map(|glob| FileSystemWatcher {
+                glob_pattern: GlobPattern::String(glob),
                 kind: None,
             })
             .collect();
@@ -380,7 +390,10 @@ impl Server {
 
     fn did_open(&mut self, p: DidOpenTextDocumentParams) {
         let d = p.text_document;
-        if let Some(doc) = Document::open(d.uri.clone(), &d.language_id, d.version, d.text) {
+        let configured = |path: &Path| seam::configured_kind(&self.settings.resolver(), path);
+        if let Some(doc) =
+            Document::open(d.uri.clone(), &d.language_id, d.version, d.text, configured)
+        {
             self.docs.insert(d.uri.clone(), doc);
             self.lint_now(&d.uri);
         }
@@ -564,7 +577,7 @@ impl Server {
                 if !self.current(&uri, version, generation) {
                     return; // overtaken by an edit, a close or a config change
                 }
-                let diagnostics = convert::diagnostics(&report, &uri);
+                let diagnostics = convert::diagnostics(&report.report, &uri);
                 self.last.insert(uri.clone(), (version, generation, report));
                 self.notify::<lsp_types::notification::PublishDiagnostics>(
                     PublishDiagnosticsParams {
@@ -612,14 +625,14 @@ impl Server {
         let ctx = self.worker_context();
         let reply_id = id.clone();
         self.spawn(Some(id), move || {
-            let report = ctx.lint(&snap);
-            let file = &report.file;
+            let linted = ctx.lint(&snap);
+            let file = &linted.report.file;
             let span = crate::source::Span::new(
                 convert::offset(file, p.range.start),
                 convert::offset(file, p.range.end).max(convert::offset(file, p.range.start)),
             );
             let only = p.context.only.as_deref();
-            let mut out = actions::finding_actions(&report, &uri, span, only);
+            let mut out = actions::finding_actions(&linted, &uri, span, only);
             if actions::wants_pin(only) {
                 for image in actions::pinnable(file, span) {
                     if let Some(digest) = ctx.digest(&image.text, &file.path) {
@@ -689,7 +702,7 @@ impl Server {
                     related_documents: None,
                     full_document_diagnostic_report: FullDocumentDiagnosticReport {
                         result_id: Some(result_id),
-                        items: convert::diagnostics(&report, &snap.uri),
+                        items: convert::diagnostics(&report.report, &snap.uri),
                     },
                 },
             ));
@@ -713,29 +726,28 @@ struct WorkerContext {
 }
 
 impl WorkerContext {
-    fn lint(&self, snap: &Snapshot) -> Arc<FileReport> {
+    fn lint(&self, snap: &Snapshot) -> Arc<Linted> {
         if let Some(report) = &snap.cached {
             return report.clone();
         }
-        let (settings, error) = self.settings.get(&snap.file.path, self.options.settings);
+        let (settings, error) = self.settings.get(&snap.file.path);
         if let Some(e) = error {
             let _ = self.tx.send(Done::ShowWarning(format!(
                 "plimsoll: configuration error, using defaults: {e}"
             )));
         }
-        let mut report = (self.options.lint)(&snap.file, &settings);
-        report.sort();
-        Arc::new(report)
+        let mut linted = (self.options.lint)(&snap.file, &settings);
+        linted.report.sort();
+        Arc::new(linted)
     }
 
     fn digest(&self, reference: &str, doc: &Path) -> Option<String> {
-        let lock = || self.digests.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(d) = lock().get(reference) {
+        if let Some(d) = lock(&self.digests).get(reference) {
             return Some(d.clone());
         }
         match (self.options.resolve_digest)(reference, doc) {
             Ok(d) => {
-                lock().insert(reference.to_string(), d.clone());
+                lock(&self.digests).insert(reference.to_string(), d.clone());
                 Some(d)
             }
             Err(e) => {
@@ -771,5 +783,438 @@ fn capabilities() -> ServerCapabilities {
             ..DiagnosticOptions::default()
         })),
         ..ServerCapabilities::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The loop driven in-process over an in-memory connection, with a fake linter whose
+    //! findings do not depend on which rules exist: every `latest` is a finding with a fix.
+    use super::*;
+    use crate::finding::{Applicability, Edit, FileReport, Finding, Fix, Severity};
+    use crate::source::Span;
+    use serde_json::json;
+    use std::sync::atomic::AtomicUsize;
+
+    static LINTS: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+    fn fake_lint(file: &SourceFile, settings: &LintSettings) -> Linted {
+        lock(&LINTS).push(file.path.to_path_buf());
+        if file.text.contains("SLOW") {
+            std::thread::sleep(Duration::from_millis(400));
+        }
+        let mut findings = Vec::new();
+        if !settings.ignore.iter().any(|c| c == "PL101") {
+            for (at, _) in file.text.match_indices("latest") {
+                let span = Span::new(at, at + 6);
+                findings.push(
+                    Finding::new("PL101", "latest-tag", Severity::Warning, span, "moving tag")
+                        .with_related(Span::new(0, 4), "image here")
+                        .with_fix(Fix {
+                            description: "Use stable".into(),
+                            applicability: Applicability::Safe,
+                            edits: vec![Edit::replace(span, "stable")],
+                        }),
+                );
+            }
+        }
+        Linted {
+            report: FileReport {
+                file: file.clone(),
+                findings,
+            },
+            statements: Vec::new(),
+        }
+    }
+
+    fn fake_resolve(reference: &str, _: &Path) -> Result<String, String> {
+        if reference.starts_with("debian") {
+            Ok(format!("sha256:{}", "ab".repeat(32)))
+        } else {
+            Err("unknown".into())
+        }
+    }
+
+    fn lints_of(path: &str) -> usize {
+        lock(&LINTS).iter().filter(|p| p.ends_with(path)).count()
+    }
+
+    struct Client {
+        conn: Connection,
+        thread: Option<std::thread::JoinHandle<bool>>,
+        next: AtomicUsize,
+    }
+
+    impl Client {
+        fn start(caps: Value, debounce_ms: u64) -> Client {
+            let (server, conn) = Connection::memory();
+            let options = Options {
+                debounce: Duration::from_millis(debounce_ms),
+                workers: 2,
+                lint: fake_lint,
+                resolve_digest: fake_resolve,
+            };
+            let thread = std::thread::spawn(move || run(&server, options));
+            let client = Client {
+                conn,
+                thread: Some(thread),
+                next: AtomicUsize::new(100),
+            };
+            let init = client.request(
+                "initialize",
+                json!({"processId": null, "rootUri": null, "capabilities": caps}),
+            );
+            let caps = &client.response(init)["result"]["capabilities"];
+            assert_eq!(caps["textDocumentSync"]["change"], 2, "incremental sync");
+            client.notify("initialized", json!({}));
+            client
+        }
+
+        fn request(&self, method: &str, params: Value) -> i32 {
+            let id = self.next.fetch_add(1, Ordering::Relaxed) as i32;
+            self.conn
+                .sender
+                .send(Request::new(id.into(), method.into(), params).into())
+                .unwrap();
+            id
+        }
+
+        fn notify(&self, method: &str, params: Value) {
+            self.conn
+                .sender
+                .send(Notification::new(method.into(), params).into())
+                .unwrap();
+        }
+
+        /// The next message matching `pick`, skipping others; panics after two seconds.
+        fn wait(&self, what: &str, pick: impl Fn(&Message) -> bool) -> Value {
+            let deadline = Instant::now() + Duration::from_secs(2);
+            loop {
+                let left = deadline.saturating_duration_since(Instant::now());
+                match self.conn.receiver.recv_timeout(left) {
+                    Ok(m) if pick(&m) => return serde_json::to_value(&m).unwrap(),
+                    Ok(_) => {}
+                    Err(_) => panic!("no {what} within two seconds"),
+                }
+            }
+        }
+
+        fn response(&self, id: i32) -> Value {
+            let id = RequestId::from(id);
+            self.wait(
+                "response",
+                |m| matches!(m, Message::Response(r) if r.id == id),
+            )
+        }
+
+        fn published(&self, uri: &str) -> Value {
+            self.wait("diagnostics", |m| {
+                matches!(m, Message::Notification(n) if n.method == "textDocument/publishDiagnostics"
+                    && n.params["uri"] == uri)
+            })["params"]
+                .clone()
+        }
+
+        /// Nothing more arrives for `uri` within `ms`.
+        fn quiet(&self, uri: &str, ms: u64) {
+            let deadline = Instant::now() + Duration::from_millis(ms);
+            while let Ok(m) = self
+                .conn
+                .receiver
+                .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            {
+                if let Message::Notification(n) = &m {
+                    assert!(n.params["uri"] != uri, "unexpected {m:?}");
+                }
+            }
+        }
+
+        fn open(&self, uri: &str, lang: &str, text: &str) {
+            self.notify(
+                "textDocument/didOpen",
+                json!({"textDocument": {"uri": uri, "languageId": lang, "version": 1, "text": text}}),
+            );
+        }
+
+        fn change(&self, uri: &str, version: i32, l: u32, c0: u32, c1: u32, text: &str) {
+            self.notify(
+                "textDocument/didChange",
+                json!({"textDocument": {"uri": uri, "version": version},
+                       "contentChanges": [{"range": {"start": {"line": l, "character": c0},
+                                                      "end": {"line": l, "character": c1}},
+                                           "text": text}]}),
+            );
+        }
+
+        fn finish(mut self, shutdown: bool) -> bool {
+            if shutdown {
+                let id = self.request("shutdown", Value::Null);
+                assert_eq!(self.response(id)["result"], Value::Null);
+            }
+            self.notify("exit", Value::Null);
+            self.thread.take().unwrap().join().unwrap()
+        }
+    }
+
+    #[test]
+    fn pushes_diagnostics_on_open_and_shuts_down_cleanly() {
+        let c = Client::start(json!({}), 20);
+        let uri = "file:///t1/Dockerfile";
+        c.open(uri, "dockerfile", "FROM debian:latest\n");
+        let p = c.published(uri);
+        assert_eq!(p["version"], 1);
+        let d = &p["diagnostics"][0];
+        assert_eq!(d["code"], "PL101");
+        assert_eq!(d["source"], "plimsoll");
+        assert_eq!(d["severity"], 2);
+        assert_eq!(d["range"]["start"], json!({"line": 0, "character": 12}));
+        assert_eq!(d["range"]["end"], json!({"line": 0, "character": 18}));
+        assert_eq!(d["relatedInformation"][0]["message"], "image here");
+        assert!(
+            d["codeDescription"]["href"]
+                .as_str()
+                .unwrap()
+                .ends_with("latest-tag.md")
+        );
+        // Not a Dockerfile or compose file: ignored.
+        c.open("file:///t1/notes.txt", "plaintext", "latest");
+        c.quiet("file:///t1/notes.txt", 100);
+        assert_eq!(lints_of("t1/notes.txt"), 0);
+        c.notify(
+            "textDocument/didClose",
+            json!({"textDocument": {"uri": uri}}),
+        );
+        assert_eq!(c.published(uri)["diagnostics"], json!([]));
+        assert!(c.finish(true));
+    }
+
+    #[test]
+    fn exit_without_shutdown_is_unclean() {
+        let c = Client::start(json!({}), 20);
+        assert!(!c.finish(false));
+    }
+
+    #[test]
+    fn a_burst_of_edits_lints_once() {
+        let c = Client::start(json!({}), 150);
+        let uri = "file:///t2/compose.yaml";
+        c.open(uri, "yaml", "services:\n  a:\n    image: x:1\n");
+        assert_eq!(c.published(uri)["diagnostics"], json!([]));
+        for (v, ch) in ["l", "a", "t", "e", "s", "t"].iter().enumerate() {
+            c.change(uri, v as i32 + 2, 2, 13 + v as u32, 13 + v as u32, ch);
+        }
+        let p = c.published(uri);
+        assert_eq!(p["version"], 7);
+        assert_eq!(p["diagnostics"][0]["range"]["start"]["character"], 13);
+        c.quiet(uri, 250);
+        assert_eq!(
+            lints_of("t2/compose.yaml"),
+            2,
+            "open + one lint for the burst"
+        );
+        assert!(c.finish(true));
+    }
+
+    #[test]
+    fn stale_results_are_dropped() {
+        let c = Client::start(json!({}), 0);
+        let uri = "file:///t3/Dockerfile";
+        // Version 1 lints slowly; version 2 (fast) overtakes it.
+        c.open(uri, "dockerfile", "FROM SLOW:latest\n");
+        c.change(uri, 2, 0, 5, 9, "fast");
+        let p = c.published(uri);
+        assert_eq!(p["version"], 2);
+        c.quiet(uri, 600);
+        assert!(c.finish(true));
+    }
+
+    #[test]
+    fn code_actions_offer_fix_ignore_and_pin() {
+        let c = Client::start(json!({}), 0);
+        let uri = "file:///t4/Dockerfile";
+        c.open(uri, "dockerfile", "FROM debian:latest\n    RUN x\n");
+        c.published(uri);
+        let id = c.request(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": uri},
+                   "range": {"start": {"line": 0, "character": 13}, "end": {"line": 0, "character": 13}},
+                   "context": {"diagnostics": []}}),
+        );
+        let r = c.response(id);
+        let titles: Vec<&str> = r["result"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["title"].as_str().unwrap())
+            .collect();
+        assert_eq!(titles.len(), 3, "{titles:?}");
+        assert_eq!(titles[0], "Use stable");
+        assert_eq!(titles[1], "Ignore PL101 (latest-tag) on this line");
+        assert!(titles[2].starts_with("Pin image digest: debian:latest@sha256:abab"));
+        let edit = &r["result"][1]["edit"]["changes"][uri][0];
+        assert_eq!(edit["newText"], "# plimsoll ignore=PL101\n");
+        let pin = &r["result"][2]["edit"]["changes"][uri][0];
+        assert_eq!(
+            pin["newText"],
+            format!("debian:latest@sha256:{}", "ab".repeat(32))
+        );
+        // Code actions for a file plimsoll does not lint: none.
+        let id = c.request(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": "file:///t4/x.py"},
+                   "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}},
+                   "context": {"diagnostics": []}}),
+        );
+        assert_eq!(c.response(id)["result"], json!([]));
+        assert!(c.finish(true));
+    }
+
+    #[test]
+    fn hover_shows_image_parts() {
+        let c = Client::start(json!({}), 0);
+        let uri = "file:///t5/Dockerfile";
+        c.open(
+            uri,
+            "dockerfile",
+            "FROM --platform=linux/amd64 ghcr.io/o/app:1.0 AS b\n",
+        );
+        let id = c.request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": uri}, "position": {"line": 0, "character": 35}}),
+        );
+        let r = c.response(id);
+        let md = r["result"]["contents"]["value"].as_str().unwrap();
+        assert!(md.contains("`ghcr.io`") && md.contains("`o/app`") && md.contains("`1.0`"));
+        assert!(md.contains("Not pinned"));
+        assert_eq!(r["result"]["range"]["start"]["character"], 28);
+        let id = c.request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": uri}, "position": {"line": 0, "character": 1}}),
+        );
+        assert_eq!(c.response(id)["result"], Value::Null);
+        assert!(c.finish(true));
+    }
+
+    #[test]
+    fn cancelled_requests_get_one_cancelled_reply() {
+        let c = Client::start(json!({}), 0);
+        let uri = "file:///t6/Dockerfile";
+        c.open(uri, "dockerfile", "FROM SLOW:latest\n");
+        let id = c.request(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": uri},
+                   "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}},
+                   "context": {"diagnostics": []}}),
+        );
+        c.notify("$/cancelRequest", json!({"id": id}));
+        let r = c.response(id);
+        assert_eq!(r["error"]["code"], ErrorCode::RequestCanceled as i32);
+        // The worker's late answer is not sent.
+        let again = c.conn.receiver.recv_timeout(Duration::from_millis(900));
+        assert!(
+            !matches!(&again, Ok(Message::Response(r)) if r.id == RequestId::from(id)),
+            "{again:?}"
+        );
+        assert!(c.finish(true));
+    }
+
+    #[test]
+    fn unknown_methods_and_bad_params() {
+        let c = Client::start(json!({}), 0);
+        c.notify("custom/whatever", json!({"x": 1}));
+        c.notify("textDocument/didOpen", json!({"nonsense": true}));
+        let id = c.request("custom/method", json!({}));
+        assert_eq!(
+            c.response(id)["error"]["code"],
+            ErrorCode::MethodNotFound as i32
+        );
+        let id = c.request("textDocument/hover", json!({"bad": 1}));
+        assert_eq!(
+            c.response(id)["error"]["code"],
+            ErrorCode::InvalidParams as i32
+        );
+        let id = c.request("initialize", json!({"capabilities": {}}));
+        assert_eq!(
+            c.response(id)["error"]["code"],
+            ErrorCode::InvalidRequest as i32
+        );
+        assert!(c.finish(true));
+    }
+
+    #[test]
+    fn pull_diagnostics_for_clients_that_ask() {
+        let caps = json!({"textDocument": {"diagnostic": {"dynamicRegistration": false}}});
+        let c = Client::start(caps, 0);
+        let uri = "file:///t7/Dockerfile";
+        c.open(uri, "dockerfile", "FROM a:latest\n");
+        c.quiet(uri, 100); // pull clients get no pushes
+        let id = c.request(
+            "textDocument/diagnostic",
+            json!({"textDocument": {"uri": uri}}),
+        );
+        let r = c.response(id)["result"].clone();
+        assert_eq!(r["kind"], "full");
+        assert_eq!(r["items"][0]["code"], "PL101");
+        let result_id = r["resultId"].clone();
+        let id = c.request(
+            "textDocument/diagnostic",
+            json!({"textDocument": {"uri": uri}, "previousResultId": result_id}),
+        );
+        assert_eq!(c.response(id)["result"]["kind"], "unchanged");
+        c.change(uri, 2, 0, 7, 13, "1");
+        let id = c.request(
+            "textDocument/diagnostic",
+            json!({"textDocument": {"uri": uri}, "previousResultId": result_id}),
+        );
+        let r = c.response(id)["result"].clone();
+        assert_eq!(
+            (r["kind"].as_str(), r["items"].as_array().map(Vec::len)),
+            (Some("full"), Some(0))
+        );
+        assert!(c.finish(true));
+    }
+
+    #[test]
+    fn config_changes_relint_open_documents() {
+        let dir = tempfile::tempdir().unwrap();
+        let doc = dir.path().join("Dockerfile");
+        let uri = super::super::document::path_to_uri(&doc).unwrap();
+        let uri = uri.as_str();
+        let caps = json!({"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}});
+        let c = Client::start(caps, 0);
+        let reg = c.wait(
+            "registration",
+            |m| matches!(m, Message::Request(r) if r.method == "client/registerCapability"),
+        );
+        let globs = reg["params"]["registrations"][0]["registerOptions"]["watchers"].to_string();
+        assert!(globs.contains("**/plimsoll.toml") && globs.contains("**/plimsoll.lock"));
+        c.open(uri, "dockerfile", "FROM a:latest\n");
+        assert_eq!(c.published(uri)["diagnostics"].as_array().unwrap().len(), 1);
+        let config = dir.path().join("plimsoll.toml");
+        std::fs::write(&config, "ignore = [\"PL101\"]\n").unwrap();
+        let config_uri = super::super::document::path_to_uri(&config).unwrap();
+        c.notify(
+            "workspace/didChangeWatchedFiles",
+            json!({"changes": [{"uri": config_uri.as_str(), "type": 1}]}),
+        );
+        assert_eq!(c.published(uri)["diagnostics"], json!([]));
+        // An invalid configuration: defaults, and a warning.
+        std::fs::write(&config, "ignore = [[[\n").unwrap();
+        c.notify(
+            "textDocument/didSave",
+            json!({"textDocument": {"uri": config_uri.as_str()}}),
+        );
+        let warning = c.wait(
+            "warning",
+            |m| matches!(m, Message::Notification(n) if n.method == "window/showMessage"),
+        );
+        assert!(
+            warning["params"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("configuration")
+        );
+        assert_eq!(c.published(uri)["diagnostics"].as_array().unwrap().len(), 1);
+        assert!(c.finish(true));
     }
 }
