@@ -1,0 +1,342 @@
+//! Drives `plimsoll lsp` over stdio as an editor would: initialize, open a Dockerfile and a
+//! compose file, receive diagnostics from the real rules, edit, ask for code actions and hovers,
+//! send garbage, shut down.
+
+mod support;
+
+use serde_json::{Value, json};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::Path;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{Receiver, channel};
+use std::time::{Duration, Instant};
+
+struct Server {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    messages: Receiver<Value>,
+    next_id: i64,
+}
+
+fn read_message(r: &mut impl BufRead) -> Option<Value> {
+    let mut length = None;
+    loop {
+        let mut line = String::new();
+        if r.read_line(&mut line).ok()? == 0 {
+            return None;
+        }
+        let line = line.trim_end();
+        if line.is_empty() {
+            break;
+        }
+        if let Some(v) = line.strip_prefix("Content-Length: ") {
+            length = v.parse::<usize>().ok();
+        }
+    }
+    let mut body = vec![0; length?];
+    r.read_exact(&mut body).ok()?;
+    serde_json::from_slice(&body).ok()
+}
+
+impl Server {
+    fn start(dir: &Path) -> Server {
+        let mut child = Command::new(support::plimsoll_bin())
+            .arg("lsp")
+            .current_dir(dir)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start plimsoll lsp");
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, messages) = channel();
+        std::thread::spawn(move || {
+            let mut r = BufReader::new(stdout);
+            while let Some(m) = read_message(&mut r) {
+                if tx.send(m).is_err() {
+                    break;
+                }
+            }
+        });
+        let stdin = child.stdin.take();
+        Server {
+            child,
+            stdin,
+            messages,
+            next_id: 0,
+        }
+    }
+
+    fn send_raw(&mut self, bytes: &[u8]) {
+        let stdin = self.stdin.as_mut().expect("stdin open");
+        stdin.write_all(bytes).unwrap();
+        stdin.flush().unwrap();
+    }
+
+    fn send(&mut self, msg: Value) {
+        let body = msg.to_string();
+        self.send_raw(format!("Content-Length: {}\r\n\r\n{body}", body.len()).as_bytes());
+    }
+
+    fn request(&mut self, method: &str, params: Value) -> Value {
+        self.next_id += 1;
+        let id = self.next_id;
+        self.send(json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
+        self.wait(&format!("response to {method}"), |m| {
+            m["id"] == id && m.get("method").is_none()
+        })
+    }
+
+    fn notify(&mut self, method: &str, params: Value) {
+        self.send(json!({"jsonrpc": "2.0", "method": method, "params": params}));
+    }
+
+    fn wait(&self, what: &str, pick: impl Fn(&Value) -> bool) -> Value {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.messages.recv_timeout(left) {
+                Ok(m) if pick(&m) => return m,
+                Ok(_) => {}
+                Err(_) => panic!("no {what} from the server"),
+            }
+        }
+    }
+
+    /// The next diagnostics published for `uri` at `version`.
+    fn diagnostics(&self, uri: &str, version: i64) -> Vec<Value> {
+        let m = self.wait(&format!("diagnostics for {uri} v{version}"), |m| {
+            m["method"] == "textDocument/publishDiagnostics"
+                && m["params"]["uri"] == uri
+                && m["params"]["version"] == version
+        });
+        m["params"]["diagnostics"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    fn exit_code(mut self) -> Option<i32> {
+        drop(self.stdin.take());
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return status.code();
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = self.child.kill();
+        panic!("server did not exit");
+    }
+}
+
+fn uri_of(path: &Path) -> String {
+    format!("file://{}", path.display())
+}
+
+fn is_rule(d: &Value, name: &str) -> bool {
+    d["codeDescription"]["href"]
+        .as_str()
+        .is_some_and(|h| h.ends_with(&format!("/{name}.md")))
+}
+
+fn initialize(server: &mut Server, dir: &Path) {
+    let r = server.request(
+        "initialize",
+        json!({"processId": null, "rootUri": uri_of(dir), "capabilities": {}}),
+    );
+    let caps = &r["result"]["capabilities"];
+    assert_eq!(caps["textDocumentSync"]["change"], 2);
+    assert_eq!(caps["hoverProvider"], true);
+    assert_eq!(r["result"]["serverInfo"]["name"], "plimsoll");
+    server.notify("initialized", json!({}));
+}
+
+#[test]
+fn editor_session_over_stdio() {
+    let dir = tempfile::tempdir().unwrap();
+    let dockerfile = dir.path().join("Dockerfile");
+    let compose = dir.path().join("compose.yaml");
+    let (docker_uri, compose_uri) = (uri_of(&dockerfile), uri_of(&compose));
+    let mut s = Server::start(dir.path());
+    initialize(&mut s, dir.path());
+
+    // Open a Dockerfile: the latest tag is reported where it is written.
+    let text = "FROM debian:latest\nRUN echo hi\n";
+    s.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": docker_uri, "languageId": "dockerfile", "version": 1, "text": text}}),
+    );
+    let diags = s.diagnostics(&docker_uri, 1);
+    let latest: Vec<&Value> = diags.iter().filter(|d| is_rule(d, "latest-tag")).collect();
+    assert_eq!(latest.len(), 1, "{diags:#?}");
+    let d = latest[0];
+    assert_eq!(d["source"], "plimsoll");
+    assert!(
+        d["code"].as_str().is_some_and(|c| c.starts_with("PL")),
+        "{d}"
+    );
+    assert!(d["severity"].as_i64().is_some_and(|s| (1..=4).contains(&s)));
+    assert_eq!(d["range"]["start"]["line"], 0);
+    let (c0, c1) = (
+        d["range"]["start"]["character"].as_i64().unwrap(),
+        d["range"]["end"]["character"].as_i64().unwrap(),
+    );
+    assert!(
+        5 <= c0 && c0 < c1 && c1 <= 18,
+        "range {c0}..{c1} is not on the image"
+    );
+    let code = d["code"].as_str().unwrap().to_string();
+
+    // Open a compose file: same rule, on the service's image line.
+    let compose_text = "services:\n  web:\n    image: nginx:latest\n";
+    s.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": compose_uri, "languageId": "dockercompose", "version": 1, "text": compose_text}}),
+    );
+    let diags = s.diagnostics(&compose_uri, 1);
+    let latest: Vec<&Value> = diags.iter().filter(|d| is_rule(d, "latest-tag")).collect();
+    assert_eq!(latest.len(), 1, "{diags:#?}");
+    assert_eq!(latest[0]["range"]["start"]["line"], 2);
+
+    // Edit: pin the tag (the finding goes), then add a second latest base (a new one appears).
+    s.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": docker_uri, "version": 2},
+               "contentChanges": [{"range": {"start": {"line": 0, "character": 12}, "end": {"line": 0, "character": 18}},
+                                   "text": "12.5"}]}),
+    );
+    let diags = s.diagnostics(&docker_uri, 2);
+    assert!(
+        !diags.iter().any(|d| is_rule(d, "latest-tag")),
+        "{diags:#?}"
+    );
+    s.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": docker_uri, "version": 3},
+               "contentChanges": [{"range": {"start": {"line": 2, "character": 0}, "end": {"line": 2, "character": 0}},
+                                   "text": "FROM alpine:latest\n"}]}),
+    );
+    let diags = s.diagnostics(&docker_uri, 3);
+    let latest: Vec<&Value> = diags.iter().filter(|d| is_rule(d, "latest-tag")).collect();
+    assert_eq!(latest.len(), 1, "{diags:#?}");
+    assert_eq!(latest[0]["range"]["start"]["line"], 2);
+
+    // Code actions on it: at least the ignore comment, inserted above the instruction.
+    let r = s.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": docker_uri}, "range": latest[0]["range"],
+               "context": {"diagnostics": [latest[0]]}}),
+    );
+    let actions = r["result"].as_array().expect("actions").clone();
+    let ignore = actions
+        .iter()
+        .find(|a| a["title"].as_str().is_some_and(|t| t.starts_with("Ignore")))
+        .unwrap_or_else(|| panic!("no ignore action in {actions:#?}"));
+    let edit = &ignore["edit"]["changes"][&docker_uri][0];
+    assert_eq!(edit["range"]["start"], json!({"line": 2, "character": 0}));
+    assert_eq!(edit["newText"], format!("# plimsoll ignore={code}\n"));
+
+    // Hover on the image reference.
+    let r = s.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": docker_uri}, "position": {"line": 2, "character": 8}}),
+    );
+    let md = r["result"]["contents"]["value"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        md.contains("`docker.io`") && md.contains("`library/alpine`"),
+        "{md}"
+    );
+    assert!(md.contains("Not pinned"), "{md}");
+
+    // Garbage: a body that is not JSON, a header block without a length, a message with no
+    // method. Each is answered with an error and the server reads on.
+    s.send_raw(b"Content-Length: 9\r\n\r\nnot json!");
+    let e = s.wait("parse error", |m| m["error"]["code"] == -32700);
+    assert_eq!(e["id"], Value::Null);
+    s.send_raw(b"X-Nonsense: 1\r\n\r\n");
+    s.wait("framing error", |m| m["error"]["code"] == -32700);
+    s.send(json!({"jsonrpc": "2.0", "id": 99, "params": {}}));
+    let e = s.wait("invalid request", |m| m["error"]["code"] == -32600);
+    assert_eq!(e["id"], 99);
+    let r = s.request("plimsoll/noSuchMethod", json!({}));
+    assert_eq!(r["error"]["code"], -32601);
+    s.notify("plimsoll/noSuchNotification", json!({}));
+
+    // Still serving.
+    let r = s.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": compose_uri}, "position": {"line": 2, "character": 12}}),
+    );
+    assert!(
+        r["result"]["contents"]["value"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("`library/nginx`")
+    );
+
+    let r = s.request("shutdown", Value::Null);
+    assert_eq!(r["result"], Value::Null);
+    assert!(r.get("error").is_none());
+    s.notify("exit", Value::Null);
+    assert_eq!(s.exit_code(), Some(0));
+}
+
+#[test]
+fn documents_that_do_not_parse_never_crash_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Server::start(dir.path());
+    initialize(&mut s, dir.path());
+    let cases = [
+        (
+            "Dockerfile",
+            "dockerfile",
+            "FROM\nRUN <<EOF\n\\\n\u{0}\u{feff}ARG ${\nONBUILD ONBUILD\n",
+        ),
+        (
+            "compose.yaml",
+            "dockercompose",
+            "services: [\n  web: {image: &a *b\n\t- : :\n",
+        ),
+        (
+            "docker-compose.yml",
+            "yaml",
+            "%YAML 9.9\n--- !!binary\n\"unterminated\n",
+        ),
+    ];
+    for (name, lang, text) in cases {
+        let uri = uri_of(&dir.path().join(name));
+        s.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": uri, "languageId": lang, "version": 1, "text": text}}),
+        );
+        s.diagnostics(&uri, 1);
+        // Edits at positions past the end of the text, and inside a surrogate pair.
+        s.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": uri, "version": 2},
+                   "contentChanges": [{"range": {"start": {"line": 99, "character": 5}, "end": {"line": 0, "character": 1}}, "text": "😀"},
+                                      {"range": {"start": {"line": 0, "character": 1}, "end": {"line": 0, "character": 2}}, "text": ""}]}),
+        );
+        s.diagnostics(&uri, 2);
+        let r = s.request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": uri}, "position": {"line": 1, "character": 3}}),
+        );
+        assert!(r.get("error").is_none(), "{r}");
+    }
+    // Exit without shutdown: exit code 1.
+    s.notify("exit", Value::Null);
+    assert_eq!(s.exit_code(), Some(1));
+}
+
+#[test]
+fn a_client_that_disconnects_ends_the_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Server::start(dir.path());
+    initialize(&mut s, dir.path());
+    s.send_raw(b"Content-Length: 100\r\n\r\n{\"jsonrpc\"");
+    assert_eq!(s.exit_code(), Some(1));
+}
