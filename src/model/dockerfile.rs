@@ -19,6 +19,8 @@ pub struct Instr {
     pub keyword: String,
     /// The whole instruction, continuation lines and heredoc bodies included.
     pub span: Span,
+    /// The keyword as written.
+    pub keyword_span: Span,
     pub flags: Vec<Flag>,
     /// Arguments after the flags, as the source splits them on blanks (quotes kept).
     pub args: Vec<Word>,
@@ -576,6 +578,7 @@ mod tests {
                 .map_or(start + body.len(), |w| w.span.start as usize);
             out.push(Instr {
                 keyword: keyword.text.to_ascii_uppercase(),
+                keyword_span: keyword.span,
                 span: Span::new(start, start + body.len()),
                 flags,
                 args: words,
