@@ -24,6 +24,8 @@ pub struct Instr {
     pub flags: Vec<Flag>,
     /// Arguments after the flags, as the source splits them on blanks (quotes kept).
     pub args: Vec<Word>,
+    /// `ENV`/`LABEL` key-value pairs (value quotes kept, as BuildKit keeps them).
+    pub pairs: Vec<(Word, Word)>,
     /// The raw argument text after the flags (for RUN: the command line).
     pub rest: Word,
     /// Heredoc bodies (for `RUN <<EOF`), with their spans.
@@ -467,8 +469,13 @@ impl Builder {
                         let Some(from) = part.strip_prefix("from=") else {
                             continue;
                         };
-                        let begin = v.span.start as usize + start + "from=".len();
-                        let span = Span::new(begin, begin + from.len());
+                        // Exact when the value is written without quotes or escapes.
+                        let span = if v.span.len() == v.text.len() {
+                            let begin = v.span.start as usize + start + "from=".len();
+                            Span::new(begin, begin + from.len())
+                        } else {
+                            v.span
+                        };
                         self.push_use(
                             from.to_string(),
                             span,
@@ -527,6 +534,13 @@ impl Builder {
 
 /// `ENV a=b c=d` or the legacy `ENV a b c` form, as (name, raw value) pairs.
 fn env_pairs(ins: &Instr) -> Vec<(String, String)> {
+    if !ins.pairs.is_empty() {
+        return ins
+            .pairs
+            .iter()
+            .map(|(k, v)| (k.text.clone(), v.text.clone()))
+            .collect();
+    }
     let Some(first) = ins.args.first() else {
         return Vec::new();
     };
@@ -598,6 +612,7 @@ mod tests {
                 keyword_span: keyword.span,
                 span: Span::new(start, start + body.len()),
                 flags,
+                pairs: Vec::new(),
                 args: words,
                 rest: Word {
                     text: text[rest_start..start + body.len()].to_string(),
