@@ -39,6 +39,21 @@ impl<'a> Context<'a> {
         &self.file.text
     }
 
+    /// The Dockerfile model, for a Dockerfile.
+    pub fn dockerfile(&self) -> Option<&'a crate::model::dockerfile::Dockerfile> {
+        self.parsed.dockerfile.as_ref()
+    }
+
+    /// The Dockerfile syntax tree (every token with its span), for a Dockerfile.
+    pub fn tree(&self) -> Option<&'a crate::syntax::dockerfile::Dockerfile> {
+        self.parsed.tree.as_ref()
+    }
+
+    /// The compose model, for a compose file.
+    pub fn compose(&self) -> Option<&'a crate::model::compose::ComposeFile> {
+        self.parsed.compose.as_ref()
+    }
+
     /// The rule being run.
     pub fn meta(&self) -> &'static RuleMeta {
         self.meta
