@@ -19,7 +19,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Code and name of the finding for a file that is not valid UTF-8.
-pub const INVALID_UTF8_CODE: &str = "PL007";
+pub const INVALID_UTF8_CODE: &str = "PL090";
 pub const INVALID_UTF8_NAME: &str = "invalid-utf8";
 
 /// Where rule pages are published, for help links.
