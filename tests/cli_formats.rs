@@ -13,7 +13,13 @@ fn fixtures() -> PathBuf {
 fn check(format: &str) -> (String, i32) {
     let out = Command::new(support::plimsoll_bin())
         .current_dir(fixtures())
-        .args(["check", "--format", format, "--report-unused-suppressions", "."])
+        .args([
+            "check",
+            "--format",
+            format,
+            "--report-unused-suppressions",
+            ".",
+        ])
         .env_remove("NO_COLOR")
         .output()
         .expect("run plimsoll");
@@ -38,7 +44,10 @@ fn snapshot(format: &str) -> String {
 fn assert_files(out: &str) {
     assert!(!out.contains(".hidden"), "hidden files are skipped");
     assert!(!out.contains("vendor/"), ".ignore is honoured");
-    assert!(out.contains("broken/Dockerfile"), "invalid UTF-8 is reported");
+    assert!(
+        out.contains("broken/Dockerfile"),
+        "invalid UTF-8 is reported"
+    );
     assert!(!out.contains("ghp_abcdefghijklmnop"), "no secret in output");
     assert!(!out.contains("AKIAIOSFODNN7EXAMPLE"), "no secret in output");
 }
@@ -47,7 +56,10 @@ fn assert_files(out: &str) {
 fn human() {
     let out = snapshot("human");
     assert_files(&out);
-    assert!(!out.contains('\x1b'), "no colour when stdout is not a terminal");
+    assert!(
+        !out.contains('\x1b'),
+        "no colour when stdout is not a terminal"
+    );
 }
 
 #[test]
@@ -57,7 +69,10 @@ fn concise() {
     for line in out.lines() {
         let parts: Vec<&str> = line.splitn(4, ':').collect();
         assert_eq!(parts.len(), 4, "file:line:col: rest in {line}");
-        assert!(parts[1].parse::<u32>().is_ok() && parts[2].parse::<u32>().is_ok(), "{line}");
+        assert!(
+            parts[1].parse::<u32>().is_ok() && parts[2].parse::<u32>().is_ok(),
+            "{line}"
+        );
     }
 }
 
@@ -68,7 +83,14 @@ fn json() {
     let v: serde_json::Value = serde_json::from_str(&out).expect("valid JSON");
     for f in v.as_array().expect("an array") {
         for key in [
-            "file", "code", "name", "severity", "message", "line", "column", "end_line",
+            "file",
+            "code",
+            "name",
+            "severity",
+            "message",
+            "line",
+            "column",
+            "end_line",
             "end_column",
         ] {
             assert!(f.get(key).is_some(), "missing {key} in {f}");
@@ -83,7 +105,9 @@ fn sarif() {
     let v: serde_json::Value = serde_json::from_str(&out).expect("valid JSON");
     assert_eq!(v["version"], "2.1.0");
     let results = v["runs"][0]["results"].as_array().expect("results");
-    let rules = v["runs"][0]["tool"]["driver"]["rules"].as_array().expect("rules");
+    let rules = v["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .expect("rules");
     for r in results {
         let i = r["ruleIndex"].as_u64().expect("ruleIndex") as usize;
         assert_eq!(rules[i]["id"], r["ruleId"]);
@@ -115,7 +139,10 @@ fn github() {
     assert_files(&out);
     for line in out.lines() {
         assert!(line.starts_with("::"), "{line}");
-        assert!(line.contains(",line=") && line.contains(",endColumn="), "{line}");
+        assert!(
+            line.contains(",line=") && line.contains(",endColumn="),
+            "{line}"
+        );
     }
 }
 

@@ -15,7 +15,13 @@ fn sarif_multitool_finds_no_errors() {
     let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/cli");
     let status = Command::new(support::plimsoll_bin())
         .current_dir(fixtures)
-        .args(["check", "--format", "sarif", "--report-unused-suppressions", "--output"])
+        .args([
+            "check",
+            "--format",
+            "sarif",
+            "--report-unused-suppressions",
+            "--output",
+        ])
         .arg(&sarif)
         .arg(".")
         .status()
@@ -34,14 +40,24 @@ fn sarif_multitool_finds_no_errors() {
     assert!(out.status.success(), "sarif-multitool failed:\n{console}");
     let text = std::fs::read_to_string(&report).expect("validation log");
     let log: serde_json::Value = serde_json::from_str(&text).expect("validation log is JSON");
-    let results = log["runs"][0]["results"].as_array().cloned().unwrap_or_default();
+    let results = log["runs"][0]["results"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     let errors: Vec<String> = results
         .iter()
         .filter(|r| r["level"] == "error")
         .map(|r| format!("{} {}", r["ruleId"], r["message"]))
         .collect();
     for r in &results {
-        eprintln!("sarif-multitool: {} {} {}", r["level"], r["ruleId"], r["message"]);
+        eprintln!(
+            "sarif-multitool: {} {} {}",
+            r["level"], r["ruleId"], r["message"]
+        );
     }
-    assert!(errors.is_empty(), "SARIF validation errors:\n{}", errors.join("\n"));
+    assert!(
+        errors.is_empty(),
+        "SARIF validation errors:\n{}",
+        errors.join("\n")
+    );
 }

@@ -34,8 +34,63 @@ const SECURITY_FAMILIES: [&str; 5] = [
     "trusted-registry",
 ];
 
+/// Findings `check` itself makes (not rules of the catalog): code, name, severity, summary.
+const LOCAL_RULES: [(&str, &str, Severity, &str); 2] = [
+    (
+        INVALID_UTF8_CODE,
+        INVALID_UTF8_NAME,
+        Severity::Error,
+        "File is not valid UTF-8",
+    ),
+    (
+        crate::suppress::UNUSED_CODE,
+        crate::suppress::UNUSED_NAME,
+        Severity::Warning,
+        "Suppression comment that suppresses nothing",
+    ),
+];
+
+/// Whether a selector (code, code prefix, name or `ALL`) names a local rule.
+fn local_matches(selector: &str, code: &str, name: &str) -> bool {
+    let s = selector.trim();
+    s.eq_ignore_ascii_case("ALL")
+        || s.eq_ignore_ascii_case(name)
+        || (s.len() >= 2 && code.len() >= s.len() && code[..s.len()].eq_ignore_ascii_case(s))
+}
+
+/// Applies select/ignore/severity settings to the local findings (the engine does this for
+/// catalog rules).
+fn settle_local(findings: &mut Vec<Finding>, settings: &crate::rules::settings::LintSettings) {
+    findings.retain_mut(|f| {
+        let Some(local) = LOCAL_RULES.iter().find(|l| l.0 == f.code) else {
+            return true;
+        };
+        let m = |sel: &String| local_matches(sel, local.0, local.1);
+        let selected = settings.select.is_empty()
+            || settings.select.iter().any(m)
+            || settings.extend_select.iter().any(m);
+        if !selected || settings.ignore.iter().any(m) {
+            return false;
+        }
+        if let Some((_, sev)) = settings.severity.iter().find(|(k, _)| m(k)) {
+            f.severity = *sev;
+        }
+        true
+    });
+}
+
 /// Rule metadata for reporters, from the embedded catalog.
 pub fn rule_info(code: &str) -> Option<RuleInfo> {
+    if let Some((code, name, severity, summary)) = LOCAL_RULES.iter().find(|l| l.0 == code) {
+        return Some(RuleInfo {
+            code: code.to_string(),
+            name: name.to_string(),
+            summary: summary.to_string(),
+            help_uri: None,
+            default_severity: *severity,
+            security: false,
+        });
+    }
     let meta = catalog::by_code(code)?;
     Some(RuleInfo {
         code: meta.code.clone(),
@@ -49,10 +104,17 @@ pub fn rule_info(code: &str) -> Option<RuleInfo> {
 
 /// Selector → rule codes, for suppression comments.
 fn resolve_codes(selector: &str) -> Vec<&'static str> {
-    catalog::resolve(selector)
+    let mut codes: Vec<&'static str> = catalog::resolve(selector)
         .into_iter()
         .map(|m| m.code.as_str())
-        .collect()
+        .collect();
+    codes.extend(
+        LOCAL_RULES
+            .iter()
+            .filter(|l| local_matches(selector, l.0, l.1))
+            .map(|l| l.0),
+    );
+    codes
 }
 
 fn format_of(f: OutputFormat) -> Format {
@@ -251,6 +313,7 @@ fn lint_target(t: &Target, resolver: &Resolver, args: &CheckArgs) -> Result<File
     if args.report_unused_suppressions {
         report.findings.extend(sup.unused());
     }
+    settle_local(&mut report.findings, &settings);
     report.sort();
     Ok(report)
 }
