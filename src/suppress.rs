@@ -16,7 +16,7 @@ use crate::finding::{Finding, Severity};
 use crate::source::{FileKind, SourceFile, Span};
 
 /// Code and name of the finding for a suppression that suppresses nothing.
-pub const UNUSED_CODE: &str = "PL008";
+pub const UNUSED_CODE: &str = "PL091";
 pub const UNUSED_NAME: &str = "unused-suppression";
 
 /// Where a suppression comes from (decides whether an unknown code is reported as unused).
