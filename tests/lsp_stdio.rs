@@ -158,6 +158,16 @@ fn editor_session_over_stdio() {
     let dockerfile = dir.path().join("Dockerfile");
     let compose = dir.path().join("compose.yaml");
     let (docker_uri, compose_uri) = (uri_of(&dockerfile), uri_of(&compose));
+    // A lock file: "pin image digest" resolves from it, without a registry.
+    let locked = format!("sha256:{}", "5e".repeat(32));
+    std::fs::write(
+        dir.path().join("plimsoll.lock"),
+        format!(
+            "[[image]]\nreference = \"docker.io/library/alpine:latest\"\ndigest = \"{locked}\"\n\
+             resolved-at = \"2026-01-02T03:04:05Z\"\nkind = \"index\"\n"
+        ),
+    )
+    .unwrap();
     let mut s = Server::start(dir.path());
     initialize(&mut s, dir.path());
 
@@ -236,11 +246,48 @@ fn editor_session_over_stdio() {
     let edit = &ignore["edit"]["changes"][&docker_uri][0];
     assert_eq!(edit["range"]["start"], json!({"line": 2, "character": 0}));
     assert_eq!(edit["newText"], format!("# plimsoll ignore={code}\n"));
+    let pin = actions
+        .iter()
+        .find(|a| {
+            a["title"]
+                .as_str()
+                .is_some_and(|t| t.starts_with("Pin image digest"))
+        })
+        .unwrap_or_else(|| panic!("no pin action in {actions:#?}"));
+    let edit = &pin["edit"]["changes"][&docker_uri][0];
+    assert_eq!(edit["newText"], format!("alpine:latest@{locked}"));
+    assert_eq!(edit["range"]["start"], json!({"line": 2, "character": 5}));
+
+    // Apply the ignore action as the editor would: the finding is suppressed, as in the CLI.
+    s.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": docker_uri, "version": 4},
+               "contentChanges": [{"range": {"start": {"line": 2, "character": 0}, "end": {"line": 2, "character": 0}},
+                                   "text": format!("# plimsoll ignore={code}\n")}]}),
+    );
+    let diags = s.diagnostics(&docker_uri, 4);
+    assert!(
+        !diags.iter().any(|d| is_rule(d, "latest-tag")),
+        "{diags:#?}"
+    );
+    // Hover on the code in the comment: the rule's summary from the catalog.
+    let r = s.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": docker_uri}, "position": {"line": 2, "character": 20}}),
+    );
+    let md = r["result"]["contents"]["value"]
+        .as_str()
+        .unwrap_or_default();
+    let meta = plimsoll::rules::catalog::lookup("latest-tag").unwrap();
+    assert!(
+        md.contains(&meta.summary) && md.contains("latest-tag"),
+        "{md}"
+    );
 
     // Hover on the image reference.
     let r = s.request(
         "textDocument/hover",
-        json!({"textDocument": {"uri": docker_uri}, "position": {"line": 2, "character": 8}}),
+        json!({"textDocument": {"uri": docker_uri}, "position": {"line": 3, "character": 8}}),
     );
     let md = r["result"]["contents"]["value"]
         .as_str()

@@ -55,7 +55,10 @@ pub fn finding_actions(
                 Applicability::Unsafe => " (unsafe)",
             };
             out.push(CodeActionOrCommand::CodeAction(CodeAction {
-                title: format!("{}{unsafe_note}", fix.description),
+                title: format!(
+                    "{}{unsafe_note}",
+                    convert::safe_text(file, finding, &fix.description)
+                ),
                 kind: Some(CodeActionKind::QUICKFIX),
                 diagnostics: Some(vec![diag.clone()]),
                 edit: Some(workspace_edit(

@@ -47,7 +47,7 @@ fn severity(s: Severity) -> DiagnosticSeverity {
 
 /// A rule's message with any whole copy of the finding's secret masked. Rules already redact;
 /// this keeps the editor safe from a rule that forgot.
-fn safe_text(file: &SourceFile, finding: &Finding, text: &str) -> String {
+pub fn safe_text(file: &SourceFile, finding: &Finding, text: &str) -> String {
     match finding.secret.map(|s| file.slice(s)) {
         Some(secret) if secret.chars().count() > 4 && text.contains(secret) => {
             text.replace(secret, &redact(secret))

@@ -245,6 +245,18 @@ mod tests {
     }
 
     #[test]
+    fn describes_rules_from_the_catalog() {
+        let md = rule_markdown("latest-tag").expect("latest-tag is in the catalog");
+        let meta = crate::rules::catalog::lookup("latest-tag").unwrap();
+        assert!(
+            md.contains(&meta.summary) && md.contains(&meta.code),
+            "{md}"
+        );
+        assert!(md.contains("latest-tag.md"));
+        assert_eq!(rule_markdown("PL999999"), None);
+    }
+
+    #[test]
     fn finds_codes_in_suppression_comments() {
         let text = "RUN a\n  # plimsoll ignore=PL101,latest-tag rest\nRUN b\n";
         let file = SourceFile::new("Dockerfile", text, FileKind::Dockerfile);
