@@ -205,8 +205,12 @@ fn read_frame(input: &mut impl BufRead) -> io::Result<Option<Frame>> {
             ))))
         }
         Some(Ok(n)) => {
-            let mut body = vec![0; n];
-            input.read_exact(&mut body)?;
+            // Grown as bytes arrive, so a lying Content-Length cannot reserve memory up front.
+            let mut body = Vec::new();
+            input.take(n as u64).read_to_end(&mut body)?;
+            if body.len() < n {
+                return Ok(None); // input ended mid-message
+            }
             Ok(Some(Frame::Body(body)))
         }
     }
