@@ -989,6 +989,12 @@ mod tests {
     }
 
     #[test]
+    fn advertised_capabilities() {
+        let caps = serde_json::to_string_pretty(&capabilities()).unwrap();
+        crate::assert_snap!("lsp_server_capabilities", caps);
+    }
+
+    #[test]
     fn exit_without_shutdown_is_unclean() {
         let c = Client::start(json!({}), 20);
         assert!(!c.finish(false));
