@@ -680,13 +680,13 @@ fn push_commands(script: &shell::Script<'_>, out: &mut Vec<SimpleCommand>) {
             .iter()
             .map(|w| word(&w.value, w.span))
             .collect();
-        if words.is_empty() {
-            continue;
-        }
-        out.push(SimpleCommand {
-            words,
-            span: c.span,
-        });
+        let Some(first) = words.first() else { continue };
+        // From the effective command (after `sudo`, `env`, …) to the end.
+        let span = Span::new(
+            first.span.start as usize,
+            (c.span.end.max(first.span.end)) as usize,
+        );
+        out.push(SimpleCommand { words, span });
     }
 }
 
