@@ -33,7 +33,8 @@ pub fn image_uses(cx: &Context<'_>) -> Vec<ImageUse> {
             ImageTarget::External
         };
         out.push(ImageUse {
-            span: image.span,
+            // The value without its quotes when it is written verbatim.
+            span: image.span_of(0..image.raw.len()),
             raw: image.raw.clone(),
             resolved: resolved.value.into_owned(),
             site: ImageSite::ComposeImage,

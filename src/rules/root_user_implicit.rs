@@ -85,10 +85,17 @@ pub fn is_nonroot_base(reference: &str, globs: &[String]) -> bool {
     if set.is_match(reference) {
         return true;
     }
-    match ImageRef::parse(reference) {
-        Ok(r) => set.is_match(r.normalized()) || set.is_match(r.familiar()),
-        Err(_) => false,
+    let Ok(r) = ImageRef::parse(reference) else {
+        return false;
+    };
+    if set.is_match(r.normalized()) || set.is_match(r.familiar()) {
+        return true;
     }
+    // A digest-pinned reference still names its tag: match the globs without the digest.
+    let tag = r.tag_str().map(|t| format!(":{t}")).unwrap_or_default();
+    let full = format!("{}{tag}", r.name());
+    let written = reference.split('@').next().unwrap_or(reference);
+    set.is_match(&full) || set.is_match(written)
 }
 
 #[cfg(test)]
@@ -106,6 +113,8 @@ mod tests {
         assert!(is_nonroot_base("cgr.dev/chainguard/node:latest", &globs));
         assert!(!is_nonroot_base("gcr.io/distroless/static:latest", &globs));
         assert!(!is_nonroot_base("node:22", &globs));
+        let pinned = format!("gcr.io/distroless/static:nonroot@sha256:{}", "a".repeat(64));
+        assert!(is_nonroot_base(&pinned, &globs));
         assert!(is_nonroot_base(
             "node:22",
             &["docker.io/library/node:*".to_string()]
