@@ -603,6 +603,9 @@ mod hadolint {
         }
     }
 
+    /// An event with the 1-based line and column where it starts.
+    type Positioned<'e> = (Event<'e>, (u32, u32));
+
     struct Reader<'a> {
         events: Parser<'a, saphyr_parser::StrInput<'a>>,
         path: &'a Path,
@@ -617,7 +620,7 @@ mod hadolint {
             }
         }
 
-        fn next(&mut self) -> Result<Option<(Event<'_>, (u32, u32))>, ConfigError> {
+        fn next(&mut self) -> Result<Option<Positioned<'_>>, ConfigError> {
             match self.events.next_event() {
                 None => Ok(None),
                 Some(Err(e)) => {

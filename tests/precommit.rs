@@ -86,7 +86,12 @@ fn hook_fails_on_bad_dockerfile_and_passes_on_good() {
         "plimsoll's report is shown:\n{text}"
     );
 
-    std::fs::write(repo.join("Dockerfile"), "FROM scratch\nCOPY app /app\n").expect("write");
+    // Pinned by digest, non-root: clean under every rule.
+    let good = format!(
+        "FROM gcr.io/distroless/static-debian12:nonroot@sha256:{}\nCOPY app /app\nUSER 65532\n",
+        "0123456789abcdef".repeat(4)
+    );
+    std::fs::write(repo.join("Dockerfile"), good).expect("write");
     git(&repo, &["add", "."]);
     let (code, text) = run(&["Dockerfile", "README.md"]);
     assert_eq!(

@@ -386,7 +386,6 @@ pub fn init(args: InitArgs) -> ExitStatus {
 pub mod baseline {
     use super::*;
     use serde::{Deserialize, Serialize};
-    use sha2::{Digest, Sha256};
 
     #[derive(Serialize, Deserialize)]
     struct Entry {
@@ -408,8 +407,7 @@ pub mod baseline {
     type Key = (String, String, String);
 
     fn key(r: &FileReport, f: &Finding) -> Key {
-        let digest = Sha256::digest(report::context_text(&r.file, f).as_bytes());
-        let hash: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
+        let hash = report::stable_hash(&[report::context_text(&r.file, f).as_bytes()]);
         (
             r.file.path.to_string_lossy().replace('\\', "/"),
             f.code.to_string(),

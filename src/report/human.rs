@@ -3,7 +3,7 @@
 //! miette's handler so each position costs one line-index lookup, not a scan of the file.
 
 use super::mask;
-use super::{Context, display_path, severity_counts};
+use super::{Context, Secrets, display_path, severity_counts};
 use crate::finding::{FileReport, Finding, Severity};
 use crate::source::{SourceFile, Span};
 use std::io::{self, Write};
@@ -33,26 +33,10 @@ impl Style {
     }
 }
 
-/// Secrets of one file, sorted, for masking the lines a snippet prints.
-struct Secrets(Vec<Span>);
-
-impl Secrets {
-    fn within(&self, range: std::ops::Range<usize>) -> Vec<Span> {
-        let first = self.0.partition_point(|s| (s.end as usize) <= range.start);
-        self.0[first..]
-            .iter()
-            .take_while(|s| (s.start as usize) < range.end)
-            .copied()
-            .collect()
-    }
-}
-
 pub fn render(reports: &[FileReport], ctx: &Context<'_>, out: &mut dyn Write) -> io::Result<()> {
     let style = Style { on: ctx.color };
     for r in reports {
-        let mut secrets: Vec<Span> = r.findings.iter().filter_map(|f| f.secret).collect();
-        secrets.sort();
-        let secrets = Secrets(secrets);
+        let secrets = Secrets::of(r);
         for f in &r.findings {
             finding(&r.file, f, &secrets, ctx, &style, out)?;
         }

@@ -120,6 +120,34 @@ pub(crate) fn mask(text: &str, start: usize, secrets: &[crate::source::Span]) ->
     crate::finding::mask_secrets(text, start, &overlapping)
 }
 
+/// A file's secret spans, sorted, to find those overlapping a range in O(log n).
+pub(crate) struct Secrets(Vec<crate::source::Span>);
+
+impl Secrets {
+    pub(crate) fn of(report: &FileReport) -> Secrets {
+        let mut v: Vec<_> = report.findings.iter().filter_map(|f| f.secret).collect();
+        v.sort();
+        v.dedup();
+        Secrets(v)
+    }
+
+    /// Secrets overlapping `range` (sorted by start; a secret never contains another in
+    /// practice, so ends are ordered too and the scan stops early).
+    pub(crate) fn within(&self, range: std::ops::Range<usize>) -> Vec<crate::source::Span> {
+        let first = self.0.partition_point(|s| (s.end as usize) <= range.start);
+        self.0[first..]
+            .iter()
+            .take_while(|s| (s.start as usize) < range.end)
+            .copied()
+            .collect()
+    }
+
+    /// `text` starting at byte `start` of the file, secrets masked.
+    pub(crate) fn mask(&self, text: &str, start: usize) -> String {
+        mask(text, start, &self.within(start..start + text.len()))
+    }
+}
+
 /// The path as reports print it: forward slashes on every platform.
 pub(crate) fn display_path(file: &SourceFile) -> String {
     let s = file.path.to_string_lossy();
@@ -140,20 +168,30 @@ pub(crate) fn located(
 }
 
 /// A stable fingerprint of a finding that survives line shifts: the rule code, the file, the
-/// flagged text and the trimmed text of the finding's first line, secrets masked, hashed with
-/// SHA-256. `occurrence` distinguishes identical findings in one file.
+/// flagged text and the trimmed text of the finding's first line, secrets masked, hashed.
+/// `occurrence` distinguishes identical findings in one file.
 pub fn fingerprint(file: &SourceFile, finding: &Finding, occurrence: usize) -> String {
-    use sha2::{Digest, Sha256};
-    let mut h = Sha256::new();
-    h.update(finding.code.as_bytes());
-    h.update([0]);
-    h.update(display_path(file).as_bytes());
-    h.update([0]);
-    h.update(context_text(file, finding).as_bytes());
-    h.update([0]);
-    h.update(occurrence.to_string().as_bytes());
-    let digest = h.finalize();
-    digest[..16].iter().map(|b| format!("{b:02x}")).collect()
+    stable_hash(&[
+        finding.code.as_bytes(),
+        display_path(file).as_bytes(),
+        context_text(file, finding).as_bytes(),
+        occurrence.to_string().as_bytes(),
+    ])
+}
+
+/// A 128-bit FNV-1a hash of the parts (each followed by a 0 byte) as 32 hex digits. Fixed by
+/// its definition, so fingerprints and baselines stay valid across versions and platforms;
+/// cheap enough to hash every finding of a large report.
+pub fn stable_hash(parts: &[&[u8]]) -> String {
+    const PRIME: u128 = 0x0000000001000000000000000000013B;
+    let mut h: u128 = 0x6c62272e07bb014262b821756295c58d;
+    for part in parts {
+        for &b in part.iter().chain(&[0u8]) {
+            h ^= u128::from(b);
+            h = h.wrapping_mul(PRIME);
+        }
+    }
+    format!("{h:032x}")
 }
 
 /// The text a finding is about, for fingerprints and baselines: flagged bytes plus the trimmed

@@ -2,8 +2,7 @@
 //! security rules, `partialFingerprints` that survive line shifts, and fixes as
 //! `artifactChanges`. Columns count Unicode code points (`columnKind`).
 
-use super::mask;
-use super::{Context, RuleInfo, display_path, fingerprint, occurrences};
+use super::{Context, RuleInfo, Secrets, display_path, fingerprint, occurrences};
 use crate::finding::{FileReport, Finding, Severity};
 use crate::source::{SourceFile, Span};
 use serde_json::{Value, json};
@@ -47,7 +46,7 @@ pub(crate) fn path_uri(path: &str) -> String {
     out
 }
 
-fn region(span: Span, file: &SourceFile, secrets: &[Span]) -> Value {
+fn region(span: Span, file: &SourceFile, secrets: &Secrets) -> Value {
     let l = crate::finding::Location::of(span, file);
     json!({
         "startLine": l.line,
@@ -56,7 +55,7 @@ fn region(span: Span, file: &SourceFile, secrets: &[Span]) -> Value {
         "endColumn": l.end_column,
         "byteOffset": span.start,
         "byteLength": span.len(),
-        "snippet": { "text": mask(span.text(&file.text), span.start as usize, secrets) },
+        "snippet": { "text": secrets.mask(span.text(&file.text), span.start as usize) },
     })
 }
 
@@ -99,7 +98,7 @@ pub fn render(reports: &[FileReport], ctx: &Context<'_>, out: &mut dyn Write) ->
     let mut results = Vec::new();
     for r in reports {
         let uri = path_uri(&display_path(&r.file));
-        let secrets: Vec<Span> = r.findings.iter().filter_map(|f| f.secret).collect();
+        let secrets = Secrets::of(r);
         let occ = occurrences(r);
         for (f, n) in r.findings.iter().zip(occ) {
             let index = *rule_index.entry(f.code).or_insert_with(|| {
