@@ -6,6 +6,7 @@
 
 use crate::finding::{Applicability, Edit, Fix};
 
+pub mod pin;
 pub mod write;
 
 pub use write::{FileSnapshot, WriteError, write_atomic};
