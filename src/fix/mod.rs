@@ -6,6 +6,7 @@
 
 use crate::finding::{Applicability, Edit, Fix};
 
+pub mod extract;
 pub mod pin;
 pub mod write;
 
