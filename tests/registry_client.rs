@@ -275,3 +275,49 @@ fn a_mirror_is_tried_first_and_a_failing_mirror_falls_through() {
     assert!(miss.digest.starts_with("sha256:bbbb"));
     assert_eq!(upstream.requests.load(Ordering::SeqCst), 1);
 }
+
+#[test]
+fn a_mirror_never_receives_the_registry_credentials() {
+    use std::sync::Mutex;
+    let seen: Arc<Mutex<Vec<Option<String>>>> = Arc::new(Mutex::new(Vec::new()));
+    let seen2 = Arc::clone(&seen);
+    let mirror = MiniServer::start(move |req| {
+        seen2
+            .lock()
+            .unwrap()
+            .push(req.header("authorization").map(str::to_string));
+        Reply {
+            status: 401,
+            headers: vec![("WWW-Authenticate".into(), "Basic realm=\"m\"".into())],
+            body: Vec::new(),
+        }
+    });
+    let upstream = MiniServer::start(|req| {
+        if req.header("authorization").is_some() {
+            manifest_reply(Some(DIGEST_A), b"")
+        } else {
+            Reply {
+                status: 401,
+                headers: vec![("WWW-Authenticate".into(), "Basic realm=\"u\"".into())],
+                body: Vec::new(),
+            }
+        }
+    });
+    let mut opts = ClientOptions::default();
+    opts.add_mirrors(&format!("{}={}", upstream.host(), mirror.host()));
+    opts.credentials.insert(
+        &upstream.host(),
+        plimsoll::registry::Credentials::new("u", "upstream-secret"),
+    );
+    let r = Client::new(opts)
+        .resolve(&Target::new(
+            &upstream.host(),
+            "app",
+            Reference::Tag("1".into()),
+        ))
+        .unwrap();
+    assert_eq!(r.digest, DIGEST_A);
+    let seen = seen.lock().unwrap();
+    assert_eq!(seen.len(), 1);
+    assert_eq!(seen[0], None);
+}
