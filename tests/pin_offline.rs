@@ -136,5 +136,9 @@ fn a_corrupt_lock_is_an_error() {
     std::fs::write(dir.path().join("plimsoll.lock"), "[[image]\n").unwrap();
     let o = pin(dir.path(), &["--check"]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
-    assert!(stderr(&o).contains("not a valid lock file"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("not a valid lock file"),
+        "{}",
+        stderr(&o)
+    );
 }

@@ -321,3 +321,68 @@ fn a_mirror_never_receives_the_registry_credentials() {
     assert_eq!(seen.len(), 1);
     assert_eq!(seen[0], None);
 }
+
+#[test]
+fn anonymous_bearer_flow_like_docker_hub() {
+    let tokens = MiniServer::start(|req| {
+        // Docker Hub's token service: anonymous pull tokens, `access_token` as well as `token`.
+        let ok = req.query("service") == ["registry.example"]
+            && req.query("scope") == ["repository:library/alpine:pull"]
+            && req.header("authorization").is_none();
+        Reply {
+            status: if ok { 200 } else { 400 },
+            headers: vec![("Content-Type".into(), "application/json".into())],
+            body: br#"{"access_token":"anon-token","expires_in":300}"#.to_vec(),
+        }
+    });
+    let realm = format!("http://{}/token", tokens.host());
+    let registry = MiniServer::start(move |req| {
+        if req.header("authorization") == Some("Bearer anon-token") {
+            manifest_reply(Some(DIGEST_A), b"")
+        } else {
+            Reply {
+                status: 401,
+                headers: vec![(
+                    "WWW-Authenticate".into(),
+                    format!(
+                        "Bearer realm=\"{realm}\",service=\"registry.example\",scope=\"repository:library/alpine:pull\""
+                    ),
+                )],
+                body: Vec::new(),
+            }
+        }
+    });
+    let c = client();
+    let r = c
+        .resolve(&Target::new(
+            &registry.host(),
+            "library/alpine",
+            Reference::Tag("3".into()),
+        ))
+        .unwrap();
+    assert_eq!(r.digest, DIGEST_A);
+    let counts = c.request_counts();
+    assert_eq!((counts.manifest, counts.token), (2, 1));
+}
+
+#[test]
+fn a_slow_registry_times_out_and_retries_are_bounded() {
+    let server = MiniServer::start(|_req| {
+        std::thread::sleep(Duration::from_millis(1500));
+        manifest_reply(Some(DIGEST_A), b"")
+    });
+    let c = Client::new(ClientOptions {
+        timeout: Duration::from_millis(200),
+        max_attempts: 2,
+        backoff: Duration::from_millis(1),
+        ..ClientOptions::default()
+    });
+    let start = std::time::Instant::now();
+    let err = c
+        .resolve(&Target::parse(&format!("{}/slow:1", server.host())).unwrap())
+        .unwrap_err();
+    assert!(matches!(err, RegistryError::Transport { .. }), "{err:?}");
+    assert!(err.to_string().contains("timeout"), "{err}");
+    assert_eq!(c.request_counts().manifest, 2);
+    assert!(start.elapsed() < Duration::from_secs(3));
+}
