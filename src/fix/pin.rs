@@ -318,4 +318,32 @@ mod tests {
         );
         assert_eq!(out, format!("# syntax=docker/dockerfile:1@{D1}\nFROM a\n"));
     }
+
+    proptest::proptest! {
+        /// Pinning changes only the reference (and, digest-only, adds one whole comment line
+        /// before its line): the text before that line and after the reference is untouched.
+        #[test]
+        fn pin_edits_touch_only_the_reference(
+            before in "[ a-z#=\\t\\r\\n]{0,30}",
+            after in "[ a-z#=\\t\\r\\n]{0,30}",
+            name in "(localhost:5000/)?[a-z]{1,8}(:[a-z0-9]{1,5})?",
+            digest_only in proptest::bool::ANY,
+        ) {
+            let text = format!("{before}FROM {name}{after}");
+            let at = before.len() + 5;
+            let s = PinSite {
+                span: Span::new(at, at + name.len()),
+                text: name.clone(),
+                kind: SiteKind::From,
+            };
+            let out = apply_edits(&text, &pin_edits(&text, &s, D1, PinOptions { digest_only }));
+            let tail = format!("{D1}{after}");
+            proptest::prop_assert!(out.ends_with(&tail));
+            let line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
+            let head = &before[..line_start];
+            proptest::prop_assert!(out.starts_with(head));
+            let line = format!("{}FROM ", &before[line_start..]);
+            proptest::prop_assert!(out.contains(&line));
+        }
+    }
 }
