@@ -106,13 +106,17 @@ fn two_hundred_references_to_twenty_images_cost_twenty_manifest_requests() {
         ..ClientOptions::default()
     });
     let done = AtomicUsize::new(0);
+    let start = std::time::Instant::now();
     let results = c.resolve_many(&refs, &|_| {
         done.fetch_add(1, Ordering::Relaxed);
     });
     assert_eq!(results.len(), 200);
     assert_eq!(done.load(Ordering::Relaxed), 20);
     let counts = c.request_counts();
-    eprintln!("200 references, 20 images: {counts:?}");
+    eprintln!(
+        "200 references, 20 images: {counts:?} in {:?}",
+        start.elapsed()
+    );
     assert!(counts.manifest <= 20, "{counts:?}");
     for (t, r) in refs.iter().zip(&results) {
         let r = r.as_ref().unwrap();
