@@ -1,7 +1,447 @@
-//! `plimsoll` subcommand (under construction).
+//! `plimsoll pin`: resolve every external image reference to its digest and rewrite it as
+//! `name:tag@sha256:…`, or check that every reference is pinned and agrees with `plimsoll.lock`.
+//!
+//! All or nothing: when any reference fails to resolve (missing tag, auth, network), every error is
+//! reported, exit status is 2 and no file (nor the lock) is written. References that cannot be
+//! pinned statically (scratch, stage names, build-argument values) are skipped and reported.
 
-use super::ExitStatus;
+use super::{ExitStatus, PinArgs};
+use crate::finding::{Applicability, Fix};
+use crate::fix::extract::extract_sites;
+use crate::fix::pin::{PinOptions, PinSite, Plan, Skip, classify, pin_edits};
+use crate::fix::{FileSnapshot, FixMode, MAX_PASSES, fix_until_stable, unified_diff, write_atomic};
+use crate::registry::{
+    Client, ClientOptions, LOCK_FILE_NAME, LockFile, RegistryError, Resolved, Target,
+};
+use crate::source::{FileKind, LineIndex, Span};
+use std::collections::HashMap;
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::time::SystemTime;
 
-pub fn run(_args: super::PinArgs) -> ExitStatus {
-    super::fail("this command is not built yet")
+pub fn run(args: PinArgs) -> ExitStatus {
+    let stdout = std::io::stdout();
+    let stderr = std::io::stderr();
+    let opts = ClientOptions {
+        insecure_registries: args.insecure_registry.clone(),
+        ..ClientOptions::from_environment()
+    };
+    run_with(&args, opts, &mut stdout.lock(), &mut stderr.lock())
+}
+
+/// One file to pin.
+struct Input {
+    path: PathBuf,
+    kind: FileKind,
+    snapshot: FileSnapshot,
+    text: String,
+    line_index: LineIndex,
+}
+
+impl Input {
+    fn at(&self, span: Span) -> String {
+        let lc = self.line_index.line_col(span.start as usize, &self.text);
+        format!("{}:{}:{}", self.path.display(), lc.line, lc.column)
+    }
+}
+
+/// The files `paths` name: recognised Dockerfiles and compose files under directories (honouring
+/// ignore files), and named files whatever their names (compose for `.yml`/`.yaml`).
+fn collect(paths: &[PathBuf]) -> (Vec<(PathBuf, FileKind)>, Vec<String>) {
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    let default = [PathBuf::from(".")];
+    let paths = if paths.is_empty() {
+        &default[..]
+    } else {
+        paths
+    };
+    for p in paths {
+        match std::fs::metadata(p) {
+            Err(e) => errors.push(format!("{}: {e}", p.display())),
+            Ok(m) if m.is_dir() => {
+                let mut found = Vec::new();
+                for entry in ignore::WalkBuilder::new(p).require_git(false).build() {
+                    match entry {
+                        Err(e) => errors.push(e.to_string()),
+                        Ok(e) if e.file_type().is_some_and(|t| t.is_file()) => {
+                            if let Some(kind) = FileKind::detect(e.path()) {
+                                let path = e.path().strip_prefix("./").unwrap_or(e.path());
+                                found.push((path.to_path_buf(), kind));
+                            }
+                        }
+                        Ok(_) => {}
+                    }
+                }
+                found.sort();
+                files.extend(found);
+            }
+            Ok(_) => {
+                let lower = p.to_string_lossy().to_ascii_lowercase();
+                let kind = FileKind::detect(p).unwrap_or(
+                    if lower.ends_with(".yml") || lower.ends_with(".yaml") {
+                        FileKind::Compose
+                    } else {
+                        FileKind::Dockerfile
+                    },
+                );
+                files.push((p.clone(), kind));
+            }
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    files.retain(|(p, _)| seen.insert(p.components().collect::<PathBuf>()));
+    (files, errors)
+}
+
+/// `--lock-file`, else `plimsoll.lock` in the first named directory (or beside the first named
+/// file), else in the current directory.
+fn lock_path(args: &PinArgs) -> PathBuf {
+    if let Some(p) = &args.lock_file {
+        return p.clone();
+    }
+    match args.paths.first() {
+        Some(p) if p.is_dir() => p.join(LOCK_FILE_NAME),
+        Some(p) => p
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .map(|d| d.join(LOCK_FILE_NAME))
+            .unwrap_or_else(|| PathBuf::from(LOCK_FILE_NAME)),
+        None => PathBuf::from(LOCK_FILE_NAME),
+    }
+}
+
+/// Fixes pinning every site of `text` whose target is in `resolved` (by canonical reference).
+fn fixes_for(
+    kind: FileKind,
+    text: &str,
+    resolved: &HashMap<String, Resolved>,
+    update: bool,
+    opts: PinOptions,
+) -> Vec<Fix> {
+    let (sites, _) = extract_sites(kind, text);
+    let mut fixes = Vec::new();
+    for site in &sites {
+        let target = match classify(text, site) {
+            Ok(Plan::Pin { target }) => target,
+            Ok(Plan::Pinned {
+                target: Some(target),
+                ..
+            }) if update => target,
+            _ => continue,
+        };
+        let Some(r) = resolved.get(&target.to_string()) else {
+            continue;
+        };
+        let edits = pin_edits(text, site, &r.digest, opts);
+        if !edits.is_empty() {
+            fixes.push(Fix {
+                description: format!("pin {} to {}", site.text, r.digest),
+                applicability: Applicability::Safe,
+                edits,
+            });
+        }
+    }
+    fixes
+}
+
+/// `pin` with its output streams and client options injected (for tests).
+pub fn run_with(
+    args: &PinArgs,
+    client_opts: ClientOptions,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> ExitStatus {
+    let (files, mut errors) = collect(&args.paths);
+    let mut inputs = Vec::new();
+    for (path, kind) in files {
+        match FileSnapshot::read(&path) {
+            Err(e) => errors.push(format!("{}: {e}", path.display())),
+            Ok(snapshot) => match String::from_utf8(snapshot.bytes.clone()) {
+                Err(_) => errors.push(format!("{}: not valid UTF-8; not pinned", path.display())),
+                Ok(text) => inputs.push(Input {
+                    path,
+                    kind,
+                    line_index: LineIndex::new(&text),
+                    snapshot,
+                    text,
+                }),
+            },
+        }
+    }
+    let lock_path = lock_path(args);
+    let (mut lock, lock_bytes) = if args.lock || args.offline || args.check {
+        let bytes = std::fs::read(&lock_path).ok();
+        match LockFile::read(&lock_path) {
+            Ok(l) => (l, bytes),
+            Err(e) => {
+                let _ = writeln!(err, "plimsoll: error: {e}");
+                return ExitStatus::Error;
+            }
+        }
+    } else {
+        (LockFile::new(), None)
+    };
+
+    // Classify every site.
+    let mut plans: Vec<(usize, PinSite, Plan)> = Vec::new();
+    let mut skips: Vec<(usize, Skip)> = Vec::new();
+    for (i, input) in inputs.iter().enumerate() {
+        let (sites, skipped) = extract_sites(input.kind, &input.text);
+        skips.extend(skipped.into_iter().map(|s| (i, s)));
+        for site in sites {
+            match classify(&input.text, &site) {
+                Ok(plan) => plans.push((i, site, plan)),
+                Err(s) => skips.push((i, s)),
+            }
+        }
+    }
+    for (i, s) in &skips {
+        let _ = writeln!(
+            err,
+            "{}: skipped `{}`: {}",
+            inputs[*i].at(s.span),
+            s.text,
+            s.reason
+        );
+    }
+
+    if args.check {
+        return check(&inputs, &plans, &lock, &errors, err);
+    }
+
+    // What to resolve.
+    let mut wanted: Vec<Target> = Vec::new();
+    for (i, site, plan) in &plans {
+        match plan {
+            Plan::Pin { target } => wanted.push(target.clone()),
+            Plan::Pinned {
+                target: Some(t), ..
+            } if args.update => wanted.push(t.clone()),
+            Plan::Pinned { target: None, .. } if args.update => {
+                let _ = writeln!(
+                    err,
+                    "{}: skipped `{}`: pinned by digest without a tag; nothing to update from",
+                    inputs[*i].at(site.span),
+                    site.text
+                );
+            }
+            Plan::Pinned { .. } => {}
+        }
+    }
+    let mut distinct = wanted.clone();
+    distinct.sort();
+    distinct.dedup();
+
+    let mut resolved: HashMap<String, Resolved> = HashMap::new();
+    let mut failures: Vec<String> = Vec::new();
+    if args.offline {
+        for t in &distinct {
+            match lock.get(&t.to_string()) {
+                Some(e) => {
+                    resolved.insert(
+                        t.to_string(),
+                        Resolved {
+                            digest: e.digest.clone(),
+                            kind: e.kind,
+                            media_type: None,
+                        },
+                    );
+                }
+                None => failures.push(format!(
+                    "{t}: not in {} (run `plimsoll pin --lock` with registry access first)",
+                    lock_path.display()
+                )),
+            }
+        }
+    } else if !distinct.is_empty() {
+        let client = Client::new(client_opts);
+        let bar = progress_bar(distinct.len());
+        let results = client.resolve_many(&distinct, &|_| {
+            if let Some(b) = &bar {
+                b.inc(1);
+            }
+        });
+        if let Some(b) = bar {
+            b.finish_and_clear();
+        }
+        for (t, r) in distinct.iter().zip(results) {
+            match r {
+                Ok(r) => {
+                    resolved.insert(t.to_string(), r);
+                }
+                Err(e) => failures.push(describe(&e)),
+            }
+        }
+    }
+    if !failures.is_empty() || !errors.is_empty() {
+        for e in errors.iter().chain(&failures) {
+            let _ = writeln!(err, "plimsoll: error: {e}");
+        }
+        let _ = writeln!(err, "plimsoll: nothing written");
+        return ExitStatus::Error;
+    }
+
+    // Rewrite each file to a fixed point.
+    let pin_opts = PinOptions {
+        digest_only: args.digest_only,
+    };
+    let mut changed: Vec<(usize, String)> = Vec::new();
+    for (i, input) in inputs.iter().enumerate() {
+        let relint = |t: &str| fixes_for(input.kind, t, &resolved, args.update, pin_opts);
+        let outcome = fix_until_stable(
+            &input.text,
+            relint(&input.text),
+            FixMode::Safe,
+            MAX_PASSES,
+            relint,
+        );
+        if outcome.text != input.text {
+            changed.push((i, outcome.text));
+        }
+    }
+    let mut pinned = 0usize;
+    for (i, site, plan) in &plans {
+        let target = match plan {
+            Plan::Pin { target } => target,
+            Plan::Pinned {
+                target: Some(t),
+                digest,
+            } if args.update => {
+                if resolved
+                    .get(&t.to_string())
+                    .is_some_and(|r| &r.digest == digest)
+                {
+                    continue;
+                }
+                t
+            }
+            _ => continue,
+        };
+        if let Some(r) = resolved.get(&target.to_string()) {
+            pinned += 1;
+            let _ = writeln!(
+                err,
+                "{}: pinned `{}` to {} ({})",
+                inputs[*i].at(site.span),
+                site.text,
+                r.digest,
+                r.kind.as_str()
+            );
+        }
+    }
+
+    if args.diff {
+        for (i, new) in &changed {
+            let label = inputs[*i].path.to_string_lossy();
+            let _ = write!(out, "{}", unified_diff(&label, &inputs[*i].text, new));
+        }
+        return ExitStatus::Success;
+    }
+
+    let mut write_errors = Vec::new();
+    for (i, new) in &changed {
+        if let Err(e) = write_atomic(&inputs[*i].snapshot, new.as_bytes()) {
+            write_errors.push(e.to_string());
+        }
+    }
+    if args.lock && !args.offline {
+        let now = SystemTime::now();
+        let mut dirty = false;
+        for t in &distinct {
+            if let Some(r) = resolved.get(&t.to_string()) {
+                dirty |= lock.insert(&t.to_string(), r, now);
+            }
+        }
+        if (dirty || lock_bytes.is_none())
+            && let Err(e) = lock.write(&lock_path, lock_bytes.as_deref())
+        {
+            write_errors.push(e.to_string());
+        }
+    }
+    let _ = writeln!(
+        err,
+        "plimsoll: pinned {pinned} reference{} in {} file{}; {} skipped",
+        if pinned == 1 { "" } else { "s" },
+        changed.len(),
+        if changed.len() == 1 { "" } else { "s" },
+        skips.len()
+    );
+    if write_errors.is_empty() {
+        ExitStatus::Success
+    } else {
+        for e in write_errors {
+            let _ = writeln!(err, "plimsoll: error: {e}");
+        }
+        ExitStatus::Error
+    }
+}
+
+/// `--check`: unpinned references, or pins that disagree with the lock, fail (exit 1). No network.
+fn check(
+    inputs: &[Input],
+    plans: &[(usize, PinSite, Plan)],
+    lock: &LockFile,
+    errors: &[String],
+    err: &mut dyn Write,
+) -> ExitStatus {
+    let mut problems = 0;
+    for (i, site, plan) in plans {
+        let at = inputs[*i].at(site.span);
+        match plan {
+            Plan::Pin { .. } => {
+                problems += 1;
+                let _ = writeln!(err, "{at}: `{}` is not pinned to a digest", site.text);
+            }
+            Plan::Pinned {
+                digest,
+                target: Some(t),
+            } => {
+                if let Some(e) = lock.get(&t.to_string())
+                    && &e.digest != digest
+                {
+                    problems += 1;
+                    let _ = writeln!(
+                        err,
+                        "{at}: `{}` disagrees with the lock file ({t} is {})",
+                        site.text, e.digest
+                    );
+                }
+            }
+            Plan::Pinned { target: None, .. } => {}
+        }
+    }
+    for e in errors {
+        let _ = writeln!(err, "plimsoll: error: {e}");
+    }
+    if !errors.is_empty() {
+        return ExitStatus::Error;
+    }
+    if problems > 0 {
+        let _ = writeln!(
+            err,
+            "plimsoll: {problems} reference{} not pinned or not as locked",
+            if problems == 1 { "" } else { "s" }
+        );
+        ExitStatus::Failure
+    } else {
+        ExitStatus::Success
+    }
+}
+
+fn describe(e: &RegistryError) -> String {
+    e.to_string()
+}
+
+fn progress_bar(n: usize) -> Option<indicatif::ProgressBar> {
+    if n < 2 || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(n as u64);
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("resolving {bar:30} {pos}/{len} {wide_msg}")
+    {
+        bar.set_style(style);
+    }
+    Some(bar)
 }

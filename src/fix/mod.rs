@@ -6,6 +6,8 @@
 
 use crate::finding::{Applicability, Edit, Fix};
 
+pub mod extract;
+pub mod pin;
 pub mod write;
 
 pub use write::{FileSnapshot, WriteError, write_atomic};

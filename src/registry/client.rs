@@ -419,10 +419,12 @@ impl Client {
         host: &str,
         refresh: bool,
     ) -> Result<Option<Secret>, RegistryError> {
-        let creds = self.opts.credentials.get(&target.registry).or_else(|| {
-            // Mirrors and api hosts can have their own entries.
+        // Credentials go only to the host they were configured for: a mirror gets its own.
+        let creds = if host == target.api_host() {
+            self.opts.credentials.get(&target.registry)
+        } else {
             self.opts.credentials.get(host)
-        });
+        };
         match challenge {
             Challenge::Basic => Ok(creds.map(|c| c.basic_header())),
             Challenge::Bearer {
