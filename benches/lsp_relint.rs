@@ -19,9 +19,8 @@ use std::time::Duration;
 /// A multi-stage Dockerfile of `lines` lines mixing the instructions real files use.
 fn big_dockerfile(lines: usize) -> String {
     let mut out = String::new();
-    let mut n = 0;
     let mut stage = 0;
-    while n < lines {
+    while out.lines().count() < lines {
         out.push_str(&format!("FROM debian:bookworm-slim AS stage{stage}\n"));
         out.push_str("ARG VERSION=1.2.3\nENV PATH=/opt/app/bin:$PATH LANG=C.UTF-8\n");
         out.push_str(
@@ -32,7 +31,6 @@ fn big_dockerfile(lines: usize) -> String {
         out.push_str("# build step\nRUN make -j4 build && make install\nEXPOSE 8080\n");
         out.push_str("USER app\nHEALTHCHECK CMD curl -f http://localhost:8080/ || exit 1\n");
         out.push_str("CMD [\"/opt/app/bin/server\", \"--port\", \"8080\"]\n");
-        n += 16;
         stage += 1;
     }
     out

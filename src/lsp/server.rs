@@ -422,7 +422,7 @@ impl Server {
         }
     }
 
-    fn did_close(&mut self, p: lsp_types::DidCloseTextDocumentParams) {
+    fn did_close(&mut self, p: DidCloseTextDocumentParams) {
         let DidCloseTextDocumentParams { text_document } = p;
         self.due.remove(&text_document.uri);
         self.last.remove(&text_document.uri);
