@@ -340,23 +340,26 @@ fn attached<'w>(w: &'w Word<'_>, rest: &'w str) -> FlagValue<'w> {
 /// Add the commands hidden in others: the script of `sh -c '…'` / `su -c '…'` (parsed again)
 /// and the command of `find … -exec … ;`.
 pub(super) fn expand_nested<'a>(text: &'a str, base: usize, commands: &mut Vec<Command<'a>>) {
+    // Scripts parsed again come back already expanded; `-exec` commands are visited in turn
+    // (`find … -exec sh -c '…' \;`).
+    let mut reparsed: Vec<Command<'a>> = Vec::new();
     let mut i = 0;
     while i < commands.len() {
-        let mut extra: Vec<Command<'a>> = Vec::new();
+        let mut exec: Vec<Command<'a>> = Vec::new();
         if let Some(cmd) = commands.get(i) {
             if cmd.depth + 1 < MAX_DEPTH {
                 if let Some(script) = shell_c_script(cmd) {
-                    extra.extend(parse_inner(text, base, script, cmd.depth + 1));
+                    reparsed.extend(parse_inner(text, base, script, cmd.depth + 1));
                 }
                 if cmd.is("find") {
-                    extra.extend(find_exec(cmd));
+                    exec = find_exec(cmd);
                 }
             }
         }
-        // Appended commands are visited too (`sudo sh -c "find … -exec …"`).
-        commands.extend(extra);
+        commands.extend(exec);
         i += 1;
     }
+    commands.extend(reparsed);
 }
 
 /// The script word of `sh -c SCRIPT`, `bash -euxc SCRIPT`, `su -c SCRIPT user`.
