@@ -186,12 +186,11 @@ pub fn has_expansion(text: &str, escape: char) -> bool {
             single = true;
         } else if c == '"' {
             double = !double;
-        } else if c == '$' {
-            if let Some(&n) = chars.peek() {
-                if n == '{' || n == '_' || n.is_alphanumeric() || is_special_param(n) {
-                    return true;
-                }
-            }
+        } else if c == '$'
+            && let Some(&n) = chars.peek()
+            && (n == '{' || n == '_' || n.is_alphanumeric() || is_special_param(n))
+        {
+            return true;
         }
     }
     false

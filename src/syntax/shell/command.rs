@@ -269,14 +269,15 @@ impl<'a> Command<'a> {
                 }
                 continue;
             }
-            if let Some(c) = short {
-                if v.starts_with('-') && !v.starts_with("--") {
-                    if let Some(rest) = v.strip_prefix(flag) {
-                        return Some(attached(w, rest));
-                    }
-                    if is_cluster(v) && v.ends_with(c) {
-                        return next();
-                    }
+            if let Some(c) = short
+                && v.starts_with('-')
+                && !v.starts_with("--")
+            {
+                if let Some(rest) = v.strip_prefix(flag) {
+                    return Some(attached(w, rest));
+                }
+                if is_cluster(v) && v.ends_with(c) {
+                    return next();
                 }
             }
         }
@@ -346,14 +347,14 @@ pub(super) fn expand_nested<'a>(text: &'a str, base: usize, commands: &mut Vec<C
     let mut i = 0;
     while i < commands.len() {
         let mut exec: Vec<Command<'a>> = Vec::new();
-        if let Some(cmd) = commands.get(i) {
-            if cmd.depth + 1 < MAX_DEPTH {
-                if let Some(script) = shell_c_script(cmd) {
-                    reparsed.extend(parse_inner(text, base, script, cmd.depth + 1));
-                }
-                if cmd.is("find") {
-                    exec = find_exec(cmd);
-                }
+        if let Some(cmd) = commands.get(i)
+            && cmd.depth + 1 < MAX_DEPTH
+        {
+            if let Some(script) = shell_c_script(cmd) {
+                reparsed.extend(parse_inner(text, base, script, cmd.depth + 1));
+            }
+            if cmd.is("find") {
+                exec = find_exec(cmd);
             }
         }
         commands.extend(exec);

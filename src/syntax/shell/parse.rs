@@ -396,10 +396,10 @@ impl<'a> Parser<'a> {
                         // Case statements: header, patterns, arms.
                         match case_stack.last().copied() {
                             Some(CaseState::Header) => {
-                                if v == "in" {
-                                    if let Some(s) = case_stack.last_mut() {
-                                        *s = CaseState::Pattern;
-                                    }
+                                if v == "in"
+                                    && let Some(s) = case_stack.last_mut()
+                                {
+                                    *s = CaseState::Pattern;
                                 }
                                 continue;
                             }
