@@ -82,6 +82,19 @@ fn splits_on_operators() {
 fn operator_then_newline_keeps_the_operator() {
     let s = parse("a &&\n  b", 0);
     assert_eq!(s.commands[1].op_before, Some(Op::And));
+    let s = parse("if a; then b; fi && c", 0);
+    assert_eq!(s.commands[2].op_before, Some(Op::And));
+}
+
+#[test]
+fn continuation_keeps_word_spans_tight() {
+    let text = "apt-get install -y\\\n    curl\\\n && x";
+    let s = parse(text, 0);
+    let c = &s.commands[0];
+    assert_eq!(s.slice(c.words[2].span), "-y");
+    assert!(!c.words[2].quoted);
+    assert_eq!(s.slice(c.words[3].span), "curl");
+    assert_eq!(s.commands[1].op_before, Some(Op::And));
 }
 
 #[test]
