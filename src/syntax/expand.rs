@@ -53,6 +53,15 @@ impl Lookup for Vec<(String, String)> {
     }
 }
 
+/// Variables from a closure (a scope chain, a model's ARG/ENV view).
+pub struct LookupFn<F>(pub F);
+
+impl<F: Fn(&str) -> Option<String>> Lookup for LookupFn<F> {
+    fn get(&self, name: &str) -> Option<Cow<'_, str>> {
+        (self.0)(name).map(Cow::Owned)
+    }
+}
+
 /// No variable is set.
 pub struct NoVars;
 
@@ -747,6 +756,14 @@ mod tests {
         assert_eq!(out, ":abcabc-x");
         assert_eq!(uses.referenced, ["BASE", "A", "E"]);
         assert_eq!(uses.unset, ["BASE"]);
+    }
+
+    #[test]
+    fn closure_lookup() {
+        let f = LookupFn(|n: &str| (n == "V").then(|| "1.2".to_string()));
+        let ex = Expander::new(&f);
+        assert_eq!(ex.expand_word("img:${V}").unwrap(), "img:1.2");
+        assert_eq!(ex.expand_words("a $V 'b c'").unwrap(), ["a", "1.2", "b c"]);
     }
 
     #[test]
