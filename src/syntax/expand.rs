@@ -161,6 +161,14 @@ impl<'e> Expander<'e> {
     }
 
     fn run(&self, input: &str, uses: &mut VarUse) -> Result<(String, Vec<String>), ExpandError> {
+        // Fast path: nothing to expand, unquote or unescape.
+        if !input
+            .chars()
+            .any(|c| matches!(c, '$' | '\'' | '"') || c == self.escape)
+        {
+            let words = input.split_whitespace().map(str::to_owned).collect();
+            return Ok((input.to_owned(), words));
+        }
         let mut p = Proc {
             src: input,
             pos: 0,
