@@ -151,6 +151,16 @@ fn flags() {
     assert_eq!(curl.flag_value("--output").map(|v| v.value), Some("f"));
     assert!(curl.has_flag("--output"));
     assert!(!curl.has_flag("-z"), "after --");
+    let s = parse("wget -qO- https://x | sh; mysql -uroot -p\"$PW\" db", 0);
+    assert_eq!(s.commands[0].flag_value("-O").map(|v| v.value), Some("-"));
+    assert_eq!(s.commands[0].flag_value("-q").map(|v| v.value), Some("O-"));
+    let v = s.commands[2].flag_value("-p").unwrap();
+    assert_eq!(v.value, "$PW");
+    assert_eq!(s.slice(v.span), "-p\"$PW\"", "quoted: the whole word");
+    assert_eq!(
+        s.commands[2].flag_value("-u").map(|v| v.value),
+        Some("root")
+    );
     let ops: Vec<_> = curl.operands().map(|w| w.as_str()).collect();
     assert_eq!(ops, ["me:pw", "u", "-z"]);
 }

@@ -247,8 +247,8 @@ impl<'a> Command<'a> {
         flags.iter().any(|f| self.has_flag(f))
     }
 
-    /// The value of `flag`: `-u v`, `-uv`, `-su v` (a cluster ending in the flag), `--user v`,
-    /// `--user=v`. The first occurrence wins.
+    /// The value of `flag` (which the caller knows takes one): `-u v`, `-uv`, `-su v`, `-qO-`,
+    /// `--user v`, `--user=v`. The first occurrence wins.
     pub fn flag_value(&self, flag: &str) -> Option<FlagValue<'_>> {
         let args = self.option_args();
         let short = short_flag(flag);
@@ -269,16 +269,19 @@ impl<'a> Command<'a> {
                 }
                 continue;
             }
+            // getopt reading: in `-abc…`, the flag takes the rest of the word as its value, or the
+            // next word when it is last (`-uuser`, `-qO-`, `-sSLu user`).
             if let Some(c) = short
-                && v.starts_with('-')
-                && !v.starts_with("--")
+                && let Some(cluster) = v.strip_prefix('-').filter(|r| !r.starts_with('-'))
+                && let Some(k) = cluster.find(c)
+                && cluster[..k].bytes().all(|b| b.is_ascii_alphabetic())
             {
-                if let Some(rest) = v.strip_prefix(flag) {
-                    return Some(attached(w, rest));
-                }
-                if is_cluster(v) && v.ends_with(c) {
-                    return next();
-                }
+                let rest = &cluster[k + c.len_utf8()..];
+                return if rest.is_empty() {
+                    next()
+                } else {
+                    Some(attached(w, rest))
+                };
             }
         }
         None
