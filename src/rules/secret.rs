@@ -1,0 +1,13 @@
+//! The secret family (PL5xx): credentials baked into Dockerfiles and compose files.
+//!
+//! Detection (names, values, token formats, the allow-list) lives in the submodules and knows
+//! nothing of syntax trees; the rules feed it the text they find.
+
+use super::Rule;
+
+pub mod allowlist;
+pub mod detect;
+pub mod names;
+
+/// The family's rules, registered by [`super::builtin`].
+pub static RULES: &[&dyn Rule] = &[];

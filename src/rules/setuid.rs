@@ -1,0 +1,6 @@
+//! The setuid family (PL4xx). Owned by the secrets branch: list each rule in `RULES`.
+
+use super::Rule;
+
+/// The family's rules, registered by [`super::builtin`].
+pub static RULES: &[&dyn Rule] = &[];
