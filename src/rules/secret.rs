@@ -8,6 +8,8 @@ use super::Rule;
 pub mod allowlist;
 pub mod detect;
 pub mod names;
+pub mod token;
+pub mod url;
 
 /// The family's rules, registered by [`super::builtin`].
-pub static RULES: &[&dyn Rule] = &[];
+pub static RULES: &[&dyn Rule] = &[&token::SecretToken, &url::SecretInUrl];
