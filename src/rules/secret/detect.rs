@@ -202,12 +202,11 @@ pub fn scan(text: &str, base: usize, allow: &Allowlist, opts: ScanOptions) -> Ve
             secret: Span::new(base + ss, base + se),
             name,
         });
-        if kind == SecretKind::AwsAccessKeyId {
-            if let Some(h) = aws_secret_near(text, s, e, base, allow) {
-                if !hits.iter().any(|x| x.secret == h.secret) {
-                    hits.push(h);
-                }
-            }
+        if kind == SecretKind::AwsAccessKeyId
+            && let Some(h) = aws_secret_near(text, s, e, base, allow)
+            && !hits.iter().any(|x| x.secret == h.secret)
+        {
+            hits.push(h);
         }
     }
     hits.sort_by_key(|h| (h.span.start, h.span.end));
@@ -315,7 +314,6 @@ fn aws_secret_near(
         }
         let candidate = text.get(s..i)?;
         if i - s == 40
-            && (s == 0 || !bytes.get(s - 1).is_some_and(|&b| b == b'='))
             && shannon_entropy(candidate) > 4.0
             && candidate.bytes().any(|b| b.is_ascii_lowercase())
             && !is_fake_token(candidate)
@@ -632,13 +630,19 @@ mod tests {
     fn aws_secret_key_near_the_id() {
         let aws = fake("AKIA", 16).to_ascii_uppercase();
         let secret = fake("", 40).replace('Q', "/");
-        let text = format!("aws_access_key_id = {aws}\naws_secret = {secret}\n");
-        let found = kinds(&text);
-        assert!(
-            found.contains(&(SecretKind::AwsSecretKey, secret.clone()))
-                || found.iter().any(|(_, s)| *s == secret),
-            "{found:?}"
+        let text = format!("aws_access_key_id={aws}\nAWS_SECRET_ACCESS_KEY={secret}\n");
+        let found = scan(
+            &text,
+            0,
+            &Allowlist::default(),
+            ScanOptions { assignments: false },
         );
+        let kinds: Vec<SecretKind> = found.iter().map(|h| h.kind).collect();
+        assert_eq!(
+            kinds,
+            [SecretKind::AwsAccessKeyId, SecretKind::AwsSecretKey]
+        );
+        assert_eq!(found[1].secret.text(&text), secret);
     }
 
     #[test]

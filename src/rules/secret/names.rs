@@ -329,10 +329,10 @@ pub fn is_placeholder(value: &str) -> bool {
         return true;
     }
     let mut chars = v.chars();
-    if let Some(first) = chars.next() {
-        if chars.all(|c| c == first) {
-            return true;
-        }
+    if let Some(first) = chars.next()
+        && chars.all(|c| c == first)
+    {
+        return true;
     }
     if v.len() <= 4 && v.bytes().all(|b| b.is_ascii_digit()) {
         return true;
