@@ -2,5 +2,7 @@
 
 use super::Rule;
 
+pub mod mode;
+
 /// The family's rules, registered by [`super::builtin`].
 pub static RULES: &[&dyn Rule] = &[];
