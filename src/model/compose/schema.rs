@@ -1,0 +1,1 @@
+//! The project's own model of the Compose Specification (work in progress).

@@ -1,0 +1,1 @@
+//! Short syntaxes (work in progress).
