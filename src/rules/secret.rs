@@ -6,7 +6,9 @@
 use super::Rule;
 
 pub mod allowlist;
+pub mod command;
 pub mod detect;
+pub mod files;
 pub mod names;
 pub mod token;
 pub mod url;

@@ -2,6 +2,7 @@
 
 use super::Rule;
 
+pub mod command;
 pub mod mode;
 
 /// The family's rules, registered by [`super::builtin`].

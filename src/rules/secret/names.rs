@@ -209,6 +209,8 @@ const NEGATING_LAST: &[&str] = &[
     "header",
     "source",
     "src",
+    "stdin",
+    "prompt",
 ];
 
 /// Whether a variable name looks like it holds a secret (`DB_PASSWORD`, `apiKey`,
