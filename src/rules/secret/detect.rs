@@ -770,7 +770,7 @@ mod tests {
     #[test]
     fn allowlist_silences_values() {
         let gh = fake("ghp_", 36);
-        let allow = Allowlist::new(&[gh.clone()]);
+        let allow = Allowlist::new(std::slice::from_ref(&gh));
         assert!(scan(&gh, 0, &allow, ScanOptions { assignments: true }).is_empty());
         let allow = Allowlist::new(&["/^ghp_Za8B/".to_string()]);
         assert!(scan(&gh, 0, &allow, ScanOptions { assignments: true }).is_empty());
