@@ -39,6 +39,16 @@ impl<'a> Context<'a> {
         &self.file.text
     }
 
+    /// The Dockerfile model, for a Dockerfile.
+    pub fn dockerfile(&self) -> Option<&'a crate::model::dockerfile::Dockerfile> {
+        self.parsed.dockerfile.as_ref()
+    }
+
+    /// The compose model, for a compose file.
+    pub fn compose(&self) -> Option<&'a crate::model::compose::ComposeFile> {
+        self.parsed.compose.as_ref()
+    }
+
     /// The rule being run.
     pub fn meta(&self) -> &'static RuleMeta {
         self.meta

@@ -7,7 +7,10 @@ use super::catalog::{self, RuleMeta};
 use super::context::Context;
 use super::settings::LintSettings;
 use crate::finding::{FileReport, Finding, Severity};
+use crate::model::compose::{ComposeFile, DiagnosticKind, Env as ComposeEnv};
+use crate::model::dockerfile::Dockerfile as DockerfileModel;
 use crate::source::{FileKind, SourceFile, Span};
+use crate::syntax::compose::yaml::NodeKind;
 use rayon::prelude::*;
 use std::collections::BTreeSet;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -21,6 +24,10 @@ pub type FileKindSet = Vec<FileKind>;
 /// Everything parsed from one file, shared read-only by every rule.
 #[derive(Default)]
 pub struct Parsed {
+    /// The Dockerfile model (stages, scopes, image uses).
+    pub(crate) dockerfile: Option<DockerfileModel>,
+    /// The compose model (YAML tree, services, diagnostics).
+    pub(crate) compose: Option<ComposeFile>,
     /// Parse errors and compose diagnostics, already turned into PL0xx findings.
     pub(crate) diagnostics: Vec<Finding>,
     /// Byte ranges of the file's statements (Dockerfile instructions, compose keys).
@@ -29,8 +36,62 @@ pub struct Parsed {
 
 /// Parses a file and builds its model.
 pub(crate) fn parse(file: &SourceFile) -> Parsed {
-    let _ = file;
-    Parsed::default()
+    match file.kind {
+        FileKind::Compose => parse_compose(file),
+        FileKind::Dockerfile => Parsed::default(),
+    }
+}
+
+fn parse_compose(file: &SourceFile) -> Parsed {
+    let compose = crate::model::compose::load(&file.text, &file.path, &ComposeEnv::new());
+    let mut diagnostics = Vec::new();
+    for d in &compose.diagnostics {
+        let code = match d.kind {
+            DiagnosticKind::Syntax | DiagnosticKind::AliasBudget | DiagnosticKind::Depth => "PL002",
+            DiagnosticKind::Schema => "PL003",
+            DiagnosticKind::DuplicateKey => "PL004",
+            DiagnosticKind::Interpolation => "PL005",
+            DiagnosticKind::UnsetVariable => "PL006",
+            DiagnosticKind::Extends => "PL007",
+        };
+        if let Some(f) = engine_finding(code, d.span, &d.message) {
+            let f = d
+                .related
+                .iter()
+                .fold(f, |f, (span, label)| f.with_related(*span, label.clone()));
+            diagnostics.push(f);
+        }
+    }
+    let mut statements = Vec::new();
+    for node in &compose.yaml.nodes {
+        if let NodeKind::Mapping(pairs) = &node.kind {
+            for pair in pairs {
+                let key = compose.yaml.node(pair.key).map(|n| n.span);
+                let value = compose.yaml.node(pair.value).map(|n| n.span);
+                if let (Some(k), Some(v)) = (key, value) {
+                    statements.push(k.cover(v));
+                }
+            }
+        }
+    }
+    Parsed {
+        dockerfile: None,
+        compose: Some(compose),
+        diagnostics,
+        statements,
+    }
+}
+
+/// A finding for one of the engine's own rules (PL0xx), at the rule's default severity.
+pub(crate) fn engine_finding(code: &str, span: Span, message: &str) -> Option<Finding> {
+    let meta = catalog::by_code(code)?;
+    Some(Finding::new(
+        &meta.code,
+        &meta.name,
+        meta.severity,
+        span,
+        message,
+    ))
 }
 
 /// Line ranges (1-based, inclusive) of a file's statements: each Dockerfile instruction (with

@@ -14,12 +14,18 @@
 pub mod catalog;
 pub mod context;
 pub mod engine;
+pub mod images;
 pub mod settings;
 
 pub mod latest_tag;
+pub mod latest_tag_implicit;
+pub mod root_user;
+pub mod root_user_implicit;
 pub mod secret;
 pub mod setuid;
 pub mod syntax_errors;
+pub mod unpinned_digest;
+pub mod unpinned_digest_malformed;
 
 pub use catalog::{RuleMeta, all, by_code, lookup, resolve};
 pub use context::Context;
@@ -43,8 +49,16 @@ pub fn builtin() -> Vec<&'static dyn Rule> {
         &syntax_errors::YamlSyntax,
         &syntax_errors::ComposeSchema,
         &syntax_errors::DuplicateKey,
+        &syntax_errors::ComposeInterpolation,
+        &syntax_errors::ComposeUnsetVariable,
+        &syntax_errors::ComposeExtends,
         &syntax_errors::InternalError,
         &latest_tag::LatestTag,
+        &latest_tag_implicit::LatestTagImplicit,
+        &unpinned_digest::UnpinnedDigest,
+        &unpinned_digest_malformed::UnpinnedDigestMalformed,
+        &root_user::RootUser,
+        &root_user_implicit::RootUserImplicit,
     ];
     rules.extend_from_slice(setuid::RULES);
     rules.extend_from_slice(secret::RULES);

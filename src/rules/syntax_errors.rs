@@ -22,4 +22,7 @@ engine_rule!(DockerfileSyntax, "dockerfile-syntax");
 engine_rule!(YamlSyntax, "yaml-syntax");
 engine_rule!(ComposeSchema, "compose-schema");
 engine_rule!(DuplicateKey, "duplicate-key");
+engine_rule!(ComposeInterpolation, "compose-interpolation");
+engine_rule!(ComposeUnsetVariable, "compose-unset-variable");
+engine_rule!(ComposeExtends, "compose-extends");
 engine_rule!(InternalError, "internal-error");
