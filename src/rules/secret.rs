@@ -6,12 +6,21 @@
 use super::Rule;
 
 pub mod allowlist;
+pub mod build_arg;
 pub mod command;
 pub mod detect;
+pub mod file_copy;
 pub mod files;
 pub mod names;
 pub mod token;
 pub mod url;
+pub mod variable;
 
 /// The family's rules, registered by [`super::builtin`].
-pub static RULES: &[&dyn Rule] = &[&token::SecretToken, &url::SecretInUrl];
+pub static RULES: &[&dyn Rule] = &[
+    &variable::SecretInVariable,
+    &build_arg::SecretBuildArg,
+    &token::SecretToken,
+    &file_copy::SecretFileCopy,
+    &url::SecretInUrl,
+];
