@@ -19,6 +19,8 @@ pub struct Instr {
     pub keyword: String,
     /// The whole instruction, continuation lines and heredoc bodies included.
     pub span: Span,
+    /// The keyword as written.
+    pub keyword_span: Span,
     pub flags: Vec<Flag>,
     /// Arguments after the flags, as the source splits them on blanks (quotes kept).
     pub args: Vec<Word>,
@@ -28,6 +30,23 @@ pub struct Instr {
     pub heredocs: Vec<Word>,
     /// The instruction an `ONBUILD` wraps.
     pub onbuild: Option<Box<Instr>>,
+    /// For a shell-form `RUN`: its simple commands, from the command line and from heredoc
+    /// bodies fed to a shell, in order; words have quotes removed and point at source bytes.
+    pub commands: Vec<SimpleCommand>,
+}
+
+/// One simple command of a `RUN` (`apt-get install -y curl`), assignments and redirections left
+/// out.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SimpleCommand {
+    pub words: Vec<Word>,
+    pub span: Span,
+}
+
+impl SimpleCommand {
+    pub fn strs(&self) -> Vec<&str> {
+        self.words.iter().map(|w| w.text.as_str()).collect()
+    }
 }
 
 /// A `--name=value` flag.
@@ -576,6 +595,7 @@ mod tests {
                 .map_or(start + body.len(), |w| w.span.start as usize);
             out.push(Instr {
                 keyword: keyword.text.to_ascii_uppercase(),
+                keyword_span: keyword.span,
                 span: Span::new(start, start + body.len()),
                 flags,
                 args: words,
@@ -585,6 +605,7 @@ mod tests {
                 },
                 heredocs: Vec::new(),
                 onbuild: None,
+                commands: Vec::new(),
             });
         }
         out

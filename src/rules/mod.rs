@@ -19,10 +19,14 @@ pub mod settings;
 
 pub mod latest_tag;
 pub mod latest_tag_implicit;
+pub mod packages;
 pub mod root_user;
 pub mod root_user_implicit;
 pub mod secret;
 pub mod setuid;
+pub mod split_run;
+pub mod split_run_cleanup;
+pub mod split_run_update;
 pub mod syntax_errors;
 pub mod unpinned_digest;
 pub mod unpinned_digest_malformed;
@@ -59,6 +63,9 @@ pub fn builtin() -> Vec<&'static dyn Rule> {
         &unpinned_digest_malformed::UnpinnedDigestMalformed,
         &root_user::RootUser,
         &root_user_implicit::RootUserImplicit,
+        &split_run::SplitRun,
+        &split_run_update::SplitRunUpdate,
+        &split_run_cleanup::SplitRunCleanup,
     ];
     rules.extend_from_slice(setuid::RULES);
     rules.extend_from_slice(secret::RULES);
