@@ -15,7 +15,7 @@ use crate::source::Span;
 pub use crate::syntax::compose::interpolate::Env;
 use crate::syntax::compose::yaml::{NodeId, ScalarStyle, Yaml};
 
-pub use build::load;
+pub use build::{load, load_path};
 
 /// A loaded compose file: its YAML tree, one [`Compose`] per document, and diagnostics.
 #[derive(Clone, Debug)]
@@ -192,6 +192,8 @@ pub struct Compose {
     pub volumes: Vec<Resource>,
     pub secrets: Vec<Resource>,
     pub configs: Vec<Resource>,
+    /// Top-level `models` (AI models).
+    pub models: Vec<Resource>,
     pub include: Vec<Include>,
     /// `x-*` keys at the top level.
     pub extensions: Vec<Text>,
