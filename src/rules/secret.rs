@@ -11,6 +11,7 @@ pub mod command;
 pub mod detect;
 pub mod file_copy;
 pub mod files;
+pub mod in_command;
 pub mod names;
 pub mod token;
 pub mod url;
@@ -23,4 +24,5 @@ pub static RULES: &[&dyn Rule] = &[
     &token::SecretToken,
     &file_copy::SecretFileCopy,
     &url::SecretInUrl,
+    &in_command::SecretInCommand,
 ];
