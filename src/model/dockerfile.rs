@@ -9,7 +9,9 @@
 //! variable is marked unresolved rather than guessed.
 
 use crate::source::Span;
+use crate::syntax::dockerfile as tree_ast;
 use crate::syntax::expand::{Expander, VarUse};
+use crate::syntax::shell;
 use std::collections::BTreeMap;
 
 /// One instruction as the model reads it.
@@ -24,6 +26,8 @@ pub struct Instr {
     pub flags: Vec<Flag>,
     /// Arguments after the flags, as the source splits them on blanks (quotes kept).
     pub args: Vec<Word>,
+    /// `ENV`/`LABEL` key-value pairs (value quotes kept, as BuildKit keeps them).
+    pub pairs: Vec<(Word, Word)>,
     /// The raw argument text after the flags (for RUN: the command line).
     pub rest: Word,
     /// Heredoc bodies (for `RUN <<EOF`), with their spans.
@@ -467,8 +471,13 @@ impl Builder {
                         let Some(from) = part.strip_prefix("from=") else {
                             continue;
                         };
-                        let begin = v.span.start as usize + start + "from=".len();
-                        let span = Span::new(begin, begin + from.len());
+                        // Exact when the value is written without quotes or escapes.
+                        let span = if v.span.len() == v.text.len() {
+                            let begin = v.span.start as usize + start + "from=".len();
+                            Span::new(begin, begin + from.len())
+                        } else {
+                            v.span
+                        };
                         self.push_use(
                             from.to_string(),
                             span,
@@ -527,6 +536,13 @@ impl Builder {
 
 /// `ENV a=b c=d` or the legacy `ENV a b c` form, as (name, raw value) pairs.
 fn env_pairs(ins: &Instr) -> Vec<(String, String)> {
+    if !ins.pairs.is_empty() {
+        return ins
+            .pairs
+            .iter()
+            .map(|(k, v)| (k.text.clone(), v.text.clone()))
+            .collect();
+    }
     let Some(first) = ins.args.first() else {
         return Vec::new();
     };
@@ -547,6 +563,131 @@ fn env_pairs(ins: &Instr) -> Vec<(String, String)> {
         .filter_map(|w| w.text.split_once('='))
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect()
+}
+
+/// Builds the model from the parsed tree: each instruction viewed as an [`Instr`] (RUN text and
+/// shell heredoc bodies split into commands by the shell tokenizer, with file spans).
+pub fn from_tree(tree: &tree_ast::Dockerfile, text: &str) -> Dockerfile {
+    let instrs = tree.instructions.iter().map(|i| view(i, text)).collect();
+    Dockerfile::build(instrs, tree.escape)
+}
+
+fn word(text: &str, span: Span) -> Word {
+    Word {
+        text: text.to_string(),
+        span,
+    }
+}
+
+fn view(ins: &tree_ast::Instruction, text: &str) -> Instr {
+    use tree_ast::{Args, InstructionKind};
+    let flags = ins
+        .flags
+        .iter()
+        .map(|f| Flag {
+            name: f.name.clone(),
+            value: f
+                .value
+                .as_ref()
+                .map(|v| word(v, f.value_span.unwrap_or(f.span))),
+            span: f.span,
+        })
+        .collect();
+    let (args, pairs) = match &ins.args {
+        Args::Words(ws) | Args::Exec(ws) => (
+            ws.iter().map(|w| word(&w.value, w.span)).collect(),
+            Vec::new(),
+        ),
+        Args::Text(t) => (
+            vec![word(ins.text_of(t).trim(), trimmed_span(t.span, text))],
+            Vec::new(),
+        ),
+        Args::Pairs(ps) => (
+            Vec::new(),
+            ps.iter()
+                .map(|p| {
+                    (
+                        word(&p.key.value, p.key.span),
+                        word(&p.value.value, p.value.span),
+                    )
+                })
+                .collect(),
+        ),
+        _ => (Vec::new(), Vec::new()),
+    };
+    let args_span = ins.args_span();
+    let mut out = Instr {
+        keyword: ins.kind.as_str().to_string(),
+        span: ins.span,
+        keyword_span: ins.keyword,
+        flags,
+        args,
+        pairs,
+        rest: word(ins.args_text(), args_span),
+        heredocs: ins
+            .heredocs
+            .iter()
+            .map(|h| word(&h.content, h.body))
+            .collect(),
+        onbuild: ins.onbuild().map(|inner| Box::new(view(inner, text))),
+        commands: Vec::new(),
+    };
+    if ins.kind == InstructionKind::Run && !ins.is_json() {
+        out.commands = run_commands(ins, args_span, text);
+    }
+    out
+}
+
+/// A span without the blanks around its text.
+fn trimmed_span(span: Span, text: &str) -> Span {
+    let s = span.text(text);
+    let start = span.start as usize + (s.len() - s.trim_start().len());
+    let end = (span.end as usize - (s.len() - s.trim_end().len())).max(start);
+    Span::new(start, end)
+}
+
+/// The simple commands of a shell-form RUN. The source text of the arguments is tokenized in
+/// place (a backslash-newline is a line continuation to the shell too), so word spans are file
+/// spans. Heredoc bodies are scripts when the RUN line is only heredoc markers or a shell.
+fn run_commands(ins: &tree_ast::Instruction, args_span: Span, text: &str) -> Vec<SimpleCommand> {
+    let mut out = Vec::new();
+    let line = args_span.text(text);
+    let script = shell::parse(line, args_span.start as usize);
+    push_commands(&script, &mut out);
+    let line_is_shell = script.commands.iter().all(|c| {
+        c.words.get(c.start).is_none_or(|w| {
+            matches!(
+                w.as_str(),
+                "sh" | "bash" | "ash" | "dash" | "zsh" | "/bin/sh" | "/bin/bash"
+            )
+        })
+    });
+    if line_is_shell {
+        for h in &ins.heredocs {
+            let body = shell::parse(&h.content, h.body.start as usize);
+            push_commands(&body, &mut out);
+        }
+    }
+    out
+}
+
+fn push_commands(script: &shell::Script<'_>, out: &mut Vec<SimpleCommand>) {
+    for c in &script.commands {
+        let words: Vec<Word> = c
+            .words
+            .get(c.start..)
+            .unwrap_or(&[])
+            .iter()
+            .map(|w| word(&w.value, w.span))
+            .collect();
+        if words.is_empty() {
+            continue;
+        }
+        out.push(SimpleCommand {
+            words,
+            span: c.span,
+        });
+    }
 }
 
 #[cfg(test)]
@@ -598,6 +739,7 @@ mod tests {
                 keyword_span: keyword.span,
                 span: Span::new(start, start + body.len()),
                 flags,
+                pairs: Vec::new(),
                 args: words,
                 rest: Word {
                     text: text[rest_start..start + body.len()].to_string(),

@@ -44,6 +44,11 @@ impl<'a> Context<'a> {
         self.parsed.dockerfile.as_ref()
     }
 
+    /// The Dockerfile syntax tree (every token with its span), for a Dockerfile.
+    pub fn tree(&self) -> Option<&'a crate::syntax::dockerfile::Dockerfile> {
+        self.parsed.tree.as_ref()
+    }
+
     /// The compose model, for a compose file.
     pub fn compose(&self) -> Option<&'a crate::model::compose::ComposeFile> {
         self.parsed.compose.as_ref()

@@ -24,6 +24,8 @@ pub type FileKindSet = Vec<FileKind>;
 /// Everything parsed from one file, shared read-only by every rule.
 #[derive(Default)]
 pub struct Parsed {
+    /// The Dockerfile syntax tree.
+    pub(crate) tree: Option<crate::syntax::dockerfile::Dockerfile>,
     /// The Dockerfile model (stages, scopes, image uses).
     pub(crate) dockerfile: Option<DockerfileModel>,
     /// The compose model (YAML tree, services, diagnostics).
@@ -38,7 +40,25 @@ pub struct Parsed {
 pub(crate) fn parse(file: &SourceFile) -> Parsed {
     match file.kind {
         FileKind::Compose => parse_compose(file),
-        FileKind::Dockerfile => Parsed::default(),
+        FileKind::Dockerfile => parse_dockerfile(file),
+    }
+}
+
+fn parse_dockerfile(file: &SourceFile) -> Parsed {
+    let tree = crate::syntax::dockerfile::parse(&file.text);
+    let diagnostics = tree
+        .errors
+        .iter()
+        .filter_map(|e| engine_finding("PL001", e.span, &e.message))
+        .collect();
+    let statements = tree.instructions.iter().map(|i| i.span).collect();
+    let model = crate::model::dockerfile::from_tree(&tree, &file.text);
+    Parsed {
+        tree: Some(tree),
+        dockerfile: Some(model),
+        compose: None,
+        diagnostics,
+        statements,
     }
 }
 
@@ -75,6 +95,7 @@ fn parse_compose(file: &SourceFile) -> Parsed {
         }
     }
     Parsed {
+        tree: None,
         dockerfile: None,
         compose: Some(compose),
         diagnostics,
