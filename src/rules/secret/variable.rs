@@ -32,16 +32,13 @@ pub fn var_decls(ins: &Instr) -> Vec<VarDecl> {
         _ => return Vec::new(),
     };
     let mut out = Vec::new();
-    let legacy = keyword == "ENV" && ins.args.first().is_some_and(|w| !w.text.contains('='));
-    if legacy {
-        if let Some(first) = ins.args.first()
-            && let Some(d) = legacy_value(ins, &first.text)
-        {
+    if keyword == "ENV" {
+        for (k, v) in &ins.pairs {
             out.push(VarDecl {
                 keyword,
-                name: first.text.clone(),
-                name_span: first.span,
-                value: Some(d),
+                name: k.text.clone(),
+                name_span: k.span,
+                value: Some(unquote(&v.text, v.span)),
             });
         }
         return out;
@@ -67,20 +64,6 @@ pub fn var_decls(ins: &Instr) -> Vec<VarDecl> {
         }
     }
     out
-}
-
-/// The value of a legacy `ENV NAME value with blanks`: the rest of the instruction.
-fn legacy_value(ins: &Instr, name: &str) -> Option<(String, Span)> {
-    let t = ins.rest.text.as_str();
-    let after_name = (t.len() - t.trim_start().len()) + name.len();
-    let tail = t.get(after_name..)?;
-    let vs = after_name + (tail.len() - tail.trim_start().len());
-    let value = t.get(vs..)?.trim_end();
-    if value.is_empty() {
-        return None;
-    }
-    let start = ins.rest.span.start as usize + vs;
-    Some(unquote(value, Span::new(start, start + value.len())))
 }
 
 /// Strips one pair of matching quotes, narrowing the span to match.
