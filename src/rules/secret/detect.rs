@@ -396,13 +396,11 @@ fn private_key(text: &str, start: usize) -> Option<Found> {
     if material < 64 || is_fake_token(body) {
         return None;
     }
-    Some((
-        SecretKind::PrivateKey,
-        start,
-        end,
-        body_start,
-        body_start + body_len,
-    ))
+    // The secret is the key material, without the blanks around it.
+    let lead = body.len() - body.trim_start().len();
+    let trail = body.len() - body.trim_end().len();
+    let (ss, se) = (body_start + lead, body_start + body_len - trail);
+    Some((SecretKind::PrivateKey, start, end, ss, se.max(ss)))
 }
 
 fn google_key(bytes: &[u8], start: usize) -> Option<Found> {

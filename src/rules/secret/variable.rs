@@ -81,12 +81,22 @@ fn unquote(value: &str, span: Span) -> (String, Span) {
     (value.to_string(), span)
 }
 
-/// A literal that is a real secret: not a placeholder or reference, not allow-listed, and not a
-/// known token format (which `secret-token` reports more precisely).
+/// A literal that is a real secret: not a placeholder or reference, and not allow-listed.
 pub fn is_literal_secret(value: &str, allow: &Allowlist) -> bool {
-    !is_placeholder(value)
-        && !allow.allows(value)
-        && scan(value, 0, allow, ScanOptions { assignments: false }).is_empty()
+    !is_placeholder(value) && !allow.allows(value)
+}
+
+/// Spans of known-format credentials in the file: `secret-token` and `secret-in-url` report
+/// those more precisely, so this rule leaves a value that overlaps one alone.
+fn known_formats(text: &str, allow: &Allowlist) -> Vec<Span> {
+    scan(text, 0, allow, ScanOptions { assignments: false })
+        .into_iter()
+        .map(|h| h.secret)
+        .collect()
+}
+
+fn overlaps(spans: &[Span], s: Span) -> bool {
+    spans.iter().any(|k| k.start < s.end && s.start < k.end)
 }
 
 /// A finding before it is reported.
@@ -100,6 +110,7 @@ pub struct Hit {
 /// Literal secrets in a Dockerfile's `ARG`/`ENV` and in `NAME=value` text elsewhere.
 pub fn dockerfile_hits(text: &str, df: &Dockerfile, allow: &Allowlist) -> Vec<Hit> {
     let mut out = Vec::new();
+    let known = known_formats(text, allow);
     let mut declared: Vec<Span> = Vec::new();
     for ins in df
         .instrs
@@ -113,7 +124,10 @@ pub fn dockerfile_hits(text: &str, df: &Dockerfile, allow: &Allowlist) -> Vec<Hi
             let Some((value, vspan)) = &d.value else {
                 continue;
             };
-            if !is_secret_name(&d.name) || !is_literal_secret(value, allow) {
+            if !is_secret_name(&d.name)
+                || !is_literal_secret(value, allow)
+                || overlaps(&known, *vspan)
+            {
                 continue;
             }
             let shown = redact(value);
@@ -137,11 +151,9 @@ pub fn dockerfile_hits(text: &str, df: &Dockerfile, allow: &Allowlist) -> Vec<Hi
             });
         }
     }
-    out.extend(
-        assignment_hits(text, allow)
-            .into_iter()
-            .filter(|h| !declared.iter().any(|d| d.contains(h.span.start as usize))),
-    );
+    out.extend(assignment_hits(text, allow).into_iter().filter(|h| {
+        !declared.iter().any(|d| d.contains(h.span.start as usize)) && !overlaps(&known, h.secret)
+    }));
     out
 }
 
@@ -168,6 +180,7 @@ fn assignment_hits(text: &str, allow: &Allowlist) -> Vec<Hit> {
 /// `NAME=value` text elsewhere in the file.
 pub fn compose_hits(text: &str, compose: &ComposeFile, allow: &Allowlist) -> Vec<Hit> {
     let mut out = Vec::new();
+    let known = known_formats(text, allow);
     let mut judged: Vec<Span> = Vec::new();
     for service in compose.services() {
         let name = &service.name.value;
@@ -179,7 +192,9 @@ pub fn compose_hits(text: &str, compose: &ComposeFile, allow: &Allowlist) -> Vec
         );
         for (kv, is_arg) in sources {
             judged.push(kv.span);
-            if let Some((secret, value)) = compose_literal(kv, allow) {
+            if let Some((secret, value)) = compose_literal(kv, allow)
+                && !overlaps(&known, secret)
+            {
                 let shown = redact(&value);
                 let message = if is_arg {
                     format!(
@@ -202,11 +217,9 @@ pub fn compose_hits(text: &str, compose: &ComposeFile, allow: &Allowlist) -> Vec
             }
         }
     }
-    out.extend(
-        assignment_hits(text, allow)
-            .into_iter()
-            .filter(|h| !judged.iter().any(|j| j.contains(h.span.start as usize))),
-    );
+    out.extend(assignment_hits(text, allow).into_iter().filter(|h| {
+        !judged.iter().any(|j| j.contains(h.span.start as usize)) && !overlaps(&known, h.secret)
+    }));
     out
 }
 
