@@ -177,6 +177,24 @@ pub fn command_secrets(words: &[Arg], allow: &Allowlist) -> Vec<CommandSecret> {
     out
 }
 
+/// Whether a command's words may pass a secret (a quick filter before [`command_secrets`]).
+pub fn may_pass_secret(words: &[crate::model::dockerfile::Word]) -> bool {
+    words.iter().any(|w| {
+        let t = w.text.as_str();
+        if let Some(opt) = t.strip_prefix("--") {
+            let lower = opt.to_ascii_lowercase();
+            return ["pass", "token", "key", "secret", "auth", "cred", "user"]
+                .iter()
+                .any(|k| lower.contains(k));
+        }
+        t.starts_with("-p")
+            || t.starts_with("-u")
+            || t == "-U"
+            || t == "-a"
+            || t.starts_with("-pass")
+    })
+}
+
 /// Options named like secrets that take no secret value.
 fn is_flag_only(opt: &str) -> bool {
     let lower = opt.to_ascii_lowercase();
@@ -185,6 +203,154 @@ fn is_flag_only(opt: &str) -> bool {
         || lower.ends_with("-env")
         || lower.starts_with("ask-")
         || lower == "secret" // `docker build --secret id=…,src=…`, `RUN --mount=type=secret`
+}
+
+/// The words of a Dockerfile `RUN`'s command (shell form, from the model) as [`Arg`]s.
+pub fn args_of(words: &[crate::model::dockerfile::Word], text: &str) -> Vec<Arg> {
+    words
+        .iter()
+        .map(|w| Arg {
+            value: w.text.clone(),
+            span: w.span,
+            literal: !super::names::is_reference(&w.text) && !w.text.contains('`'),
+            verbatim: w.span.text(text) == w.text,
+        })
+        .collect()
+}
+
+/// The strings of a JSON array (`["chmod", "u+s", "/x"]`) with their spans (`base` is the
+/// array text's offset). Strings with escapes keep the whole quoted span.
+pub fn json_strings(array: &str, base: usize) -> Vec<Arg> {
+    let bytes = array.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes.get(i) != Some(&b'"') {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        i += 1;
+        let mut escaped = false;
+        while let Some(&b) = bytes.get(i) {
+            if b == b'\\' {
+                escaped = true;
+                i += 2;
+                continue;
+            }
+            if b == b'"' {
+                break;
+            }
+            i += 1;
+        }
+        let end = (i + 1).min(bytes.len());
+        let Some(quoted) = array.get(start..end) else {
+            break;
+        };
+        let value = if escaped {
+            serde_json::from_str::<String>(quoted).unwrap_or_default()
+        } else {
+            quoted.trim_matches('"').to_string()
+        };
+        let (span, verbatim) = if escaped {
+            (Span::new(base + start, base + end), false)
+        } else {
+            (
+                Span::new(
+                    base + start + 1,
+                    base + end.saturating_sub(1).max(start + 1),
+                ),
+                true,
+            )
+        };
+        out.push(Arg {
+            literal: !super::names::is_reference(&value),
+            value,
+            span,
+            verbatim,
+        });
+        i = end;
+    }
+    out
+}
+
+/// The simple commands a `RUN` executes: the model's shell-form commands, or the exec-form
+/// array as one command.
+pub fn run_commands(ins: &crate::model::dockerfile::Instr, text: &str) -> Vec<Vec<Arg>> {
+    run_commands_where(ins, text, |_| true)
+}
+
+/// [`run_commands`] limited to the commands for which `wanted` holds on their words, so rules
+/// convert only the few commands they care about.
+pub fn run_commands_where(
+    ins: &crate::model::dockerfile::Instr,
+    text: &str,
+    wanted: impl Fn(&[crate::model::dockerfile::Word]) -> bool,
+) -> Vec<Vec<Arg>> {
+    if ins.is_exec_form() {
+        let t = &ins.rest.text;
+        let lead = t.len() - t.trim_start().len();
+        let args = json_strings(t.trim_start(), ins.rest.span.start as usize + lead);
+        return if args.is_empty() {
+            Vec::new()
+        } else {
+            vec![args]
+        };
+    }
+    ins.commands
+        .iter()
+        .filter(|c| wanted(&c.words))
+        .map(|c| args_of(&c.words, text))
+        .collect()
+}
+
+/// The commands of a compose `command:`/`entrypoint:`/healthcheck `test:` (string or list).
+pub fn compose_commands(cmd: &crate::model::compose::Command) -> Vec<Vec<Arg>> {
+    if let Some(shell) = &cmd.shell {
+        let raw = shell.raw.as_str();
+        let exact = shell.raw_offset;
+        let script = crate::syntax::shell::parse(raw, exact.map_or(0, |o| o as usize));
+        return script
+            .commands
+            .iter()
+            .map(|c| {
+                c.words
+                    .get(c.start..)
+                    .unwrap_or(&[])
+                    .iter()
+                    .map(|w| Arg {
+                        value: w.value.to_string(),
+                        span: if exact.is_some() { w.span } else { shell.span },
+                        literal: !w.has_expansion,
+                        verbatim: exact.is_some() && !w.quoted,
+                    })
+                    .collect()
+            })
+            .collect();
+    }
+    let mut exec: Vec<Arg> = cmd
+        .exec
+        .iter()
+        .map(|t| Arg {
+            value: t.raw.clone(),
+            span: t.span_of(0..t.raw.len()),
+            literal: !t.is_interpolated(),
+            verbatim: t.raw_offset.is_some(),
+        })
+        .collect();
+    // Healthcheck `["CMD", …]` / `["CMD-SHELL", "…"]`.
+    match exec.first().map(|a| a.value.as_str()) {
+        Some("CMD") => {
+            exec.remove(0);
+        }
+        Some("CMD-SHELL") => return Vec::new(),
+        _ => {}
+    }
+    if exec.is_empty() {
+        Vec::new()
+    } else {
+        vec![exec]
+    }
 }
 
 #[cfg(test)]
@@ -293,142 +459,5 @@ mod tests {
     fn allow_list_applies() {
         let allow = Allowlist::new(&["s3cr3tPw".to_string()]);
         assert!(command_secrets(&words("sshpass -p s3cr3tPw ssh"), &allow).is_empty());
-    }
-}
-
-/// The words of a Dockerfile `RUN`'s command (shell form, from the model) as [`Arg`]s.
-pub fn args_of(words: &[crate::model::dockerfile::Word], text: &str) -> Vec<Arg> {
-    words
-        .iter()
-        .map(|w| Arg {
-            value: w.text.clone(),
-            span: w.span,
-            literal: !super::names::is_reference(&w.text) && !w.text.contains('`'),
-            verbatim: w.span.text(text) == w.text,
-        })
-        .collect()
-}
-
-/// The strings of a JSON array (`["chmod", "u+s", "/x"]`) with their spans (`base` is the
-/// array text's offset). Strings with escapes keep the whole quoted span.
-pub fn json_strings(array: &str, base: usize) -> Vec<Arg> {
-    let bytes = array.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes.get(i) != Some(&b'"') {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        i += 1;
-        let mut escaped = false;
-        while let Some(&b) = bytes.get(i) {
-            if b == b'\\' {
-                escaped = true;
-                i += 2;
-                continue;
-            }
-            if b == b'"' {
-                break;
-            }
-            i += 1;
-        }
-        let end = (i + 1).min(bytes.len());
-        let Some(quoted) = array.get(start..end) else {
-            break;
-        };
-        let value = if escaped {
-            serde_json::from_str::<String>(quoted).unwrap_or_default()
-        } else {
-            quoted.trim_matches('"').to_string()
-        };
-        let (span, verbatim) = if escaped {
-            (Span::new(base + start, base + end), false)
-        } else {
-            (
-                Span::new(
-                    base + start + 1,
-                    base + end.saturating_sub(1).max(start + 1),
-                ),
-                true,
-            )
-        };
-        out.push(Arg {
-            literal: !super::names::is_reference(&value),
-            value,
-            span,
-            verbatim,
-        });
-        i = end;
-    }
-    out
-}
-
-/// The simple commands a `RUN` executes: the model's shell-form commands, or the exec-form
-/// array as one command.
-pub fn run_commands(ins: &crate::model::dockerfile::Instr, text: &str) -> Vec<Vec<Arg>> {
-    if ins.is_exec_form() {
-        let t = &ins.rest.text;
-        let lead = t.len() - t.trim_start().len();
-        let args = json_strings(t.trim_start(), ins.rest.span.start as usize + lead);
-        return if args.is_empty() {
-            Vec::new()
-        } else {
-            vec![args]
-        };
-    }
-    ins.commands
-        .iter()
-        .map(|c| args_of(&c.words, text))
-        .collect()
-}
-
-/// The commands of a compose `command:`/`entrypoint:`/healthcheck `test:` (string or list).
-pub fn compose_commands(cmd: &crate::model::compose::Command) -> Vec<Vec<Arg>> {
-    if let Some(shell) = &cmd.shell {
-        let raw = shell.raw.as_str();
-        let exact = shell.raw_offset;
-        let script = crate::syntax::shell::parse(raw, exact.map_or(0, |o| o as usize));
-        return script
-            .commands
-            .iter()
-            .map(|c| {
-                c.words
-                    .get(c.start..)
-                    .unwrap_or(&[])
-                    .iter()
-                    .map(|w| Arg {
-                        value: w.value.to_string(),
-                        span: if exact.is_some() { w.span } else { shell.span },
-                        literal: !w.has_expansion,
-                        verbatim: exact.is_some() && !w.quoted,
-                    })
-                    .collect()
-            })
-            .collect();
-    }
-    let mut exec: Vec<Arg> = cmd
-        .exec
-        .iter()
-        .map(|t| Arg {
-            value: t.raw.clone(),
-            span: t.span_of(0..t.raw.len()),
-            literal: !t.is_interpolated(),
-            verbatim: t.raw_offset.is_some(),
-        })
-        .collect();
-    // Healthcheck `["CMD", …]` / `["CMD-SHELL", "…"]`.
-    match exec.first().map(|a| a.value.as_str()) {
-        Some("CMD") => {
-            exec.remove(0);
-        }
-        Some("CMD-SHELL") => return Vec::new(),
-        _ => {}
-    }
-    if exec.is_empty() {
-        Vec::new()
-    } else {
-        vec![exec]
     }
 }

@@ -190,7 +190,10 @@ pub fn scan(text: &str, base: usize, allow: &Allowlist, opts: ScanOptions) -> Ve
         if allow.allows(secret_text) {
             continue;
         }
-        covered_to = covered_to.max(e);
+        // An assignment's value is scanned further: a known format in it is reported as such.
+        if kind != SecretKind::Assigned {
+            covered_to = covered_to.max(e);
+        }
         let name = if kind == SecretKind::Assigned {
             text.get(s..).map(leading_identifier).unwrap_or_default()
         } else {
@@ -209,6 +212,17 @@ pub fn scan(text: &str, base: usize, allow: &Allowlist, opts: ScanOptions) -> Ve
             hits.push(h);
         }
     }
+    let known: Vec<Span> = hits
+        .iter()
+        .filter(|h| h.kind != SecretKind::Assigned)
+        .map(|h| h.secret)
+        .collect();
+    hits.retain(|h| {
+        h.kind != SecretKind::Assigned
+            || !known
+                .iter()
+                .any(|k| k.start < h.secret.end && h.secret.start < k.end)
+    });
     hits.sort_by_key(|h| (h.span.start, h.span.end));
     hits
 }
@@ -527,9 +541,6 @@ fn leading_identifier(s: &str) -> String {
 /// literal value.
 fn assignment(text: &str, id_start: usize, id_end: usize) -> Option<Found> {
     let name = text.get(id_start..id_end)?;
-    if !is_secret_name(name) {
-        return None;
-    }
     let bytes = text.as_bytes();
     let mut i = id_end;
     if matches!(bytes.get(i), Some(b'"' | b'\'')) {
@@ -567,7 +578,8 @@ fn assignment(text: &str, id_start: usize, id_end: usize) -> Option<Found> {
         i += 1;
     }
     let value = text.get(vs..i)?;
-    if !looks_random(value) {
+    // Cheapest checks first: most candidate names are not followed by a random literal.
+    if !looks_random(value) || !is_secret_name(name) {
         return None;
     }
     Some((SecretKind::Assigned, id_start, i, vs, i))
@@ -763,6 +775,15 @@ mod tests {
             ScanOptions { assignments: false },
         );
         assert!(off.is_empty());
+    }
+
+    #[test]
+    fn a_known_format_in_an_assignment_keeps_its_kind() {
+        let gh = fake("ghp_", 36);
+        assert_eq!(
+            kinds(&format!("RUN export GH_TOKEN={gh}\n")),
+            [(SecretKind::GitHubToken, gh)]
+        );
     }
 
     #[test]

@@ -64,7 +64,13 @@ fn paths(ins: &Instr) -> Vec<(String, Span)> {
         .filter(|w| !w.text.starts_with("<<"))
         .map(|w| {
             let unquoted = w.text.trim_matches(|c| c == '"' || c == '\'');
-            (unquoted.to_string(), w.span)
+            // JSON-form words come unquoted with their quotes in the span: point inside them.
+            let span = if w.span.len() == unquoted.len() + 2 {
+                Span::new(w.span.start as usize + 1, w.span.end as usize - 1)
+            } else {
+                w.span
+            };
+            (unquoted.to_string(), span)
         })
         .collect()
 }

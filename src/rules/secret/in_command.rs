@@ -3,7 +3,9 @@
 //! compose `command:`, `entrypoint:` or healthcheck.
 
 use super::allowlist::Allowlist;
-use super::command::{Arg, CommandSecret, command_secrets, compose_commands, run_commands};
+use super::command::{
+    Arg, CommandSecret, command_secrets, compose_commands, may_pass_secret, run_commands_where,
+};
 use crate::finding::redact;
 use crate::rules::{Context, Rule};
 
@@ -38,7 +40,7 @@ impl Rule for SecretInCommand {
                     ins.keyword.as_str(),
                     "RUN" | "CMD" | "ENTRYPOINT" | "HEALTHCHECK"
                 ) {
-                    commands.extend(run_commands(ins, text));
+                    commands.extend(run_commands_where(ins, text, may_pass_secret));
                 }
             }
         } else if let Some(compose) = cx.compose() {

@@ -86,13 +86,29 @@ pub fn is_literal_secret(value: &str, allow: &Allowlist) -> bool {
     !is_placeholder(value) && !allow.allows(value)
 }
 
-/// Spans of known-format credentials in the file: `secret-token` and `secret-in-url` report
-/// those more precisely, so this rule leaves a value that overlaps one alone.
-fn known_formats(text: &str, allow: &Allowlist) -> Vec<Span> {
-    scan(text, 0, allow, ScanOptions { assignments: false })
-        .into_iter()
-        .map(|h| h.secret)
-        .collect()
+/// One scan of the file: the spans of known-format credentials (which `secret-token` and
+/// `secret-in-url` report more precisely, so this rule leaves a value overlapping one alone),
+/// and the random-looking `NAME=value` assignments.
+fn scan_file(text: &str, allow: &Allowlist) -> (Vec<Span>, Vec<Hit>) {
+    let mut known = Vec::new();
+    let mut assigned = Vec::new();
+    for h in scan(text, 0, allow, ScanOptions { assignments: true }) {
+        if h.kind != SecretKind::Assigned {
+            known.push(h.secret);
+        } else if is_literal_secret(h.secret.text(text), allow) {
+            assigned.push(Hit {
+                span: h.secret,
+                secret: h.secret,
+                message: format!(
+                    "`{}` is assigned a literal secret (`{}`): read it from a secret or the \
+                     environment instead",
+                    h.name,
+                    redact(h.secret.text(text))
+                ),
+            });
+        }
+    }
+    (known, assigned)
 }
 
 fn overlaps(spans: &[Span], s: Span) -> bool {
@@ -110,7 +126,7 @@ pub struct Hit {
 /// Literal secrets in a Dockerfile's `ARG`/`ENV` and in `NAME=value` text elsewhere.
 pub fn dockerfile_hits(text: &str, df: &Dockerfile, allow: &Allowlist) -> Vec<Hit> {
     let mut out = Vec::new();
-    let known = known_formats(text, allow);
+    let (known, assigned) = scan_file(text, allow);
     let mut declared: Vec<Span> = Vec::new();
     for ins in df
         .instrs
@@ -151,36 +167,17 @@ pub fn dockerfile_hits(text: &str, df: &Dockerfile, allow: &Allowlist) -> Vec<Hi
             });
         }
     }
-    out.extend(assignment_hits(text, allow).into_iter().filter(|h| {
+    out.extend(assigned.into_iter().filter(|h| {
         !declared.iter().any(|d| d.contains(h.span.start as usize)) && !overlaps(&known, h.secret)
     }));
     out
-}
-
-/// `NAME=value` with a secret-looking name and a random-looking literal, anywhere in `text`.
-fn assignment_hits(text: &str, allow: &Allowlist) -> Vec<Hit> {
-    scan(text, 0, allow, ScanOptions { assignments: true })
-        .into_iter()
-        .filter(|h| h.kind == SecretKind::Assigned)
-        .filter(|h| is_literal_secret(h.secret.text(text), allow))
-        .map(|h| Hit {
-            span: h.secret,
-            secret: h.secret,
-            message: format!(
-                "`{}` is assigned a literal secret (`{}`): read it from a secret or the \
-                 environment instead",
-                h.name,
-                redact(h.secret.text(text))
-            ),
-        })
-        .collect()
 }
 
 /// Literal secrets in compose `environment:` and `build.args`, and in `NAME: value` /
 /// `NAME=value` text elsewhere in the file.
 pub fn compose_hits(text: &str, compose: &ComposeFile, allow: &Allowlist) -> Vec<Hit> {
     let mut out = Vec::new();
-    let known = known_formats(text, allow);
+    let (known, assigned) = scan_file(text, allow);
     let mut judged: Vec<Span> = Vec::new();
     for service in compose.services() {
         let name = &service.name.value;
@@ -217,7 +214,7 @@ pub fn compose_hits(text: &str, compose: &ComposeFile, allow: &Allowlist) -> Vec
             }
         }
     }
-    out.extend(assignment_hits(text, allow).into_iter().filter(|h| {
+    out.extend(assigned.into_iter().filter(|h| {
         !judged.iter().any(|j| j.contains(h.span.start as usize)) && !overlaps(&known, h.secret)
     }));
     out

@@ -5,7 +5,7 @@
 use super::command::{Grant, grants_in};
 use super::mode::grants;
 use crate::model::dockerfile::Dockerfile;
-use crate::rules::secret::command::run_commands;
+use crate::rules::secret::command::{command_name, run_commands_where};
 use crate::rules::{Context, Rule};
 
 pub struct SetuidBit;
@@ -20,7 +20,11 @@ pub fn grants_in_dockerfile(text: &str, df: &Dockerfile) -> Vec<Grant> {
     {
         match ins.keyword.as_str() {
             "RUN" => {
-                for words in run_commands(ins, text) {
+                let chmods = |ws: &[crate::model::dockerfile::Word]| {
+                    ws.iter()
+                        .any(|w| matches!(command_name(&w.text), "chmod" | "install"))
+                };
+                for words in run_commands_where(ins, text, chmods) {
                     out.extend(grants_in(&words));
                 }
             }

@@ -4,7 +4,7 @@
 
 use super::command::{chmod_clears, strips_setuid};
 use crate::model::dockerfile::{Dockerfile, ImageTarget};
-use crate::rules::secret::command::{Arg, command_name, run_commands, unwrap_command};
+use crate::rules::secret::command::{Arg, command_name, run_commands_where, unwrap_command};
 use crate::rules::{Context, Rule};
 use crate::source::Span;
 
@@ -55,7 +55,28 @@ pub fn violation(text: &str, df: &Dockerfile) -> Option<(Span, String)> {
         if ins.keyword != "RUN" {
             continue;
         }
-        let cmds = run_commands(ins, text);
+        let relevant = |ws: &[crate::model::dockerfile::Word]| {
+            ws.iter().any(|w| {
+                matches!(
+                    command_name(&w.text),
+                    "find"
+                        | "chmod"
+                        | "apt-get"
+                        | "apt"
+                        | "aptitude"
+                        | "yum"
+                        | "dnf"
+                        | "microdnf"
+                        | "tdnf"
+                        | "apk"
+                        | "zypper"
+                        | "pacman"
+                        | "dpkg"
+                        | "rpm"
+                )
+            })
+        };
+        let cmds = run_commands_where(ins, text, relevant);
         let xargs_strips = cmds.iter().any(|c| chmod_clears(c));
         // Order within one RUN matters too: an install after the strip brings new binaries.
         for c in &cmds {
