@@ -56,6 +56,31 @@ fn bench(c: &mut Criterion) {
                 n
             })
         });
+        if kind == FileKind::Dockerfile {
+            group.bench_function("dockerfile corpus, parse + model only", |b| {
+                b.iter(|| {
+                    let mut n = 0;
+                    for f in &files {
+                        let tree = plimsoll::syntax::dockerfile::parse(&f.text);
+                        n += plimsoll::model::dockerfile::from_tree(&tree, &f.text)
+                            .stages
+                            .len();
+                    }
+                    n
+                })
+            });
+            group.bench_function("dockerfile corpus, parse only", |b| {
+                b.iter(|| {
+                    let mut n = 0;
+                    for f in &files {
+                        n += plimsoll::syntax::dockerfile::parse(&f.text)
+                            .instructions
+                            .len();
+                    }
+                    n
+                })
+            });
+        }
         group.finish();
     }
 }

@@ -243,11 +243,8 @@ pub fn examples(body: &str) -> Vec<Example> {
         let trimmed = line.trim_end();
         let is_fence = trimmed.trim_start().starts_with("```");
         match fence.take() {
-            Some(block) if is_fence => {
-                if let Some(ex) = block {
-                    out.push(ex);
-                }
-            }
+            Some(Some(ex)) if is_fence => out.push(ex),
+            Some(None) if is_fence => {}
             Some(None) => fence = Some(None),
             Some(Some(mut ex)) => {
                 let mut text = trimmed;

@@ -232,22 +232,34 @@ pub fn lint_source_with_statements(
         if !meta.applies_to(file.kind) {
             continue;
         }
-        let run = catch_unwind(AssertUnwindSafe(|| {
-            let mut cx = Context::new(file, &settings.options, &parsed, meta, severity);
-            meta.rule.check(&mut cx);
-            cx.into_findings()
-        }));
-        match run {
-            Ok(found) => findings.extend(found),
-            Err(payload) => findings.push(internal_error(
-                file,
-                &format!("rule {}", meta.name),
-                &*payload,
-            )),
-        }
+        findings.extend(run_rule(meta.rule, meta, severity, file, settings, &parsed));
     }
     let statements = StatementRanges::of(file, &parsed.statements);
     (finish(file, findings, &enabled), statements)
+}
+
+/// Runs one rule on a parsed file; a panic becomes an internal-error finding.
+fn run_rule(
+    rule: &dyn super::Rule,
+    meta: &'static RuleMeta,
+    severity: Severity,
+    file: &SourceFile,
+    settings: &LintSettings,
+    parsed: &Parsed,
+) -> Vec<Finding> {
+    let run = catch_unwind(AssertUnwindSafe(|| {
+        let mut cx = Context::new(file, &settings.options, parsed, meta, severity);
+        rule.check(&mut cx);
+        cx.into_findings()
+    }));
+    match run {
+        Ok(found) => found,
+        Err(payload) => vec![internal_error(
+            file,
+            &format!("rule {}", meta.name),
+            &*payload,
+        )],
+    }
 }
 
 /// Keeps the enabled rules' findings, applies severity overrides, sorts.
@@ -308,4 +320,85 @@ pub fn lint_files(
         .collect();
     reports.sort_by(|a, b| a.file.path.cmp(&b.file.path));
     reports
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::Rule;
+
+    struct Panics;
+
+    impl Rule for Panics {
+        fn doc(&self) -> &'static str {
+            ""
+        }
+
+        fn check(&self, cx: &mut Context<'_>) {
+            cx.report(Span::empty(0), "before the panic");
+            let v: Vec<u8> = Vec::new();
+            let _ = v[cx.text().len()];
+        }
+    }
+
+    #[test]
+    fn a_panicking_rule_becomes_an_internal_error() {
+        let file = SourceFile::new("Dockerfile", "FROM alpine:3.20\n", FileKind::Dockerfile);
+        let parsed = parse(&file);
+        let meta = catalog::by_code("PL101").unwrap();
+        let settings = LintSettings::default();
+        let found = run_rule(&Panics, meta, Severity::Warning, &file, &settings, &parsed);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].code, INTERNAL_ERROR);
+        assert!(
+            found[0].message.contains("rule latest-tag panicked"),
+            "{}",
+            found[0].message
+        );
+    }
+
+    #[test]
+    fn selection_ignore_and_severity_overrides() {
+        let codes = |s: &LintSettings| -> Vec<&str> {
+            enabled_rules(s)
+                .iter()
+                .map(|(m, _)| m.code.as_str())
+                .collect()
+        };
+        let default = LintSettings::default();
+        let d = codes(&default);
+        assert!(d.contains(&"PL101") && !d.contains(&"PL006"));
+        let s = LintSettings {
+            select: vec!["latest-tag".into()],
+            extend_select: vec!["DL3059".into()],
+            ignore: vec!["PL3".into()],
+            ..LintSettings::default()
+        };
+        assert_eq!(codes(&s), ["PL009", "PL101"]);
+        let mut s = LintSettings::default();
+        s.severity.insert("PL1".into(), Severity::Error);
+        s.severity.insert("unpinned-digest".into(), Severity::Style);
+        let sev = |code: &str| {
+            enabled_rules(&s)
+                .into_iter()
+                .find(|(m, _)| m.code == code)
+                .map(|(_, v)| v)
+        };
+        assert_eq!(sev("PL101"), Some(Severity::Error));
+        assert_eq!(
+            sev("PL110"),
+            Some(Severity::Style),
+            "the narrower selector wins"
+        );
+    }
+
+    #[test]
+    fn statement_ranges_cover_continuations() {
+        let text = "FROM alpine:3.20\nRUN a \\\n  && b\n\nUSER app\n";
+        let file = SourceFile::new("Dockerfile", text, FileKind::Dockerfile);
+        let r = statement_ranges(&file);
+        assert_eq!(r.ranges, vec![(1, 1), (2, 3), (5, 5)]);
+        assert_eq!(r.containing(3), Some((2, 3)));
+        assert_eq!(r.containing(4), None);
+    }
 }

@@ -38,7 +38,11 @@ impl Rule for RootUser {
             if let Some(user) = &service.user
                 && is_root_user(&user.value)
             {
-                found.push((user.span, service.name.value.clone(), user.value.clone()));
+                found.push((
+                    user.span_of(0..user.raw.len()),
+                    service.name.value.clone(),
+                    user.value.clone(),
+                ));
             }
         }
         for (span, name, value) in found {

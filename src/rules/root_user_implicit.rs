@@ -5,6 +5,7 @@ use super::{Context, Rule};
 use crate::model::dockerfile::{Dockerfile, ImageTarget, Stage};
 use crate::syntax::image_ref::ImageRef;
 use globset::{Glob, GlobSet, GlobSetBuilder};
+use std::cell::RefCell;
 
 pub struct RootUserImplicit;
 
@@ -72,23 +73,46 @@ fn base_of_chain<'a>(df: &'a Dockerfile, stage: &'a Stage) -> Option<&'a Stage> 
 /// Whether `reference` matches one of the configured non-root base image globs, compared with
 /// the written, the normalised (`docker.io/library/x:tag`) and the familiar form.
 pub fn is_nonroot_base(reference: &str, globs: &[String]) -> bool {
+    thread_local! {
+        // Compiling globs costs far more than matching: keep the last set per thread.
+        static CACHE: RefCell<Option<(Vec<String>, GlobSet)>> = const { RefCell::new(None) };
+    }
+    CACHE.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if cache.as_ref().is_none_or(|(g, _)| g.as_slice() != globs) {
+            *cache = Some((globs.to_vec(), compile(globs)));
+        }
+        cache
+            .as_ref()
+            .is_some_and(|(_, set)| matches_nonroot(set, reference))
+    })
+}
+
+fn compile(globs: &[String]) -> GlobSet {
     let mut builder = GlobSetBuilder::new();
     for g in globs {
         if let Ok(glob) = Glob::new(g) {
             builder.add(glob);
         }
     }
-    let set: GlobSet = match builder.build() {
-        Ok(set) => set,
-        Err(_) => return false,
-    };
+    builder.build().unwrap_or_else(|_| GlobSet::empty())
+}
+
+fn matches_nonroot(set: &GlobSet, reference: &str) -> bool {
     if set.is_match(reference) {
         return true;
     }
-    match ImageRef::parse(reference) {
-        Ok(r) => set.is_match(r.normalized()) || set.is_match(r.familiar()),
-        Err(_) => false,
+    let Ok(r) = ImageRef::parse(reference) else {
+        return false;
+    };
+    if set.is_match(r.normalized()) || set.is_match(r.familiar()) {
+        return true;
     }
+    // A digest-pinned reference still names its tag: match the globs without the digest.
+    let tag = r.tag_str().map(|t| format!(":{t}")).unwrap_or_default();
+    let full = format!("{}{tag}", r.name());
+    let written = reference.split('@').next().unwrap_or(reference);
+    set.is_match(&full) || set.is_match(written)
 }
 
 #[cfg(test)]
@@ -106,6 +130,8 @@ mod tests {
         assert!(is_nonroot_base("cgr.dev/chainguard/node:latest", &globs));
         assert!(!is_nonroot_base("gcr.io/distroless/static:latest", &globs));
         assert!(!is_nonroot_base("node:22", &globs));
+        let pinned = format!("gcr.io/distroless/static:nonroot@sha256:{}", "a".repeat(64));
+        assert!(is_nonroot_base(&pinned, &globs));
         assert!(is_nonroot_base(
             "node:22",
             &["docker.io/library/node:*".to_string()]
