@@ -1,6 +1,8 @@
 //! The secret rules through the engine, on shapes the catalog pages do not show: ONBUILD, legacy
 //! ENV, exec-form RUN, compose list and map forms, references, the allow-list option.
 
+mod support;
+
 use plimsoll::rules::lint_source;
 use plimsoll::rules::settings::{LintSettings, RuleOptions};
 use plimsoll::source::{FileKind, SourceFile};
@@ -116,18 +118,57 @@ fn credential_files_and_commands() {
                 COPY [\"id_rsa\", \"/root/.ssh/id_rsa\"]\n\
                 COPY --chown=node .env.production ./\n\
                 COPY certs/ca.pem certs/fullchain.pem /etc/ssl/\n\
+                COPY keys/ /root/.ssh/\n\
                 RUN [\"sshpass\", \"-p\", \"Wq8zN3vLr5\", \"ssh\", \"host\"]\n\
-                RUN mysql -uroot -p\"$MYSQL_ROOT_PASSWORD\" -e 'select 1'\n";
+                RUN mysql -uroot -p\"$MYSQL_ROOT_PASSWORD\" -e 'select 1'\n\
+                COPY deploy-key /root/.ssh/id_rsa\n";
     assert_eq!(
         flagged("secret-file-copy", "Dockerfile", text),
         [
             at(2, "id_rsa"),
-            at(2, "/root/.ssh/id_rsa"),
-            at(3, ".env.production")
+            at(3, ".env.production"),
+            at(8, "/root/.ssh/id_rsa")
         ]
     );
     assert_eq!(
         flagged("secret-in-command", "Dockerfile", text),
-        [at(5, "Wq8zN3vLr5")]
+        [at(6, "Wq8zN3vLr5")]
     );
+}
+
+/// The messages as users read them, for review: every secret and setuid finding on a small
+/// Dockerfile and compose file.
+#[test]
+fn messages_snapshot() {
+    let dockerfile = "FROM debian:12-slim\n\
+                      ARG NPM_TOKEN\n\
+                      ENV DB_PASSWORD=s3cret-Value-9\n\
+                      COPY id_ed25519 /root/.ssh/\n\
+                      RUN chmod u+s /usr/bin/tool && curl -u ci:Wq8zN3vLr5 https://x.internal/a\n\
+                      RUN git clone https://bot:Tr0ub4dor-and-3@git.internal/app.git\n";
+    let compose = "services:\n\
+                   \x20 app:\n\
+                   \x20   image: myorg/app:1\n\
+                   \x20   environment:\n\
+                   \x20     API_KEY: Zq4Lm8Rt2Vx6Kp0\n\
+                   \x20     SLACK: xoxb-ZT6pnd2VGR8fkc5XYK9hua3QLJ7wsm\n";
+    let mut out = String::new();
+    for (name, text, kind) in [
+        ("Dockerfile", dockerfile, FileKind::Dockerfile),
+        ("compose.yaml", compose, FileKind::Compose),
+    ] {
+        let file = SourceFile::new(name, text, kind);
+        let settings = LintSettings {
+            select: vec!["secret".to_string(), "setuid".to_string()],
+            ..LintSettings::default()
+        };
+        for f in lint_source(&file, &settings).findings {
+            let loc = f.location(&file);
+            out.push_str(&format!(
+                "{name}:{}:{} {} {} {}\n",
+                loc.line, loc.column, f.code, f.severity, f.message
+            ));
+        }
+    }
+    support::snapshot_settings().bind(|| insta::assert_snapshot!("secrets_messages", out));
 }

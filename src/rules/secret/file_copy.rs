@@ -19,7 +19,23 @@ pub fn hits(df: &Dockerfile) -> Vec<(Span, String)> {
         if !matches!(ins.keyword.as_str(), "COPY" | "ADD") {
             continue;
         }
-        for (path, span) in paths(ins) {
+        let mut paths = paths(ins);
+        // The destination counts only when no source is flagged and it names a file (`COPY key
+        // /root/.ssh/id_rsa`), not a directory the sources go into.
+        let dest = paths.pop();
+        let mut flagged: Vec<(String, Span)> = paths
+            .into_iter()
+            .filter(|(p, _)| credential_file(p).is_some())
+            .collect();
+        if flagged.is_empty()
+            && let Some((d, span)) = dest
+            && !d.ends_with('/')
+            && !matches!(d.rsplit('/').next(), Some(".ssh" | ".gnupg" | ".aws"))
+            && credential_file(&d).is_some()
+        {
+            flagged.push((d, span));
+        }
+        for (path, span) in flagged {
             if let Some(what) = credential_file(&path) {
                 out.push((
                     span,
