@@ -136,6 +136,23 @@ fn credential_files_and_commands() {
     );
 }
 
+#[test]
+fn compose_command_forms() {
+    let text = "services:\n\
+                \x20 db:\n\
+                \x20   image: mysql:8.4\n\
+                \x20   command: [\"redis-server\", \"--requirepass\", \"Wq8zN3vLr5\"]\n\
+                \x20   healthcheck:\n\
+                \x20     test: [\"CMD-SHELL\", \"mysqladmin ping -uroot -pHx7q2Lr9Vw3z\"]\n\
+                \x20 cache:\n\
+                \x20   image: redis:7.4\n\
+                \x20   entrypoint: redis-cli -a \"$$REDIS_PASSWORD\" ping\n";
+    assert_eq!(
+        flagged("secret-in-command", "compose.yaml", text),
+        [at(4, "Wq8zN3vLr5"), at(6, "Hx7q2Lr9Vw3z")]
+    );
+}
+
 /// The messages as users read them, for review: every secret and setuid finding on a small
 /// Dockerfile and compose file.
 #[test]

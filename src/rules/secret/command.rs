@@ -163,7 +163,12 @@ pub fn command_secrets(words: &[Arg], allow: &Allowlist) -> Vec<CommandSecret> {
                 Some((n, _)) => (n, true),
                 None => (opt, false),
             };
-            if is_secret_name(opt_name) && !is_flag_only(opt_name) {
+            // `redis-server --requirepass X`, `--masterpass X`: glued words ending in `pass`.
+            let glued_pass = opt_name.len() > 6
+                && opt_name.ends_with("pass")
+                && !opt_name.ends_with("bypass")
+                && !opt_name.contains('-');
+            if (is_secret_name(opt_name) || glued_pass) && !is_flag_only(opt_name) {
                 if inline {
                     push(w, 2 + opt_name.len() + 1, format!("--{opt_name}"));
                 } else if let Some(n) = next.filter(|n| !n.value.starts_with('-')) {
@@ -307,26 +312,7 @@ pub fn run_commands_where(
 /// The commands of a compose `command:`/`entrypoint:`/healthcheck `test:` (string or list).
 pub fn compose_commands(cmd: &crate::model::compose::Command) -> Vec<Vec<Arg>> {
     if let Some(shell) = &cmd.shell {
-        let raw = shell.raw.as_str();
-        let exact = shell.raw_offset;
-        let script = crate::syntax::shell::parse(raw, exact.map_or(0, |o| o as usize));
-        return script
-            .commands
-            .iter()
-            .map(|c| {
-                c.words
-                    .get(c.start..)
-                    .unwrap_or(&[])
-                    .iter()
-                    .map(|w| Arg {
-                        value: w.value.to_string(),
-                        span: if exact.is_some() { w.span } else { shell.span },
-                        literal: !w.has_expansion,
-                        verbatim: exact.is_some() && !w.quoted,
-                    })
-                    .collect()
-            })
-            .collect();
+        return shell_text_commands(shell);
     }
     let mut exec: Vec<Arg> = cmd
         .exec
@@ -338,12 +324,14 @@ pub fn compose_commands(cmd: &crate::model::compose::Command) -> Vec<Vec<Arg>> {
             verbatim: t.raw_offset.is_some(),
         })
         .collect();
-    // Healthcheck `["CMD", …]` / `["CMD-SHELL", "…"]`.
+    // Healthcheck `["CMD", …]` runs the rest; `["CMD-SHELL", "…"]` runs a shell string.
     match exec.first().map(|a| a.value.as_str()) {
         Some("CMD") => {
             exec.remove(0);
         }
-        Some("CMD-SHELL") => return Vec::new(),
+        Some("CMD-SHELL") => {
+            return cmd.exec.get(1).map(shell_text_commands).unwrap_or_default();
+        }
         _ => {}
     }
     if exec.is_empty() {
@@ -351,6 +339,30 @@ pub fn compose_commands(cmd: &crate::model::compose::Command) -> Vec<Vec<Arg>> {
     } else {
         vec![exec]
     }
+}
+
+/// The commands of a compose string run by a shell, with file spans when the string is
+/// verbatim in the file (else each word points at the whole value).
+fn shell_text_commands(shell: &crate::model::compose::Text) -> Vec<Vec<Arg>> {
+    let exact = shell.raw_offset;
+    let script = crate::syntax::shell::parse(&shell.raw, exact.map_or(0, |o| o as usize));
+    script
+        .commands
+        .iter()
+        .map(|c| {
+            c.words
+                .get(c.start..)
+                .unwrap_or(&[])
+                .iter()
+                .map(|w| Arg {
+                    value: w.value.to_string(),
+                    span: if exact.is_some() { w.span } else { shell.span },
+                    literal: !w.has_expansion,
+                    verbatim: exact.is_some() && !w.quoted,
+                })
+                .collect()
+        })
+        .collect()
 }
 
 #[cfg(test)]
