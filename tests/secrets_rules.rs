@@ -121,7 +121,9 @@ fn credential_files_and_commands() {
                 COPY keys/ /root/.ssh/\n\
                 RUN [\"sshpass\", \"-p\", \"Wq8zN3vLr5\", \"ssh\", \"host\"]\n\
                 RUN mysql -uroot -p\"$MYSQL_ROOT_PASSWORD\" -e 'select 1'\n\
-                COPY deploy-key /root/.ssh/id_rsa\n";
+                COPY deploy-key /root/.ssh/id_rsa\n\
+                HEALTHCHECK --interval=30s CMD mysqladmin ping -uroot -pHx7q2Lr9Vw3z\n\
+                CMD redis-server --requirepass \"Lq9Zr2Xv7Bn4\"\n";
     assert_eq!(
         flagged("secret-file-copy", "Dockerfile", text),
         [
@@ -132,7 +134,11 @@ fn credential_files_and_commands() {
     );
     assert_eq!(
         flagged("secret-in-command", "Dockerfile", text),
-        [at(6, "Wq8zN3vLr5")]
+        [
+            at(6, "Wq8zN3vLr5"),
+            at(9, "Hx7q2Lr9Vw3z"),
+            at(10, "\"Lq9Zr2Xv7Bn4\"")
+        ]
     );
 }
 

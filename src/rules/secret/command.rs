@@ -344,8 +344,27 @@ pub fn compose_commands(cmd: &crate::model::compose::Command) -> Vec<Vec<Arg>> {
 /// The commands of a compose string run by a shell, with file spans when the string is
 /// verbatim in the file (else each word points at the whole value).
 fn shell_text_commands(shell: &crate::model::compose::Text) -> Vec<Vec<Arg>> {
-    let exact = shell.raw_offset;
-    let script = crate::syntax::shell::parse(&shell.raw, exact.map_or(0, |o| o as usize));
+    match shell.raw_offset {
+        Some(o) => shell_commands(&shell.raw, o as usize),
+        None => shell_commands(&shell.raw, 0)
+            .into_iter()
+            .map(|c| {
+                c.into_iter()
+                    .map(|a| Arg {
+                        span: shell.span,
+                        verbatim: false,
+                        ..a
+                    })
+                    .collect()
+            })
+            .collect(),
+    }
+}
+
+/// The simple commands of shell text found at offset `base` of the file, from the command name
+/// on (wrappers such as `sudo` skipped).
+pub fn shell_commands(text: &str, base: usize) -> Vec<Vec<Arg>> {
+    let script = crate::syntax::shell::parse(text, base);
     script
         .commands
         .iter()
@@ -356,9 +375,9 @@ fn shell_text_commands(shell: &crate::model::compose::Text) -> Vec<Vec<Arg>> {
                 .iter()
                 .map(|w| Arg {
                     value: w.value.to_string(),
-                    span: if exact.is_some() { w.span } else { shell.span },
+                    span: w.span,
                     literal: !w.has_expansion,
-                    verbatim: exact.is_some() && !w.quoted,
+                    verbatim: !w.quoted,
                 })
                 .collect()
         })

@@ -5,6 +5,7 @@
 use super::allowlist::Allowlist;
 use super::command::{
     Arg, CommandSecret, command_secrets, compose_commands, may_pass_secret, run_commands_where,
+    shell_commands,
 };
 use crate::finding::redact;
 use crate::rules::{Context, Rule};
@@ -36,11 +37,26 @@ impl Rule for SecretInCommand {
                 .iter()
                 .flat_map(|i| std::iter::once(i).chain(i.onbuild.as_deref()))
             {
-                if matches!(
-                    ins.keyword.as_str(),
-                    "RUN" | "CMD" | "ENTRYPOINT" | "HEALTHCHECK"
-                ) {
-                    commands.extend(run_commands_where(ins, text, may_pass_secret));
+                match ins.keyword.as_str() {
+                    "RUN" => commands.extend(run_commands_where(ins, text, may_pass_secret)),
+                    "CMD" | "ENTRYPOINT" | "HEALTHCHECK" if ins.is_exec_form() => {
+                        commands.extend(run_commands_where(ins, text, may_pass_secret));
+                    }
+                    "CMD" | "ENTRYPOINT" | "HEALTHCHECK" => {
+                        // Shell form: the model keeps commands for RUN only; parse the text here.
+                        let rest = &ins.rest;
+                        let mut line = rest.text.as_str();
+                        let mut base = rest.span.start as usize;
+                        if ins.keyword == "HEALTHCHECK" {
+                            let Some(after) = line.trim_start().strip_prefix("CMD") else {
+                                continue;
+                            };
+                            base += line.len() - after.len();
+                            line = after;
+                        }
+                        commands.extend(shell_commands(line, base));
+                    }
+                    _ => {}
                 }
             }
         } else if let Some(compose) = cx.compose() {
