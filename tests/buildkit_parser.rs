@@ -13,9 +13,10 @@ use plimsoll::syntax::dockerfile::{self, Args, Dockerfile, Instruction, dump};
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
-fn parse_file(path: &Path) -> Dockerfile {
+fn parse_file(path: &Path) -> (Dockerfile, String) {
     let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
-    dockerfile::parse(&dump::decode_lossless(&bytes))
+    let text = dump::decode_lossless(&bytes);
+    (dockerfile::parse(&text), text)
 }
 
 fn dump_of(df: &Dockerfile) -> Vec<u8> {
@@ -83,7 +84,7 @@ fn flag_strings(instr: &Instruction) -> Vec<String> {
 }
 
 /// BuildKit's extended per-instruction lines (the `-- ` block of `edge/*.out`, `*.full`).
-fn full_lines(df: &Dockerfile) -> Vec<String> {
+fn full_lines(df: &Dockerfile, source: &str) -> Vec<String> {
     let mut out = vec![format!(
         "-- escape={}",
         if df.escape == '`' { "'`'" } else { "'\\\\'" }
@@ -94,7 +95,11 @@ fn full_lines(df: &Dockerfile) -> Vec<String> {
             Args::Onbuild(_) => false,
             a => matches!(a, Args::Exec(_)),
         };
-        let comments: Vec<String> = instr.comments.iter().map(|c| c.text.clone()).collect();
+        let comments: Vec<String> = instr
+            .comments
+            .iter()
+            .map(|c| c.buildkit_text(source))
+            .collect();
         out.push(format!(
             "-- [{}-{}] {} flags={} attrs=map[{}] prevComment={} original={}",
             instr.start_line,
@@ -177,7 +182,7 @@ fn buildkit_parser_conformance() {
     // testfiles: byte-identical dumps.
     let mut t = Tally::default();
     for dir in sorted(&root.join("testfiles"), "") {
-        let df = parse_file(&dir.join("Dockerfile"));
+        let (df, src) = parse_file(&dir.join("Dockerfile"));
         let want = std::fs::read(dir.join("result")).unwrap_or_default();
         let got = dump_of(&df);
         t.check(df.is_ok() && got == want, || {
@@ -196,7 +201,7 @@ fn buildkit_parser_conformance() {
     // negative: rejected.
     let mut t = Tally::default();
     for dir in sorted(&root.join("negative"), "") {
-        let df = parse_file(&dir.join("Dockerfile"));
+        let (df, src) = parse_file(&dir.join("Dockerfile"));
         t.check(!df.is_ok(), || {
             format!("negative/{} accepted", dir.display())
         });
@@ -206,7 +211,7 @@ fn buildkit_parser_conformance() {
 
     // line: instruction line ranges.
     let mut t = Tally::default();
-    let df = parse_file(&root.join("line/Dockerfile"));
+    let (df, src) = parse_file(&root.join("line/Dockerfile"));
     let ranges: Vec<(u32, u32)> = df
         .instructions
         .iter()
@@ -225,7 +230,7 @@ fn buildkit_parser_conformance() {
         let out_path = path.with_extension("out");
         let out =
             String::from_utf8_lossy(&std::fs::read(&out_path).unwrap_or_default()).into_owned();
-        let df = parse_file(&path);
+        let (df, src) = parse_file(&path);
         if out.starts_with("ERROR:") {
             t.check(!df.is_ok(), || format!("edge/{name}: not rejected ({out})"));
             continue;
@@ -241,7 +246,7 @@ fn buildkit_parser_conformance() {
             )
         });
         let want_full = expected_full(&out);
-        let got_full = full_lines(&df);
+        let got_full = full_lines(&df, &src);
         full.check(want_full.len() > 1 && want_full == got_full, || {
             format!("edge/{name} extended:\n  want {want_full:#?}\n  got {got_full:#?}")
         });
@@ -252,7 +257,7 @@ fn buildkit_parser_conformance() {
     let mut t = Tally::default();
     for path in sorted(&root.join("realworld"), ".Dockerfile") {
         let name = path.file_name().unwrap_or_default().to_string_lossy();
-        let df = parse_file(&path);
+        let (df, src) = parse_file(&path);
         let want = std::fs::read(path.with_extension("result")).unwrap_or_default();
         let got = dump_of(&df);
         t.check(df.is_ok() && got == want, || {
@@ -268,7 +273,7 @@ fn buildkit_parser_conformance() {
         )
         .into_owned();
         let want_full = expected_full(&full_text);
-        let got_full = full_lines(&df);
+        let got_full = full_lines(&df, &src);
         full.check(want_full.len() > 1 && want_full == got_full, || {
             let diff: Vec<String> = want_full
                 .iter()

@@ -129,14 +129,9 @@ impl<'a> Lexer<'a> {
     }
 
     fn make_comment(&self, l: PLine, hash: usize) -> Comment {
-        // BuildKit drops the line's first byte (usually `#`, but indentation when indented)
-        // and trims what remains.
-        let s = self.str(l.start, l.end);
-        let mut first = s.chars();
-        first.next();
         Comment {
             span: Span::new(hash, l.end),
-            text: trim_space(first.as_str()).to_string(),
+            text: trim_space(self.str(hash + 1, l.end)).to_string(),
         }
     }
 
@@ -207,7 +202,9 @@ impl<'a> Lexer<'a> {
             let hash = self.comment_start(l);
             if let Some(h) = hash {
                 let c = self.make_comment(l, h);
-                if c.text.is_empty() {
+                // BuildKit drops the line's first character (`#`, or indentation when
+                // indented): an indented `#` alone is not a blank comment to BuildKit.
+                if c.text.is_empty() && h == l.start {
                     self.pending.clear();
                 } else {
                     self.pending.push(c.clone());
