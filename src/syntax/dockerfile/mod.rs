@@ -143,3 +143,6 @@ pub(crate) fn instruction_from(
         logical,
     }
 }
+
+#[cfg(test)]
+mod tests;

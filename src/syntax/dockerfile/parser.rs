@@ -278,48 +278,44 @@ fn parse_string(ctx: &mut Ctx<'_>, start: usize, end: usize, rest: &str) -> Args
     })
 }
 
-/// JSON array if it is one; `Err(args)` with what to use otherwise.
-fn json_or(ctx: &mut Ctx<'_>, start: usize, end: usize) -> Result<Args, bool> {
-    match json::parse_array(&ctx.line.text, start, end) {
-        Ok(items) => Ok(Args::Exec(
-            items
-                .into_iter()
-                .map(|j| ctx.word(j.start, j.end, j.value))
-                .collect(),
-        )),
-        Err(JsonError::NotStrings) => {
+/// The exec form when the text is a JSON array (for one with non-strings, an error and the
+/// strings it has); `None` when it is not JSON.
+fn json_or(ctx: &mut Ctx<'_>, start: usize, end: usize) -> Option<Args> {
+    let items = match json::parse_array(&ctx.line.text, start, end) {
+        Ok(items) => items,
+        Err(JsonError::NotStrings(items)) => {
             ctx.error(
                 start,
                 end,
                 "when using JSON array syntax, arrays must be comprised of strings only"
                     .to_string(),
             );
-            Err(true)
+            items
         }
-        Err(JsonError::Invalid) => Err(false),
-    }
+        Err(JsonError::Invalid) => return None,
+    };
+    Some(Args::Exec(
+        items
+            .into_iter()
+            .map(|j| ctx.word(j.start, j.end, j.value))
+            .collect(),
+    ))
 }
 
 fn parse_maybe_json(ctx: &mut Ctx<'_>, start: usize, end: usize, rest: &str) -> Args {
     if rest.is_empty() {
         return Args::Empty;
     }
-    match json_or(ctx, start, end) {
-        Ok(a) => a,
-        Err(true) => Args::Exec(Vec::new()),
-        Err(false) => Args::Text(Text {
+    json_or(ctx, start, end).unwrap_or_else(|| {
+        Args::Text(Text {
             logical: Span::new(start, end),
             span: ctx.span(start, end),
-        }),
-    }
+        })
+    })
 }
 
 fn parse_maybe_json_to_list(ctx: &mut Ctx<'_>, start: usize, end: usize, rest: &str) -> Args {
-    match json_or(ctx, start, end) {
-        Ok(a) => a,
-        Err(true) => Args::Exec(Vec::new()),
-        Err(false) => parse_whitespace_words(ctx, start, end, rest),
-    }
+    json_or(ctx, start, end).unwrap_or_else(|| parse_whitespace_words(ctx, start, end, rest))
 }
 
 /// Words split on runs of `[\t\v\f\r ]` (BuildKit's `parseStringsWhitespaceDelimited`).
