@@ -88,7 +88,7 @@ fn many_continuation_lines() {
 fn empty_continuation_lines_warn_once() {
     let mut text = String::from("FROM a\nRUN a \\\n");
     for _ in 0..200_000 {
-        text.push_str("\n");
+        text.push('\n');
     }
     text.push_str("b\n");
     let df = timed(&text);
