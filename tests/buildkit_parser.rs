@@ -182,7 +182,7 @@ fn buildkit_parser_conformance() {
     // testfiles: byte-identical dumps.
     let mut t = Tally::default();
     for dir in sorted(&root.join("testfiles"), "") {
-        let (df, src) = parse_file(&dir.join("Dockerfile"));
+        let (df, _) = parse_file(&dir.join("Dockerfile"));
         let want = std::fs::read(dir.join("result")).unwrap_or_default();
         let got = dump_of(&df);
         t.check(df.is_ok() && got == want, || {
@@ -201,7 +201,7 @@ fn buildkit_parser_conformance() {
     // negative: rejected.
     let mut t = Tally::default();
     for dir in sorted(&root.join("negative"), "") {
-        let (df, src) = parse_file(&dir.join("Dockerfile"));
+        let (df, _) = parse_file(&dir.join("Dockerfile"));
         t.check(!df.is_ok(), || {
             format!("negative/{} accepted", dir.display())
         });
@@ -211,7 +211,7 @@ fn buildkit_parser_conformance() {
 
     // line: instruction line ranges.
     let mut t = Tally::default();
-    let (df, src) = parse_file(&root.join("line/Dockerfile"));
+    let (df, _) = parse_file(&root.join("line/Dockerfile"));
     let ranges: Vec<(u32, u32)> = df
         .instructions
         .iter()
