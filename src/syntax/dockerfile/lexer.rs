@@ -292,6 +292,9 @@ fn push_segment(line: &mut LogicalLine, text: &str, start: usize, end: usize) {
         return;
     }
     let piece = text.get(start..end).unwrap_or("");
+    if line.text.is_empty() {
+        line.text.reserve_exact(piece.len());
+    }
     line.segments.push(Segment {
         logical: line.text.len() as u32,
         source: start as u32,

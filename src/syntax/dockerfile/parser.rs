@@ -126,7 +126,7 @@ pub(crate) fn parse_instruction(
     let text = line.text.as_str();
     let b = text.as_bytes();
     let trimmed = super::text::trim_space(text);
-    let ts = text.len() - text.trim_start_matches(char::is_whitespace).len();
+    let ts = text.len() - super::text::trim_start_unicode(text).len();
     let te = ts + trimmed.len();
     let mut cmd_end = ts;
     while cmd_end < te && !b.get(cmd_end).is_some_and(|&c| is_split_space(c)) {
@@ -349,71 +349,99 @@ fn parse_whitespace_words(ctx: &mut Ctx<'_>, start: usize, end: usize, rest: &st
 }
 
 /// BuildKit's `parseWords`: words separated by Unicode space, quotes and escapes kept in the
-/// word, an escape character at the very end dropped.
+/// word. Each word is its source text, except that an escape character that is the last
+/// character of the input is dropped.
 pub(crate) fn parse_words(rest: &str, escape: u8) -> Vec<(usize, usize, String)> {
-    let escape = escape as char;
+    let b = rest.as_bytes();
     let mut words = Vec::new();
-    let mut chars = rest.char_indices().peekable();
-    let mut cur: Option<(usize, String)> = None;
-    let mut quote: Option<char> = None;
-    let mut blank_ok = false;
-    while let Some((i, c)) = chars.next() {
-        let at_end =
-            |chars: &mut std::iter::Peekable<std::str::CharIndices<'_>>| chars.peek().is_none();
-        match quote {
-            None => {
-                if c.is_whitespace() {
-                    if let Some((s, w)) = cur.take()
-                        && (blank_ok || !w.is_empty())
-                    {
-                        words.push((s, i, w));
-                    }
-                    blank_ok = false;
-                    continue;
-                }
-                let (_, word) = cur.get_or_insert_with(|| (i, String::new()));
-                if c == '\'' || c == '"' {
-                    quote = Some(c);
-                    blank_ok = true;
-                }
-                if c == escape {
-                    if at_end(&mut chars) {
-                        continue;
-                    }
-                    word.push(c);
-                    if let Some((_, n)) = chars.next() {
-                        word.push(n);
-                    }
-                    continue;
-                }
-                word.push(c);
+    let mut i = 0;
+    while i < b.len() {
+        // Skip spaces (ASCII fast path, Unicode otherwise).
+        let c = b.get(i).copied().unwrap_or(0);
+        if c.is_ascii() {
+            if is_ascii_space(c) {
+                i += 1;
+                continue;
             }
-            Some(q) => {
-                let (_, word) = cur.get_or_insert_with(|| (i, String::new()));
-                if c == q {
-                    quote = None;
-                }
-                if c == escape && q != '\'' {
-                    if at_end(&mut chars) {
-                        quote = None;
-                        continue;
+        } else if let Some(ch) = rest.get(i..).and_then(|r| r.chars().next())
+            && ch.is_whitespace()
+        {
+            i += ch.len_utf8();
+            continue;
+        }
+        let start = i;
+        let mut quote = 0u8;
+        let mut end = b.len();
+        let mut value_end = b.len();
+        while i < b.len() {
+            let c = b.get(i).copied().unwrap_or(0);
+            if quote == 0 {
+                if c.is_ascii() {
+                    if is_ascii_space(c) {
+                        end = i;
+                        value_end = i;
+                        break;
                     }
-                    word.push(c);
-                    if let Some((_, n)) = chars.next() {
-                        word.push(n);
+                } else if let Some(ch) = rest.get(i..).and_then(|r| r.chars().next()) {
+                    if ch.is_whitespace() {
+                        end = i;
+                        value_end = i;
+                        break;
                     }
+                    i += ch.len_utf8();
                     continue;
                 }
-                word.push(c);
+                if c == b'\'' || c == b'"' {
+                    quote = c;
+                } else if c == escape {
+                    if i + 1 == b.len() {
+                        value_end = i;
+                        i += 1;
+                        break;
+                    }
+                    i += 1;
+                    i += utf8_len(b.get(i).copied().unwrap_or(0));
+                    continue;
+                }
+                i += 1;
+            } else {
+                if c == quote {
+                    quote = 0;
+                } else if c == escape && quote != b'\'' {
+                    if i + 1 == b.len() {
+                        value_end = i;
+                        i += 1;
+                        break;
+                    }
+                    i += 1;
+                    i += utf8_len(b.get(i).copied().unwrap_or(0));
+                    continue;
+                }
+                i += utf8_len(c);
             }
         }
-    }
-    if let Some((s, w)) = cur.take()
-        && (blank_ok || !w.is_empty())
-    {
-        words.push((s, rest.len(), w));
+        let end = end.min(b.len());
+        let value = rest.get(start..value_end.min(end)).unwrap_or("");
+        // A word that was only a dropped escape is not a word (unless quoted, which cannot
+        // be empty).
+        if !value.is_empty() {
+            words.push((start, end, value.to_string()));
+        }
+        i = i.max(end);
     }
     words
+}
+
+/// Length of the UTF-8 sequence starting with byte `b` (1 for continuation bytes, so a scan
+/// always advances).
+#[inline]
+fn utf8_len(b: u8) -> usize {
+    match b {
+        0xf0..=0xff => 4,
+        0xe0..=0xef => 3,
+        0xc0..=0xdf => 2,
+        _ => 1,
+    }
 }
 
 fn parse_name_or_name_val(ctx: &mut Ctx<'_>, start: usize, _end: usize, rest: &str) -> Args {
@@ -545,4 +573,39 @@ pub(crate) fn sub_line(line: &LogicalLine, start: usize, end: usize) -> LogicalL
         }
     }
     LogicalLine { text, segments }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(s: &str) -> Vec<String> {
+        parse_words(s, b'\\').into_iter().map(|w| w.2).collect()
+    }
+
+    #[test]
+    fn parse_words_keeps_quotes_and_escapes() {
+        assert_eq!(
+            words("a=b c=\"d e\" f='g h'"),
+            ["a=b", "c=\"d e\"", "f='g h'"]
+        );
+        assert_eq!(words("a\\ b c"), ["a\\ b", "c"]);
+        assert_eq!(words("a \\"), ["a"]);
+        assert_eq!(words("\"a\\"), ["\"a"]);
+        assert_eq!(words("'a\\' b"), ["'a\\'", "b"]);
+        assert_eq!(words("x\u{a0}y\u{2003} z"), ["x", "y", "z"]);
+        assert_eq!(words("é=ü  \t"), ["é=ü"]);
+        let spans = parse_words("ab  \"c d\"", b'\\');
+        assert_eq!((spans[1].0, spans[1].1), (4, 9));
+    }
+
+    #[test]
+    fn flags_unquote_like_buildkit() {
+        assert_eq!(unquote_flag(b"--a=\"b\"c'd'", b'\\').0, b"--a=bcd");
+        assert_eq!(unquote_flag(b"--chmod=7\\ 55", b'\\').0, b"--chmod=7 55");
+        assert_eq!(
+            unquote_flag(b"--x=a`\"b", b'`'),
+            (b"--x=a\"b".to_vec(), Some(3))
+        );
+    }
 }
