@@ -170,6 +170,29 @@ fn many_heredocs_and_flags() {
     assert_eq!(df.instructions[1].heredocs.len(), 2_000);
 }
 
+#[test]
+fn deeply_nested_onbuild() {
+    let text = format!("FROM a\n{}RUN x\n", "ONBUILD ".repeat(200_000));
+    let df = timed(&text);
+    // The line is also over BuildKit's 64 KiB limit.
+    assert_eq!(df.errors.len(), 2, "{:?}", df.errors);
+    assert!(df.errors[1].message.contains("nested too deeply"));
+    let mut depth = 0;
+    let mut cur = &df.instructions[1];
+    while let Some(inner) = cur.onbuild() {
+        depth += 1;
+        cur = inner;
+    }
+    assert_eq!(depth, 8);
+    // Shallow nesting parses as BuildKit's parser does.
+    let df = dockerfile::parse("ONBUILD ONBUILD RUN x\n");
+    assert!(df.is_ok());
+    assert_eq!(
+        dockerfile::dump::dump(&df),
+        "(onbuild (onbuild (run \"x\")))\n"
+    );
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
 

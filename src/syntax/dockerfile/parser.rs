@@ -15,7 +15,13 @@ pub(crate) struct Ctx<'a> {
     pub errors: &'a mut Vec<ParseError>,
     /// The instruction's canonical name, for messages.
     pub instruction: &'static str,
+    /// ONBUILD nesting depth.
+    depth: u32,
 }
+
+/// BuildKit's parser nests `ONBUILD ONBUILD ...` without limit (its builder then refuses any
+/// chaining); plimsoll stops at this depth so a hostile line cannot exhaust the stack.
+const MAX_ONBUILD_DEPTH: u32 = 8;
 
 impl Ctx<'_> {
     fn span(&self, start: usize, end: usize) -> Span {
@@ -123,6 +129,15 @@ pub(crate) fn parse_instruction(
     escape: u8,
     errors: &mut Vec<ParseError>,
 ) -> Parsed {
+    parse_nested(line, escape, errors, 0)
+}
+
+fn parse_nested(
+    line: &LogicalLine,
+    escape: u8,
+    errors: &mut Vec<ParseError>,
+    depth: u32,
+) -> Parsed {
     let text = line.text.as_str();
     let b = text.as_bytes();
     let trimmed = super::text::trim_space(text);
@@ -142,6 +157,7 @@ pub(crate) fn parse_instruction(
         escape,
         errors,
         instruction: entry.map_or("", |e| e.kind.as_str()),
+        depth,
     };
     let (flags, flags_end, args_start) = if rest < te {
         extract_flags(&ctx, rest, te)
@@ -537,7 +553,15 @@ fn parse_sub_command(ctx: &mut Ctx<'_>, start: usize, end: usize, rest: &str) ->
         return Args::Empty;
     }
     let sub = sub_line(ctx.line, start, end);
-    let inner = parse_instruction(&sub, ctx.escape, ctx.errors);
+    if ctx.depth >= MAX_ONBUILD_DEPTH {
+        ctx.error(
+            start,
+            end,
+            "ONBUILD nested too deeply (chaining ONBUILD is not allowed)".to_string(),
+        );
+        return Args::Unknown;
+    }
+    let inner = parse_nested(&sub, ctx.escape, ctx.errors, ctx.depth + 1);
     Args::Onbuild(Box::new(super::instruction_from(
         sub,
         inner,
