@@ -83,7 +83,9 @@ pub fn dump_instruction(out: &mut String, instr: &Instruction, escape: u8) {
     }
     dump_args(out, instr, &instr.args, escape);
     // Go trims the node's string.
-    let trimmed_len = out[start..].trim_end_matches(char::is_whitespace).len();
+    let trimmed_len = out
+        .get(start..)
+        .map_or(0, |s| s.trim_end_matches(char::is_whitespace).len());
     out.truncate(start + trimmed_len);
 }
 

@@ -339,14 +339,14 @@ fn match_directive(text: &str, start: usize, end: usize) -> Option<DirectiveMatc
         i += 1;
     }
     let mut j = b.len();
-    while j > i && is_s(b[j - 1]) {
+    while j > i && b.get(j - 1).is_some_and(|&c| is_s(c)) {
         j -= 1;
     }
     if j <= i {
         return None;
     }
     Some(DirectiveMatch {
-        name: String::from_utf8_lossy(&b[name_start..name_end]).into_owned(),
+        name: String::from_utf8_lossy(b.get(name_start..name_end).unwrap_or(&[])).into_owned(),
         name_range: (start + name_start, start + name_end),
         value: (start + i, start + j),
     })
