@@ -22,6 +22,14 @@ fn spans_in_bounds(df: &Dockerfile, text: &str) {
     for i in &df.instructions {
         assert!(i.span.start <= i.span.end && i.span.end <= len);
         assert!(i.keyword.end <= len);
+        // The logical line is exactly the source bytes its segments name.
+        let pieces = i.logical.source_pieces(0, i.logical.text.len());
+        let joined: String = pieces.iter().map(|s| s.text(text)).collect();
+        assert_eq!(joined, i.logical.text);
+        assert_eq!(
+            df.instruction_at(i.span.start as usize).map(|x| x.span),
+            Some(i.span)
+        );
         for h in &i.heredocs {
             assert!(h.body.end <= len);
         }
@@ -191,6 +199,16 @@ fn deeply_nested_onbuild() {
         dockerfile::dump::dump(&df),
         "(onbuild (onbuild (run \"x\")))\n"
     );
+}
+
+#[test]
+fn lone_continuation_at_end_is_an_empty_instruction() {
+    // BuildKit keeps an instruction with an empty name; its node prints as `("")`.
+    let text = "FROM a\n  \\\n";
+    let df = dockerfile::parse(text);
+    assert_eq!(dockerfile::dump::dump(&df), "(from \"a\")\n(\"\")\n");
+    assert_eq!(df.instructions[1].span.start, 9);
+    assert_eq!(df.instructions[1].name(), "");
 }
 
 proptest! {

@@ -41,6 +41,15 @@ impl Dockerfile {
     pub fn is_ok(&self) -> bool {
         self.errors.is_empty()
     }
+
+    /// The top-level instruction whose span holds byte `offset` (for editors).
+    pub fn instruction_at(&self, offset: usize) -> Option<&Instruction> {
+        let i = self
+            .instructions
+            .partition_point(|ins| (ins.span.start as usize) <= offset);
+        let ins = self.instructions.get(i.checked_sub(1)?)?;
+        (offset <= ins.span.end as usize).then_some(ins)
+    }
 }
 
 /// A parser directive such as `# syntax=docker/dockerfile:1`.

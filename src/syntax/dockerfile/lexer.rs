@@ -246,6 +246,14 @@ impl<'a> Lexer<'a> {
                 cont = more;
                 push_segment(&mut line, self.text, c.start, e);
             }
+            if line.segments.is_empty() {
+                // Only continuation characters: an empty instruction (BuildKit keeps one too),
+                // placed where its first line starts.
+                line.segments.push(Segment {
+                    logical: 0,
+                    source: lt_start as u32,
+                });
+            }
             if let Some(span) = first_empty {
                 self.warnings.push(ParseWarning {
                     span,
