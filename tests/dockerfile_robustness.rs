@@ -212,7 +212,11 @@ fn lone_continuation_at_end_is_an_empty_instruction() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(512))]
+    // PROPTEST_CASES raises the number of cases for a longer local run.
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(512),
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn never_panics_on_dockerfile_like_text(
