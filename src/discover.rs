@@ -1,1 +1,322 @@
-//! (under construction)
+//! Finding and reading the files to lint.
+//!
+//! Directories are walked with the `ignore` crate: `.gitignore` (inside a git repository or
+//! not), `.ignore` and hidden files are honoured, symbolic links are followed (loops are
+//! reported). A walked file is linted when its name is recognised ([`FileKind::detect`]) or a
+//! configuration's `[file-kinds]` glob names it. A file named on the command line is always
+//! linted: as `--file-kind`, else its recognised kind, else compose for `.yaml`/`.yml` and
+//! Dockerfile for anything else. `-` reads standard input (named by `--stdin-filename`).
+//!
+//! Errors (unreadable paths, a directory named like a Dockerfile, symlink loops) are collected,
+//! not fatal: the caller prints each on stderr, lints everything else, and exits 2.
+
+use crate::source::{self, FileKind, MAX_FILE_SIZE, SourceFile};
+use rayon::prelude::*;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// A file to lint.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Target {
+    /// The path as reported (the `--stdin-filename` for standard input).
+    pub path: PathBuf,
+    pub kind: FileKind,
+    /// Read from standard input.
+    pub stdin: bool,
+}
+
+/// What the walk found: files to lint and error messages (`path: problem`).
+#[derive(Debug, Default)]
+pub struct Discovery {
+    pub targets: Vec<Target>,
+    pub errors: Vec<String>,
+}
+
+pub struct Options<'a> {
+    /// `--file-kind`: the kind of every file named on the command line.
+    pub file_kind: Option<FileKind>,
+    /// `--stdin-filename`.
+    pub stdin_filename: Option<PathBuf>,
+    /// The kind a configuration's `[file-kinds]` gives a path, if any.
+    pub kind_for: &'a (dyn Fn(&Path) -> Option<FileKind> + Sync),
+}
+
+/// Guess for a named file with an unrecognised name.
+fn guess(path: &Path) -> FileKind {
+    let lower = path.to_string_lossy().to_ascii_lowercase();
+    if lower.ends_with(".yaml") || lower.ends_with(".yml") {
+        FileKind::Compose
+    } else {
+        FileKind::Dockerfile
+    }
+}
+
+/// Finds the files under `paths` (the current directory when empty).
+pub fn discover(paths: &[PathBuf], opts: &Options<'_>) -> Discovery {
+    let mut d = Discovery::default();
+    let default = [PathBuf::from(".")];
+    let paths = if paths.is_empty() {
+        &default[..]
+    } else {
+        paths
+    };
+    for path in paths {
+        if path.as_os_str() == "-" {
+            let name = opts
+                .stdin_filename
+                .clone()
+                .unwrap_or_else(|| PathBuf::from("-"));
+            let kind = opts
+                .file_kind
+                .or_else(|| FileKind::detect(&name))
+                .or_else(|| (opts.kind_for)(&name))
+                .unwrap_or_else(|| guess(&name));
+            d.targets.push(Target {
+                path: name,
+                kind,
+                stdin: true,
+            });
+            continue;
+        }
+        match std::fs::metadata(path) {
+            Err(e) => d.errors.push(format!("{}: {e}", path.display())),
+            Ok(m) if m.is_dir() => {
+                let named_like_file = FileKind::detect(path).is_some()
+                    && !path
+                        .to_string_lossy()
+                        .ends_with(['/', std::path::MAIN_SEPARATOR]);
+                if named_like_file {
+                    d.errors.push(format!(
+                        "{}: is a directory, not a file (add a trailing `/` to walk it)",
+                        path.display()
+                    ));
+                } else {
+                    walk(path, opts, &mut d);
+                }
+            }
+            Ok(_) => {
+                let kind = opts
+                    .file_kind
+                    .or_else(|| FileKind::detect(path))
+                    .or_else(|| (opts.kind_for)(path))
+                    .unwrap_or_else(|| guess(path));
+                d.targets.push(Target {
+                    path: path.clone(),
+                    kind,
+                    stdin: false,
+                });
+            }
+        }
+    }
+    // A file named twice (or named and walked) is linted once.
+    let mut seen = std::collections::HashSet::new();
+    d.targets
+        .retain(|t| t.stdin || seen.insert(t.path.components().collect::<PathBuf>()));
+    d
+}
+
+fn walk(root: &Path, opts: &Options<'_>, d: &mut Discovery) {
+    let walker = ignore::WalkBuilder::new(root)
+        .hidden(true)
+        .follow_links(true)
+        .require_git(false)
+        .build();
+    let mut found = Vec::new();
+    for entry in walker {
+        match entry {
+            Err(e) => d.errors.push(e.to_string()),
+            Ok(entry) => {
+                if !entry.file_type().is_some_and(|t| t.is_file()) {
+                    continue;
+                }
+                let path = entry.path();
+                let kind = FileKind::detect(path).or_else(|| (opts.kind_for)(path));
+                if let Some(kind) = kind {
+                    let path = path.strip_prefix("./").unwrap_or(path).to_path_buf();
+                    found.push(Target {
+                        path,
+                        kind,
+                        stdin: false,
+                    });
+                }
+            }
+        }
+    }
+    found.sort_by(|a, b| a.path.cmp(&b.path));
+    d.targets.extend(found);
+}
+
+/// A file read and decoded. `bad_utf8` is the byte offset of the first invalid UTF-8 byte.
+#[derive(Clone, Debug)]
+pub struct Loaded {
+    pub file: SourceFile,
+    pub bad_utf8: Option<usize>,
+}
+
+/// Reads one target (standard input for `-`).
+pub fn read(target: &Target) -> Result<Loaded, String> {
+    let bytes = if target.stdin {
+        let mut buf = Vec::new();
+        std::io::stdin()
+            .take(MAX_FILE_SIZE as u64 + 1)
+            .read_to_end(&mut buf)
+            .map_err(|e| format!("<stdin>: {e}"))?;
+        buf
+    } else {
+        let shown = target.path.display();
+        let mut f = std::fs::File::open(&target.path).map_err(|e| format!("{shown}: {e}"))?;
+        let mut buf = Vec::new();
+        (&mut f)
+            .take(MAX_FILE_SIZE as u64 + 1)
+            .read_to_end(&mut buf)
+            .map_err(|e| format!("{shown}: {e}"))?;
+        buf
+    };
+    if bytes.len() > MAX_FILE_SIZE {
+        return Err(format!(
+            "{}: larger than {} MiB, not linted",
+            target.path.display(),
+            MAX_FILE_SIZE >> 20
+        ));
+    }
+    let (text, bad_utf8) = source::decode(bytes);
+    Ok(Loaded {
+        file: SourceFile::new(target.path.clone(), text, target.kind),
+        bad_utf8,
+    })
+}
+
+/// Reads every target in parallel, in order.
+pub fn read_all(targets: &[Target]) -> Vec<Result<Loaded, String>> {
+    targets.par_iter().map(read).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+
+    fn names(d: &Discovery, root: &Path) -> Vec<String> {
+        d.targets
+            .iter()
+            .map(|t| {
+                let p = t.path.strip_prefix(root).unwrap_or(&t.path);
+                format!("{} {}", p.display(), t.kind.as_str())
+            })
+            .collect()
+    }
+
+    fn no_kinds(_: &Path) -> Option<FileKind> {
+        None
+    }
+
+    #[test]
+    fn walks_recognised_names_and_honours_ignores() {
+        let tmp = tempfile::tempdir().unwrap();
+        let r = tmp.path();
+        for p in [
+            "Dockerfile",
+            "api/Dockerfile.dev",
+            "api/compose.yaml",
+            "api/values.yaml",
+            "build/Dockerfile",
+            ".hidden/Dockerfile",
+            "vendor/x.Dockerfile",
+            "other/thing.df",
+        ] {
+            let p = r.join(p);
+            fs::create_dir_all(p.parent().unwrap()).unwrap();
+            fs::write(p, "FROM a\n").unwrap();
+        }
+        fs::write(r.join(".gitignore"), "build/\n").unwrap();
+        fs::write(r.join(".ignore"), "vendor/\n").unwrap();
+        let opts = Options {
+            file_kind: None,
+            stdin_filename: None,
+            kind_for: &|p: &Path| {
+                p.extension()
+                    .is_some_and(|e| e == "df")
+                    .then_some(FileKind::Dockerfile)
+            },
+        };
+        let d = discover(&[r.to_path_buf()], &opts);
+        assert!(d.errors.is_empty(), "{:?}", d.errors);
+        assert_eq!(
+            names(&d, r),
+            vec![
+                "Dockerfile dockerfile",
+                "api/Dockerfile.dev dockerfile",
+                "api/compose.yaml compose",
+                "other/thing.df dockerfile"
+            ]
+        );
+        // Named explicitly: hidden or ignored files are linted, unknown names guessed.
+        let opts = Options {
+            file_kind: None,
+            stdin_filename: None,
+            kind_for: &no_kinds,
+        };
+        let d = discover(
+            &[
+                r.join(".hidden/Dockerfile"),
+                r.join("api/values.yaml"),
+                r.join("build/Dockerfile"),
+            ],
+            &opts,
+        );
+        assert_eq!(
+            names(&d, r),
+            vec![
+                ".hidden/Dockerfile dockerfile",
+                "api/values.yaml compose",
+                "build/Dockerfile dockerfile"
+            ]
+        );
+    }
+
+    #[test]
+    fn errors_are_collected() {
+        let tmp = tempfile::tempdir().unwrap();
+        let r = tmp.path();
+        fs::create_dir_all(r.join("Dockerfile")).unwrap();
+        fs::write(r.join("Dockerfile/inner.txt"), "x").unwrap();
+        #[cfg(unix)]
+        {
+            fs::create_dir_all(r.join("loop")).unwrap();
+            std::os::unix::fs::symlink(r.join("loop"), r.join("loop/self")).unwrap();
+        }
+        let opts = Options {
+            file_kind: None,
+            stdin_filename: None,
+            kind_for: &no_kinds,
+        };
+        let d = discover(
+            &[r.join("Dockerfile"), r.join("missing"), r.join("loop")],
+            &opts,
+        );
+        assert!(d.targets.is_empty());
+        assert!(d.errors[0].contains("is a directory"), "{:?}", d.errors);
+        assert!(d.errors[1].contains("missing"), "{:?}", d.errors);
+        #[cfg(unix)]
+        assert!(
+            d.errors[2].to_lowercase().contains("loop"),
+            "{:?}",
+            d.errors
+        );
+    }
+
+    #[test]
+    fn reads_invalid_utf8_lossily() {
+        let tmp = tempfile::tempdir().unwrap();
+        let p = tmp.path().join("Dockerfile");
+        fs::write(&p, b"FROM a\n\xffRUN x\n").unwrap();
+        let t = Target {
+            path: p,
+            kind: FileKind::Dockerfile,
+            stdin: false,
+        };
+        let loaded = read_all(&[t]).pop().unwrap().unwrap();
+        assert_eq!(loaded.bad_utf8, Some(7));
+        assert!(loaded.file.text.contains("RUN x"));
+    }
+}

@@ -1,11 +1,505 @@
-//! `plimsoll` subcommand (under construction).
+//! `plimsoll check`: discover → read → lint (in parallel) → suppressions → baseline → report,
+//! and `plimsoll init`.
+//!
+//! Exit codes: 0 nothing at or above the fail level; 1 findings at or above it; 2 a usage,
+//! configuration or I/O error. An unreadable path does not stop the run: it is reported on
+//! stderr, every other file is linted and reported, and the exit code is 2.
 
-use super::ExitStatus;
+use super::{CheckArgs, ExitStatus, InitArgs, OutputFormat};
+use crate::config::{self, Config, FailLevel, Resolver};
+use crate::discover::{self, Loaded, Target};
+use crate::finding::{FileReport, Finding, Severity};
+use crate::report::{self, Format, RuleInfo};
+use crate::rules::{catalog, engine};
+use crate::source::{FileKind, Span};
+use crate::suppress::Suppressions;
+use rayon::prelude::*;
+use std::collections::{BTreeMap, HashMap};
+use std::io::Write;
+use std::path::{Path, PathBuf};
 
-pub fn run(_args: super::CheckArgs) -> ExitStatus {
-    super::fail("this command is not built yet")
+/// Code and name of the finding for a file that is not valid UTF-8.
+pub const INVALID_UTF8_CODE: &str = "PL090";
+pub const INVALID_UTF8_NAME: &str = "invalid-utf8";
+
+/// Where rule pages are published, for help links.
+pub const RULES_URL: &str = "https://github.com/plimsoll/plimsoll/blob/main/rules";
+
+/// Rule families whose findings are security findings (SARIF `security-severity`).
+const SECURITY_FAMILIES: [&str; 5] = [
+    "secret",
+    "setuid",
+    "root-user",
+    "unpinned-digest",
+    "trusted-registry",
+];
+
+/// Findings `check` itself makes (not rules of the catalog): code, name, severity, summary.
+const LOCAL_RULES: [(&str, &str, Severity, &str); 2] = [
+    (
+        INVALID_UTF8_CODE,
+        INVALID_UTF8_NAME,
+        Severity::Error,
+        "File is not valid UTF-8",
+    ),
+    (
+        crate::suppress::UNUSED_CODE,
+        crate::suppress::UNUSED_NAME,
+        Severity::Warning,
+        "Suppression comment that suppresses nothing",
+    ),
+];
+
+/// Whether a selector (code, code prefix, name or `ALL`) names a local rule.
+fn local_matches(selector: &str, code: &str, name: &str) -> bool {
+    let s = selector.trim();
+    s.eq_ignore_ascii_case("ALL")
+        || s.eq_ignore_ascii_case(name)
+        || (s.len() >= 2 && code.len() >= s.len() && code[..s.len()].eq_ignore_ascii_case(s))
 }
 
-pub fn init(_args: super::InitArgs) -> ExitStatus {
-    super::fail("this command is not built yet")
+/// Applies select/ignore/severity settings to the local findings (the engine does this for
+/// catalog rules).
+fn settle_local(findings: &mut Vec<Finding>, settings: &crate::rules::settings::LintSettings) {
+    findings.retain_mut(|f| {
+        let Some(local) = LOCAL_RULES.iter().find(|l| l.0 == f.code) else {
+            return true;
+        };
+        let m = |sel: &String| local_matches(sel, local.0, local.1);
+        let selected = settings.select.is_empty()
+            || settings.select.iter().any(m)
+            || settings.extend_select.iter().any(m);
+        if !selected || settings.ignore.iter().any(m) {
+            return false;
+        }
+        if let Some((_, sev)) = settings.severity.iter().find(|(k, _)| m(k)) {
+            f.severity = *sev;
+        }
+        true
+    });
+}
+
+/// Rule metadata for reporters, from the embedded catalog.
+pub fn rule_info(code: &str) -> Option<RuleInfo> {
+    if let Some((code, name, severity, summary)) = LOCAL_RULES.iter().find(|l| l.0 == code) {
+        return Some(RuleInfo {
+            code: code.to_string(),
+            name: name.to_string(),
+            summary: summary.to_string(),
+            help_uri: None,
+            default_severity: *severity,
+            security: false,
+        });
+    }
+    let meta = catalog::by_code(code)?;
+    Some(RuleInfo {
+        code: meta.code.clone(),
+        name: meta.name.clone(),
+        summary: meta.summary.clone(),
+        help_uri: Some(format!("{RULES_URL}/{}.md", meta.name)),
+        default_severity: meta.severity,
+        security: SECURITY_FAMILIES.iter().any(|f| meta.name.starts_with(f)),
+    })
+}
+
+/// Selector → rule codes, for suppression comments.
+fn resolve_codes(selector: &str) -> Vec<&'static str> {
+    let mut codes: Vec<&'static str> = catalog::resolve(selector)
+        .into_iter()
+        .map(|m| m.code.as_str())
+        .collect();
+    codes.extend(
+        LOCAL_RULES
+            .iter()
+            .filter(|l| local_matches(selector, l.0, l.1))
+            .map(|l| l.0),
+    );
+    codes
+}
+
+fn format_of(f: OutputFormat) -> Format {
+    match f {
+        OutputFormat::Human => Format::Human,
+        OutputFormat::Concise => Format::Concise,
+        OutputFormat::Json => Format::Json,
+        OutputFormat::Sarif => Format::Sarif,
+        OutputFormat::Checkstyle => Format::Checkstyle,
+        OutputFormat::Gitlab => Format::Gitlab,
+        OutputFormat::Github => Format::Github,
+        OutputFormat::Junit => Format::Junit,
+    }
+}
+
+pub fn run(args: CheckArgs) -> ExitStatus {
+    if args.fix || args.unsafe_fixes || args.diff {
+        return super::fail("--fix, --unsafe-fixes and --diff are not available in this build");
+    }
+    let resolver = if args.isolated {
+        Resolver::fixed(Config::default())
+    } else if let Some(path) = &args.config {
+        match config::load(path) {
+            Ok(c) => Resolver::fixed(c),
+            Err(e) => return super::fail(e),
+        }
+    } else {
+        Resolver::discover()
+    };
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let global = match resolver.for_dir(&cwd) {
+        Ok(c) => c,
+        Err(e) => return super::fail(e),
+    };
+    let format = args
+        .format
+        .map(format_of)
+        .or(global.output_format)
+        .unwrap_or(Format::Human);
+    let fail_level = match &args.fail_level {
+        Some(s) => match FailLevel::parse(s) {
+            Some(l) => l,
+            None => {
+                return super::fail(format!(
+                    "invalid --fail-level `{s}` (expected error, warning, info, style or none)"
+                ));
+            }
+        },
+        None => global.fail_level.unwrap_or_default(),
+    };
+    let file_kind = match args.file_kind.as_deref().map(|k| (k, FileKind::parse(k))) {
+        None => None,
+        Some((_, Some(k))) => Some(k),
+        Some((k, None)) => {
+            return super::fail(format!(
+                "invalid --file-kind `{k}` (expected dockerfile or compose)"
+            ));
+        }
+    };
+
+    // Discover.
+    let mut paths = args.paths.clone();
+    if paths.is_empty() && args.stdin_filename.is_some() {
+        paths.push(PathBuf::from("-"));
+    }
+    let kind_for = |p: &Path| resolver.for_file(p).ok().and_then(|c| c.kind_for(p));
+    let found = discover::discover(
+        &paths,
+        &discover::Options {
+            file_kind,
+            stdin_filename: args.stdin_filename.clone(),
+            kind_for: &kind_for,
+        },
+    );
+    let mut errors = found.errors;
+
+    // Read and lint in parallel.
+    let outcomes: Vec<Result<FileReport, String>> = found
+        .targets
+        .par_iter()
+        .map(|t| lint_target(t, &resolver, &args))
+        .collect();
+    let mut reports = Vec::with_capacity(outcomes.len());
+    for o in outcomes {
+        match o {
+            Ok(r) => reports.push(r),
+            Err(e) => errors.push(e),
+        }
+    }
+    reports.sort_by(|a, b| a.file.path.cmp(&b.file.path));
+    // A configuration error is shared by every file under it: say it once.
+    errors.dedup();
+    for e in &errors {
+        eprintln!("plimsoll: error: {e}");
+    }
+
+    // Baseline.
+    if let Some(path) = &args.write_baseline {
+        let n: usize = reports.iter().map(|r| r.findings.len()).sum();
+        if let Err(e) = atomic_write(path, baseline::write(&reports).as_bytes()) {
+            return super::fail(format!("{}: {e}", path.display()));
+        }
+        eprintln!(
+            "plimsoll: wrote {n} finding{} to {}",
+            if n == 1 { "" } else { "s" },
+            path.display()
+        );
+        return if errors.is_empty() {
+            ExitStatus::Success
+        } else {
+            ExitStatus::Error
+        };
+    }
+    if let Some(path) = &args.baseline {
+        let known = match std::fs::read_to_string(path)
+            .map_err(|e| e.to_string())
+            .and_then(|t| baseline::read(&t))
+        {
+            Ok(k) => k,
+            Err(e) => return super::fail(format!("{}: invalid baseline: {e}", path.display())),
+        };
+        baseline::filter(&mut reports, known);
+    }
+
+    // Report.
+    let mut out = Vec::with_capacity(4096);
+    let lookup = rule_info;
+    let mut ctx = report::Context::new(&lookup);
+    ctx.color = format == Format::Human && args.output.is_none() && report::stdout_wants_color();
+    let rendered = if args.statistics {
+        statistics(&reports, format, &mut out)
+    } else {
+        report::render(format, &reports, &ctx, &mut out)
+    };
+    if let Err(e) = rendered {
+        return super::fail(e);
+    }
+    let written = match &args.output {
+        Some(path) => atomic_write(path, &out).map_err(|e| format!("{}: {e}", path.display())),
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            match stdout.write_all(&out).and_then(|_| stdout.flush()) {
+                // A closed pipe (`| head`) is not an error worth a message.
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                r => r.map_err(|e| e.to_string()),
+            }
+        }
+    };
+    if let Err(e) = written {
+        return super::fail(e);
+    }
+
+    if !errors.is_empty() {
+        ExitStatus::Error
+    } else if reports
+        .iter()
+        .flat_map(|r| &r.findings)
+        .any(|f| fail_level.fails(f.severity))
+    {
+        ExitStatus::Failure
+    } else {
+        ExitStatus::Success
+    }
+}
+
+/// Reads, lints and filters one file.
+fn lint_target(t: &Target, resolver: &Resolver, args: &CheckArgs) -> Result<FileReport, String> {
+    let config = resolver.for_file(&t.path).map_err(|e| e.to_string())?;
+    let mut settings = config.settings_for(&t.path);
+    if !args.select.is_empty() {
+        settings.select = args.select.clone();
+        settings.extend_select.clear();
+    }
+    settings.ignore.extend(args.ignore.iter().cloned());
+    let Loaded { file, bad_utf8 } = discover::read(t)?;
+    let (mut report, statements) = engine::lint_source_with_statements(&file, &settings);
+    if let Some(at) = bad_utf8 {
+        let end = file.text[at..]
+            .chars()
+            .next()
+            .map_or(at, |c| at + c.len_utf8());
+        report.findings.push(Finding::new(
+            INVALID_UTF8_CODE,
+            INVALID_UTF8_NAME,
+            Severity::Error,
+            Span::new(at, end),
+            format!(
+                "invalid UTF-8 at byte {at}; invalid bytes were read as U+FFFD and the rest was linted"
+            ),
+        ));
+    }
+    let mut sup = Suppressions::parse(&file, &statements.ranges, &resolve_codes);
+    if !sup.is_empty() {
+        report.findings = sup.filter(&file, std::mem::take(&mut report.findings));
+    }
+    if args.report_unused_suppressions {
+        report.findings.extend(sup.unused());
+    }
+    settle_local(&mut report.findings, &settings);
+    report.sort();
+    Ok(report)
+}
+
+/// `--statistics`: findings per rule, most frequent first.
+fn statistics(reports: &[FileReport], format: Format, out: &mut dyn Write) -> std::io::Result<()> {
+    let mut counts: BTreeMap<(&str, &str), (usize, Severity)> = BTreeMap::new();
+    for f in reports.iter().flat_map(|r| &r.findings) {
+        let e = counts.entry((f.code, f.name)).or_insert((0, f.severity));
+        e.0 += 1;
+        e.1 = e.1.max(f.severity);
+    }
+    let mut rows: Vec<_> = counts.into_iter().collect();
+    rows.sort_by(|a, b| b.1.0.cmp(&a.1.0).then(a.0.cmp(&b.0)));
+    if format == Format::Json {
+        let list: Vec<_> = rows
+            .iter()
+            .map(|((code, name), (count, sev))| {
+                serde_json::json!({ "code": code, "name": name, "count": count, "severity": sev })
+            })
+            .collect();
+        serde_json::to_writer_pretty(&mut *out, &list)?;
+        return writeln!(out);
+    }
+    for ((code, name), (count, sev)) in &rows {
+        writeln!(out, "{count:>6}  {code:<6} {name:<28} {sev}")?;
+    }
+    Ok(())
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same directory, renamed over the
+/// target, so a reader never sees a half-written report.
+pub fn atomic_write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+pub fn init(args: InitArgs) -> ExitStatus {
+    let path = Path::new(config::CONFIG_NAMES[0]);
+    if !args.force
+        && let Some(existing) = config::CONFIG_NAMES
+            .iter()
+            .map(Path::new)
+            .find(|p| p.exists())
+    {
+        return super::fail(format!(
+            "{} already exists (use --force to overwrite it)",
+            existing.display()
+        ));
+    }
+    match atomic_write(path, config::INIT_TEMPLATE.as_bytes()) {
+        Ok(()) => {
+            eprintln!("plimsoll: wrote {}", path.display());
+            ExitStatus::Success
+        }
+        Err(e) => super::fail(format!("{}: {e}", path.display())),
+    }
+}
+
+/// Baselines: findings keyed by file, rule code and a hash of the flagged text and its line
+/// (not the line number), so a line shift does not make a known finding new. Identical keys
+/// are counted, so one more copy of a known problem is new.
+pub mod baseline {
+    use super::*;
+    use serde::{Deserialize, Serialize};
+
+    #[derive(Serialize, Deserialize)]
+    struct Entry {
+        file: String,
+        code: String,
+        hash: String,
+        /// For people reading the file; not part of the key.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        line: Option<u32>,
+    }
+
+    #[derive(Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct File {
+        version: u32,
+        findings: Vec<Entry>,
+    }
+
+    type Key = (String, String, String);
+
+    fn key(r: &FileReport, f: &Finding) -> Key {
+        let hash = report::stable_hash(&[report::context_text(&r.file, f).as_bytes()]);
+        (
+            r.file.path.to_string_lossy().replace('\\', "/"),
+            f.code.to_string(),
+            hash,
+        )
+    }
+
+    pub fn write(reports: &[FileReport]) -> String {
+        let findings = reports
+            .iter()
+            .flat_map(|r| {
+                r.findings.iter().map(move |f| {
+                    let (file, code, hash) = key(r, f);
+                    Entry {
+                        file,
+                        code,
+                        hash,
+                        line: Some(r.file.line_col(f.span.start as usize).line),
+                    }
+                })
+            })
+            .collect();
+        let file = File {
+            version: 1,
+            findings,
+        };
+        serde_json::to_string_pretty(&file).unwrap_or_default() + "\n"
+    }
+
+    /// Known findings with their counts.
+    pub fn read(text: &str) -> Result<HashMap<Key, usize>, String> {
+        let file: File = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        if file.version != 1 {
+            return Err(format!("unsupported version {}", file.version));
+        }
+        let mut known = HashMap::new();
+        for e in file.findings {
+            *known.entry((e.file, e.code, e.hash)).or_insert(0) += 1;
+        }
+        Ok(known)
+    }
+
+    /// Drops findings the baseline knows.
+    pub fn filter(reports: &mut [FileReport], mut known: HashMap<Key, usize>) {
+        for r in reports {
+            let findings = std::mem::take(&mut r.findings);
+            r.findings = findings
+                .into_iter()
+                .filter(|f| match known.get_mut(&key(r, f)) {
+                    Some(n) if *n > 0 => {
+                        *n -= 1;
+                        false
+                    }
+                    _ => true,
+                })
+                .collect();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::SourceFile;
+
+    #[test]
+    fn baseline_survives_line_shifts_and_counts_copies() {
+        let mk = |text: &str| {
+            let file = SourceFile::new("Dockerfile", text.to_string(), FileKind::Dockerfile);
+            let findings = text
+                .match_indices("a:latest")
+                .map(|(at, s)| {
+                    Finding::new(
+                        "PL101",
+                        "latest-tag",
+                        Severity::Warning,
+                        Span::new(at, at + s.len()),
+                        "m",
+                    )
+                })
+                .collect();
+            FileReport { file, findings }
+        };
+        let before = vec![mk("FROM a:latest\n")];
+        let known = baseline::read(&baseline::write(&before)).unwrap();
+        let mut after = vec![mk("# moved\n\nFROM a:latest\nFROM a:latest\n")];
+        baseline::filter(&mut after, known);
+        assert_eq!(
+            after[0].findings.len(),
+            1,
+            "one copy is known, the other is new"
+        );
+        assert!(baseline::read("{\"version\":2,\"findings\":[]}").is_err());
+    }
 }

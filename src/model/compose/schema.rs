@@ -1,0 +1,565 @@
+//! The project's own model of the Compose Specification: which keys exist where and what shape
+//! their values take. Unknown keys and wrong shapes become [`Diagnostic`]s with spans; `x-*`
+//! extension keys are allowed in every mapping. Values may always be strings too, because compose
+//! interpolates `${VAR}` before it converts types.
+
+use super::{Diagnostic, DiagnosticKind};
+use crate::syntax::compose::yaml::{NodeId, NodeKind, Yaml};
+
+/// What a value must look like.
+#[derive(Debug)]
+pub enum Shape {
+    /// Any scalar (string, number, boolean).
+    Scalar,
+    /// A boolean (YAML 1.1 `yes`/`no`/`on`/`off` accepted as compose does) or `${VAR}`.
+    Bool,
+    /// A sequence whose items take this shape.
+    List(&'static Shape),
+    /// A scalar or a sequence of scalars.
+    StrOrList,
+    /// `KEY=VALUE` items or a mapping of scalars (environment, labels, args).
+    ListOrDict,
+    /// Any mapping.
+    Map,
+    Any,
+    /// One value of this shape or a list of them.
+    OneOrList(&'static Shape),
+    /// A mapping with these keys.
+    Object(&'static [Field]),
+    /// A scalar (short syntax) or a mapping with these keys (long syntax).
+    ScalarOr(&'static [Field]),
+    /// A list of names, or a mapping from names to `null` or this shape.
+    NamesOr(&'static Shape),
+    /// A mapping from names to `null` or this shape (top-level networks, volumes, ...).
+    Named(&'static Shape),
+}
+
+#[derive(Debug)]
+pub struct Field {
+    pub name: &'static str,
+    pub shape: Shape,
+}
+
+const fn f(name: &'static str, shape: Shape) -> Field {
+    Field { name, shape }
+}
+
+use Shape::*;
+
+pub static FILE_REF: &[Field] = &[
+    f("source", Scalar),
+    f("target", Scalar),
+    f("uid", Scalar),
+    f("gid", Scalar),
+    f("mode", Scalar),
+];
+
+pub static BUILD: &[Field] = &[
+    f("context", Scalar),
+    f("dockerfile", Scalar),
+    f("dockerfile_inline", Scalar),
+    f("entitlements", List(&Scalar)),
+    f("args", ListOrDict),
+    f("ssh", ListOrDict),
+    f("labels", ListOrDict),
+    f("cache_from", List(&Scalar)),
+    f("cache_to", List(&Scalar)),
+    f("no_cache", Bool),
+    f("additional_contexts", ListOrDict),
+    f("network", Scalar),
+    f("provenance", Scalar),
+    f("sbom", Scalar),
+    f("pull", Bool),
+    f("target", Scalar),
+    f("shm_size", Scalar),
+    f("extra_hosts", ListOrDict),
+    f("isolation", Scalar),
+    f("privileged", Bool),
+    f("secrets", List(&ScalarOr(FILE_REF))),
+    f("tags", List(&Scalar)),
+    f("ulimits", Map),
+    f("platforms", List(&Scalar)),
+];
+
+static BIND_OPTS: &[Field] = &[
+    f("propagation", Scalar),
+    f("create_host_path", Bool),
+    f("recursive", Scalar),
+    f("selinux", Scalar),
+];
+static VOLUME_OPTS: &[Field] = &[
+    f("labels", ListOrDict),
+    f("nocopy", Bool),
+    f("subpath", Scalar),
+];
+static TMPFS_OPTS: &[Field] = &[f("size", Scalar), f("mode", Scalar)];
+static IMAGE_OPTS: &[Field] = &[f("subpath", Scalar)];
+
+pub static VOLUME_MOUNT: &[Field] = &[
+    f("type", Scalar),
+    f("source", Scalar),
+    f("target", Scalar),
+    f("read_only", Bool),
+    f("consistency", Scalar),
+    f("bind", Object(BIND_OPTS)),
+    f("volume", Object(VOLUME_OPTS)),
+    f("tmpfs", Object(TMPFS_OPTS)),
+    f("image", Object(IMAGE_OPTS)),
+];
+
+pub static PORT: &[Field] = &[
+    f("name", Scalar),
+    f("mode", Scalar),
+    f("host_ip", Scalar),
+    f("target", Scalar),
+    f("published", Scalar),
+    f("protocol", Scalar),
+    f("app_protocol", Scalar),
+];
+
+static DEVICE: &[Field] = &[
+    f("source", Scalar),
+    f("target", Scalar),
+    f("permissions", Scalar),
+];
+
+static ENV_FILE: &[Field] = &[f("path", Scalar), f("format", Scalar), f("required", Bool)];
+
+pub static HEALTHCHECK: &[Field] = &[
+    f("disable", Bool),
+    f("interval", Scalar),
+    f("retries", Scalar),
+    f("test", StrOrList),
+    f("timeout", Scalar),
+    f("start_period", Scalar),
+    f("start_interval", Scalar),
+];
+
+static DEVICE_REQUEST: &[Field] = &[
+    f("capabilities", List(&Scalar)),
+    f("count", Scalar),
+    f("device_ids", List(&Scalar)),
+    f("driver", Scalar),
+    f("options", ListOrDict),
+];
+
+static LIMITS: &[Field] = &[f("cpus", Scalar), f("memory", Scalar), f("pids", Scalar)];
+static RESERVATIONS: &[Field] = &[
+    f("cpus", Scalar),
+    f("memory", Scalar),
+    f("generic_resources", List(&Map)),
+    f("devices", List(&Object(DEVICE_REQUEST))),
+];
+static RESOURCES: &[Field] = &[
+    f("limits", Object(LIMITS)),
+    f("reservations", Object(RESERVATIONS)),
+];
+
+pub static DEPLOY: &[Field] = &[
+    f("mode", Scalar),
+    f("endpoint_mode", Scalar),
+    f("replicas", Scalar),
+    f("labels", ListOrDict),
+    f("rollback_config", Map),
+    f("update_config", Map),
+    f("resources", Object(RESOURCES)),
+    f("restart_policy", Map),
+    f("placement", Map),
+];
+
+static EXTENDS: &[Field] = &[f("service", Scalar), f("file", Scalar)];
+
+static DEPENDS_ON: &[Field] = &[
+    f("condition", Scalar),
+    f("restart", Bool),
+    f("required", Bool),
+];
+
+static SERVICE_NETWORK: &[Field] = &[
+    f("aliases", List(&Scalar)),
+    f("interface_name", Scalar),
+    f("ipv4_address", Scalar),
+    f("ipv6_address", Scalar),
+    f("link_local_ips", List(&Scalar)),
+    f("mac_address", Scalar),
+    f("driver_opts", Map),
+    f("priority", Scalar),
+    f("gw_priority", Scalar),
+];
+
+static SERVICE_MODEL: &[Field] = &[f("endpoint_var", Scalar), f("model_var", Scalar)];
+
+static LOGGING: &[Field] = &[f("driver", Scalar), f("options", Map)];
+
+static HOOK: &[Field] = &[
+    f("command", StrOrList),
+    f("user", Scalar),
+    f("privileged", Bool),
+    f("working_dir", Scalar),
+    f("environment", ListOrDict),
+];
+
+/// Every key a service may have.
+pub static SERVICE: &[Field] = &[
+    f("develop", Map),
+    f("deploy", Object(DEPLOY)),
+    f("annotations", ListOrDict),
+    f("attach", Bool),
+    f("build", ScalarOr(BUILD)),
+    f("blkio_config", Map),
+    f("cap_add", List(&Scalar)),
+    f("cap_drop", List(&Scalar)),
+    f("cgroup", Scalar),
+    f("cgroup_parent", Scalar),
+    f("command", StrOrList),
+    f("configs", List(&ScalarOr(FILE_REF))),
+    f("container_name", Scalar),
+    f("cpu_count", Scalar),
+    f("cpu_percent", Scalar),
+    f("cpu_shares", Scalar),
+    f("cpu_quota", Scalar),
+    f("cpu_period", Scalar),
+    f("cpu_rt_period", Scalar),
+    f("cpu_rt_runtime", Scalar),
+    f("cpus", Scalar),
+    f("cpuset", Scalar),
+    f("credential_spec", Map),
+    f("depends_on", NamesOr(&Object(DEPENDS_ON))),
+    f("device_cgroup_rules", List(&Scalar)),
+    f("devices", List(&ScalarOr(DEVICE))),
+    f("dns", StrOrList),
+    f("dns_opt", List(&Scalar)),
+    f("dns_search", StrOrList),
+    f("domainname", Scalar),
+    f("entrypoint", StrOrList),
+    f("env_file", OneOrList(&ScalarOr(ENV_FILE))),
+    f("label_file", StrOrList),
+    f("environment", ListOrDict),
+    f("expose", List(&Scalar)),
+    f("extends", ScalarOr(EXTENDS)),
+    f("provider", Map),
+    f("external_links", List(&Scalar)),
+    f("extra_hosts", ListOrDict),
+    f("gpus", Any),
+    f("group_add", List(&Scalar)),
+    f("healthcheck", Object(HEALTHCHECK)),
+    f("hostname", Scalar),
+    f("image", Scalar),
+    f("init", Bool),
+    f("ipc", Scalar),
+    f("isolation", Scalar),
+    f("labels", ListOrDict),
+    f("links", List(&Scalar)),
+    f("logging", Object(LOGGING)),
+    f("mac_address", Scalar),
+    f("mem_limit", Scalar),
+    f("mem_reservation", Scalar),
+    f("mem_swappiness", Scalar),
+    f("memswap_limit", Scalar),
+    f("network_mode", Scalar),
+    f("models", NamesOr(&Object(SERVICE_MODEL))),
+    f("networks", NamesOr(&Object(SERVICE_NETWORK))),
+    f("oom_kill_disable", Bool),
+    f("oom_score_adj", Scalar),
+    f("pid", Scalar),
+    f("pids_limit", Scalar),
+    f("platform", Scalar),
+    f("ports", List(&ScalarOr(PORT))),
+    f("post_start", List(&Object(HOOK))),
+    f("pre_stop", List(&Object(HOOK))),
+    f("pre_start", List(&Object(HOOK))),
+    f("privileged", Bool),
+    f("profiles", List(&Scalar)),
+    f("pull_policy", Scalar),
+    f("pull_refresh_after", Scalar),
+    f("read_only", Bool),
+    f("restart", Scalar),
+    f("runtime", Scalar),
+    f("scale", Scalar),
+    f("security_opt", List(&Scalar)),
+    f("shm_size", Scalar),
+    f("secrets", List(&ScalarOr(FILE_REF))),
+    f("sysctls", ListOrDict),
+    f("stdin_open", Bool),
+    f("stop_grace_period", Scalar),
+    f("stop_signal", Scalar),
+    f("storage_opt", Map),
+    f("tmpfs", StrOrList),
+    f("tty", Bool),
+    f("ulimits", Map),
+    f("use_api_socket", Bool),
+    f("user", Scalar),
+    f("uts", Scalar),
+    f("userns_mode", Scalar),
+    f("volumes", List(&ScalarOr(VOLUME_MOUNT))),
+    f("volumes_from", List(&Scalar)),
+    f("working_dir", Scalar),
+];
+
+static SERVICE_SHAPE: Shape = Object(SERVICE);
+
+static NETWORK: &[Field] = &[
+    f("name", Scalar),
+    f("driver", Scalar),
+    f("driver_opts", Map),
+    f("ipam", Map),
+    f("external", EXTERNAL_SHAPE),
+    f("internal", Bool),
+    f("enable_ipv4", Bool),
+    f("enable_ipv6", Bool),
+    f("attachable", Bool),
+    f("labels", ListOrDict),
+];
+const EXTERNAL_SHAPE: Shape = Any;
+static VOLUME: &[Field] = &[
+    f("name", Scalar),
+    f("driver", Scalar),
+    f("driver_opts", Map),
+    f("external", EXTERNAL_SHAPE),
+    f("labels", ListOrDict),
+];
+static SECRET: &[Field] = &[
+    f("name", Scalar),
+    f("environment", Scalar),
+    f("file", Scalar),
+    f("external", EXTERNAL_SHAPE),
+    f("labels", ListOrDict),
+    f("driver", Scalar),
+    f("driver_opts", Map),
+    f("template_driver", Scalar),
+];
+static CONFIG: &[Field] = &[
+    f("name", Scalar),
+    f("content", Scalar),
+    f("environment", Scalar),
+    f("file", Scalar),
+    f("external", EXTERNAL_SHAPE),
+    f("labels", ListOrDict),
+    f("template_driver", Scalar),
+];
+static MODEL: &[Field] = &[
+    f("name", Scalar),
+    f("model", Scalar),
+    f("context_size", Scalar),
+    f("runtime_flags", List(&Scalar)),
+];
+static INCLUDE: &[Field] = &[
+    f("path", StrOrList),
+    f("env_file", StrOrList),
+    f("project_directory", Scalar),
+];
+
+/// Every top-level key.
+pub static TOP_LEVEL: &[Field] = &[
+    f("version", Scalar),
+    f("name", Scalar),
+    f("include", List(&ScalarOr(INCLUDE))),
+    f("services", Named(&SERVICE_SHAPE)),
+    f("models", Named(&Object(MODEL))),
+    f("networks", Named(&Object(NETWORK))),
+    f("volumes", Named(&Object(VOLUME))),
+    f("secrets", Named(&Object(SECRET))),
+    f("configs", Named(&Object(CONFIG))),
+];
+
+/// Service-level key names the model knows.
+pub fn service_keys() -> impl Iterator<Item = &'static str> {
+    SERVICE.iter().map(|f| f.name)
+}
+
+/// Top-level key names the model knows.
+pub fn top_level_keys() -> impl Iterator<Item = &'static str> {
+    TOP_LEVEL.iter().map(|f| f.name)
+}
+
+/// YAML 1.1 booleans as compose accepts them.
+pub fn parse_bool(s: &str) -> Option<bool> {
+    match s {
+        "true" | "True" | "TRUE" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" | "y" | "Y" => {
+            Some(true)
+        }
+        "false" | "False" | "FALSE" | "no" | "No" | "NO" | "off" | "Off" | "OFF" | "n" | "N" => {
+            Some(false)
+        }
+        _ => None,
+    }
+}
+
+/// Checks a document's root mapping against the model.
+pub fn check(yaml: &Yaml, root: NodeId, out: &mut Vec<Diagnostic>) {
+    let top = Object(TOP_LEVEL);
+    Checker { yaml, out }.check(root, &top, "", 0);
+}
+
+struct Checker<'a> {
+    yaml: &'a Yaml,
+    out: &'a mut Vec<Diagnostic>,
+}
+
+enum Kind {
+    Scalar,
+    Seq,
+    Map,
+}
+
+impl Checker<'_> {
+    fn kind(&self, id: NodeId) -> Kind {
+        match self.yaml.get(id).map(|n| &n.kind) {
+            Some(NodeKind::Sequence(_)) => Kind::Seq,
+            Some(NodeKind::Mapping(_)) => Kind::Map,
+            _ => Kind::Scalar,
+        }
+    }
+
+    fn wrong(&mut self, id: NodeId, path: &str, want: &str) {
+        let span = self.yaml.node(id).map(|n| n.span).unwrap_or_default();
+        let path = if path.is_empty() { "(top level)" } else { path };
+        self.out.push(Diagnostic {
+            kind: DiagnosticKind::Schema,
+            span,
+            message: format!("`{path}` must be {want}"),
+            related: Vec::new(),
+        });
+    }
+
+    fn check(&mut self, id: NodeId, shape: &Shape, path: &str, depth: usize) {
+        // Schemas nest a handful of levels; this guards against a shape cycle only.
+        if depth > 16 || self.yaml.is_null(id) || self.yaml.tag(id) == Some("!reset") {
+            return;
+        }
+        let kind = self.kind(id);
+        match (shape, kind) {
+            (Any, _) | (Map, Kind::Map) | (Scalar, Kind::Scalar) => {}
+            (Bool, Kind::Scalar) => {
+                let v = self.yaml.scalar(id).unwrap_or("");
+                if parse_bool(v).is_none() && !v.contains('$') {
+                    self.wrong(id, path, "a boolean");
+                }
+            }
+            (StrOrList, Kind::Scalar) => {}
+            (OneOrList(inner), Kind::Seq) => {
+                let items = self.yaml.sequence(id).unwrap_or(&[]).to_vec();
+                for (i, it) in items.into_iter().enumerate() {
+                    self.check(it, inner, &format!("{path}[{i}]"), depth + 1);
+                }
+            }
+            (OneOrList(inner), _) => self.check(id, inner, path, depth + 1),
+            (StrOrList, Kind::Seq) | (List(_), Kind::Seq) => {
+                let item = match shape {
+                    List(item) => item,
+                    _ => &Scalar,
+                };
+                let items = self.yaml.sequence(id).unwrap_or(&[]).to_vec();
+                for (i, it) in items.into_iter().enumerate() {
+                    self.check(it, item, &format!("{path}[{i}]"), depth + 1);
+                }
+            }
+            (ListOrDict, Kind::Seq) => {
+                let items = self.yaml.sequence(id).unwrap_or(&[]).to_vec();
+                for (i, it) in items.into_iter().enumerate() {
+                    self.check(it, &Scalar, &format!("{path}[{i}]"), depth + 1);
+                }
+            }
+            (ListOrDict, Kind::Map) => {
+                for e in self.yaml.entries(id) {
+                    if !matches!(self.kind(e.value), Kind::Scalar) {
+                        let key = self.yaml.scalar(e.key).unwrap_or("?");
+                        self.wrong(
+                            e.value,
+                            &format!("{path}.{key}"),
+                            "a string, number or null",
+                        );
+                    }
+                }
+            }
+            (Object(fields), Kind::Map) | (ScalarOr(fields), Kind::Map) => {
+                self.object(id, fields, path, depth)
+            }
+            (ScalarOr(_), Kind::Scalar) => {}
+            (NamesOr(_), Kind::Seq) => {
+                let items = self.yaml.sequence(id).unwrap_or(&[]).to_vec();
+                for (i, it) in items.into_iter().enumerate() {
+                    self.check(it, &Scalar, &format!("{path}[{i}]"), depth + 1);
+                }
+            }
+            (NamesOr(inner), Kind::Map) | (Named(inner), Kind::Map) => {
+                for e in self.yaml.entries(id) {
+                    let key = self.yaml.scalar(e.key).unwrap_or("?");
+                    if key.starts_with("x-") && matches!(shape, Named(_)) {
+                        continue;
+                    }
+                    let p = if path.is_empty() {
+                        key.to_string()
+                    } else {
+                        format!("{path}.{key}")
+                    };
+                    self.check(e.value, inner, &p, depth + 1);
+                }
+            }
+            (Scalar | Bool, _) => self.wrong(id, path, "a single value"),
+            (List(_), _) => self.wrong(id, path, "a list"),
+            (StrOrList, _) => self.wrong(id, path, "a string or a list"),
+            (ListOrDict, _) => self.wrong(id, path, "a list or a mapping"),
+            (Map | Object(_), _) => self.wrong(id, path, "a mapping"),
+            (ScalarOr(_), _) => self.wrong(id, path, "a string or a mapping"),
+            (NamesOr(_), _) => self.wrong(id, path, "a list or a mapping"),
+            (Named(_), _) => self.wrong(id, path, "a mapping"),
+        }
+    }
+
+    fn object(&mut self, id: NodeId, fields: &[Field], path: &str, depth: usize) {
+        for e in self.yaml.entries(id) {
+            let Some(key) = self.yaml.scalar(e.key) else {
+                self.wrong(e.key, path, "keyed by strings");
+                continue;
+            };
+            if key.starts_with("x-") {
+                continue;
+            }
+            let p = if path.is_empty() {
+                key.to_string()
+            } else {
+                format!("{path}.{key}")
+            };
+            match fields.iter().find(|f| f.name == key) {
+                Some(field) => self.check(e.value, &field.shape, &p, depth + 1),
+                None => {
+                    let span = self.yaml.node(e.key).map(|n| n.span).unwrap_or_default();
+                    let message = match suggest(key, fields) {
+                        Some(s) => format!("unknown key `{p}` (did you mean `{s}`?)"),
+                        None => format!("unknown key `{p}`"),
+                    };
+                    self.out.push(Diagnostic {
+                        kind: DiagnosticKind::Schema,
+                        span,
+                        message,
+                        related: Vec::new(),
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// A known key one edit away (or differing only by `-`/`_`), for "did you mean".
+fn suggest(key: &str, fields: &[Field]) -> Option<&'static str> {
+    let norm = key.replace('-', "_").to_ascii_lowercase();
+    fields
+        .iter()
+        .find(|f| f.name == norm || edit_distance_at_most_one(f.name, &norm))
+        .map(|f| f.name)
+}
+
+fn edit_distance_at_most_one(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let (long, short) = if a.len() >= b.len() { (a, b) } else { (b, a) };
+    if long.len() - short.len() > 1 {
+        return false;
+    }
+    let p = long.iter().zip(short).take_while(|(x, y)| x == y).count();
+    if long.len() == short.len() {
+        long.get(p + 1..) == short.get(p + 1..)
+    } else {
+        long.get(p + 1..) == short.get(p..)
+    }
+}

@@ -1,0 +1,105 @@
+//! A JSON array of findings: file, code, name, severity, message, line, column, end_line,
+//! end_column, byte offsets, related locations, and the fix when there is one.
+
+use super::{display_path, located};
+use crate::finding::{FileReport, Location, Severity};
+use crate::source::SourceFile;
+use serde::Serialize;
+use std::io::{self, Write};
+
+#[derive(Serialize)]
+struct JsonFinding<'a> {
+    file: String,
+    code: &'a str,
+    name: &'a str,
+    severity: Severity,
+    message: &'a str,
+    line: u32,
+    column: u32,
+    end_line: u32,
+    end_column: u32,
+    start_byte: u32,
+    end_byte: u32,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related: Vec<JsonRelated<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fix: Option<JsonFix<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonRelated<'a> {
+    label: &'a str,
+    #[serde(flatten)]
+    location: Location,
+}
+
+#[derive(Serialize)]
+struct JsonFix<'a> {
+    description: &'a str,
+    applicability: crate::finding::Applicability,
+    edits: Vec<JsonEdit<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonEdit<'a> {
+    replacement: &'a str,
+    #[serde(flatten)]
+    location: Location,
+}
+
+fn loc(span: crate::source::Span, file: &SourceFile) -> Location {
+    Location::of(span, file)
+}
+
+pub fn render(reports: &[FileReport], out: &mut dyn Write) -> io::Result<()> {
+    let items: Vec<JsonFinding<'_>> = located(reports)
+        .map(|(r, f, l)| JsonFinding {
+            file: display_path(&r.file),
+            code: f.code,
+            name: f.name,
+            severity: f.severity,
+            message: &f.message,
+            line: l.line,
+            column: l.column,
+            end_line: l.end_line,
+            end_column: l.end_column,
+            start_byte: l.start_byte,
+            end_byte: l.end_byte,
+            related: f
+                .related
+                .iter()
+                .map(|rel| JsonRelated {
+                    label: &rel.label,
+                    location: loc(rel.span, &r.file),
+                })
+                .collect(),
+            fix: f.fix.as_ref().map(|fix| JsonFix {
+                description: &fix.description,
+                applicability: fix.applicability,
+                edits: fix
+                    .edits
+                    .iter()
+                    .map(|e| JsonEdit {
+                        replacement: &e.replacement,
+                        location: loc(e.span, &r.file),
+                    })
+                    .collect(),
+            }),
+        })
+        .collect();
+    serde_json::to_writer_pretty(&mut *out, &items)?;
+    writeln!(out)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn json_snapshot() {
+        let mut out = Vec::new();
+        super::render(&crate::report::testdata::reports(), &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(v.as_array().map(Vec::len), Some(5));
+        crate::assert_snap!("json", text);
+    }
+}

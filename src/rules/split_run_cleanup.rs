@@ -1,0 +1,59 @@
+//! `split-run-cleanup` (PL303): a package cache cleaned in a later RUN than the install that
+//! filled it. The earlier layer keeps the files, so the image does not shrink.
+
+use super::packages::{PkgOp, classify};
+use super::{Context, Rule};
+
+pub struct SplitRunCleanup;
+
+impl Rule for SplitRunCleanup {
+    fn doc(&self) -> &'static str {
+        include_str!("../../rules/split-run-cleanup.md")
+    }
+
+    fn check(&self, cx: &mut Context<'_>) {
+        let Some(df) = cx.dockerfile() else { return };
+        let mut found = Vec::new();
+        for stage in &df.stages {
+            let Some(instrs) = df.instrs.get(stage.instrs.clone()) else {
+                continue;
+            };
+            for (i, ins) in instrs.iter().enumerate() {
+                if ins.keyword != "RUN" {
+                    continue;
+                }
+                let ops: Vec<_> = ins
+                    .commands
+                    .iter()
+                    .map(|c| (c, classify(&c.strs())))
+                    .collect();
+                for (cmd, op) in &ops {
+                    let Some(PkgOp::Cleanup(m)) = op else {
+                        continue;
+                    };
+                    let fills = |o: &Option<PkgOp>| matches!(o, Some(PkgOp::Install(x) | PkgOp::Update(x)) if x == m);
+                    if ops.iter().any(|(_, o)| fills(o)) {
+                        continue;
+                    }
+                    let earlier = instrs.get(..i).unwrap_or(&[]).iter().rev().find(|e| {
+                        e.keyword == "RUN" && e.commands.iter().any(|c| fills(&classify(&c.strs())))
+                    });
+                    if let Some(earlier) = earlier {
+                        found.push((cmd.span, earlier.keyword_span, m.as_str()));
+                    }
+                }
+            }
+        }
+        for (span, install, manager) in found {
+            cx.report(
+                span,
+                format!("this {manager} clean-up runs in a later RUN than the install: the files stay in the earlier layer and the image does not shrink; clean up in the RUN that installs"),
+            )
+            .related
+            .push(crate::finding::Related {
+                span: install,
+                label: "the cache is filled in this earlier RUN".into(),
+            });
+        }
+    }
+}

@@ -1,0 +1,740 @@
+//! A spanned YAML tree built from `saphyr-parser` events.
+//!
+//! Nodes live in one arena ([`Yaml::nodes`]) and refer to each other by [`NodeId`], so an alias is
+//! a pointer to its anchor's node (never a copy), a deep tree drops without recursion, and the
+//! expansion work an alias would cause is counted once per node ([`Node::expanded`]). Spans are
+//! byte offsets into the original text (the parser counts characters; we convert).
+
+use std::borrow::Cow;
+
+use saphyr_parser::{Event, Parser, ScalarStyle as PStyle};
+
+use crate::source::Span;
+
+/// Index of a node in [`Yaml::nodes`].
+pub type NodeId = u32;
+
+/// Deepest nesting of collections accepted (compose files nest about ten levels).
+pub const MAX_DEPTH: usize = 256;
+
+/// The most nodes a document may expand to through aliases, beyond ten times its own node count.
+/// Past this the document is refused as an alias bomb.
+pub const ALIAS_EXPANSION_BUDGET: u64 = 200_000;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ScalarStyle {
+    Plain,
+    SingleQuoted,
+    DoubleQuoted,
+    Literal,
+    Folded,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NodeKind {
+    Scalar {
+        value: Box<str>,
+        style: ScalarStyle,
+    },
+    Sequence(Vec<NodeId>),
+    Mapping(Vec<Pair>),
+    /// `*name`: refers to the anchored node `target`.
+    Alias {
+        target: NodeId,
+        name: Box<str>,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Pair {
+    pub key: NodeId,
+    pub value: NodeId,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Node {
+    pub kind: NodeKind,
+    /// The node's content: a scalar's text (quotes included), `[`..`]` of a flow collection, first
+    /// to last entry of a block collection, `*name` of an alias.
+    pub span: Span,
+    /// The tag as written, e.g. `!reset`, `!!str`.
+    pub tag: Option<Box<str>>,
+    /// The anchor defined on this node (`&name`) and its span.
+    pub anchor: Option<(Box<str>, Span)>,
+    /// Nodes this node stands for once aliases are expanded (saturating).
+    pub expanded: u64,
+}
+
+/// One YAML document of a stream.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Document {
+    pub root: Option<NodeId>,
+    pub span: Span,
+    /// Set when the document was refused (alias bomb, nesting too deep): its tree is not usable.
+    pub refused: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum YamlErrorKind {
+    Syntax,
+    DuplicateKey,
+    AliasBudget,
+    Depth,
+    /// An alias to an anchor whose node is still open (`&a [*a]`).
+    RecursiveAlias,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct YamlError {
+    pub kind: YamlErrorKind,
+    pub span: Span,
+    pub message: String,
+    /// For duplicate keys: the first occurrence.
+    pub related: Option<Span>,
+}
+
+/// A parsed YAML stream.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Yaml {
+    pub nodes: Vec<Node>,
+    pub documents: Vec<Document>,
+    pub errors: Vec<YamlError>,
+}
+
+/// A mapping entry after merge keys are applied.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Entry {
+    pub key: NodeId,
+    pub value: NodeId,
+    /// Set when the entry came in through `<<`: the merged alias (use site) and its anchor.
+    pub merged_from: Option<MergeSource>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MergeSource {
+    /// The `*name` alias (or inline mapping) given to `<<`.
+    pub use_span: Span,
+    /// The anchored mapping the entry was defined in.
+    pub anchor_node: NodeId,
+}
+
+impl Yaml {
+    pub fn node(&self, id: NodeId) -> Option<&Node> {
+        self.nodes.get(id as usize)
+    }
+
+    /// Follows an alias to the node it names (one step: anchors never sit on aliases).
+    pub fn resolve(&self, id: NodeId) -> NodeId {
+        match self.node(id).map(|n| &n.kind) {
+            Some(NodeKind::Alias { target, .. }) => *target,
+            _ => id,
+        }
+    }
+
+    /// The node after alias resolution.
+    pub fn get(&self, id: NodeId) -> Option<&Node> {
+        self.node(self.resolve(id))
+    }
+
+    /// A scalar's value (through aliases).
+    pub fn scalar(&self, id: NodeId) -> Option<&str> {
+        match &self.get(id)?.kind {
+            NodeKind::Scalar { value, .. } => Some(value),
+            _ => None,
+        }
+    }
+
+    pub fn is_mapping(&self, id: NodeId) -> bool {
+        matches!(self.get(id).map(|n| &n.kind), Some(NodeKind::Mapping(_)))
+    }
+
+    pub fn sequence(&self, id: NodeId) -> Option<&[NodeId]> {
+        match &self.get(id)?.kind {
+            NodeKind::Sequence(items) => Some(items),
+            _ => None,
+        }
+    }
+
+    pub fn tag(&self, id: NodeId) -> Option<&str> {
+        self.node(id)
+            .and_then(|n| n.tag.as_deref())
+            .or_else(|| self.get(id).and_then(|n| n.tag.as_deref()))
+    }
+
+    /// Whether a scalar is YAML null (`~`, `null`, empty plain).
+    pub fn is_null(&self, id: NodeId) -> bool {
+        match self.get(id).map(|n| &n.kind) {
+            Some(NodeKind::Scalar {
+                value,
+                style: ScalarStyle::Plain,
+            }) => matches!(&**value, "" | "~" | "null" | "Null" | "NULL"),
+            _ => false,
+        }
+    }
+
+    /// A mapping's entries with `<<` merge keys applied: explicit keys win over merged ones, and
+    /// earlier mappings in a `<<` list win over later ones. Keys keep their written order.
+    pub fn entries(&self, id: NodeId) -> Vec<Entry> {
+        let mut out = Vec::new();
+        self.collect_entries(id, None, 0, &mut out);
+        out
+    }
+
+    fn collect_entries(
+        &self,
+        id: NodeId,
+        via: Option<MergeSource>,
+        depth: usize,
+        out: &mut Vec<Entry>,
+    ) {
+        let Some(NodeKind::Mapping(pairs)) = self.get(id).map(|n| &n.kind) else {
+            return;
+        };
+        if depth > 8 {
+            return;
+        }
+        let anchor_node = self.resolve(id);
+        let mut merges: Vec<NodeId> = Vec::new();
+        for p in pairs {
+            if self.is_merge_key(p.key) {
+                match self.get(p.value).map(|n| &n.kind) {
+                    Some(NodeKind::Sequence(items)) => merges.extend(items.iter().copied()),
+                    _ => merges.push(p.value),
+                }
+                continue;
+            }
+            let key = self.scalar(p.key);
+            if let Some(k) = key {
+                if let Some(existing) = out.iter_mut().find(|e| self.scalar(e.key) == Some(k)) {
+                    // An explicit key overrides one merged in earlier; a merged key never
+                    // overrides one already present.
+                    if via.is_none() && existing.merged_from.is_some() {
+                        *existing = Entry {
+                            key: p.key,
+                            value: p.value,
+                            merged_from: None,
+                        };
+                    }
+                    continue;
+                }
+            }
+            let merged_from = via.map(|v| MergeSource {
+                use_span: v.use_span,
+                anchor_node,
+            });
+            out.push(Entry {
+                key: p.key,
+                value: p.value,
+                merged_from,
+            });
+        }
+        for m in merges {
+            let use_span = self.node(m).map(|n| n.span).unwrap_or_default();
+            // Within a merged mapping the outermost use site is kept.
+            let src = via.unwrap_or(MergeSource {
+                use_span,
+                anchor_node: self.resolve(m),
+            });
+            self.collect_entries(m, Some(src), depth + 1, out);
+        }
+    }
+
+    /// `<<` as a plain (untagged or `!!merge`) key.
+    pub fn is_merge_key(&self, id: NodeId) -> bool {
+        match self.node(id).map(|n| (&n.kind, n.tag.as_deref())) {
+            Some((NodeKind::Scalar { value, style }, tag)) => {
+                &**value == "<<"
+                    && (*style == ScalarStyle::Plain || tag == Some("!!merge"))
+                    && tag.is_none_or(|t| t.ends_with("merge"))
+            }
+            _ => false,
+        }
+    }
+
+    /// The value under key `key` in mapping `id` (after merges).
+    pub fn lookup(&self, id: NodeId, key: &str) -> Option<Entry> {
+        self.entries(id)
+            .into_iter()
+            .find(|e| self.scalar(e.key) == Some(key))
+    }
+
+    /// The anchor name and definition span of an anchored node.
+    pub fn anchor_of(&self, id: NodeId) -> Option<(&str, Span)> {
+        self.node(id)
+            .and_then(|n| n.anchor.as_ref())
+            .map(|(n, s)| (&**n, *s))
+    }
+}
+
+/// Converts the parser's character indices to byte offsets.
+struct Offsets<'a> {
+    text: &'a str,
+    /// (char index of a non-ASCII char, extra bytes of all non-ASCII chars up to and including it)
+    wide: Vec<(u32, u32)>,
+}
+
+impl<'a> Offsets<'a> {
+    fn new(text: &'a str) -> Self {
+        let mut wide = Vec::new();
+        if !text.is_ascii() {
+            let mut extra = 0u32;
+            for (ci, c) in text.chars().enumerate() {
+                let l = c.len_utf8() as u32;
+                if l > 1 {
+                    extra += l - 1;
+                    wide.push((ci as u32, extra));
+                }
+            }
+        }
+        Offsets { text, wide }
+    }
+
+    fn byte(&self, char_index: usize) -> usize {
+        let ci = char_index as u32;
+        let i = self.wide.partition_point(|&(c, _)| c < ci);
+        let extra = if i == 0 { 0 } else { self.wide[i - 1].1 };
+        (char_index + extra as usize).min(self.text.len())
+    }
+}
+
+struct Frame {
+    id: NodeId,
+    seq: bool,
+    items: Vec<NodeId>,
+    /// For mappings: scalar keys seen so far (value, key span) for duplicate detection.
+    keys: KeySet,
+    start: usize,
+    anchor_id: usize,
+}
+
+struct Builder<'a> {
+    text: &'a str,
+    off: Offsets<'a>,
+    yaml: Yaml,
+    /// Anchor id (from the parser) -> node, and whether the node is complete.
+    anchors: Vec<Option<(NodeId, bool)>>,
+    stack: Vec<Frame>,
+    doc_start: usize,
+    doc_nodes: usize,
+    doc_refused: bool,
+    doc_root: Option<NodeId>,
+}
+
+/// Parses a YAML stream. Never panics; syntax errors end the stream with a [`YamlError`] and keep
+/// the documents completed before it.
+pub fn parse(text: &str) -> Yaml {
+    let mut b = Builder {
+        text,
+        off: Offsets::new(text),
+        yaml: Yaml::default(),
+        anchors: Vec::new(),
+        stack: Vec::new(),
+        doc_start: 0,
+        doc_nodes: 0,
+        doc_refused: false,
+        doc_root: None,
+    };
+    let mut parser = Parser::new_from_str(text);
+    loop {
+        match parser.next_event() {
+            None => break,
+            Some(Ok((ev, span))) => {
+                let s = b.off.byte(span.start.index());
+                let e = b.off.byte(span.end.index()).max(s);
+                if b.event(ev, s, e) {
+                    break;
+                }
+            }
+            Some(Err(err)) => {
+                let at = b.off.byte(err.marker().index());
+                b.yaml.errors.push(YamlError {
+                    kind: YamlErrorKind::Syntax,
+                    span: Span::empty(at),
+                    message: err.info().to_string(),
+                    related: None,
+                });
+                // Keep what was built of the open document so rules still see it.
+                if !b.stack.is_empty() || b.doc_root.is_some() {
+                    b.finish_document(at);
+                }
+                break;
+            }
+        }
+    }
+    b.yaml
+}
+
+impl Builder<'_> {
+    /// Handles one event; returns true to stop.
+    fn event(&mut self, ev: Event<'_>, s: usize, e: usize) -> bool {
+        match ev {
+            Event::StreamStart | Event::Nothing => {}
+            Event::StreamEnd => return true,
+            Event::DocumentStart(_) => {
+                self.doc_start = s;
+                self.doc_nodes = 0;
+                self.doc_refused = false;
+                self.doc_root = None;
+                self.anchors.clear();
+            }
+            Event::DocumentEnd => self.finish_document(s),
+            Event::Alias(aid) => {
+                let name = self
+                    .text
+                    .get(s..e)
+                    .unwrap_or("")
+                    .trim_start_matches('*')
+                    .trim_end();
+                let span = Span::new(s, s + 1 + name.len());
+                let (target, expanded) = match self.anchors.get(aid).copied().flatten() {
+                    Some((t, true)) => (t, self.expanded(t)),
+                    Some((t, false)) => {
+                        self.error(
+                            YamlErrorKind::RecursiveAlias,
+                            span,
+                            format!("alias *{name} refers to the node that contains it"),
+                        );
+                        self.doc_refused = true;
+                        (t, 1)
+                    }
+                    None => {
+                        self.error(
+                            YamlErrorKind::Syntax,
+                            span,
+                            format!("unknown anchor *{name}"),
+                        );
+                        return false;
+                    }
+                };
+                let id = self.push(Node {
+                    kind: NodeKind::Alias {
+                        target,
+                        name: name.into(),
+                    },
+                    span,
+                    tag: None,
+                    anchor: None,
+                    expanded,
+                });
+                self.attach(id);
+            }
+            Event::Scalar(value, style, aid, tag) => {
+                let (start, anchor) = self.properties(s, e);
+                let end = self.scalar_end(start, e, style);
+                let style = match style {
+                    PStyle::Plain => ScalarStyle::Plain,
+                    PStyle::SingleQuoted => ScalarStyle::SingleQuoted,
+                    PStyle::DoubleQuoted => ScalarStyle::DoubleQuoted,
+                    PStyle::Literal => ScalarStyle::Literal,
+                    PStyle::Folded => ScalarStyle::Folded,
+                };
+                let id = self.push(Node {
+                    kind: NodeKind::Scalar {
+                        value: cow_box(value),
+                        style,
+                    },
+                    span: Span::new(start, end.max(start)),
+                    tag: tag.map(|t| t.to_string().into_boxed_str()),
+                    anchor,
+                    expanded: 1,
+                });
+                self.define_anchor(aid, id, true);
+                self.attach(id);
+            }
+            Event::SequenceStart(aid, tag) => self.open(aid, tag, s, e, true),
+            Event::MappingStart(aid, tag) => self.open(aid, tag, s, e, false),
+            Event::SequenceEnd | Event::MappingEnd => {
+                let Some(frame) = self.stack.pop() else {
+                    return false;
+                };
+                self.close(frame, s, e);
+            }
+        }
+        false
+    }
+}
+
+impl Builder<'_> {
+    fn open(
+        &mut self,
+        aid: usize,
+        tag: Option<Cow<'_, saphyr_parser::Tag>>,
+        s: usize,
+        e: usize,
+        seq: bool,
+    ) {
+        let (start, anchor) = self.properties(s, e);
+        let kind = if seq {
+            NodeKind::Sequence(Vec::new())
+        } else {
+            NodeKind::Mapping(Vec::new())
+        };
+        let id = self.push(Node {
+            kind,
+            span: Span::new(start, start),
+            tag: tag.map(|t| t.to_string().into_boxed_str()),
+            anchor,
+            expanded: 1,
+        });
+        self.define_anchor(aid, id, false);
+        if self.stack.len() >= MAX_DEPTH && !self.doc_refused {
+            self.error(
+                YamlErrorKind::Depth,
+                Span::new(start, start),
+                format!("collections nest deeper than {MAX_DEPTH} levels"),
+            );
+            self.doc_refused = true;
+        }
+        self.stack.push(Frame {
+            id,
+            seq,
+            items: Vec::new(),
+            keys: KeySet::default(),
+            start,
+            anchor_id: aid,
+        });
+    }
+
+    fn close(&mut self, frame: Frame, s: usize, e: usize) {
+        let flow_end = if e > s {
+            let t = self.text.get(s..e).unwrap_or("");
+            Some(s + t.trim_end().len())
+        } else {
+            None
+        };
+        let first = frame
+            .items
+            .first()
+            .and_then(|&i| self.yaml.node(i))
+            .map(|n| n.span.start as usize);
+        let last = frame
+            .items
+            .last()
+            .and_then(|&i| self.yaml.node(i))
+            .map(|n| n.span.end as usize);
+        let (start, end) = match flow_end {
+            Some(end) => (frame.start, end),
+            None => (first.unwrap_or(frame.start), last.unwrap_or(frame.start)),
+        };
+        let mut expanded: u64 = 1;
+        for &i in &frame.items {
+            expanded = expanded.saturating_add(self.expanded(i));
+        }
+        let kind = if frame.seq {
+            NodeKind::Sequence(frame.items)
+        } else {
+            NodeKind::Mapping(
+                frame
+                    .items
+                    .chunks_exact(2)
+                    .map(|c| Pair {
+                        key: c[0],
+                        value: c[1],
+                    })
+                    .collect(),
+            )
+        };
+        let budget = ALIAS_EXPANSION_BUDGET.saturating_add(10 * self.doc_nodes as u64);
+        if expanded > budget && !self.doc_refused {
+            self.error(
+                YamlErrorKind::AliasBudget,
+                Span::new(start, end.max(start)),
+                format!(
+                    "aliases expand this document past {budget} nodes (an alias bomb?); refusing it"
+                ),
+            );
+            self.doc_refused = true;
+        }
+        if let Some(node) = self.yaml.nodes.get_mut(frame.id as usize) {
+            node.kind = kind;
+            node.span = Span::new(start, end.max(start));
+            node.expanded = expanded;
+        }
+        self.define_anchor(frame.anchor_id, frame.id, true);
+        self.attach(frame.id);
+    }
+
+    fn finish_document(&mut self, at: usize) {
+        while let Some(frame) = self.stack.pop() {
+            self.close(frame, at, at);
+        }
+        self.yaml.documents.push(Document {
+            root: self.doc_root.take(),
+            span: Span::new(self.doc_start.min(at), at),
+            refused: self.doc_refused,
+        });
+        self.doc_refused = false;
+    }
+
+    fn push(&mut self, node: Node) -> NodeId {
+        let id = self.yaml.nodes.len() as NodeId;
+        self.yaml.nodes.push(node);
+        self.doc_nodes += 1;
+        id
+    }
+
+    fn expanded(&self, id: NodeId) -> u64 {
+        self.yaml.node(id).map_or(1, |n| n.expanded)
+    }
+
+    fn define_anchor(&mut self, aid: usize, id: NodeId, complete: bool) {
+        if aid == 0 {
+            return;
+        }
+        if self.anchors.len() <= aid {
+            self.anchors.resize(aid + 1, None);
+        }
+        self.anchors[aid] = Some((id, complete));
+    }
+
+    fn error(&mut self, kind: YamlErrorKind, span: Span, message: String) {
+        self.yaml.errors.push(YamlError {
+            kind,
+            span,
+            message,
+            related: None,
+        });
+    }
+
+    /// Adds a finished node to the open collection (or makes it the document root).
+    fn attach(&mut self, id: NodeId) {
+        let Some(frame) = self.stack.last_mut() else {
+            self.doc_root = Some(id);
+            return;
+        };
+        let is_key = !frame.seq && frame.items.len() % 2 == 0;
+        frame.items.push(id);
+        if !is_key {
+            return;
+        }
+        let Some(node) = self.yaml.nodes.get(self.yaml.resolve(id) as usize) else {
+            return;
+        };
+        let NodeKind::Scalar { value, .. } = &node.kind else {
+            return;
+        };
+        if &**value == "<<" {
+            return;
+        }
+        let span = self.yaml.node(id).map(|n| n.span).unwrap_or_default();
+        if let Some(first) = frame.keys.insert(value, span) {
+            let message = format!("duplicate key `{value}`");
+            self.yaml.errors.push(YamlError {
+                kind: YamlErrorKind::DuplicateKey,
+                span,
+                message,
+                related: Some(first),
+            });
+        }
+    }
+
+    /// Skips the node properties (`&anchor`, `!tag`) at the start of an event's span; returns
+    /// where the content starts and the anchor defined there.
+    fn properties(&self, s: usize, e: usize) -> (usize, Option<(Box<str>, Span)>) {
+        let bytes = self.text.as_bytes();
+        let mut pos = s;
+        let mut anchor = None;
+        while pos < e {
+            match bytes.get(pos) {
+                Some(b' ' | b'\t' | b'\n' | b'\r') => pos += 1,
+                Some(c @ (b'&' | b'!')) => {
+                    let c = *c;
+                    let start = pos;
+                    while pos < e
+                        && !matches!(
+                            bytes.get(pos),
+                            None | Some(
+                                b' ' | b'\t' | b'\n' | b'\r' | b',' | b'[' | b']' | b'{' | b'}'
+                            )
+                        )
+                    {
+                        pos += 1;
+                    }
+                    if c == b'&' {
+                        let name = self.text.get(start + 1..pos).unwrap_or("");
+                        anchor = Some((name.into(), Span::new(start, pos)));
+                    }
+                }
+                _ => break,
+            }
+        }
+        if !self.text.is_char_boundary(pos) {
+            return (s, anchor);
+        }
+        (pos, anchor)
+    }
+
+    /// The end of a scalar's text: the closing quote of a quoted scalar (the parser's span may
+    /// run on over a comment), or the last non-blank byte of a plain or block scalar.
+    fn scalar_end(&self, start: usize, e: usize, style: PStyle) -> usize {
+        let bytes = self.text.as_bytes();
+        match style {
+            PStyle::SingleQuoted | PStyle::DoubleQuoted => {
+                let q = if style == PStyle::SingleQuoted {
+                    b'\''
+                } else {
+                    b'"'
+                };
+                if bytes.get(start) != Some(&q) {
+                    return e;
+                }
+                let mut i = start + 1;
+                while i < bytes.len() {
+                    let c = bytes[i];
+                    if q == b'"' && c == b'\\' {
+                        i += 2;
+                        continue;
+                    }
+                    if c == q {
+                        if q == b'\'' && bytes.get(i + 1) == Some(&b'\'') {
+                            i += 2;
+                            continue;
+                        }
+                        return i + 1;
+                    }
+                    i += 1;
+                }
+                e
+            }
+            _ => {
+                let t = self.text.get(start..e.max(start)).unwrap_or("");
+                start + t.trim_end().len()
+            }
+        }
+    }
+}
+
+/// Keys of one mapping, for duplicate detection: a short list, a hash map once it grows.
+#[derive(Default)]
+struct KeySet {
+    small: Vec<(Box<str>, Span)>,
+    large: Option<std::collections::HashMap<Box<str>, Span>>,
+}
+
+impl KeySet {
+    /// Inserts a key; returns the span of an earlier equal key.
+    fn insert(&mut self, key: &str, span: Span) -> Option<Span> {
+        if let Some(map) = &mut self.large {
+            if let Some(&first) = map.get(key) {
+                return Some(first);
+            }
+            map.insert(key.into(), span);
+            return None;
+        }
+        if let Some((_, first)) = self.small.iter().find(|(k, _)| &**k == key) {
+            return Some(*first);
+        }
+        self.small.push((key.into(), span));
+        if self.small.len() > 32 {
+            self.large = Some(self.small.drain(..).collect());
+        }
+        None
+    }
+}
+
+fn cow_box(c: Cow<'_, str>) -> Box<str> {
+    match c {
+        Cow::Borrowed(s) => s.into(),
+        Cow::Owned(s) => s.into_boxed_str(),
+    }
+}
