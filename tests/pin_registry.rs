@@ -121,7 +121,6 @@ fn write_project(dir: &Path, h: &str) {
 }
 
 #[test]
-#[ignore = "waits for the Dockerfile parser and compose loader to land in main"]
 fn pins_dockerfile_and_compose_together_idempotently() {
     if !available() {
         return;
@@ -162,7 +161,6 @@ fn pins_dockerfile_and_compose_together_idempotently() {
 }
 
 #[test]
-#[ignore = "waits for the Dockerfile parser and compose loader to land in main"]
 fn check_fails_before_and_passes_after() {
     if !available() {
         return;
@@ -199,7 +197,6 @@ fn check_fails_before_and_passes_after() {
 }
 
 #[test]
-#[ignore = "waits for the Dockerfile parser and compose loader to land in main"]
 fn lock_then_offline_with_the_registry_stopped() {
     if !available() {
         return;
@@ -244,7 +241,6 @@ fn lock_then_offline_with_the_registry_stopped() {
 }
 
 #[test]
-#[ignore = "waits for the Dockerfile parser and compose loader to land in main"]
 fn a_missing_tag_is_a_clear_error_and_nothing_is_written() {
     if !available() {
         return;
@@ -268,7 +264,6 @@ fn a_missing_tag_is_a_clear_error_and_nothing_is_written() {
 }
 
 #[test]
-#[ignore = "waits for the Dockerfile parser and compose loader to land in main"]
 fn diff_prints_and_writes_nothing_and_digest_only_leaves_a_comment() {
     if !available() {
         return;

@@ -10,9 +10,7 @@ use crate::finding::{Applicability, Fix};
 use crate::fix::extract::extract_sites;
 use crate::fix::pin::{PinOptions, PinSite, Plan, Skip, classify, pin_edits};
 use crate::fix::{FileSnapshot, FixMode, MAX_PASSES, fix_until_stable, unified_diff, write_atomic};
-use crate::registry::{
-    Client, ClientOptions, LOCK_FILE_NAME, LockFile, RegistryError, Resolved, Target,
-};
+use crate::registry::{Client, ClientOptions, LOCK_FILE_NAME, LockFile, Resolved, Target};
 use crate::source::{FileKind, LineIndex, Span};
 use std::collections::HashMap;
 use std::io::{IsTerminal, Write};
@@ -114,12 +112,13 @@ fn lock_path(args: &PinArgs) -> PathBuf {
 /// Fixes pinning every site of `text` whose target is in `resolved` (by canonical reference).
 fn fixes_for(
     kind: FileKind,
+    path: &std::path::Path,
     text: &str,
     resolved: &HashMap<String, Resolved>,
     update: bool,
     opts: PinOptions,
 ) -> Vec<Fix> {
-    let (sites, _) = extract_sites(kind, text);
+    let (sites, _) = extract_sites(kind, path, text);
     let mut fixes = Vec::new();
     for site in &sites {
         let target = match classify(text, site) {
@@ -187,7 +186,7 @@ pub fn run_with(
     let mut plans: Vec<(usize, PinSite, Plan)> = Vec::new();
     let mut skips: Vec<(usize, Skip)> = Vec::new();
     for (i, input) in inputs.iter().enumerate() {
-        let (sites, skipped) = extract_sites(input.kind, &input.text);
+        let (sites, skipped) = extract_sites(input.kind, &input.path, &input.text);
         skips.extend(skipped.into_iter().map(|s| (i, s)));
         for site in sites {
             match classify(&input.text, &site) {
@@ -229,6 +228,24 @@ pub fn run_with(
             Plan::Pinned { .. } => {}
         }
     }
+    // Where each target is first named, to locate errors.
+    let mut first_use: HashMap<String, String> = HashMap::new();
+    for (i, site, plan) in &plans {
+        let t = match plan {
+            Plan::Pin { target } => target,
+            Plan::Pinned {
+                target: Some(t), ..
+            } => t,
+            Plan::Pinned { target: None, .. } => continue,
+        };
+        first_use
+            .entry(t.to_string())
+            .or_insert_with(|| inputs[*i].at(site.span));
+    }
+    let located = |t: &Target, msg: String| match first_use.get(&t.to_string()) {
+        Some(at) => format!("{at}: {msg}"),
+        None => msg,
+    };
     let mut distinct = wanted.clone();
     distinct.sort();
     distinct.dedup();
@@ -248,9 +265,12 @@ pub fn run_with(
                         },
                     );
                 }
-                None => failures.push(format!(
-                    "{t}: not in {} (run `plimsoll pin --lock` with registry access first)",
-                    lock_path.display()
+                None => failures.push(located(
+                    t,
+                    format!(
+                        "{t}: not in {} (run `plimsoll pin --lock` with registry access first)",
+                        lock_path.display()
+                    ),
                 )),
             }
         }
@@ -270,7 +290,7 @@ pub fn run_with(
                 Ok(r) => {
                     resolved.insert(t.to_string(), r);
                 }
-                Err(e) => failures.push(describe(&e)),
+                Err(e) => failures.push(located(t, e.to_string())),
             }
         }
     }
@@ -288,7 +308,8 @@ pub fn run_with(
     };
     let mut changed: Vec<(usize, String)> = Vec::new();
     for (i, input) in inputs.iter().enumerate() {
-        let relint = |t: &str| fixes_for(input.kind, t, &resolved, args.update, pin_opts);
+        let relint =
+            |t: &str| fixes_for(input.kind, &input.path, t, &resolved, args.update, pin_opts);
         let outcome = fix_until_stable(
             &input.text,
             relint(&input.text),
@@ -427,10 +448,6 @@ fn check(
     } else {
         ExitStatus::Success
     }
-}
-
-fn describe(e: &RegistryError) -> String {
-    e.to_string()
 }
 
 fn progress_bar(n: usize) -> Option<indicatif::ProgressBar> {
