@@ -43,52 +43,24 @@ impl Input {
     }
 }
 
-/// The files `paths` name: recognised Dockerfiles and compose files under directories (honouring
-/// ignore files), and named files whatever their names (compose for `.yml`/`.yaml`).
+/// The files `paths` name, found as `check` finds them ([`crate::discover`]). Standard input
+/// cannot be rewritten, so `-` is an error.
 fn collect(paths: &[PathBuf]) -> (Vec<(PathBuf, FileKind)>, Vec<String>) {
-    let mut files = Vec::new();
-    let mut errors = Vec::new();
-    let default = [PathBuf::from(".")];
-    let paths = if paths.is_empty() {
-        &default[..]
-    } else {
-        paths
+    let opts = crate::discover::Options {
+        file_kind: None,
+        stdin_filename: None,
+        kind_for: &|_| None,
     };
-    for p in paths {
-        match std::fs::metadata(p) {
-            Err(e) => errors.push(format!("{}: {e}", p.display())),
-            Ok(m) if m.is_dir() => {
-                let mut found = Vec::new();
-                for entry in ignore::WalkBuilder::new(p).require_git(false).build() {
-                    match entry {
-                        Err(e) => errors.push(e.to_string()),
-                        Ok(e) if e.file_type().is_some_and(|t| t.is_file()) => {
-                            if let Some(kind) = FileKind::detect(e.path()) {
-                                let path = e.path().strip_prefix("./").unwrap_or(e.path());
-                                found.push((path.to_path_buf(), kind));
-                            }
-                        }
-                        Ok(_) => {}
-                    }
-                }
-                found.sort();
-                files.extend(found);
-            }
-            Ok(_) => {
-                let lower = p.to_string_lossy().to_ascii_lowercase();
-                let kind = FileKind::detect(p).unwrap_or(
-                    if lower.ends_with(".yml") || lower.ends_with(".yaml") {
-                        FileKind::Compose
-                    } else {
-                        FileKind::Dockerfile
-                    },
-                );
-                files.push((p.clone(), kind));
-            }
+    let found = crate::discover::discover(paths, &opts);
+    let mut errors = found.errors;
+    let mut files = Vec::new();
+    for t in found.targets {
+        if t.stdin {
+            errors.push("-: `pin` rewrites files; standard input is not supported".to_string());
+        } else {
+            files.push((t.path, t.kind));
         }
     }
-    let mut seen = std::collections::HashSet::new();
-    files.retain(|(p, _)| seen.insert(p.components().collect::<PathBuf>()));
     (files, errors)
 }
 
