@@ -3,6 +3,11 @@
 //!
 //! Edits replace byte ranges; every byte outside them is kept (CRLF, tabs, comments, YAML layout).
 //! A [`Fix`] is all-or-nothing: either every edit of it is applied or none is.
+//!
+//! - [`apply_fixes`]: one pass; a fix overlapping an accepted one waits for the next pass.
+//! - [`fix_until_stable`]: passes until re-linting offers nothing applicable (bounded).
+//! - [`fix_file`]: the above plus an atomic write or a diff, for `check --fix` / `--diff`.
+//! - [`pin`] and [`extract`]: the image references `plimsoll pin` rewrites, and its edits.
 
 use crate::finding::{Applicability, Edit, Fix};
 
