@@ -26,6 +26,40 @@ fn corpus(sub: &str, kind: FileKind) -> Vec<SourceFile> {
         .collect()
 }
 
+/// CPU time this thread has used, in seconds (Linux; `None` elsewhere). The machine the
+/// benchmark runs on is often shared, so wall time overstates the cost: MB per CPU-second is
+/// the per-core figure.
+fn thread_cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/thread-self/stat").ok()?;
+    // Fields after the parenthesised command name; utime and stime are the 14th and 15th.
+    let rest = stat.rsplit_once(')')?.1;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let utime: f64 = fields.get(11)?.parse().ok()?;
+    let stime: f64 = fields.get(12)?.parse().ok()?;
+    Some((utime + stime) / 100.0)
+}
+
+fn report_cpu_throughput(name: &str, files: &[SourceFile], settings: &LintSettings) {
+    let bytes: usize = files.iter().map(|f| f.text.len()).sum();
+    let Some(start) = thread_cpu_seconds() else {
+        return;
+    };
+    let mut rounds = 0usize;
+    let mut used = 0.0;
+    while used < 3.0 {
+        for f in files {
+            std::hint::black_box(lint_source(f, settings));
+        }
+        rounds += 1;
+        used = thread_cpu_seconds().unwrap_or(start + 3.0) - start;
+    }
+    let mb = (bytes * rounds) as f64 / 1e6;
+    eprintln!(
+        "{name}: {:.1} MB per CPU-second ({rounds} rounds, {used:.2} s CPU)",
+        mb / used
+    );
+}
+
 fn bench(c: &mut Criterion) {
     let settings = LintSettings::default();
     for (name, sub, kind) in [
@@ -44,6 +78,7 @@ fn bench(c: &mut Criterion) {
         if files.is_empty() {
             continue;
         }
+        report_cpu_throughput(name, &files, &settings);
         let bytes: usize = files.iter().map(|f| f.text.len()).sum();
         let mut group = c.benchmark_group("lint");
         group.throughput(Throughput::Bytes(bytes as u64));

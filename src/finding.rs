@@ -233,7 +233,12 @@ pub fn mask_secrets(text: &str, text_start: usize, secrets: &[Span]) -> String {
             .saturating_sub(text_start)
             .min(text.len());
         let end = (s.end as usize).saturating_sub(text_start).min(text.len());
-        if end <= pos || !text.is_char_boundary(start) || !text.is_char_boundary(end) {
+        // A secret outside this text (or already masked) leaves it alone.
+        if start >= end
+            || end <= pos
+            || !text.is_char_boundary(start)
+            || !text.is_char_boundary(end)
+        {
             continue;
         }
         let start = start.max(pos);
@@ -264,6 +269,9 @@ mod tests {
         let end = start + "ghp_abcdefghijklmnop".len();
         let masked = mask_secrets(line, 100, &[Span::new(100 + start, 100 + end)]);
         assert_eq!(masked, "ENV TOKEN=ghp_… rest");
+        // Secrets before or after the window leave it unchanged.
+        assert_eq!(mask_secrets("abc", 10, &[Span::new(0, 5)]), "abc");
+        assert_eq!(mask_secrets("abc", 10, &[Span::new(20, 30)]), "abc");
     }
 
     #[test]

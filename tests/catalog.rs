@@ -139,3 +139,43 @@ fn metadata_is_consistent() {
         assert!(Severity::ALL.contains(&rule.severity));
     }
 }
+
+mod support;
+
+#[test]
+fn rules_command_lists_the_catalog_as_json() {
+    let out = std::process::Command::new(support::plimsoll_bin())
+        .args(["rules", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let list: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(list.len(), catalog::all().len());
+    for (item, rule) in list.iter().zip(catalog::all()) {
+        assert_eq!(item["code"], rule.code.as_str());
+        assert_eq!(item["name"], rule.name.as_str());
+        assert_eq!(item["severity"], rule.severity.as_str());
+        assert_eq!(item["summary"], rule.summary.as_str());
+        assert_eq!(item["fixable"], rule.fixable);
+        assert!(item["aliases"].is_array() && item["file_kinds"].is_array());
+    }
+}
+
+#[test]
+fn explain_accepts_code_name_and_alias() {
+    for sel in ["PL101", "latest-tag", "dl3007"] {
+        let out = std::process::Command::new(support::plimsoll_bin())
+            .args(["explain", sel])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{sel}");
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(text.starts_with("latest-tag (PL101)"), "{text}");
+        assert!(text.contains("## Examples"));
+    }
+    let out = std::process::Command::new(support::plimsoll_bin())
+        .args(["explain", "no-such-rule"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -60,7 +60,6 @@ fn project() -> tempfile::TempDir {
 }
 
 #[test]
-#[ignore = "waits for the Dockerfile parser and compose loader to land in main"]
 fn offline_pins_from_the_lock_and_check_agrees() {
     let dir = project();
     let before = pin(dir.path(), &["--check"]);
@@ -97,7 +96,6 @@ fn offline_pins_from_the_lock_and_check_agrees() {
 }
 
 #[test]
-#[ignore = "waits for the Dockerfile parser and compose loader to land in main"]
 fn offline_without_a_lock_entry_writes_nothing() {
     let dir = project();
     let text = "# syntax=registry.example.com/frontend:2\nFROM scratch\n";

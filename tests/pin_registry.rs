@@ -121,7 +121,6 @@ fn write_project(dir: &Path, h: &str) {
 }
 
 #[test]
-#[ignore = "waits for the Dockerfile parser and compose loader to land in main"]
 fn pins_dockerfile_and_compose_together_idempotently() {
     if !available() {
         return;
@@ -162,7 +161,6 @@ fn pins_dockerfile_and_compose_together_idempotently() {
 }
 
 #[test]
-#[ignore = "waits for the Dockerfile parser and compose loader to land in main"]
 fn check_fails_before_and_passes_after() {
     if !available() {
         return;
@@ -199,7 +197,6 @@ fn check_fails_before_and_passes_after() {
 }
 
 #[test]
-#[ignore = "waits for the Dockerfile parser and compose loader to land in main"]
 fn lock_then_offline_with_the_registry_stopped() {
     if !available() {
         return;
@@ -244,7 +241,6 @@ fn lock_then_offline_with_the_registry_stopped() {
 }
 
 #[test]
-#[ignore = "waits for the Dockerfile parser and compose loader to land in main"]
 fn a_missing_tag_is_a_clear_error_and_nothing_is_written() {
     if !available() {
         return;
@@ -268,7 +264,6 @@ fn a_missing_tag_is_a_clear_error_and_nothing_is_written() {
 }
 
 #[test]
-#[ignore = "waits for the Dockerfile parser and compose loader to land in main"]
 fn diff_prints_and_writes_nothing_and_digest_only_leaves_a_comment() {
     if !available() {
         return;
@@ -328,5 +323,79 @@ fn update_re_resolves_a_moved_tag() {
     assert_eq!(
         std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap(),
         pinned.replace(&f.frontend, &moved)
+    );
+}
+
+#[test]
+fn credentials_from_docker_config_and_environment() {
+    use base64::Engine;
+    if !available() {
+        return;
+    }
+    let auth_dir = tempfile::tempdir().unwrap();
+    let Some(auth) = htpasswd_auth(auth_dir.path(), "ci", "s3cret-pass") else {
+        return;
+    };
+    let reg = Registry::start(Some(&auth));
+    let host = reg.host();
+    build_and_push(
+        &host,
+        "private",
+        "1",
+        "private",
+        false,
+        Some("ci:s3cret-pass"),
+    );
+    let digest = raw_digest(&format!("{host}/private:1"), Some("ci:s3cret-pass"));
+    let text = format!("FROM {host}/private:1\n");
+
+    // Anonymous: refused, with no file written.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("Dockerfile"), &text).unwrap();
+    let o = pin(dir.path(), &[]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("access denied"), "{}", stderr(&o));
+
+    // ~/.docker/config.json with a base64 `auth`.
+    let docker = dir.path().join(".home/.docker");
+    std::fs::create_dir_all(&docker).unwrap();
+    let b64 = base64::engine::general_purpose::STANDARD.encode("ci:s3cret-pass");
+    std::fs::write(
+        docker.join("config.json"),
+        format!(r#"{{"auths":{{"{host}":{{"auth":"{b64}"}}}}}}"#),
+    )
+    .unwrap();
+    let o = pin(dir.path(), &[]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap(),
+        format!("FROM {host}/private:1@{digest}\n")
+    );
+
+    // PLIMSOLL_REGISTRY_* variables; a wrong password is refused and never printed.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("Dockerfile"), &text).unwrap();
+    let run = |password: &str| {
+        Command::new(plimsoll_bin())
+            .args(["pin", "Dockerfile"])
+            .current_dir(dir.path())
+            .env("HOME", dir.path())
+            .env_remove("DOCKER_CONFIG")
+            .env("PLIMSOLL_REGISTRY_HOST", &host)
+            .env("PLIMSOLL_REGISTRY_USER", "ci")
+            .env("PLIMSOLL_REGISTRY_PASSWORD", password)
+            .output()
+            .unwrap()
+    };
+    let o = run("wrong-pass-123");
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    let all = format!("{}{}", stderr(&o), String::from_utf8_lossy(&o.stdout));
+    assert!(!all.contains("wrong-pass-123"), "{all}");
+    let o = run("s3cret-pass");
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(!stderr(&o).contains("s3cret-pass"));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap(),
+        format!("FROM {host}/private:1@{digest}\n")
     );
 }

@@ -10,9 +10,7 @@ use crate::finding::{Applicability, Fix};
 use crate::fix::extract::extract_sites;
 use crate::fix::pin::{PinOptions, PinSite, Plan, Skip, classify, pin_edits};
 use crate::fix::{FileSnapshot, FixMode, MAX_PASSES, fix_until_stable, unified_diff, write_atomic};
-use crate::registry::{
-    Client, ClientOptions, LOCK_FILE_NAME, LockFile, RegistryError, Resolved, Target,
-};
+use crate::registry::{Client, ClientOptions, LOCK_FILE_NAME, LockFile, Resolved, Target};
 use crate::source::{FileKind, LineIndex, Span};
 use std::collections::HashMap;
 use std::io::{IsTerminal, Write};
@@ -45,52 +43,24 @@ impl Input {
     }
 }
 
-/// The files `paths` name: recognised Dockerfiles and compose files under directories (honouring
-/// ignore files), and named files whatever their names (compose for `.yml`/`.yaml`).
+/// The files `paths` name, found as `check` finds them ([`crate::discover`]). Standard input
+/// cannot be rewritten, so `-` is an error.
 fn collect(paths: &[PathBuf]) -> (Vec<(PathBuf, FileKind)>, Vec<String>) {
-    let mut files = Vec::new();
-    let mut errors = Vec::new();
-    let default = [PathBuf::from(".")];
-    let paths = if paths.is_empty() {
-        &default[..]
-    } else {
-        paths
+    let opts = crate::discover::Options {
+        file_kind: None,
+        stdin_filename: None,
+        kind_for: &|_| None,
     };
-    for p in paths {
-        match std::fs::metadata(p) {
-            Err(e) => errors.push(format!("{}: {e}", p.display())),
-            Ok(m) if m.is_dir() => {
-                let mut found = Vec::new();
-                for entry in ignore::WalkBuilder::new(p).require_git(false).build() {
-                    match entry {
-                        Err(e) => errors.push(e.to_string()),
-                        Ok(e) if e.file_type().is_some_and(|t| t.is_file()) => {
-                            if let Some(kind) = FileKind::detect(e.path()) {
-                                let path = e.path().strip_prefix("./").unwrap_or(e.path());
-                                found.push((path.to_path_buf(), kind));
-                            }
-                        }
-                        Ok(_) => {}
-                    }
-                }
-                found.sort();
-                files.extend(found);
-            }
-            Ok(_) => {
-                let lower = p.to_string_lossy().to_ascii_lowercase();
-                let kind = FileKind::detect(p).unwrap_or(
-                    if lower.ends_with(".yml") || lower.ends_with(".yaml") {
-                        FileKind::Compose
-                    } else {
-                        FileKind::Dockerfile
-                    },
-                );
-                files.push((p.clone(), kind));
-            }
+    let found = crate::discover::discover(paths, &opts);
+    let mut errors = found.errors;
+    let mut files = Vec::new();
+    for t in found.targets {
+        if t.stdin {
+            errors.push("-: `pin` rewrites files; standard input is not supported".to_string());
+        } else {
+            files.push((t.path, t.kind));
         }
     }
-    let mut seen = std::collections::HashSet::new();
-    files.retain(|(p, _)| seen.insert(p.components().collect::<PathBuf>()));
     (files, errors)
 }
 
@@ -114,12 +84,13 @@ fn lock_path(args: &PinArgs) -> PathBuf {
 /// Fixes pinning every site of `text` whose target is in `resolved` (by canonical reference).
 fn fixes_for(
     kind: FileKind,
+    path: &std::path::Path,
     text: &str,
     resolved: &HashMap<String, Resolved>,
     update: bool,
     opts: PinOptions,
 ) -> Vec<Fix> {
-    let (sites, _) = extract_sites(kind, text);
+    let (sites, _) = extract_sites(kind, path, text);
     let mut fixes = Vec::new();
     for site in &sites {
         let target = match classify(text, site) {
@@ -187,7 +158,7 @@ pub fn run_with(
     let mut plans: Vec<(usize, PinSite, Plan)> = Vec::new();
     let mut skips: Vec<(usize, Skip)> = Vec::new();
     for (i, input) in inputs.iter().enumerate() {
-        let (sites, skipped) = extract_sites(input.kind, &input.text);
+        let (sites, skipped) = extract_sites(input.kind, &input.path, &input.text);
         skips.extend(skipped.into_iter().map(|s| (i, s)));
         for site in sites {
             match classify(&input.text, &site) {
@@ -229,6 +200,24 @@ pub fn run_with(
             Plan::Pinned { .. } => {}
         }
     }
+    // Where each target is first named, to locate errors.
+    let mut first_use: HashMap<String, String> = HashMap::new();
+    for (i, site, plan) in &plans {
+        let t = match plan {
+            Plan::Pin { target } => target,
+            Plan::Pinned {
+                target: Some(t), ..
+            } => t,
+            Plan::Pinned { target: None, .. } => continue,
+        };
+        first_use
+            .entry(t.to_string())
+            .or_insert_with(|| inputs[*i].at(site.span));
+    }
+    let located = |t: &Target, msg: String| match first_use.get(&t.to_string()) {
+        Some(at) => format!("{at}: {msg}"),
+        None => msg,
+    };
     let mut distinct = wanted.clone();
     distinct.sort();
     distinct.dedup();
@@ -248,9 +237,12 @@ pub fn run_with(
                         },
                     );
                 }
-                None => failures.push(format!(
-                    "{t}: not in {} (run `plimsoll pin --lock` with registry access first)",
-                    lock_path.display()
+                None => failures.push(located(
+                    t,
+                    format!(
+                        "{t}: not in {} (run `plimsoll pin --lock` with registry access first)",
+                        lock_path.display()
+                    ),
                 )),
             }
         }
@@ -270,7 +262,7 @@ pub fn run_with(
                 Ok(r) => {
                     resolved.insert(t.to_string(), r);
                 }
-                Err(e) => failures.push(describe(&e)),
+                Err(e) => failures.push(located(t, e.to_string())),
             }
         }
     }
@@ -288,7 +280,8 @@ pub fn run_with(
     };
     let mut changed: Vec<(usize, String)> = Vec::new();
     for (i, input) in inputs.iter().enumerate() {
-        let relint = |t: &str| fixes_for(input.kind, t, &resolved, args.update, pin_opts);
+        let relint =
+            |t: &str| fixes_for(input.kind, &input.path, t, &resolved, args.update, pin_opts);
         let outcome = fix_until_stable(
             &input.text,
             relint(&input.text),
@@ -427,10 +420,6 @@ fn check(
     } else {
         ExitStatus::Success
     }
-}
-
-fn describe(e: &RegistryError) -> String {
-    e.to_string()
 }
 
 fn progress_bar(n: usize) -> Option<indicatif::ProgressBar> {

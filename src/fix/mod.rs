@@ -3,6 +3,11 @@
 //!
 //! Edits replace byte ranges; every byte outside them is kept (CRLF, tabs, comments, YAML layout).
 //! A [`Fix`] is all-or-nothing: either every edit of it is applied or none is.
+//!
+//! - [`apply_fixes`]: one pass; a fix overlapping an accepted one waits for the next pass.
+//! - [`fix_until_stable`]: passes until re-linting offers nothing applicable (bounded).
+//! - [`fix_file`]: the above plus an atomic write or a diff, for `check --fix` / `--diff`.
+//! - [`pin`] and [`extract`]: the image references `plimsoll pin` rewrites, and its edits.
 
 use crate::finding::{Applicability, Edit, Fix};
 
@@ -195,6 +200,51 @@ pub fn fix_until_stable(
         applied,
         converged: false,
     }
+}
+
+/// The fixes carried by `findings`, in order.
+pub fn fixes_of(findings: &[crate::finding::Finding]) -> Vec<Fix> {
+    findings.iter().filter_map(|f| f.fix.clone()).collect()
+}
+
+/// What [`fix_file`] did with a file.
+#[derive(Debug)]
+pub enum FileFixed {
+    /// No applicable fix changed the text.
+    Unchanged,
+    /// `--diff`: the unified diff; nothing written.
+    Diff(String),
+    /// The fixed text was written atomically.
+    Written,
+    /// The fixed text could not be written (changed on disk, read-only, I/O); nothing changed.
+    Failed(WriteError),
+}
+
+/// `check --fix` / `--diff` for one file: applies `fixes` (those `mode` allows) to a fixed point,
+/// re-linting with `relint`, then writes the result atomically or, with `diff_only`, returns a
+/// diff labelled with the file's path. `text` must be the exact decoding of `snapshot.bytes`
+/// (never fix a lossily decoded file).
+pub fn fix_file(
+    snapshot: &FileSnapshot,
+    text: &str,
+    fixes: Vec<Fix>,
+    mode: FixMode,
+    diff_only: bool,
+    relint: impl FnMut(&str) -> Vec<Fix>,
+) -> (FixOutcome, FileFixed) {
+    let outcome = fix_until_stable(text, fixes, mode, MAX_PASSES, relint);
+    let result = if outcome.text == text {
+        FileFixed::Unchanged
+    } else if diff_only {
+        let label = snapshot.path.to_string_lossy();
+        FileFixed::Diff(unified_diff(&label, text, &outcome.text))
+    } else {
+        match write_atomic(snapshot, outcome.text.as_bytes()) {
+            Ok(()) => FileFixed::Written,
+            Err(e) => FileFixed::Failed(e),
+        }
+    };
+    (outcome, result)
 }
 
 /// Whether every edit of `fix` replaces text with the same text.

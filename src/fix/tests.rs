@@ -233,3 +233,41 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn fix_file_writes_or_diffs_and_refuses_stale_snapshots() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("Dockerfile");
+    std::fs::write(&p, "MAINTAINER me\r\nRUN a\r\n").unwrap();
+    let snap = FileSnapshot::read(&p).unwrap();
+    let text = String::from_utf8(snap.bytes.clone()).unwrap();
+    let lint = |t: &str| -> Vec<Fix> {
+        t.find("MAINTAINER ")
+            .map(|i| fix(vec![rep(i, i + 11, "LABEL maintainer=")]))
+            .into_iter()
+            .collect()
+    };
+    let (_, r) = fix_file(&snap, &text, lint(&text), FixMode::Safe, true, lint);
+    match r {
+        FileFixed::Diff(d) => assert!(d.contains("+LABEL maintainer=me\r\n"), "{d}"),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(std::fs::read_to_string(&p).unwrap(), text);
+    let (out, r) = fix_file(&snap, &text, lint(&text), FixMode::Safe, false, lint);
+    assert!(matches!(r, FileFixed::Written), "{r:?}");
+    assert_eq!(out.applied, 1);
+    assert_eq!(
+        std::fs::read_to_string(&p).unwrap(),
+        "LABEL maintainer=me\r\nRUN a\r\n"
+    );
+    // The snapshot is stale now: nothing is written.
+    let (_, r) = fix_file(&snap, &text, lint(&text), FixMode::Safe, false, lint);
+    assert!(
+        matches!(r, FileFixed::Failed(WriteError::Changed(_))),
+        "{r:?}"
+    );
+    let after = FileSnapshot::read(&p).unwrap();
+    let t2 = String::from_utf8(after.bytes.clone()).unwrap();
+    let (_, r) = fix_file(&after, &t2, lint(&t2), FixMode::Safe, false, lint);
+    assert!(matches!(r, FileFixed::Unchanged), "{r:?}");
+}

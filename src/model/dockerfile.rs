@@ -10,8 +10,9 @@
 
 use crate::source::Span;
 use crate::syntax::dockerfile as tree_ast;
-use crate::syntax::expand::{Expander, VarUse};
+use crate::syntax::expand::{Expander, Lookup, VarUse};
 use crate::syntax::shell;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// One instruction as the model reads it.
@@ -211,12 +212,12 @@ struct Scope {
     arg_spans: BTreeMap<String, Span>,
 }
 
-impl Scope {
-    fn lookup(&self) -> BTreeMap<String, String> {
+impl Lookup for Scope {
+    fn get(&self, name: &str) -> Option<Cow<'_, str>> {
         self.vars
-            .iter()
-            .filter_map(|(k, v)| v.clone().map(|v| (k.clone(), v)))
-            .collect()
+            .get(name)
+            .and_then(|v| v.as_deref())
+            .map(Cow::Borrowed)
     }
 }
 
@@ -243,9 +244,18 @@ impl Builder {
     }
 
     fn resolve(&self, scope: &Scope, text: &str) -> Resolved {
-        let vars = scope.lookup();
+        // Most words have nothing to expand, unquote or unescape: skip the expander.
+        let plain = !text
+            .bytes()
+            .any(|b| matches!(b, b'$' | b'\'' | b'"' | b'\\' | b'`'));
+        if plain {
+            return Resolved {
+                value: Some(text.to_string()),
+                via: Vec::new(),
+            };
+        }
         let mut uses = VarUse::default();
-        let value = Expander::new(&vars)
+        let value = Expander::new(scope)
             .with_escape(self.escape)
             .expand_word_tracked(text, &mut uses)
             .ok()

@@ -198,6 +198,26 @@ pub fn enabled_rules(settings: &LintSettings) -> Vec<(&'static RuleMeta, Severit
         .collect()
 }
 
+/// [`enabled_rules`] for the same settings as the previous file on this thread is reused: a run
+/// usually lints every file with the same few settings.
+fn enabled_rules_cached(settings: &LintSettings) -> Vec<(&'static RuleMeta, Severity)> {
+    type Cached = Option<(LintSettings, Vec<(&'static RuleMeta, Severity)>)>;
+    thread_local! {
+        static LAST: std::cell::RefCell<Cached> = const { std::cell::RefCell::new(None) };
+    }
+    LAST.with(|last| {
+        let mut last = last.borrow_mut();
+        match last.as_ref() {
+            Some((s, enabled)) if s == settings => enabled.clone(),
+            _ => {
+                let enabled = enabled_rules(settings);
+                *last = Some((settings.clone(), enabled.clone()));
+                enabled
+            }
+        }
+    })
+}
+
 fn selected(selectors: &[String]) -> BTreeSet<&'static str> {
     selectors
         .iter()
@@ -217,7 +237,7 @@ pub fn lint_source_with_statements(
     file: &SourceFile,
     settings: &LintSettings,
 ) -> (FileReport, StatementRanges) {
-    let enabled = enabled_rules(settings);
+    let enabled = enabled_rules_cached(settings);
     let mut findings = Vec::new();
     let parsed = match catch_unwind(AssertUnwindSafe(|| parse(file))) {
         Ok(parsed) => parsed,

@@ -5,17 +5,18 @@
 use super::Context;
 use crate::model::dockerfile::{ImageSite, ImageTarget, ImageUse};
 use crate::syntax::compose::interpolate;
+use std::borrow::Cow;
 
 /// The file's image uses. Compose `image:` values are interpolated with defaults only (the
 /// environment of the machine that will run compose is unknown); one that needs a variable with
 /// no default is unresolved. A service that also has `build:` names the image it builds, so its
 /// `image:` targets a stage-like build result, not a registry.
-pub fn image_uses(cx: &Context<'_>) -> Vec<ImageUse> {
+pub fn image_uses<'a>(cx: &Context<'a>) -> Cow<'a, [ImageUse]> {
     if let Some(df) = cx.dockerfile() {
-        return df.images.clone();
+        return Cow::Borrowed(&df.images);
     }
     let Some(compose) = cx.compose() else {
-        return Vec::new();
+        return Cow::Borrowed(&[]);
     };
     let mut out = Vec::new();
     for service in compose.services() {
@@ -43,5 +44,5 @@ pub fn image_uses(cx: &Context<'_>) -> Vec<ImageUse> {
             via: Vec::new(),
         });
     }
-    out
+    Cow::Owned(out)
 }

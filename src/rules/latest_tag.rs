@@ -13,7 +13,8 @@ impl Rule for LatestTag {
     }
 
     fn check(&self, cx: &mut Context<'_>) {
-        for u in image_uses(cx) {
+        let uses = image_uses(cx);
+        for u in uses.iter() {
             if u.target != ImageTarget::External {
                 continue;
             }
@@ -30,7 +31,7 @@ impl Rule for LatestTag {
             let msg = format!(
                 "`{}` uses the moving tag `{tag}`: name a version (or pin a digest) so that builds are repeatable{}",
                 u.resolved,
-                resolved_note(&u)
+                resolved_note(u)
             );
             let f = cx.report(u.span, msg);
             for span in &u.via {

@@ -15,7 +15,8 @@ impl Rule for LatestTagImplicit {
     }
 
     fn check(&self, cx: &mut Context<'_>) {
-        for u in image_uses(cx) {
+        let uses = image_uses(cx);
+        for u in uses.iter() {
             if u.target != ImageTarget::External {
                 continue;
             }
@@ -29,7 +30,7 @@ impl Rule for LatestTagImplicit {
                 "`{}` has no tag, so it means `{}:latest`: name a version{}",
                 u.resolved,
                 u.resolved,
-                resolved_note(&u)
+                resolved_note(u)
             );
             let f = cx.report(u.span, msg);
             for span in &u.via {

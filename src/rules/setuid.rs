@@ -2,5 +2,10 @@
 
 use super::Rule;
 
+pub mod bit;
+pub mod command;
+pub mod mode;
+pub mod strip;
+
 /// The family's rules, registered by [`super::builtin`].
-pub static RULES: &[&dyn Rule] = &[];
+pub static RULES: &[&dyn Rule] = &[&bit::SetuidBit, &strip::SetuidStrip];

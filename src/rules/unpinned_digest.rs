@@ -14,7 +14,8 @@ impl Rule for UnpinnedDigest {
     }
 
     fn check(&self, cx: &mut Context<'_>) {
-        for u in image_uses(cx) {
+        let uses = image_uses(cx);
+        for u in uses.iter() {
             if u.target != ImageTarget::External {
                 continue;
             }
@@ -27,7 +28,7 @@ impl Rule for UnpinnedDigest {
             let msg = format!(
                 "`{}` is not pinned by digest: the registry can serve different content under it tomorrow; pin it with `@sha256:…` (`plimsoll pin`){}",
                 u.resolved,
-                resolved_note(&u)
+                resolved_note(u)
             );
             cx.report(u.span, msg);
         }

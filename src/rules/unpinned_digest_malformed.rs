@@ -15,7 +15,8 @@ impl Rule for UnpinnedDigestMalformed {
     }
 
     fn check(&self, cx: &mut Context<'_>) {
-        for u in image_uses(cx) {
+        let uses = image_uses(cx);
+        for u in uses.iter() {
             if matches!(u.target, ImageTarget::Unresolved | ImageTarget::Scratch) {
                 continue;
             }

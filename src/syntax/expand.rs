@@ -53,6 +53,15 @@ impl Lookup for Vec<(String, String)> {
     }
 }
 
+/// Variables from a closure (a scope chain, a model's ARG/ENV view).
+pub struct LookupFn<F>(pub F);
+
+impl<F: Fn(&str) -> Option<String>> Lookup for LookupFn<F> {
+    fn get(&self, name: &str) -> Option<Cow<'_, str>> {
+        (self.0)(name).map(Cow::Owned)
+    }
+}
+
 /// No variable is set.
 pub struct NoVars;
 
@@ -152,6 +161,14 @@ impl<'e> Expander<'e> {
     }
 
     fn run(&self, input: &str, uses: &mut VarUse) -> Result<(String, Vec<String>), ExpandError> {
+        // Fast path: nothing to expand, unquote or unescape.
+        if !input
+            .chars()
+            .any(|c| matches!(c, '$' | '\'' | '"') || c == self.escape)
+        {
+            let words = input.split_whitespace().map(str::to_owned).collect();
+            return Ok((input.to_owned(), words));
+        }
         let mut p = Proc {
             src: input,
             pos: 0,
@@ -186,12 +203,11 @@ pub fn has_expansion(text: &str, escape: char) -> bool {
             single = true;
         } else if c == '"' {
             double = !double;
-        } else if c == '$' {
-            if let Some(&n) = chars.peek() {
-                if n == '{' || n == '_' || n.is_alphanumeric() || is_special_param(n) {
-                    return true;
-                }
-            }
+        } else if c == '$'
+            && let Some(&n) = chars.peek()
+            && (n == '{' || n == '_' || n.is_alphanumeric() || is_special_param(n))
+        {
+            return true;
         }
     }
     false
@@ -748,6 +764,14 @@ mod tests {
         assert_eq!(out, ":abcabc-x");
         assert_eq!(uses.referenced, ["BASE", "A", "E"]);
         assert_eq!(uses.unset, ["BASE"]);
+    }
+
+    #[test]
+    fn closure_lookup() {
+        let f = LookupFn(|n: &str| (n == "V").then(|| "1.2".to_string()));
+        let ex = Expander::new(&f);
+        assert_eq!(ex.expand_word("img:${V}").unwrap(), "img:1.2");
+        assert_eq!(ex.expand_words("a $V 'b c'").unwrap(), ["a", "1.2", "b c"]);
     }
 
     #[test]

@@ -151,15 +151,15 @@ fn validate_domain(d: &str) -> Result<(), &'static str> {
             None => (Some(d), None),
         }
     };
-    if let Some(host) = host {
-        if host.is_empty() || !host.split('.').all(valid_domain_component) {
-            return Err("invalid registry host name");
-        }
+    if let Some(host) = host
+        && (host.is_empty() || !host.split('.').all(valid_domain_component))
+    {
+        return Err("invalid registry host name");
     }
-    if let Some(port) = port {
-        if port.is_empty() || !port.bytes().all(|b| b.is_ascii_digit()) {
-            return Err("invalid registry port");
-        }
+    if let Some(port) = port
+        && (port.is_empty() || !port.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return Err("invalid registry port");
     }
     Ok(())
 }
@@ -306,10 +306,10 @@ impl<'a> ImageRef<'a> {
             if d.is_empty() {
                 return err("empty registry name", reg);
             }
-            if !has_var(d) {
-                if let Err(m) = validate_domain(d) {
-                    return err(format!("{m}: \"{d}\""), reg);
-                }
+            if !has_var(d)
+                && let Err(m) = validate_domain(d)
+            {
+                return err(format!("{m}: \"{d}\""), reg);
             }
         }
         let repo = self.repository.text(text);
@@ -360,18 +360,18 @@ impl<'a> ImageRef<'a> {
         }
         if let Some(tag) = self.tag {
             let t = tag.text(text);
-            if !has_var(t) {
-                if let Err(m) = validate_tag(t) {
-                    return err(m, tag);
-                }
+            if !has_var(t)
+                && let Err(m) = validate_tag(t)
+            {
+                return err(m, tag);
             }
         }
         if let Some(dg) = self.digest {
             let d = dg.text(text);
-            if !has_var(d) {
-                if let Err(m) = validate_digest(d) {
-                    return err(m, dg);
-                }
+            if !has_var(d)
+                && let Err(m) = validate_digest(d)
+            {
+                return err(m, dg);
             }
         }
         Ok(())

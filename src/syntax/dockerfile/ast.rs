@@ -41,6 +41,15 @@ impl Dockerfile {
     pub fn is_ok(&self) -> bool {
         self.errors.is_empty()
     }
+
+    /// The top-level instruction whose span holds byte `offset` (for editors).
+    pub fn instruction_at(&self, offset: usize) -> Option<&Instruction> {
+        let i = self
+            .instructions
+            .partition_point(|ins| (ins.span.start as usize) <= offset);
+        let ins = self.instructions.get(i.checked_sub(1)?)?;
+        (offset <= ins.span.end as usize).then_some(ins)
+    }
 }
 
 /// A parser directive such as `# syntax=docker/dockerfile:1`.
@@ -60,8 +69,24 @@ pub struct Directive {
 pub struct Comment {
     /// From `#` to the end of the line (without the line terminator).
     pub span: Span,
-    /// The text as BuildKit keeps it: the line after its first character, trimmed.
+    /// The text after `#`, trimmed.
     pub text: String,
+}
+
+impl Comment {
+    /// The text as BuildKit's `prevComment` keeps it: the line after its first character,
+    /// trimmed, so an indented `  # x` reads `# x`.
+    pub fn buildkit_text(&self, source: &str) -> String {
+        let start = self.span.start as usize;
+        let indented = start > 0
+            && !matches!(source.as_bytes().get(start - 1), Some(b'\n'))
+            && !(start == 3 && source.starts_with('\u{feff}'));
+        if indented {
+            self.span.text(source).trim().to_string()
+        } else {
+            self.text.clone()
+        }
+    }
 }
 
 /// Something BuildKit refuses.

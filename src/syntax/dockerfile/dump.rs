@@ -82,9 +82,14 @@ pub fn dump_instruction(out: &mut String, instr: &Instruction, escape: u8) {
         out.push(']');
     }
     dump_args(out, instr, &instr.args, escape);
-    // Go trims the node's string.
-    let trimmed_len = out[start..].trim_end_matches(char::is_whitespace).len();
-    out.truncate(start + trimmed_len);
+    // Go trims the node's string (both ends: an empty name leaves a leading space).
+    let node = out.get(start..).unwrap_or("");
+    let trimmed = node.trim_matches(char::is_whitespace);
+    if trimmed.len() != node.len() {
+        let trimmed = trimmed.to_string();
+        out.truncate(start);
+        out.push_str(&trimmed);
+    }
 }
 
 fn dump_args(out: &mut String, instr: &Instruction, args: &Args, escape: u8) {

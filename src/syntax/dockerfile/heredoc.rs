@@ -104,29 +104,33 @@ fn raw_words(s: &str) -> Option<Vec<ShellWord>> {
     Some(words)
 }
 
-/// Expands `$...` at `i` against an empty environment; returns the index after it.
+/// Expands `$...` at `i` against an empty environment; returns the index after it. Names are
+/// read as BuildKit's shell lexer reads them: a run of digits, one special parameter, or
+/// letters, digits and `_`; a `$` with no name stays literal.
 fn dollar(s: &str, i: usize, out: &mut String) -> usize {
     let b = s.as_bytes();
-    match b.get(i + 1) {
-        Some(b'{') => match memchr::memchr(b'}', b.get(i + 2..).unwrap_or(&[])) {
-            Some(j) => i + 2 + j + 1,
-            None => b.len(),
-        },
-        Some(c) if c.is_ascii_alphanumeric() || *c == b'_' => {
-            let mut j = i + 1;
-            while b
-                .get(j)
-                .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_')
-            {
-                j += 1;
-            }
-            j
+    let rest = s.get(i + 1..).unwrap_or("");
+    let mut chars = rest.char_indices();
+    let name_len = match chars.next() {
+        Some((_, '{')) => {
+            return match memchr::memchr(b'}', b.get(i + 2..).unwrap_or(&[])) {
+                Some(j) => i + 2 + j + 1,
+                None => b.len(),
+            };
         }
-        _ => {
-            out.push('$');
-            i + 1
-        }
+        Some((_, c)) if c.is_ascii_digit() => rest.bytes().take_while(u8::is_ascii_digit).count(),
+        Some((_, '@' | '*' | '#' | '?' | '-' | '$' | '!')) => 1,
+        Some(_) => rest
+            .char_indices()
+            .find(|&(_, c)| !(c.is_alphanumeric() || c == '_'))
+            .map_or(rest.len(), |(k, _)| k),
+        None => 0,
+    };
+    if name_len == 0 {
+        out.push('$');
+        return i + 1;
     }
+    i + 1 + name_len
 }
 
 /// Lexes a delimiter: `raw_quotes` keeps quote characters. Escapes are processed, and unset
@@ -268,5 +272,8 @@ mod tests {
         assert!(names("RUN <<").is_empty());
         assert!(names("RUN <<'EOF").is_empty());
         assert_eq!(names("RUN <<'E F'"), [("E F".into(), 0, false, false)]);
+        // Variables expand to nothing before the marker is read.
+        assert_eq!(names("RUN <<E$X$1 $@x"), [("E".into(), 0, false, true)]);
+        assert_eq!(names("RUN <<E$"), [("E$".into(), 0, false, true)]);
     }
 }

@@ -2,15 +2,17 @@
 //! unmarshals into `[]interface{}`), keeping each string's byte range.
 
 /// Why a text is not an exec form.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Debug, PartialEq, Eq)]
 pub(crate) enum JsonError {
     /// Not a JSON array: BuildKit falls back to shell form.
     Invalid,
-    /// A valid array with a non-string element: BuildKit refuses the instruction.
-    NotStrings,
+    /// A valid array with a non-string element: BuildKit refuses the instruction. Holds the
+    /// string elements, for recovery.
+    NotStrings(Vec<JsonString>),
 }
 
 /// One string element: decoded value and its byte range (quotes included) in the input.
+#[derive(Debug, PartialEq, Eq)]
 pub(crate) struct JsonString {
     pub value: String,
     pub start: usize,
@@ -73,7 +75,7 @@ pub(crate) fn parse_array(s: &str, start: usize, end: usize) -> Result<Vec<JsonS
         return Err(JsonError::Invalid);
     }
     if p.not_string {
-        return Err(JsonError::NotStrings);
+        return Err(JsonError::NotStrings(out));
     }
     Ok(out)
 }
@@ -329,12 +331,15 @@ mod tests {
         assert_eq!(vals(r#"["a",]"#), Err(JsonError::Invalid));
         assert_eq!(vals("['a']"), Err(JsonError::Invalid));
         assert_eq!(vals(r#"["a"#), Err(JsonError::Invalid));
-        assert_eq!(vals(r#"["a", 1]"#), Err(JsonError::NotStrings));
-        assert_eq!(vals(r#"["a", ["b"]]"#), Err(JsonError::NotStrings));
-        assert_eq!(
+        assert!(matches!(vals(r#"["a", 1]"#), Err(JsonError::NotStrings(_))));
+        assert!(matches!(
+            vals(r#"["a", ["b"]]"#),
+            Err(JsonError::NotStrings(_))
+        ));
+        assert!(matches!(
             vals(r#"[{"a": [1, {}]}, null, true]"#),
-            Err(JsonError::NotStrings)
-        );
+            Err(JsonError::NotStrings(_))
+        ));
         assert_eq!(vals(r#"["a", 1e999]"#), Err(JsonError::Invalid));
         assert_eq!(vals(r#"[{"a" 1}]"#), Err(JsonError::Invalid));
         assert_eq!(vals("[\"a\tb\"]"), Err(JsonError::Invalid));

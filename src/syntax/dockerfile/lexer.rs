@@ -129,14 +129,9 @@ impl<'a> Lexer<'a> {
     }
 
     fn make_comment(&self, l: PLine, hash: usize) -> Comment {
-        // BuildKit drops the line's first byte (usually `#`, but indentation when indented)
-        // and trims what remains.
-        let s = self.str(l.start, l.end);
-        let mut first = s.chars();
-        first.next();
         Comment {
             span: Span::new(hash, l.end),
-            text: trim_space(first.as_str()).to_string(),
+            text: trim_space(self.str(hash + 1, l.end)).to_string(),
         }
     }
 
@@ -207,7 +202,9 @@ impl<'a> Lexer<'a> {
             let hash = self.comment_start(l);
             if let Some(h) = hash {
                 let c = self.make_comment(l, h);
-                if c.text.is_empty() {
+                // BuildKit drops the line's first character (`#`, or indentation when
+                // indented): an indented `#` alone is not a blank comment to BuildKit.
+                if c.text.is_empty() && h == l.start {
                     self.pending.clear();
                 } else {
                     self.pending.push(c.clone());
@@ -248,6 +245,14 @@ impl<'a> Lexer<'a> {
                 let (e, more) = self.continuation(c.start, c.end);
                 cont = more;
                 push_segment(&mut line, self.text, c.start, e);
+            }
+            if line.segments.is_empty() {
+                // Only continuation characters: an empty instruction (BuildKit keeps one too),
+                // placed where its first line starts.
+                line.segments.push(Segment {
+                    logical: 0,
+                    source: lt_start as u32,
+                });
             }
             if let Some(span) = first_empty {
                 self.warnings.push(ParseWarning {
@@ -295,6 +300,9 @@ fn push_segment(line: &mut LogicalLine, text: &str, start: usize, end: usize) {
         return;
     }
     let piece = text.get(start..end).unwrap_or("");
+    if line.text.is_empty() {
+        line.text.reserve_exact(piece.len());
+    }
     line.segments.push(Segment {
         logical: line.text.len() as u32,
         source: start as u32,
@@ -339,14 +347,14 @@ fn match_directive(text: &str, start: usize, end: usize) -> Option<DirectiveMatc
         i += 1;
     }
     let mut j = b.len();
-    while j > i && is_s(b[j - 1]) {
+    while j > i && b.get(j - 1).is_some_and(|&c| is_s(c)) {
         j -= 1;
     }
     if j <= i {
         return None;
     }
     Some(DirectiveMatch {
-        name: String::from_utf8_lossy(&b[name_start..name_end]).into_owned(),
+        name: String::from_utf8_lossy(b.get(name_start..name_end).unwrap_or(&[])).into_owned(),
         name_range: (start + name_start, start + name_end),
         value: (start + i, start + j),
     })

@@ -4,9 +4,19 @@
 //! [`parse`] never fails and never panics. Where BuildKit would refuse the file, the error is in
 //! [`Dockerfile::errors`] with its span, and the instructions around it are still parsed.
 //!
-//! Layers: [`lexer`] turns physical lines into logical lines (directives, BOM, CRLF,
-//! continuations, comments, heredoc bodies); [`parser`] reads each logical line's instruction
-//! name, flags and arguments through a dispatch table; [`dump`] prints BuildKit's AST dump.
+//! Layers: `lexer` turns physical lines into logical lines (directives, BOM, CRLF,
+//! continuations, comments, heredoc bodies); `parser` reads each logical line's instruction
+//! name, flags and arguments through a dispatch table (instruction name -> argument parser, as
+//! BuildKit's `line_parsers.go`); [`dump`] prints BuildKit's AST dump; [`tree`] plimsoll's own.
+//!
+//! Everything is hand-written byte scanning rather than parser combinators (nom): BuildKit's
+//! grammar is a set of small byte-level scanners with quirks (flags read byte by byte, words
+//! split on Unicode space, JSON as Go decodes it), and mirroring them directly is both the
+//! surest way to match BuildKit and the fastest.
+//!
+//! Rules start from [`Instruction`]: `kind`, `flag("from")`, `from()`, `copy()`,
+//! `shell_text()` / `shell()`, `exec_args()`, `pairs()`, `arg_decls()`, `heredocs`, and
+//! [`LogicalLine::source_span`] to turn a range of the joined text into source bytes.
 
 mod ast;
 pub mod dump;
@@ -143,3 +153,6 @@ pub(crate) fn instruction_from(
         logical,
     }
 }
+
+#[cfg(test)]
+mod tests;

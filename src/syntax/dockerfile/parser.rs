@@ -15,7 +15,13 @@ pub(crate) struct Ctx<'a> {
     pub errors: &'a mut Vec<ParseError>,
     /// The instruction's canonical name, for messages.
     pub instruction: &'static str,
+    /// ONBUILD nesting depth.
+    depth: u32,
 }
+
+/// BuildKit's parser nests `ONBUILD ONBUILD ...` without limit (its builder then refuses any
+/// chaining); plimsoll stops at this depth so a hostile line cannot exhaust the stack.
+const MAX_ONBUILD_DEPTH: u32 = 8;
 
 impl Ctx<'_> {
     fn span(&self, start: usize, end: usize) -> Span {
@@ -123,10 +129,19 @@ pub(crate) fn parse_instruction(
     escape: u8,
     errors: &mut Vec<ParseError>,
 ) -> Parsed {
+    parse_nested(line, escape, errors, 0)
+}
+
+fn parse_nested(
+    line: &LogicalLine,
+    escape: u8,
+    errors: &mut Vec<ParseError>,
+    depth: u32,
+) -> Parsed {
     let text = line.text.as_str();
     let b = text.as_bytes();
     let trimmed = super::text::trim_space(text);
-    let ts = text.len() - text.trim_start_matches(char::is_whitespace).len();
+    let ts = text.len() - super::text::trim_start_unicode(text).len();
     let te = ts + trimmed.len();
     let mut cmd_end = ts;
     while cmd_end < te && !b.get(cmd_end).is_some_and(|&c| is_split_space(c)) {
@@ -142,6 +157,7 @@ pub(crate) fn parse_instruction(
         escape,
         errors,
         instruction: entry.map_or("", |e| e.kind.as_str()),
+        depth,
     };
     let (flags, flags_end, args_start) = if rest < te {
         extract_flags(&ctx, rest, te)
@@ -278,48 +294,44 @@ fn parse_string(ctx: &mut Ctx<'_>, start: usize, end: usize, rest: &str) -> Args
     })
 }
 
-/// JSON array if it is one; `Err(args)` with what to use otherwise.
-fn json_or(ctx: &mut Ctx<'_>, start: usize, end: usize) -> Result<Args, bool> {
-    match json::parse_array(&ctx.line.text, start, end) {
-        Ok(items) => Ok(Args::Exec(
-            items
-                .into_iter()
-                .map(|j| ctx.word(j.start, j.end, j.value))
-                .collect(),
-        )),
-        Err(JsonError::NotStrings) => {
+/// The exec form when the text is a JSON array (for one with non-strings, an error and the
+/// strings it has); `None` when it is not JSON.
+fn json_or(ctx: &mut Ctx<'_>, start: usize, end: usize) -> Option<Args> {
+    let items = match json::parse_array(&ctx.line.text, start, end) {
+        Ok(items) => items,
+        Err(JsonError::NotStrings(items)) => {
             ctx.error(
                 start,
                 end,
                 "when using JSON array syntax, arrays must be comprised of strings only"
                     .to_string(),
             );
-            Err(true)
+            items
         }
-        Err(JsonError::Invalid) => Err(false),
-    }
+        Err(JsonError::Invalid) => return None,
+    };
+    Some(Args::Exec(
+        items
+            .into_iter()
+            .map(|j| ctx.word(j.start, j.end, j.value))
+            .collect(),
+    ))
 }
 
 fn parse_maybe_json(ctx: &mut Ctx<'_>, start: usize, end: usize, rest: &str) -> Args {
     if rest.is_empty() {
         return Args::Empty;
     }
-    match json_or(ctx, start, end) {
-        Ok(a) => a,
-        Err(true) => Args::Exec(Vec::new()),
-        Err(false) => Args::Text(Text {
+    json_or(ctx, start, end).unwrap_or_else(|| {
+        Args::Text(Text {
             logical: Span::new(start, end),
             span: ctx.span(start, end),
-        }),
-    }
+        })
+    })
 }
 
 fn parse_maybe_json_to_list(ctx: &mut Ctx<'_>, start: usize, end: usize, rest: &str) -> Args {
-    match json_or(ctx, start, end) {
-        Ok(a) => a,
-        Err(true) => Args::Exec(Vec::new()),
-        Err(false) => parse_whitespace_words(ctx, start, end, rest),
-    }
+    json_or(ctx, start, end).unwrap_or_else(|| parse_whitespace_words(ctx, start, end, rest))
 }
 
 /// Words split on runs of `[\t\v\f\r ]` (BuildKit's `parseStringsWhitespaceDelimited`).
@@ -353,71 +365,99 @@ fn parse_whitespace_words(ctx: &mut Ctx<'_>, start: usize, end: usize, rest: &st
 }
 
 /// BuildKit's `parseWords`: words separated by Unicode space, quotes and escapes kept in the
-/// word, an escape character at the very end dropped.
+/// word. Each word is its source text, except that an escape character that is the last
+/// character of the input is dropped.
 pub(crate) fn parse_words(rest: &str, escape: u8) -> Vec<(usize, usize, String)> {
-    let escape = escape as char;
+    let b = rest.as_bytes();
     let mut words = Vec::new();
-    let mut chars = rest.char_indices().peekable();
-    let mut cur: Option<(usize, String)> = None;
-    let mut quote: Option<char> = None;
-    let mut blank_ok = false;
-    while let Some((i, c)) = chars.next() {
-        let at_end =
-            |chars: &mut std::iter::Peekable<std::str::CharIndices<'_>>| chars.peek().is_none();
-        match quote {
-            None => {
-                if c.is_whitespace() {
-                    if let Some((s, w)) = cur.take()
-                        && (blank_ok || !w.is_empty())
-                    {
-                        words.push((s, i, w));
-                    }
-                    blank_ok = false;
-                    continue;
-                }
-                let (_, word) = cur.get_or_insert_with(|| (i, String::new()));
-                if c == '\'' || c == '"' {
-                    quote = Some(c);
-                    blank_ok = true;
-                }
-                if c == escape {
-                    if at_end(&mut chars) {
-                        continue;
-                    }
-                    word.push(c);
-                    if let Some((_, n)) = chars.next() {
-                        word.push(n);
-                    }
-                    continue;
-                }
-                word.push(c);
+    let mut i = 0;
+    while i < b.len() {
+        // Skip spaces (ASCII fast path, Unicode otherwise).
+        let c = b.get(i).copied().unwrap_or(0);
+        if c.is_ascii() {
+            if is_ascii_space(c) {
+                i += 1;
+                continue;
             }
-            Some(q) => {
-                let (_, word) = cur.get_or_insert_with(|| (i, String::new()));
-                if c == q {
-                    quote = None;
-                }
-                if c == escape && q != '\'' {
-                    if at_end(&mut chars) {
-                        quote = None;
-                        continue;
+        } else if let Some(ch) = rest.get(i..).and_then(|r| r.chars().next())
+            && ch.is_whitespace()
+        {
+            i += ch.len_utf8();
+            continue;
+        }
+        let start = i;
+        let mut quote = 0u8;
+        let mut end = b.len();
+        let mut value_end = b.len();
+        while i < b.len() {
+            let c = b.get(i).copied().unwrap_or(0);
+            if quote == 0 {
+                if c.is_ascii() {
+                    if is_ascii_space(c) {
+                        end = i;
+                        value_end = i;
+                        break;
                     }
-                    word.push(c);
-                    if let Some((_, n)) = chars.next() {
-                        word.push(n);
+                } else if let Some(ch) = rest.get(i..).and_then(|r| r.chars().next()) {
+                    if ch.is_whitespace() {
+                        end = i;
+                        value_end = i;
+                        break;
                     }
+                    i += ch.len_utf8();
                     continue;
                 }
-                word.push(c);
+                if c == b'\'' || c == b'"' {
+                    quote = c;
+                } else if c == escape {
+                    if i + 1 == b.len() {
+                        value_end = i;
+                        i += 1;
+                        break;
+                    }
+                    i += 1;
+                    i += utf8_len(b.get(i).copied().unwrap_or(0));
+                    continue;
+                }
+                i += 1;
+            } else {
+                if c == quote {
+                    quote = 0;
+                } else if c == escape && quote != b'\'' {
+                    if i + 1 == b.len() {
+                        value_end = i;
+                        i += 1;
+                        break;
+                    }
+                    i += 1;
+                    i += utf8_len(b.get(i).copied().unwrap_or(0));
+                    continue;
+                }
+                i += utf8_len(c);
             }
         }
-    }
-    if let Some((s, w)) = cur.take()
-        && (blank_ok || !w.is_empty())
-    {
-        words.push((s, rest.len(), w));
+        let end = end.min(b.len());
+        let value = rest.get(start..value_end.min(end)).unwrap_or("");
+        // A word that was only a dropped escape is not a word (unless quoted, which cannot
+        // be empty).
+        if !value.is_empty() {
+            words.push((start, end, value.to_string()));
+        }
+        i = i.max(end);
     }
     words
+}
+
+/// Length of the UTF-8 sequence starting with byte `b` (1 for continuation bytes, so a scan
+/// always advances).
+#[inline]
+fn utf8_len(b: u8) -> usize {
+    match b {
+        0xf0..=0xff => 4,
+        0xe0..=0xef => 3,
+        0xc0..=0xdf => 2,
+        _ => 1,
+    }
 }
 
 fn parse_name_or_name_val(ctx: &mut Ctx<'_>, start: usize, _end: usize, rest: &str) -> Args {
@@ -513,7 +553,15 @@ fn parse_sub_command(ctx: &mut Ctx<'_>, start: usize, end: usize, rest: &str) ->
         return Args::Empty;
     }
     let sub = sub_line(ctx.line, start, end);
-    let inner = parse_instruction(&sub, ctx.escape, ctx.errors);
+    if ctx.depth >= MAX_ONBUILD_DEPTH {
+        ctx.error(
+            start,
+            end,
+            "ONBUILD nested too deeply (chaining ONBUILD is not allowed)".to_string(),
+        );
+        return Args::Unknown;
+    }
+    let inner = parse_nested(&sub, ctx.escape, ctx.errors, ctx.depth + 1);
     Args::Onbuild(Box::new(super::instruction_from(
         sub,
         inner,
@@ -549,4 +597,39 @@ pub(crate) fn sub_line(line: &LogicalLine, start: usize, end: usize) -> LogicalL
         }
     }
     LogicalLine { text, segments }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(s: &str) -> Vec<String> {
+        parse_words(s, b'\\').into_iter().map(|w| w.2).collect()
+    }
+
+    #[test]
+    fn parse_words_keeps_quotes_and_escapes() {
+        assert_eq!(
+            words("a=b c=\"d e\" f='g h'"),
+            ["a=b", "c=\"d e\"", "f='g h'"]
+        );
+        assert_eq!(words("a\\ b c"), ["a\\ b", "c"]);
+        assert_eq!(words("a \\"), ["a"]);
+        assert_eq!(words("\"a\\"), ["\"a"]);
+        assert_eq!(words("'a\\' b"), ["'a\\'", "b"]);
+        assert_eq!(words("x\u{a0}y\u{2003} z"), ["x", "y", "z"]);
+        assert_eq!(words("é=ü  \t"), ["é=ü"]);
+        let spans = parse_words("ab  \"c d\"", b'\\');
+        assert_eq!((spans[1].0, spans[1].1), (4, 9));
+    }
+
+    #[test]
+    fn flags_unquote_like_buildkit() {
+        assert_eq!(unquote_flag(b"--a=\"b\"c'd'", b'\\').0, b"--a=bcd");
+        assert_eq!(unquote_flag(b"--chmod=7\\ 55", b'\\').0, b"--chmod=7 55");
+        assert_eq!(
+            unquote_flag(b"--x=a`\"b", b'`'),
+            (b"--x=a\"b".to_vec(), Some(3))
+        );
+    }
 }

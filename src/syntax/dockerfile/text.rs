@@ -3,13 +3,25 @@
 /// Go's `unicode.IsSpace` is the Unicode White_Space property, as is `char::is_whitespace`.
 #[inline]
 pub(crate) fn trim_start_unicode(s: &str) -> &str {
-    s.trim_start_matches(char::is_whitespace)
+    // Fast path: most lines start with an ASCII non-space byte.
+    match s.as_bytes().first() {
+        Some(&b) if b.is_ascii() && !is_ascii_space(b) => s,
+        _ => s.trim_start_matches(char::is_whitespace),
+    }
 }
 
 /// Go's `strings.TrimSpace`.
 #[inline]
 pub(crate) fn trim_space(s: &str) -> &str {
-    s.trim_matches(char::is_whitespace)
+    trim_end_unicode(trim_start_unicode(s))
+}
+
+#[inline]
+pub(crate) fn trim_end_unicode(s: &str) -> &str {
+    match s.as_bytes().last() {
+        Some(&b) if b.is_ascii() && !is_ascii_space(b) => s,
+        _ => s.trim_end_matches(char::is_whitespace),
+    }
 }
 
 /// BuildKit's `reWhitespace` class `[\t\v\f\r ]`.

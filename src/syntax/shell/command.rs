@@ -247,8 +247,8 @@ impl<'a> Command<'a> {
         flags.iter().any(|f| self.has_flag(f))
     }
 
-    /// The value of `flag`: `-u v`, `-uv`, `-su v` (a cluster ending in the flag), `--user v`,
-    /// `--user=v`. The first occurrence wins.
+    /// The value of `flag` (which the caller knows takes one): `-u v`, `-uv`, `-su v`, `-qO-`,
+    /// `--user v`, `--user=v`. The first occurrence wins.
     pub fn flag_value(&self, flag: &str) -> Option<FlagValue<'_>> {
         let args = self.option_args();
         let short = short_flag(flag);
@@ -269,15 +269,19 @@ impl<'a> Command<'a> {
                 }
                 continue;
             }
-            if let Some(c) = short {
-                if v.starts_with('-') && !v.starts_with("--") {
-                    if let Some(rest) = v.strip_prefix(flag) {
-                        return Some(attached(w, rest));
-                    }
-                    if is_cluster(v) && v.ends_with(c) {
-                        return next();
-                    }
-                }
+            // getopt reading: in `-abc…`, the flag takes the rest of the word as its value, or the
+            // next word when it is last (`-uuser`, `-qO-`, `-sSLu user`).
+            if let Some(c) = short
+                && let Some(cluster) = v.strip_prefix('-').filter(|r| !r.starts_with('-'))
+                && let Some(k) = cluster.find(c)
+                && cluster[..k].bytes().all(|b| b.is_ascii_alphabetic())
+            {
+                let rest = &cluster[k + c.len_utf8()..];
+                return if rest.is_empty() {
+                    next()
+                } else {
+                    Some(attached(w, rest))
+                };
             }
         }
         None
@@ -340,23 +344,26 @@ fn attached<'w>(w: &'w Word<'_>, rest: &'w str) -> FlagValue<'w> {
 /// Add the commands hidden in others: the script of `sh -c '…'` / `su -c '…'` (parsed again)
 /// and the command of `find … -exec … ;`.
 pub(super) fn expand_nested<'a>(text: &'a str, base: usize, commands: &mut Vec<Command<'a>>) {
+    // Scripts parsed again come back already expanded; `-exec` commands are visited in turn
+    // (`find … -exec sh -c '…' \;`).
+    let mut reparsed: Vec<Command<'a>> = Vec::new();
     let mut i = 0;
     while i < commands.len() {
-        let mut extra: Vec<Command<'a>> = Vec::new();
-        if let Some(cmd) = commands.get(i) {
-            if cmd.depth + 1 < MAX_DEPTH {
-                if let Some(script) = shell_c_script(cmd) {
-                    extra.extend(parse_inner(text, base, script, cmd.depth + 1));
-                }
-                if cmd.is("find") {
-                    extra.extend(find_exec(cmd));
-                }
+        let mut exec: Vec<Command<'a>> = Vec::new();
+        if let Some(cmd) = commands.get(i)
+            && cmd.depth + 1 < MAX_DEPTH
+        {
+            if let Some(script) = shell_c_script(cmd) {
+                reparsed.extend(parse_inner(text, base, script, cmd.depth + 1));
+            }
+            if cmd.is("find") {
+                exec = find_exec(cmd);
             }
         }
-        // Appended commands are visited too (`sudo sh -c "find … -exec …"`).
-        commands.extend(extra);
+        commands.extend(exec);
         i += 1;
     }
+    commands.extend(reparsed);
 }
 
 /// The script word of `sh -c SCRIPT`, `bash -euxc SCRIPT`, `su -c SCRIPT user`.

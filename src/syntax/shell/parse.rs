@@ -222,9 +222,12 @@ impl<'a> Parser<'a> {
         let next = Building::new(op_after);
         let done = std::mem::replace(cur, next);
         if done.is_empty() {
-            // A keyword-only or empty command: the first operator seen still joins the next one
-            // (`a &&<newline>b` is joined by `&&`).
-            cur.op_before = done.op_before.or(op_after);
+            // A keyword-only or empty command: its operators join the next command; a newline
+            // is the weakest (`a &&<newline>b` is joined by `&&`, `fi && b` too).
+            cur.op_before = match op_after {
+                Some(op) if op != Op::Newline => Some(op),
+                _ => done.op_before.or(op_after),
+            };
             return;
         }
         let first = done
@@ -396,10 +399,10 @@ impl<'a> Parser<'a> {
                         // Case statements: header, patterns, arms.
                         match case_stack.last().copied() {
                             Some(CaseState::Header) => {
-                                if v == "in" {
-                                    if let Some(s) = case_stack.last_mut() {
-                                        *s = CaseState::Pattern;
-                                    }
+                                if v == "in"
+                                    && let Some(s) = case_stack.last_mut()
+                                {
+                                    *s = CaseState::Pattern;
                                 }
                                 continue;
                             }
@@ -588,16 +591,23 @@ impl<'a> Parser<'a> {
         while let Some(c) = self.at(i) {
             match c {
                 b'\\' => {
+                    // A line continuation joins text; one before a blank ends the word (and is
+                    // skipped with the blanks), so the word's span stays tight.
+                    let cont = match (self.at(i + 1), self.at(i + 2)) {
+                        (Some(b'\n'), _) => Some(2),
+                        (Some(b'\r'), Some(b'\n')) => Some(3),
+                        _ => None,
+                    };
+                    if let Some(len) = cont {
+                        if self.at(i + len).is_none_or(is_meta) {
+                            break;
+                        }
+                        cook.drop(text, i, i + len);
+                        i += len;
+                        continue;
+                    }
                     quoted = true;
                     match self.at(i + 1) {
-                        Some(b'\n') => {
-                            cook.drop(text, i, i + 2);
-                            i += 2;
-                        }
-                        Some(b'\r') if self.at(i + 2) == Some(b'\n') => {
-                            cook.drop(text, i, i + 3);
-                            i += 3;
-                        }
                         Some(_) => {
                             // Keep the escaped character (whole UTF-8 sequence).
                             cook.drop(text, i, i + 1);
