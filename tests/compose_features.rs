@@ -513,7 +513,7 @@ fn hostile_bytes_never_panic() {
                     state ^= state >> 7;
                     state ^= state << 17;
                     let pick = b"ab:- \n\t[]{}&*!|>'\"#%@`,?$\\x\x00\xff";
-                    if state % 3 == 0 {
+                    if state.is_multiple_of(3) {
                         (state >> 8) as u8
                     } else {
                         pick[(state >> 16) as usize % pick.len()]

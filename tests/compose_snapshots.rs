@@ -26,7 +26,7 @@ fn render(file: &ComposeFile, text: &str) -> String {
         }
         s
     };
-    let opt = |t: &Option<Text>| t.as_ref().map_or("-".to_string(), |t| at(t));
+    let opt = |t: &Option<Text>| t.as_ref().map_or("-".to_string(), &at);
     let mut out = String::new();
     for (i, doc) in file.documents.iter().enumerate() {
         let _ = writeln!(out, "document {i} name={}", opt(&doc.name));

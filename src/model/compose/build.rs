@@ -758,10 +758,7 @@ impl Cx<'_> {
         };
         let items = items.to_vec();
         self.scoped(id, |cx, _| {
-            items
-                .into_iter()
-                .filter_map(|i| cx.scoped(i, |cx, t| f(cx, t)))
-                .collect()
+            items.into_iter().filter_map(|i| cx.scoped(i, f)).collect()
         })
     }
 

@@ -204,19 +204,19 @@ impl Yaml {
                 continue;
             }
             let key = self.scalar(p.key);
-            if let Some(k) = key {
-                if let Some(existing) = out.iter_mut().find(|e| self.scalar(e.key) == Some(k)) {
-                    // An explicit key overrides one merged in earlier; a merged key never
-                    // overrides one already present.
-                    if via.is_none() && existing.merged_from.is_some() {
-                        *existing = Entry {
-                            key: p.key,
-                            value: p.value,
-                            merged_from: None,
-                        };
-                    }
-                    continue;
+            if let Some(k) = key
+                && let Some(existing) = out.iter_mut().find(|e| self.scalar(e.key) == Some(k))
+            {
+                // An explicit key overrides one merged in earlier; a merged key never
+                // overrides one already present.
+                if via.is_none() && existing.merged_from.is_some() {
+                    *existing = Entry {
+                        key: p.key,
+                        value: p.value,
+                        merged_from: None,
+                    };
                 }
+                continue;
             }
             let merged_from = via.map(|v| MergeSource {
                 use_span: v.use_span,
