@@ -1,10 +1,18 @@
-//! `unpinned-digest` (PL110): an external image reference without `@sha256:<digest>`.
+//! `unpinned-digest` (PL110): an external image reference without `@sha256:<digest>`. When the
+//! nearest `plimsoll.lock` knows the reference's digest ([`RuleOptions::pinned_digests`]), the
+//! finding carries a safe fix making the edit `plimsoll pin --offline` would make.
+//!
+//! [`RuleOptions::pinned_digests`]: super::settings::RuleOptions::pinned_digests
 
 use super::images::image_uses;
 use super::latest_tag::resolved_note;
 use super::{Context, Rule};
-use crate::model::dockerfile::ImageTarget;
+use crate::finding::{Applicability, Fix};
+use crate::fix::extract::image_use_site;
+use crate::fix::pin::{PinOptions, Plan, classify, pin_edits};
+use crate::model::dockerfile::{ImageTarget, ImageUse};
 use crate::syntax::image_ref::ImageRef;
+use std::collections::BTreeMap;
 
 pub struct UnpinnedDigest;
 
@@ -15,6 +23,8 @@ impl Rule for UnpinnedDigest {
 
     fn check(&self, cx: &mut Context<'_>) {
         let uses = image_uses(cx);
+        let text = cx.text();
+        let digests = cx.options.pinned_digests.clone();
         for u in uses.iter() {
             if u.target != ImageTarget::External {
                 continue;
@@ -30,7 +40,26 @@ impl Rule for UnpinnedDigest {
                 u.resolved,
                 resolved_note(u)
             );
-            cx.report(u.span, msg);
+            let fix = locked_fix(text, u, &digests);
+            cx.report(u.span, msg).fix = fix;
         }
     }
+}
+
+/// The pin edit for `u` when `digests` (the lock file's) has its reference.
+fn locked_fix(text: &str, u: &ImageUse, digests: &BTreeMap<String, String>) -> Option<Fix> {
+    if digests.is_empty() {
+        return None;
+    }
+    let site = image_use_site(text, u)?;
+    let Ok(Plan::Pin { target }) = classify(text, &site) else {
+        return None;
+    };
+    let digest = digests.get(&target.to_string())?;
+    let edits = pin_edits(text, &site, digest, PinOptions::default());
+    (!edits.is_empty()).then(|| Fix {
+        description: format!("pin `{}` to {digest} (from plimsoll.lock)", site.text),
+        applicability: Applicability::Safe,
+        edits,
+    })
 }
