@@ -377,11 +377,14 @@ struct Outcome {
     fixed_stdin: Option<String>,
 }
 
+/// A lock file's digests by canonical reference, or why it could not be read.
+type LockDigests = Result<Arc<BTreeMap<String, String>>, String>;
+
 /// Digests of the nearest `plimsoll.lock` (up the tree from a file, else in the current
 /// directory), read once per lock file, for unpinned-digest's fix.
 struct Locks {
     cwd: PathBuf,
-    cache: Mutex<HashMap<PathBuf, Result<Arc<BTreeMap<String, String>>, String>>>,
+    cache: Mutex<HashMap<PathBuf, LockDigests>>,
 }
 
 impl Locks {
@@ -402,7 +405,7 @@ impl Locks {
             .find(|p| p.is_file())
     }
 
-    fn for_file(&self, file: &Path) -> Result<Arc<BTreeMap<String, String>>, String> {
+    fn for_file(&self, file: &Path) -> LockDigests {
         let Some(lock) = self.nearest(file) else {
             return Ok(Arc::default());
         };
