@@ -385,6 +385,8 @@ type LockDigests = Result<Arc<BTreeMap<String, String>>, String>;
 struct Locks {
     cwd: PathBuf,
     cache: Mutex<HashMap<PathBuf, LockDigests>>,
+    /// Directory -> its nearest lock file.
+    dirs: Mutex<HashMap<PathBuf, Option<PathBuf>>>,
 }
 
 impl Locks {
@@ -392,17 +394,26 @@ impl Locks {
         Locks {
             cwd,
             cache: Mutex::new(HashMap::new()),
+            dirs: Mutex::new(HashMap::new()),
         }
     }
 
+    /// The lock file for `file`, looked up once per directory.
     fn nearest(&self, file: &Path) -> Option<PathBuf> {
         let abs = self.cwd.join(file);
-        abs.parent()
-            .into_iter()
-            .flat_map(Path::ancestors)
+        let dir = abs.parent()?.to_path_buf();
+        if let Some(found) = self.dirs.lock().ok().and_then(|d| d.get(&dir).cloned()) {
+            return found;
+        }
+        let found = dir
+            .ancestors()
             .map(|d| d.join(LOCK_FILE_NAME))
             .chain(std::iter::once(self.cwd.join(LOCK_FILE_NAME)))
-            .find(|p| p.is_file())
+            .find(|p| p.is_file());
+        if let Ok(mut d) = self.dirs.lock() {
+            d.insert(dir, found.clone());
+        }
+        found
     }
 
     fn for_file(&self, file: &Path) -> LockDigests {
