@@ -10,6 +10,7 @@
 //! ignore = ["split-run"]               # removes (wins over select)
 //! fail-level = "warning"               # error | warning | info | style | none
 //! output-format = "concise"
+//! registry-mirrors = { "docker.io" = ["mirror.gcr.io"] }   # for `plimsoll pin`
 //! [severity]                           # selector -> severity
 //! latest-tag = "error"
 //! [options]
@@ -159,6 +160,7 @@ struct RawConfig {
     severity: Option<BTreeMap<String, SevValue>>,
     fail_level: Option<FailValue>,
     output_format: Option<FormatValue>,
+    registry_mirrors: Option<BTreeMap<String, Vec<String>>>,
     options: Option<RawOptions>,
     file_kinds: Option<BTreeMap<String, KindValue>>,
     overrides: Option<Vec<RawOverride>>,
@@ -206,6 +208,8 @@ pub struct Config {
     pub settings: LintSettings,
     pub fail_level: Option<FailLevel>,
     pub output_format: Option<Format>,
+    /// `registry-mirrors`: per registry (`docker.io`), mirror hosts `plimsoll pin` tries first.
+    pub registry_mirrors: BTreeMap<String, Vec<String>>,
     overrides: Vec<Override>,
     file_kinds: Vec<(GlobSet, PathBuf, FileKind)>,
 }
@@ -425,6 +429,10 @@ fn apply_raw(
     if let Some(v) = raw.output_format {
         config.output_format = Some(v.0);
     }
+    // A nearer file's list for a registry replaces the inherited one.
+    config
+        .registry_mirrors
+        .extend(raw.registry_mirrors.unwrap_or_default());
     for (glob, kind) in raw.file_kinds.unwrap_or_default() {
         let set = build_globs(std::slice::from_ref(&glob), path, text, "file-kinds")?;
         config.file_kinds.push((set, root.to_path_buf(), kind.0));
@@ -551,6 +559,9 @@ fail-level = "style"
 
 # Default output format: human, concise, json, sarif, checkstyle, gitlab, github or junit.
 # output-format = "human"
+
+# Mirrors `plimsoll pin` tries before a registry (after PLIMSOLL_REGISTRY_MIRRORS).
+# registry-mirrors = { "docker.io" = ["mirror.gcr.io"] }
 
 # Change a rule's severity.
 [severity]

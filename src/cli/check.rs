@@ -9,14 +9,19 @@ use super::{CheckArgs, ExitStatus, InitArgs, OutputFormat};
 use crate::config::{self, Config, FailLevel, Resolver};
 use crate::discover::{self, Loaded, Target};
 use crate::finding::{FileReport, Finding, Severity};
+use crate::fix::{
+    FileFixed, FileSnapshot, FixMode, MAX_PASSES, fix_file, fix_until_stable, fixes_of,
+};
+use crate::registry::{LOCK_FILE_NAME, LockFile};
 use crate::report::{self, Format, RuleInfo};
 use crate::rules::{catalog, engine};
-use crate::source::{FileKind, Span};
+use crate::source::{FileKind, SourceFile, Span};
 use crate::suppress::Suppressions;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 /// Code and name of the finding for a file that is not valid UTF-8.
 pub const INVALID_UTF8_CODE: &str = "PL090";
@@ -131,9 +136,6 @@ fn format_of(f: OutputFormat) -> Format {
 }
 
 pub fn run(args: CheckArgs) -> ExitStatus {
-    if args.fix || args.unsafe_fixes || args.diff {
-        return super::fail("--fix, --unsafe-fixes and --diff are not available in this build");
-    }
     let resolver = if args.isolated {
         Resolver::fixed(Config::default())
     } else if let Some(path) = &args.config {
@@ -191,24 +193,60 @@ pub fn run(args: CheckArgs) -> ExitStatus {
     );
     let mut errors = found.errors;
 
-    // Read and lint in parallel.
-    let outcomes: Vec<Result<FileReport, String>> = found
+    // Read, lint and fix in parallel.
+    let fixing = FixRun::of(&args);
+    let locks = Locks::new(cwd.clone());
+    let outcomes: Vec<Result<Outcome, String>> = found
         .targets
         .par_iter()
-        .map(|t| lint_target(t, &resolver, &args))
+        .map(|t| lint_target(t, &resolver, &args, fixing, &locks))
         .collect();
     let mut reports = Vec::with_capacity(outcomes.len());
+    let (mut fixed, mut changed_files) = (0usize, 0usize);
+    let mut diffs = String::new();
+    let mut fixed_stdin: Option<String> = None;
     for o in outcomes {
         match o {
-            Ok(r) => reports.push(r),
+            Ok(o) => {
+                errors.extend(o.errors);
+                fixed += o.applied;
+                changed_files += usize::from(o.changed);
+                diffs.push_str(&o.diff);
+                if o.fixed_stdin.is_some() {
+                    fixed_stdin = o.fixed_stdin;
+                }
+                reports.push(o.report);
+            }
             Err(e) => errors.push(e),
         }
     }
     reports.sort_by(|a, b| a.file.path.cmp(&b.file.path));
     // A configuration error is shared by every file under it: say it once.
+    errors.sort();
     errors.dedup();
     for e in &errors {
         eprintln!("plimsoll: error: {e}");
+    }
+    if let Some(run) = fixing {
+        let s = |n: usize| if n == 1 { "" } else { "s" };
+        let verb = if run.diff { "would apply" } else { "applied" };
+        eprintln!(
+            "plimsoll: {verb} {fixed} fix{} in {changed_files} file{}",
+            if fixed == 1 { "" } else { "es" },
+            s(changed_files)
+        );
+        if run.diff {
+            // The diff is the whole output (it can be fed to `patch`); the exit code is check's.
+            let mut stdout = std::io::stdout().lock();
+            if let Err(e) = stdout
+                .write_all(diffs.as_bytes())
+                .and_then(|_| stdout.flush())
+                && e.kind() != std::io::ErrorKind::BrokenPipe
+            {
+                return super::fail(e);
+            }
+            return exit_status(&errors, &reports, fail_level);
+        }
     }
 
     // Baseline.
@@ -254,6 +292,16 @@ pub fn run(args: CheckArgs) -> ExitStatus {
     }
     let written = match &args.output {
         Some(path) => atomic_write(path, &out).map_err(|e| format!("{}: {e}", path.display())),
+        // Standard output carries the fixed text, so the report goes to standard error.
+        None if fixed_stdin.is_some() => {
+            let text = fixed_stdin.take().unwrap_or_default();
+            let mut stdout = std::io::stdout().lock();
+            let r = stdout
+                .write_all(text.as_bytes())
+                .and_then(|_| stdout.flush());
+            let _ = std::io::stderr().write_all(&out);
+            r.map_err(|e| e.to_string())
+        }
         None => {
             let mut stdout = std::io::stdout().lock();
             match stdout.write_all(&out).and_then(|_| stdout.flush()) {
@@ -266,7 +314,20 @@ pub fn run(args: CheckArgs) -> ExitStatus {
     if let Err(e) = written {
         return super::fail(e);
     }
+    if let Some(text) = fixed_stdin {
+        // `--output` took the report: the fixed text still goes to standard output.
+        let mut stdout = std::io::stdout().lock();
+        if let Err(e) = stdout
+            .write_all(text.as_bytes())
+            .and_then(|_| stdout.flush())
+        {
+            return super::fail(e);
+        }
+    }
+    exit_status(&errors, &reports, fail_level)
+}
 
+fn exit_status(errors: &[String], reports: &[FileReport], fail_level: FailLevel) -> ExitStatus {
     if !errors.is_empty() {
         ExitStatus::Error
     } else if reports
@@ -280,8 +341,113 @@ pub fn run(args: CheckArgs) -> ExitStatus {
     }
 }
 
-/// Reads, lints and filters one file.
-fn lint_target(t: &Target, resolver: &Resolver, args: &CheckArgs) -> Result<FileReport, String> {
+/// `--fix` / `--unsafe-fixes` / `--diff`. `--unsafe-fixes` alone fixes, as with `--fix`.
+#[derive(Clone, Copy, Debug)]
+struct FixRun {
+    mode: FixMode,
+    diff: bool,
+}
+
+impl FixRun {
+    fn of(args: &CheckArgs) -> Option<FixRun> {
+        (args.fix || args.unsafe_fixes || args.diff).then_some(FixRun {
+            mode: if args.unsafe_fixes {
+                FixMode::Unsafe
+            } else {
+                FixMode::Safe
+            },
+            diff: args.diff,
+        })
+    }
+}
+
+/// One file's result.
+struct Outcome {
+    /// The findings (after fixing: those that remain, positioned in the fixed text).
+    report: FileReport,
+    /// Problems that make the exit code 2 (a fix not written, a bad lock file).
+    errors: Vec<String>,
+    /// Fixes applied (with `--diff`: that would be).
+    applied: usize,
+    /// The file was rewritten (with `--diff`: would be).
+    changed: bool,
+    /// `--diff`: the file's unified diff.
+    diff: String,
+    /// `--fix` on standard input: the fixed text, for standard output.
+    fixed_stdin: Option<String>,
+}
+
+/// A lock file's digests by canonical reference, or why it could not be read.
+type LockDigests = Result<Arc<BTreeMap<String, String>>, String>;
+
+/// Digests of the nearest `plimsoll.lock` (up the tree from a file, else in the current
+/// directory), read once per lock file, for unpinned-digest's fix.
+struct Locks {
+    cwd: PathBuf,
+    cache: Mutex<HashMap<PathBuf, LockDigests>>,
+    /// Directory -> its nearest lock file.
+    dirs: Mutex<HashMap<PathBuf, Option<PathBuf>>>,
+}
+
+impl Locks {
+    fn new(cwd: PathBuf) -> Locks {
+        Locks {
+            cwd,
+            cache: Mutex::new(HashMap::new()),
+            dirs: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The lock file for `file`, looked up once per directory.
+    fn nearest(&self, file: &Path) -> Option<PathBuf> {
+        let abs = self.cwd.join(file);
+        let dir = abs.parent()?.to_path_buf();
+        if let Some(found) = self.dirs.lock().ok().and_then(|d| d.get(&dir).cloned()) {
+            return found;
+        }
+        let found = dir
+            .ancestors()
+            .map(|d| d.join(LOCK_FILE_NAME))
+            .chain(std::iter::once(self.cwd.join(LOCK_FILE_NAME)))
+            .find(|p| p.is_file());
+        if let Ok(mut d) = self.dirs.lock() {
+            d.insert(dir, found.clone());
+        }
+        found
+    }
+
+    fn for_file(&self, file: &Path) -> LockDigests {
+        let Some(lock) = self.nearest(file) else {
+            return Ok(Arc::default());
+        };
+        let cached = self.cache.lock().ok().and_then(|c| c.get(&lock).cloned());
+        if let Some(c) = cached {
+            return c;
+        }
+        let loaded = LockFile::read(&lock)
+            .map(|l| {
+                Arc::new(
+                    l.entries()
+                        .map(|e| (e.reference.clone(), e.digest.clone()))
+                        .collect(),
+                )
+            })
+            .map_err(|e| e.to_string());
+        if let Ok(mut c) = self.cache.lock() {
+            c.insert(lock, loaded.clone());
+        }
+        loaded
+    }
+}
+
+/// Reads, lints and filters one file, and fixes it when asked.
+fn lint_target(
+    t: &Target,
+    resolver: &Resolver,
+    args: &CheckArgs,
+    fixing: Option<FixRun>,
+    locks: &Locks,
+) -> Result<Outcome, String> {
     let config = resolver.for_file(&t.path).map_err(|e| e.to_string())?;
     let mut settings = config.settings_for(&t.path);
     if !args.select.is_empty() {
@@ -289,8 +455,93 @@ fn lint_target(t: &Target, resolver: &Resolver, args: &CheckArgs) -> Result<File
         settings.extend_select.clear();
     }
     settings.ignore.extend(args.ignore.iter().cloned());
+    let mut errors = Vec::new();
+    match locks.for_file(&t.path) {
+        Ok(digests) => settings.options.pinned_digests = digests,
+        Err(e) => errors.push(e),
+    }
     let Loaded { file, bad_utf8 } = discover::read(t)?;
-    let (mut report, statements) = engine::lint_source_with_statements(&file, &settings);
+    let report = lint_file(&file, bad_utf8, &settings, args);
+    let mut out = Outcome {
+        report,
+        errors,
+        applied: 0,
+        changed: false,
+        diff: String::new(),
+        fixed_stdin: None,
+    };
+    let Some(run) = fixing else {
+        return Ok(out);
+    };
+    if bad_utf8.is_some() {
+        // The text is a lossy decoding: writing it back would destroy the invalid bytes.
+        let fixable = out.report.findings.iter().any(|f| {
+            f.fix
+                .as_ref()
+                .is_some_and(|x| run.mode.allows(x.applicability))
+        });
+        if fixable || (t.stdin && !run.diff) {
+            out.errors
+                .push(format!("{}: not valid UTF-8; not fixed", t.path.display()));
+        }
+        return Ok(out);
+    }
+    let fixes = fixes_of(&out.report.findings);
+    let relint = |text: &str| {
+        let f = SourceFile::new(file.path.to_path_buf(), text.to_string(), file.kind);
+        fixes_of(&lint_file(&f, None, &settings, args).findings)
+    };
+    let label = t.path.to_string_lossy().into_owned();
+    let new_text = if t.stdin {
+        let outcome = fix_until_stable(&file.text, fixes, run.mode, MAX_PASSES, relint);
+        out.applied = outcome.applied;
+        out.changed = *outcome.text != *file.text;
+        if run.diff {
+            out.diff = crate::fix::unified_diff(&label, &file.text, &outcome.text);
+            return Ok(out);
+        }
+        out.fixed_stdin = Some(outcome.text.clone());
+        outcome.text
+    } else {
+        let snapshot = FileSnapshot {
+            path: t.path.clone(),
+            bytes: file.text.as_bytes().to_vec(),
+        };
+        let (outcome, result) = fix_file(&snapshot, &file.text, fixes, run.mode, run.diff, relint);
+        match result {
+            FileFixed::Unchanged => return Ok(out),
+            FileFixed::Diff(d) => {
+                out.applied = outcome.applied;
+                out.changed = true;
+                out.diff = d;
+                return Ok(out);
+            }
+            FileFixed::Failed(e) => {
+                out.errors.push(e.to_string());
+                return Ok(out);
+            }
+            FileFixed::Written => {
+                out.applied = outcome.applied;
+                out.changed = true;
+                outcome.text
+            }
+        }
+    };
+    if *new_text != *file.text {
+        let fixed = SourceFile::new(file.path.to_path_buf(), new_text, file.kind);
+        out.report = lint_file(&fixed, None, &settings, args);
+    }
+    Ok(out)
+}
+
+/// Lints one decoded file: rules, the invalid-UTF-8 finding, suppressions, local settings.
+fn lint_file(
+    file: &SourceFile,
+    bad_utf8: Option<usize>,
+    settings: &crate::rules::settings::LintSettings,
+    args: &CheckArgs,
+) -> FileReport {
+    let (mut report, statements) = engine::lint_source_with_statements(file, settings);
     if let Some(at) = bad_utf8 {
         let end = file.text[at..]
             .chars()
@@ -306,16 +557,16 @@ fn lint_target(t: &Target, resolver: &Resolver, args: &CheckArgs) -> Result<File
             ),
         ));
     }
-    let mut sup = Suppressions::parse(&file, &statements.ranges, &resolve_codes);
+    let mut sup = Suppressions::parse(file, &statements.ranges, &resolve_codes);
     if !sup.is_empty() {
-        report.findings = sup.filter(&file, std::mem::take(&mut report.findings));
+        report.findings = sup.filter(file, std::mem::take(&mut report.findings));
     }
     if args.report_unused_suppressions {
         report.findings.extend(sup.unused());
     }
-    settle_local(&mut report.findings, &settings);
+    settle_local(&mut report.findings, settings);
     report.sort();
-    Ok(report)
+    report
 }
 
 /// `--statistics`: findings per rule, most frequent first.

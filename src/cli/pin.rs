@@ -20,11 +20,25 @@ use std::time::SystemTime;
 pub fn run(args: PinArgs) -> ExitStatus {
     let stdout = std::io::stdout();
     let stderr = std::io::stderr();
-    let opts = ClientOptions {
+    let mut opts = ClientOptions {
         insecure_registries: args.insecure_registry.clone(),
         ..ClientOptions::from_environment()
     };
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    match crate::config::Resolver::discover().for_dir(&cwd) {
+        Ok(config) => add_config_mirrors(&mut opts, &config),
+        Err(e) => return super::fail(e),
+    }
     run_with(&args, opts, &mut stdout.lock(), &mut stderr.lock())
+}
+
+/// The configuration's `registry-mirrors`, tried after those of `PLIMSOLL_REGISTRY_MIRRORS`.
+fn add_config_mirrors(opts: &mut ClientOptions, config: &crate::config::Config) {
+    for (registry, mirrors) in &config.registry_mirrors {
+        for m in mirrors {
+            opts.add_mirror(registry, m);
+        }
+    }
 }
 
 /// One file to pin.
@@ -422,8 +436,13 @@ fn check(
     }
 }
 
+/// Fewer references than this resolve too fast for a progress bar to help.
+const PROGRESS_MIN: usize = 5;
+
+/// A progress bar on standard error when it is a terminal and many references resolve; never
+/// on a pipe or file (logs stay clean).
 fn progress_bar(n: usize) -> Option<indicatif::ProgressBar> {
-    if n < 2 || !std::io::stderr().is_terminal() {
+    if !wants_progress(n, std::io::stderr().is_terminal()) {
         return None;
     }
     let bar = indicatif::ProgressBar::new(n as u64);
@@ -433,4 +452,47 @@ fn progress_bar(n: usize) -> Option<indicatif::ProgressBar> {
         bar.set_style(style);
     }
     Some(bar)
+}
+
+fn wants_progress(n: usize, stderr_is_terminal: bool) -> bool {
+    stderr_is_terminal && n >= PROGRESS_MIN
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn progress_only_on_a_terminal_for_many_references() {
+        assert!(!wants_progress(200, false));
+        assert!(!wants_progress(PROGRESS_MIN - 1, true));
+        assert!(wants_progress(PROGRESS_MIN, true));
+        // Without a terminal (as under `cargo test`) no bar is made at all.
+        if !std::io::stderr().is_terminal() {
+            assert!(progress_bar(200).is_none());
+        }
+    }
+
+    #[test]
+    fn configured_mirrors_follow_the_environments() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("plimsoll.toml");
+        std::fs::write(
+            &path,
+            "registry-mirrors = { \"index.docker.io\" = [\"mirror.example:5000\"], \"ghcr.io\" = [\"m2.example\"] }\n",
+        )
+        .unwrap();
+        let config = crate::config::load(&path).unwrap();
+        let mut opts = ClientOptions::default();
+        opts.add_mirrors("docker.io=env.example");
+        add_config_mirrors(&mut opts, &config);
+        assert_eq!(
+            opts.mirrors.get("docker.io").unwrap(),
+            &vec!["env.example".to_string(), "mirror.example:5000".to_string()]
+        );
+        assert_eq!(
+            opts.mirrors.get("ghcr.io").unwrap(),
+            &vec!["m2.example".to_string()]
+        );
+    }
 }

@@ -37,13 +37,7 @@ fn dockerfile_sites(text: &str, sites: &mut Vec<PinSite>, skips: &mut Vec<Skip>)
     let tree = crate::syntax::dockerfile::parse(text);
     let model = crate::model::dockerfile::from_tree(&tree, text);
     for u in &model.images {
-        let kind = match u.site {
-            ImageSite::From => SiteKind::From,
-            ImageSite::CopyFrom => SiteKind::CopyFrom,
-            ImageSite::MountFrom => SiteKind::MountFrom,
-            ImageSite::Onbuild => SiteKind::Onbuild,
-            ImageSite::ComposeImage => SiteKind::ComposeImage,
-        };
+        let kind = site_kind(u.site);
         match &u.target {
             ImageTarget::Scratch => skips.push(skip(
                 u.span,
@@ -84,6 +78,33 @@ fn dockerfile_sites(text: &str, sites: &mut Vec<PinSite>, skips: &mut Vec<Skip>)
             },
         }
     }
+}
+
+fn site_kind(site: ImageSite) -> SiteKind {
+    match site {
+        ImageSite::From => SiteKind::From,
+        ImageSite::CopyFrom => SiteKind::CopyFrom,
+        ImageSite::MountFrom => SiteKind::MountFrom,
+        ImageSite::Onbuild => SiteKind::Onbuild,
+        ImageSite::ComposeImage => SiteKind::ComposeImage,
+    }
+}
+
+/// Where an external image use can be pinned by an edit: the reference itself when it is written
+/// verbatim, or the `ARG` default it takes its whole value from (as [`extract_sites`] finds
+/// them; for rules that hold an [`ImageUse`] already). `None` for any other use.
+pub fn image_use_site(text: &str, u: &ImageUse) -> Option<PinSite> {
+    if u.target != ImageTarget::External {
+        return None;
+    }
+    if u.raw != u.resolved {
+        return arg_default_site(text, u);
+    }
+    (u.span.text(text) == u.raw).then(|| PinSite {
+        span: u.span,
+        text: u.raw.clone(),
+        kind: site_kind(u.site),
+    })
 }
 
 /// For `FROM $NAME` / `${NAME}` whose whole value is one `ARG NAME=<image>` default: that default.

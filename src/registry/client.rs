@@ -76,6 +76,17 @@ impl ClientOptions {
         opts
     }
 
+    /// Adds `mirror` (a host, `host:port`) to try before `registry`.
+    pub fn add_mirror(&mut self, registry: &str, mirror: &str) {
+        let (registry, mirror) = (registry.trim(), mirror.trim());
+        if !registry.is_empty() && !mirror.is_empty() {
+            self.mirrors
+                .entry(normalize_registry(registry))
+                .or_default()
+                .push(mirror.to_string());
+        }
+    }
+
     /// Adds mirrors from `registry=mirror[,registry=mirror…]`; malformed entries are skipped.
     pub fn add_mirrors(&mut self, spec: &str) {
         for item in spec.split(',') {

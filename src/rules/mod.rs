@@ -19,6 +19,7 @@ pub mod settings;
 
 pub mod latest_tag;
 pub mod latest_tag_implicit;
+pub mod maintainer_deprecated;
 pub mod packages;
 pub mod root_user;
 pub mod root_user_implicit;
@@ -57,6 +58,7 @@ pub fn builtin() -> Vec<&'static dyn Rule> {
         &syntax_errors::ComposeUnsetVariable,
         &syntax_errors::ComposeExtends,
         &syntax_errors::InternalError,
+        &maintainer_deprecated::MaintainerDeprecated,
         &latest_tag::LatestTag,
         &latest_tag_implicit::LatestTagImplicit,
         &unpinned_digest::UnpinnedDigest,

@@ -5,6 +5,7 @@
 
 use crate::finding::Severity;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LintSettings {
@@ -33,6 +34,10 @@ pub struct RuleOptions {
     pub required_labels: BTreeMap<String, LabelFormat>,
     /// Values (or regexes, when written `/…/`) never reported as secrets.
     pub secret_allowlist: Vec<String>,
+    /// Digests known for image references (from the nearest `plimsoll.lock`), keyed by the
+    /// canonical reference `registry/repository:tag` (`docker.io/library/alpine:3.20`). With an
+    /// entry, unpinned-digest offers a safe fix adding the digest.
+    pub pinned_digests: Arc<BTreeMap<String, String>>,
 }
 
 /// Value formats hadolint's label-schema knows, plus "any text".
@@ -78,6 +83,7 @@ impl Default for RuleOptions {
             .to_vec(),
             required_labels: BTreeMap::new(),
             secret_allowlist: Vec::new(),
+            pinned_digests: Arc::default(),
         }
     }
 }

@@ -1,10 +1,18 @@
-//! `unpinned-digest` (PL110): an external image reference without `@sha256:<digest>`.
+//! `unpinned-digest` (PL110): an external image reference without `@sha256:<digest>`. When the
+//! nearest `plimsoll.lock` knows the reference's digest ([`RuleOptions::pinned_digests`]), the
+//! finding carries a safe fix making the edit `plimsoll pin --offline` would make.
+//!
+//! [`RuleOptions::pinned_digests`]: super::settings::RuleOptions::pinned_digests
 
 use super::images::image_uses;
 use super::latest_tag::resolved_note;
 use super::{Context, Rule};
-use crate::model::dockerfile::ImageTarget;
+use crate::finding::{Applicability, Fix};
+use crate::fix::extract::image_use_site;
+use crate::fix::pin::{PinOptions, Plan, classify, pin_edits};
+use crate::model::dockerfile::{ImageTarget, ImageUse};
 use crate::syntax::image_ref::ImageRef;
+use std::collections::BTreeMap;
 
 pub struct UnpinnedDigest;
 
@@ -15,6 +23,8 @@ impl Rule for UnpinnedDigest {
 
     fn check(&self, cx: &mut Context<'_>) {
         let uses = image_uses(cx);
+        let text = cx.text();
+        let digests = cx.options.pinned_digests.clone();
         for u in uses.iter() {
             if u.target != ImageTarget::External {
                 continue;
@@ -30,7 +40,84 @@ impl Rule for UnpinnedDigest {
                 u.resolved,
                 resolved_note(u)
             );
-            cx.report(u.span, msg);
+            let fix = locked_fix(text, u, &digests);
+            cx.report(u.span, msg).fix = fix;
         }
+    }
+}
+
+/// The pin edit for `u` when `digests` (the lock file's) has its reference.
+fn locked_fix(text: &str, u: &ImageUse, digests: &BTreeMap<String, String>) -> Option<Fix> {
+    if digests.is_empty() {
+        return None;
+    }
+    let site = image_use_site(text, u)?;
+    let Ok(Plan::Pin { target }) = classify(text, &site) else {
+        return None;
+    };
+    let digest = digests.get(&target.to_string())?;
+    let edits = pin_edits(text, &site, digest, PinOptions::default());
+    (!edits.is_empty()).then(|| Fix {
+        description: format!("pin `{}` to {digest} (from plimsoll.lock)", site.text),
+        applicability: Applicability::Safe,
+        edits,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::fix::{FixMode, fix_until_stable, fixes_of};
+    use crate::rules::lint_source;
+    use crate::rules::settings::LintSettings;
+    use crate::source::{FileKind, SourceFile};
+    use std::sync::Arc;
+
+    const D: &str = "sha256:abababababababababababababababababababababababababababababababab";
+
+    fn settings() -> LintSettings {
+        let mut s = LintSettings {
+            select: vec!["unpinned-digest".into()],
+            ..LintSettings::default()
+        };
+        s.options.pinned_digests = Arc::new(
+            [("docker.io/library/alpine:latest".to_string(), D.to_string())]
+                .into_iter()
+                .collect(),
+        );
+        s
+    }
+
+    #[test]
+    fn the_lock_digest_pins_untagged_references_as_latest() {
+        let s = settings();
+        let text = "FROM alpine AS a\nFROM alpine:3.20\n";
+        let file = SourceFile::new("Dockerfile", text, FileKind::Dockerfile);
+        let found = lint_source(&file, &s).findings;
+        assert_eq!(found.len(), 2);
+        assert!(
+            found[0].fix.is_some() && found[1].fix.is_none(),
+            "{found:?}"
+        );
+        let relint = |t: &str| {
+            let f = SourceFile::new("Dockerfile", t.to_string(), FileKind::Dockerfile);
+            fixes_of(&lint_source(&f, &s).findings)
+        };
+        let out = fix_until_stable(text, fixes_of(&found), FixMode::Safe, 10, relint);
+        assert!(out.converged);
+        assert_eq!(
+            out.text,
+            format!("FROM alpine:latest@{D} AS a\nFROM alpine:3.20\n")
+        );
+        // Without lock digests there is no fix.
+        let plain = LintSettings {
+            select: s.select.clone(),
+            ..LintSettings::default()
+        };
+        assert!(
+            lint_source(&file, &plain)
+                .findings
+                .iter()
+                .all(|f| f.fix.is_none())
+        );
     }
 }
