@@ -1,6 +1,8 @@
 //! Human output in the style of miette/rustc: a header, the source line(s) with the span
 //! underlined, related spans labelled, then help text. Rendered here rather than through
-//! miette's handler so each position costs one line-index lookup, not a scan of the file.
+//! miette's handler (so the crate is not a dependency): each position costs one line-index
+//! lookup instead of miette's scan of the source, and source lines pass through secret masking
+//! before they are printed, which miette's renderer cannot do.
 
 use super::mask;
 use super::{Context, Secrets, display_path, severity_counts};
