@@ -7,8 +7,9 @@
 //! with `--digest-only`, add a `# name:tag` comment line above it).
 
 use crate::finding::Edit;
-use crate::registry::{Reference, Target, valid_digest};
+use crate::registry::{Reference, Target};
 use crate::source::Span;
+use crate::syntax::image_ref::is_valid_digest;
 
 /// Where a reference is written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -136,7 +137,7 @@ pub fn classify(text: &str, site: &PinSite) -> Result<Plan, Skip> {
     let parts = split(t);
     let target = Target::parse(t).map_err(|e| skip(&e.to_string()))?;
     match parts.digest {
-        Some(d) if valid_digest(d) => {
+        Some(d) if is_valid_digest(d) => {
             let tagged = if parts.tag_colon.is_some() {
                 Target::parse(parts.name_tag).ok()
             } else {
