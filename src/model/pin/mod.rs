@@ -268,3 +268,35 @@ fn line_ending(text: &str, at: usize) -> &'static str {
         _ => "\n",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tag_refs_are_keyed_as_the_lock_file_keys_them() {
+        let key = |s: &str| {
+            ImageRef::parse(s)
+                .ok()
+                .and_then(|r| TagRef::of(&r))
+                .map(|t| t.to_string())
+        };
+        assert_eq!(
+            key("alpine").as_deref(),
+            Some("docker.io/library/alpine:latest")
+        );
+        assert_eq!(
+            key("registry-1.docker.io/nginx:1").as_deref(),
+            Some("docker.io/library/nginx:1")
+        );
+        assert_eq!(key("Ghcr.IO/o/r:2").as_deref(), Some("ghcr.io/o/r:2"));
+        assert_eq!(
+            key("localhost:5000/app:v1").as_deref(),
+            Some("localhost:5000/app:v1")
+        );
+        // A digest or a variable names no tag.
+        let d = format!("a@sha256:{}", "0".repeat(64));
+        assert_eq!(key(&d), None);
+        assert_eq!(key("a:${T}"), None);
+    }
+}
