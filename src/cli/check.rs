@@ -14,21 +14,15 @@ use crate::fix::{
 };
 use crate::registry::{LOCK_FILE_NAME, LockFile};
 use crate::report::{self, Format, RuleInfo};
-use crate::rules::{catalog, engine};
-use crate::source::{FileKind, SourceFile, Span};
-use crate::suppress::Suppressions;
+use crate::rules::catalog;
+use crate::source::{FileKind, SourceFile};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-/// Code and name of the finding for a file that is not valid UTF-8.
-pub const INVALID_UTF8_CODE: &str = "PL090";
-pub const INVALID_UTF8_NAME: &str = "invalid-utf8";
-
-/// Where rule pages are published, for help links.
-pub const RULES_URL: &str = "https://github.com/plimsoll/plimsoll/blob/main/rules";
+pub use crate::lint::{INVALID_UTF8_CODE, INVALID_UTF8_NAME};
 
 /// Rule families whose findings are security findings (SARIF `security-severity`).
 const SECURITY_FAMILIES: [&str; 5] = [
@@ -39,54 +33,11 @@ const SECURITY_FAMILIES: [&str; 5] = [
     "trusted-registry",
 ];
 
-/// Findings `check` itself makes (not rules of the catalog): code, name, severity, summary.
-const LOCAL_RULES: [(&str, &str, Severity, &str); 2] = [
-    (
-        INVALID_UTF8_CODE,
-        INVALID_UTF8_NAME,
-        Severity::Error,
-        "File is not valid UTF-8",
-    ),
-    (
-        crate::suppress::UNUSED_CODE,
-        crate::suppress::UNUSED_NAME,
-        Severity::Warning,
-        "Suppression comment that suppresses nothing",
-    ),
-];
-
-/// Whether a selector (code, code prefix, name or `ALL`) names a local rule.
-fn local_matches(selector: &str, code: &str, name: &str) -> bool {
-    let s = selector.trim();
-    s.eq_ignore_ascii_case("ALL")
-        || s.eq_ignore_ascii_case(name)
-        || (s.len() >= 2 && code.len() >= s.len() && code[..s.len()].eq_ignore_ascii_case(s))
-}
-
-/// Applies select/ignore/severity settings to the local findings (the engine does this for
-/// catalog rules).
-fn settle_local(findings: &mut Vec<Finding>, settings: &crate::rules::settings::LintSettings) {
-    findings.retain_mut(|f| {
-        let Some(local) = LOCAL_RULES.iter().find(|l| l.0 == f.code) else {
-            return true;
-        };
-        let m = |sel: &String| local_matches(sel, local.0, local.1);
-        let selected = settings.select.is_empty()
-            || settings.select.iter().any(m)
-            || settings.extend_select.iter().any(m);
-        if !selected || settings.ignore.iter().any(m) {
-            return false;
-        }
-        if let Some((_, sev)) = settings.severity.iter().find(|(k, _)| m(k)) {
-            f.severity = *sev;
-        }
-        true
-    });
-}
-
 /// Rule metadata for reporters, from the embedded catalog.
 pub fn rule_info(code: &str) -> Option<RuleInfo> {
-    if let Some((code, name, severity, summary)) = LOCAL_RULES.iter().find(|l| l.0 == code) {
+    if let Some((code, name, severity, summary)) =
+        crate::lint::LOCAL_RULES.iter().find(|l| l.0 == code)
+    {
         return Some(RuleInfo {
             code: code.to_string(),
             name: name.to_string(),
@@ -101,25 +52,10 @@ pub fn rule_info(code: &str) -> Option<RuleInfo> {
         code: meta.code.clone(),
         name: meta.name.clone(),
         summary: meta.summary.clone(),
-        help_uri: Some(format!("{RULES_URL}/{}.md", meta.name)),
+        help_uri: Some(catalog::doc_url(&meta.name)),
         default_severity: meta.severity,
         security: SECURITY_FAMILIES.iter().any(|f| meta.name.starts_with(f)),
     })
-}
-
-/// Selector → rule codes, for suppression comments.
-fn resolve_codes(selector: &str) -> Vec<&'static str> {
-    let mut codes: Vec<&'static str> = catalog::resolve(selector)
-        .into_iter()
-        .map(|m| m.code.as_str())
-        .collect();
-    codes.extend(
-        LOCAL_RULES
-            .iter()
-            .filter(|l| local_matches(selector, l.0, l.1))
-            .map(|l| l.0),
-    );
-    codes
 }
 
 fn format_of(f: OutputFormat) -> Format {
@@ -461,7 +397,7 @@ fn lint_target(
         Err(e) => errors.push(e),
     }
     let Loaded { file, bad_utf8 } = discover::read(t)?;
-    let report = lint_file(&file, bad_utf8, &settings, args);
+    let report = lint_file(&file, bad_utf8, &settings, args).report;
     let mut out = Outcome {
         report,
         errors,
@@ -489,7 +425,7 @@ fn lint_target(
     let fixes = fixes_of(&out.report.findings);
     let relint = |text: &str| {
         let f = SourceFile::new(file.path.to_path_buf(), text.to_string(), file.kind);
-        fixes_of(&lint_file(&f, None, &settings, args).findings)
+        fixes_of(&lint_file(&f, None, &settings, args).report.findings)
     };
     let label = t.path.to_string_lossy().into_owned();
     let new_text = if t.stdin {
@@ -529,44 +465,23 @@ fn lint_target(
     };
     if *new_text != *file.text {
         let fixed = SourceFile::new(file.path.to_path_buf(), new_text, file.kind);
-        out.report = lint_file(&fixed, None, &settings, args);
+        out.report = lint_file(&fixed, None, &settings, args).report;
     }
     Ok(out)
 }
 
-/// Lints one decoded file: rules, the invalid-UTF-8 finding, suppressions, local settings.
+/// Lints one decoded file as `check` settles it ([`crate::lint::lint_file`]).
 fn lint_file(
     file: &SourceFile,
-    bad_utf8: Option<usize>,
+    invalid_utf8_at: Option<usize>,
     settings: &crate::rules::settings::LintSettings,
     args: &CheckArgs,
-) -> FileReport {
-    let (mut report, statements) = engine::lint_source_with_statements(file, settings);
-    if let Some(at) = bad_utf8 {
-        let end = file.text[at..]
-            .chars()
-            .next()
-            .map_or(at, |c| at + c.len_utf8());
-        report.findings.push(Finding::new(
-            INVALID_UTF8_CODE,
-            INVALID_UTF8_NAME,
-            Severity::Error,
-            Span::new(at, end),
-            format!(
-                "invalid UTF-8 at byte {at}; invalid bytes were read as U+FFFD and the rest was linted"
-            ),
-        ));
-    }
-    let mut sup = Suppressions::parse(file, &statements.ranges, &resolve_codes);
-    if !sup.is_empty() {
-        report.findings = sup.filter(file, std::mem::take(&mut report.findings));
-    }
-    if args.report_unused_suppressions {
-        report.findings.extend(sup.unused());
-    }
-    settle_local(&mut report.findings, settings);
-    report.sort();
-    report
+) -> crate::lint::Linted {
+    let opts = crate::lint::LintOptions {
+        report_unused_suppressions: args.report_unused_suppressions,
+        invalid_utf8_at,
+    };
+    crate::lint::lint_file(file, settings, opts)
 }
 
 /// `--statistics`: findings per rule, most frequent first.
@@ -722,7 +637,7 @@ pub mod baseline {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::SourceFile;
+    use crate::source::{SourceFile, Span};
 
     #[test]
     fn baseline_survives_line_shifts_and_counts_copies() {

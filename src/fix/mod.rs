@@ -7,11 +7,11 @@
 //! - [`apply_fixes`]: one pass; a fix overlapping an accepted one waits for the next pass.
 //! - [`fix_until_stable`]: passes until re-linting offers nothing applicable (bounded).
 //! - [`fix_file`]: the above plus an atomic write or a diff, for `check --fix` / `--diff`.
-//! - [`pin`] and [`extract`]: the image references `plimsoll pin` rewrites, and its edits.
+//! - [`pin`]: `plimsoll pin`'s plans as registry targets; finding sites and computing the edits
+//!   is [`crate::model::pin`].
 
 use crate::finding::{Applicability, Edit, Fix};
 
-pub mod extract;
 pub mod pin;
 pub mod write;
 

@@ -1,58 +1,9 @@
-//! Digest pinning as edits: which image references to pin, and the edits that pin them.
-//!
-//! A [`PinSite`] is the exact bytes of one reference in a file (a `FROM` image, an `ARG` default a
-//! `FROM` takes its image from, `COPY --from=`, `RUN --mount=from=`, the `# syntax=` image, a
-//! compose `image:`). [`classify`] decides whether it is pinned, what to resolve, or why it is
-//! skipped; [`pin_edits`] turns a resolved digest into edits that change only that reference (and,
-//! with `--digest-only`, add a `# name:tag` comment line above it).
+//! Digest pinning against a registry: the pure site and edit work lives in [`crate::model::pin`];
+//! here its plans name registry [`Target`]s to resolve.
 
-use crate::finding::Edit;
-use crate::registry::{Reference, Target, valid_digest};
-use crate::source::Span;
-
-/// Where a reference is written.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SiteKind {
-    From,
-    /// The default of an `ARG` that a `FROM` (or `--from`) takes its whole image from.
-    ArgDefault,
-    CopyFrom,
-    MountFrom,
-    Onbuild,
-    /// The `# syntax=` parser directive.
-    Syntax,
-    ComposeImage,
-}
-
-impl SiteKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SiteKind::From => "FROM",
-            SiteKind::ArgDefault => "ARG default",
-            SiteKind::CopyFrom => "COPY --from",
-            SiteKind::MountFrom => "RUN --mount from",
-            SiteKind::Onbuild => "ONBUILD",
-            SiteKind::Syntax => "# syntax",
-            SiteKind::ComposeImage => "image",
-        }
-    }
-}
-
-/// One image reference in a file: `span` holds exactly `text`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PinSite {
-    pub span: Span,
-    pub text: String,
-    pub kind: SiteKind,
-}
-
-/// A site that is not pinned, with the reason (reported to the user).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Skip {
-    pub span: Span,
-    pub text: String,
-    pub reason: String,
-}
+use crate::model::pin::TagRef;
+pub use crate::model::pin::{PinOptions, PinSite, SiteKind, Skip, pin_edits};
+use crate::registry::{Reference, Target};
 
 /// What to do with a site.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -67,156 +18,26 @@ pub enum Plan {
     },
 }
 
-/// Options of `plimsoll pin` that change the edits.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct PinOptions {
-    /// Write `name@digest` with a `# name:tag` comment line above, instead of `name:tag@digest`.
-    pub digest_only: bool,
+fn target(t: TagRef) -> Target {
+    Target::new(&t.registry, &t.repository, Reference::Tag(t.tag))
 }
 
-/// The written reference split into its parts (byte offsets relative to the site text).
-struct Parts<'a> {
-    /// `name` or `name:tag` (everything before `@`).
-    name_tag: &'a str,
-    /// Offset of the `:tag` separator in `name_tag`, if a tag is written.
-    tag_colon: Option<usize>,
-    digest: Option<&'a str>,
-}
-
-fn split(text: &str) -> Parts<'_> {
-    let (name_tag, digest) = match text.split_once('@') {
-        Some((n, d)) => (n, Some(d)),
-        None => (text, None),
-    };
-    // A colon after the last slash separates the tag (one before it is a registry port).
-    let last_slash = name_tag.rfind('/').map(|i| i + 1).unwrap_or(0);
-    let tag_colon = name_tag
-        .get(last_slash..)
-        .and_then(|tail| tail.find(':'))
-        .map(|i| last_slash + i);
-    Parts {
-        name_tag,
-        tag_colon,
-        digest,
-    }
-}
-
-/// The `name:tag` a `# name:tag` comment on the line above `span` records, if any (left by
-/// `--digest-only`).
-fn comment_above(text: &str, span: Span) -> Option<&str> {
-    let start = span.start as usize;
-    let line_start = text.get(..start)?.rfind('\n').map(|i| i + 1).unwrap_or(0);
-    let before = text.get(..line_start.checked_sub(1)?)?;
-    let prev_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
-    let prev = before.get(prev_start..)?.trim_end_matches('\r').trim();
-    let c = prev.strip_prefix('#')?.trim();
-    (!c.is_empty() && !c.contains(char::is_whitespace)).then_some(c)
-}
-
-/// Decides what to do with a site. `text` is the whole file (for a `# name:tag` comment above a
-/// digest-only reference).
+/// [`crate::model::pin::classify`], naming registry targets.
 pub fn classify(text: &str, site: &PinSite) -> Result<Plan, Skip> {
-    let skip = |reason: &str| Skip {
-        span: site.span,
-        text: site.text.clone(),
-        reason: reason.to_string(),
-    };
-    let t = site.text.as_str();
-    if t.is_empty() {
-        return Err(skip("empty image reference"));
-    }
-    if t.contains('$') {
-        return Err(skip(
-            "depends on a variable; pin its ARG default or set a literal image",
-        ));
-    }
-    if t.eq_ignore_ascii_case("scratch") {
-        return Err(skip("`scratch` is not an image in a registry"));
-    }
-    let parts = split(t);
-    let target = Target::parse(t).map_err(|e| skip(&e.to_string()))?;
-    match parts.digest {
-        Some(d) if valid_digest(d) => {
-            let tagged = if parts.tag_colon.is_some() {
-                Target::parse(parts.name_tag).ok()
-            } else {
-                // `name@digest`: a `# name:tag` comment above (from --digest-only) names the tag.
-                comment_above(text, site.span)
-                    .and_then(|c| Target::parse(c).ok())
-                    .filter(|c| c.registry == target.registry && c.repository == target.repository)
-                    .filter(|c| matches!(c.reference, Reference::Tag(_)))
-            };
-            Ok(Plan::Pinned {
-                digest: d.to_string(),
-                target: tagged,
-            })
-        }
-        Some(_) => Err(skip("invalid digest")),
-        None => Ok(Plan::Pin { target }),
-    }
-}
-
-/// Edits pinning `site` to `digest`. For an already pinned site (`--update`) only the digest is
-/// replaced. Returns no edits when the site already holds `digest`.
-pub fn pin_edits(text: &str, site: &PinSite, digest: &str, opts: PinOptions) -> Vec<Edit> {
-    let parts = split(&site.text);
-    let start = site.span.start as usize;
-    if let Some(old) = parts.digest {
-        if old == digest {
-            return Vec::new();
-        }
-        let at = start + parts.name_tag.len() + 1;
-        return vec![Edit::replace(Span::new(at, at + old.len()), digest)];
-    }
-    // `# syntax=` must stay among the parser directives: a comment line would end them.
-    if opts.digest_only && site.kind != SiteKind::Syntax {
-        let name = parts
-            .tag_colon
-            .and_then(|c| parts.name_tag.get(..c))
-            .unwrap_or(parts.name_tag);
-        let tagged = if parts.tag_colon.is_some() {
-            parts.name_tag.to_string()
-        } else {
-            format!("{}:latest", parts.name_tag)
-        };
-        let line_start = text
-            .get(..start)
-            .and_then(|b| b.rfind('\n'))
-            .map(|i| i + 1)
-            .unwrap_or(0);
-        let indent: String = text
-            .get(line_start..start)
-            .unwrap_or("")
-            .chars()
-            .take_while(|c| *c == ' ' || *c == '\t')
-            .collect();
-        let eol = line_ending(text, start);
-        return vec![
-            Edit::insert(line_start, format!("{indent}# {tagged}{eol}")),
-            Edit::replace(site.span, format!("{name}@{digest}")),
-        ];
-    }
-    let suffix = if parts.tag_colon.is_some() {
-        format!("@{digest}")
-    } else {
-        format!(":latest@{digest}")
-    };
-    vec![Edit::insert(site.span.end as usize, suffix)]
-}
-
-/// `\r\n` when the line holding `at` ends with one, else `\n`.
-fn line_ending(text: &str, at: usize) -> &'static str {
-    let rest = text.get(at..).unwrap_or("");
-    match rest.find('\n') {
-        Some(i) if i > 0 && rest.as_bytes().get(i - 1) == Some(&b'\r') => "\r\n",
-        _ => "\n",
-    }
+    Ok(match crate::model::pin::classify(text, site)? {
+        crate::model::pin::Plan::Pin { target: t } => Plan::Pin { target: target(t) },
+        crate::model::pin::Plan::Pinned { digest, target: t } => Plan::Pinned {
+            digest,
+            target: t.map(target),
+        },
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::fix::apply_edits;
+    use crate::source::Span;
 
     fn site(text: &str, needle: &str, kind: SiteKind) -> PinSite {
         let at = text.find(needle).unwrap();

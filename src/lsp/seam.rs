@@ -4,44 +4,21 @@
 //! change here only.
 
 use crate::config::{self, Resolver};
-use crate::finding::FileReport;
 use crate::registry::{Client, ClientOptions, LockFile, Target};
+use crate::rules::catalog;
 use crate::rules::settings::LintSettings;
-use crate::rules::{catalog, engine};
 use crate::source::{FileKind, SourceFile};
-use crate::suppress::Suppressions;
 use crate::syntax::image_ref::ImageRef;
 use std::path::Path;
 use std::sync::OnceLock;
 use std::time::Duration;
 
-/// A lint result: the findings `plimsoll check` reports (suppressions applied) and the file's
-/// statement line ranges (1-based, inclusive) for placing ignore comments.
-#[derive(Clone, Debug)]
-pub struct Linted {
-    pub report: FileReport,
-    pub statements: Vec<(u32, u32)>,
-}
+pub use crate::lint::Linted;
 
-/// Lints one document exactly as `plimsoll check` lints a file: the engine, then inline
-/// suppressions.
+/// Lints one document exactly as `plimsoll check` lints a file ([`crate::lint::lint_file`]),
+/// without unused-suppression findings.
 pub fn lint_document(file: &SourceFile, settings: &LintSettings) -> Linted {
-    let (mut report, statements) = engine::lint_source_with_statements(file, settings);
-    let resolve = |token: &str| -> Vec<&'static str> {
-        catalog::resolve(token)
-            .into_iter()
-            .map(|m| m.code.as_str())
-            .collect()
-    };
-    let mut suppressions = Suppressions::parse(file, &statements.ranges, &resolve);
-    if !suppressions.is_empty() {
-        let findings = std::mem::take(&mut report.findings);
-        report.findings = suppressions.filter(file, findings);
-    }
-    Linted {
-        report,
-        statements: statements.ranges,
-    }
+    crate::lint::lint_file(file, settings, crate::lint::LintOptions::default())
 }
 
 /// Configuration discovery as the CLI does it (nearest `plimsoll.toml`, else `.hadolint.yaml`).
@@ -95,12 +72,10 @@ pub struct RuleDoc {
     pub summary: String,
 }
 
-/// Where a rule's documentation lives: its catalog page `rules/<name>.md`.
+/// Where a rule's documentation lives ([`catalog::doc_url`]).
 pub fn rule_doc_url(name: &str) -> String {
-    format!("{DOCS_BASE}/{name}.md")
+    catalog::doc_url(name)
 }
-
-const DOCS_BASE: &str = "https://github.com/plimsoll/plimsoll/blob/main/rules";
 
 /// The catalog entry for a code, name or alias (hadolint DL code, BuildKit check name).
 pub fn rule_doc(code_or_alias: &str) -> Option<RuleDoc> {

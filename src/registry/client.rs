@@ -1,7 +1,8 @@
 //! The OCI Distribution client: manifest digests, auth, retries, mirrors, a per-run cache.
 
 use super::auth::{Challenge, CredentialStore, Secret, parse_challenge};
-use super::{ManifestKind, RegistryError, Resolved, Target, normalize_registry, valid_digest};
+use super::{ManifestKind, RegistryError, Resolved, Target, normalize_registry};
+use crate::syntax::image_ref::is_valid_digest;
 use sha2::{Digest, Sha256};
 use std::collections::{HashMap, HashSet};
 use std::net::IpAddr;
@@ -291,7 +292,7 @@ impl Client {
             let digest = head
                 .header("docker-content-digest")
                 .map(str::trim)
-                .filter(|d| valid_digest(d));
+                .filter(|d| is_valid_digest(d));
             if let (Some(digest), Some(kind)) = (digest, kind) {
                 return Ok(Resolved {
                     digest: digest.to_string(),

@@ -9,7 +9,8 @@
 //! ```
 //! Entries are sorted by reference, so the file diffs cleanly.
 
-use super::{ManifestKind, Resolved, valid_digest};
+use super::{ManifestKind, Resolved};
+use crate::syntax::image_ref::is_valid_digest;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -68,7 +69,7 @@ impl LockFile {
         let doc: LockDoc = toml::from_str(text).map_err(|e| e.message().to_string())?;
         let mut entries = BTreeMap::new();
         for e in doc.image {
-            if !valid_digest(&e.digest) {
+            if !is_valid_digest(&e.digest) {
                 return Err(format!("`{}` has an invalid digest", e.reference));
             }
             entries.insert(e.reference.clone(), e);

@@ -29,6 +29,7 @@ pub use auth::{CredentialStore, Credentials, Secret};
 pub use client::{Client, ClientOptions, RequestCounts};
 pub use lock::{LOCK_FILE_NAME, LockEntry, LockError, LockFile, format_rfc3339};
 
+use crate::syntax::image_ref::{ImageRef, canonical_domain};
 use std::fmt;
 
 /// Docker Hub's name in references and its API host.
@@ -76,33 +77,23 @@ impl Target {
         }
     }
 
-    /// Parses `[registry/]repository[:tag][@digest]`. A digest wins over a tag (the registry is
-    /// asked for the digest); with neither, the tag is `latest`.
+    /// Parses `[registry/]repository[:tag][@digest]` with [`ImageRef::parse`]. A digest wins
+    /// over a tag (the registry is asked for the digest); with neither, the tag is `latest`.
     pub fn parse(s: &str) -> Result<Target, RegistryError> {
-        let bad = || RegistryError::BadReference(s.to_string());
-        let (rest, digest) = match s.split_once('@') {
-            Some((r, d)) => (r, Some(d)),
-            None => (s, None),
-        };
-        let (domain, path) = match rest.split_once('/') {
-            Some((d, p)) if d.contains('.') || d.contains(':') || d == "localhost" => (d, p),
-            _ => (DOCKER_HUB, rest),
-        };
-        let (repo, tag) = match path.rfind(':') {
-            Some(i) => (&path[..i], Some(&path[i + 1..])),
-            None => (path, None),
-        };
-        if domain.is_empty() || !valid_repository(repo) {
-            return Err(bad());
+        let r = ImageRef::parse(s).map_err(|_| RegistryError::BadReference(s.to_string()))?;
+        Target::from_image_ref(&r)
+    }
+
+    /// The target a parsed reference names. A reference holding a variable names none.
+    pub fn from_image_ref(r: &ImageRef<'_>) -> Result<Target, RegistryError> {
+        if r.has_variables {
+            return Err(RegistryError::BadReference(r.text.to_string()));
         }
-        let reference = match (digest, tag) {
-            (Some(d), _) if valid_digest(d) => Reference::Digest(d.to_string()),
-            (Some(_), _) => return Err(bad()),
-            (None, Some(t)) if valid_tag(t) => Reference::Tag(t.to_string()),
-            (None, Some(_)) => return Err(bad()),
-            (None, None) => Reference::Tag("latest".to_string()),
+        let reference = match (r.digest_str(), r.effective_tag()) {
+            (Some(d), _) => Reference::Digest(d.to_string()),
+            (None, t) => Reference::Tag(t.unwrap_or("latest").to_string()),
         };
-        Ok(Target::new(domain, repo, reference))
+        Ok(Target::new(r.domain(), r.repository_str(), reference))
     }
 
     /// The host requests go to (`registry-1.docker.io` for Docker Hub).
@@ -131,13 +122,7 @@ impl fmt::Display for Target {
 }
 
 pub(crate) fn normalize_registry(registry: &str) -> String {
-    let r = registry.to_ascii_lowercase();
-    match r.as_str() {
-        "index.docker.io" | "registry-1.docker.io" | "registry.hub.docker.com" => {
-            DOCKER_HUB.to_string()
-        }
-        _ => r,
-    }
+    canonical_domain(registry)
 }
 
 pub(crate) fn api_host(registry: &str) -> &str {
@@ -146,45 +131,6 @@ pub(crate) fn api_host(registry: &str) -> &str {
     } else {
         registry
     }
-}
-
-fn valid_repository(repo: &str) -> bool {
-    !repo.is_empty()
-        && repo.split('/').all(|c| {
-            !c.is_empty()
-                && c.bytes().all(|b| {
-                    b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-')
-                })
-                && c.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric())
-        })
-}
-
-fn valid_tag(tag: &str) -> bool {
-    !tag.is_empty()
-        && tag.len() <= 128
-        && tag
-            .bytes()
-            .next()
-            .is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_')
-        && tag
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
-}
-
-/// `sha256:<64 hex>` or `sha512:<128 hex>` (lowercase), as registries report them.
-pub fn valid_digest(d: &str) -> bool {
-    let Some((algo, hex)) = d.split_once(':') else {
-        return false;
-    };
-    let len = match algo {
-        "sha256" => 64,
-        "sha512" => 128,
-        _ => return false,
-    };
-    hex.len() == len
-        && hex
-            .bytes()
-            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 /// Whether a digest names a multi-platform index (OCI image index, Docker manifest list) or a

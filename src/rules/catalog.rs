@@ -156,6 +156,14 @@ fn catalog() -> &'static Catalog {
 }
 
 /// Every rule, sorted by code.
+/// Where rule pages (`rules/<name>.md`) are published, for help links in reports and editors.
+pub const DOCS_BASE: &str = "https://github.com/plimsoll/plimsoll/blob/main/rules";
+
+/// The published documentation page of the rule named `name`.
+pub fn doc_url(name: &str) -> String {
+    format!("{DOCS_BASE}/{name}.md")
+}
+
 pub fn all() -> &'static [RuleMeta] {
     &catalog().rules
 }

@@ -236,6 +236,24 @@ fn validate_digest(d: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// Whether `d` is a digest the reference grammar accepts (`sha256:` and 64 lowercase hex, or
+/// sha384/sha512 with their lengths): the one digest check shared with the registry client.
+pub fn is_valid_digest(d: &str) -> bool {
+    validate_digest(d).is_ok()
+}
+
+/// A registry name as an image's identity: lowercase, and Docker Hub under any of its aliases
+/// (`index.docker.io`, `registry-1.docker.io`, `registry.hub.docker.com`) as `docker.io`.
+pub fn canonical_domain(registry: &str) -> String {
+    let r = registry.to_ascii_lowercase();
+    match r.as_str() {
+        LEGACY_DEFAULT_DOMAIN | "registry-1.docker.io" | "registry.hub.docker.com" => {
+            DEFAULT_DOMAIN.to_string()
+        }
+        _ => r,
+    }
+}
+
 impl<'a> ImageRef<'a> {
     /// Parse and validate a reference. Surrounding whitespace is not accepted.
     pub fn parse(text: &'a str) -> Result<ImageRef<'a>, RefError> {

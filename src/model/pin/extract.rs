@@ -1,6 +1,6 @@
 //! Finding the image references `plimsoll pin` rewrites, as [`PinSite`]s with exact spans.
 
-use super::pin::{PinSite, SiteKind, Skip};
+use super::{PinSite, SiteKind, Skip};
 use crate::model::compose::Env;
 use crate::model::dockerfile::{ImageSite, ImageTarget, ImageUse};
 use crate::source::{FileKind, Span};

@@ -1,0 +1,130 @@
+//! Linting one decoded source: the library's "lint a file" entry point, shared by `plimsoll check`
+//! and the language server so both report the same findings.
+//!
+//! Rules ([`engine::lint_source_with_statements`]), then the findings the pipeline itself makes
+//! (invalid UTF-8, unused suppressions), inline suppressions, and select/ignore/severity settings
+//! for those pipeline findings (the engine settles catalog rules itself).
+
+use crate::finding::{FileReport, Finding, Severity};
+use crate::rules::settings::LintSettings;
+use crate::rules::{catalog, engine};
+use crate::source::{SourceFile, Span};
+use crate::suppress::Suppressions;
+
+/// Code and name of the finding for a file that is not valid UTF-8.
+pub const INVALID_UTF8_CODE: &str = "PL090";
+pub const INVALID_UTF8_NAME: &str = "invalid-utf8";
+
+/// Findings the pipeline makes (not rules of the catalog): code, name, severity, summary.
+pub const LOCAL_RULES: [(&str, &str, Severity, &str); 2] = [
+    (
+        INVALID_UTF8_CODE,
+        INVALID_UTF8_NAME,
+        Severity::Error,
+        "File is not valid UTF-8",
+    ),
+    (
+        crate::suppress::UNUSED_CODE,
+        crate::suppress::UNUSED_NAME,
+        Severity::Warning,
+        "Suppression comment that suppresses nothing",
+    ),
+];
+
+/// What [`lint_file`] adds to the rules' findings.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LintOptions {
+    /// Report suppression comments that suppress nothing.
+    pub report_unused_suppressions: bool,
+    /// The byte offset of the first invalid UTF-8 sequence (in the lossy decoding), if any.
+    pub invalid_utf8_at: Option<usize>,
+}
+
+/// A lint result: the findings (suppressions applied) and the file's statement line ranges
+/// (1-based, inclusive) for placing ignore comments.
+#[derive(Clone, Debug)]
+pub struct Linted {
+    pub report: FileReport,
+    pub statements: Vec<(u32, u32)>,
+}
+
+/// Lints one decoded file: rules, the invalid-UTF-8 finding, suppressions, local settings.
+pub fn lint_file(file: &SourceFile, settings: &LintSettings, opts: LintOptions) -> Linted {
+    let (mut report, statements) = engine::lint_source_with_statements(file, settings);
+    if let Some(at) = opts.invalid_utf8_at {
+        let end = file
+            .text
+            .get(at..)
+            .and_then(|rest| rest.chars().next())
+            .map_or(at, |c| at + c.len_utf8());
+        report.findings.push(Finding::new(
+            INVALID_UTF8_CODE,
+            INVALID_UTF8_NAME,
+            Severity::Error,
+            Span::new(at, end),
+            format!(
+                "invalid UTF-8 at byte {at}; invalid bytes were read as U+FFFD and the rest was linted"
+            ),
+        ));
+    }
+    let mut sup = Suppressions::parse(file, &statements.ranges, &resolve_codes);
+    if !sup.is_empty() {
+        report.findings = sup.filter(file, std::mem::take(&mut report.findings));
+    }
+    if opts.report_unused_suppressions {
+        report.findings.extend(sup.unused());
+    }
+    settle_local(&mut report.findings, settings);
+    report.sort();
+    Linted {
+        report,
+        statements: statements.ranges,
+    }
+}
+
+/// Whether a selector (code, code prefix, name or `ALL`) names a local rule.
+fn local_matches(selector: &str, code: &str, name: &str) -> bool {
+    let s = selector.trim();
+    s.eq_ignore_ascii_case("ALL")
+        || s.eq_ignore_ascii_case(name)
+        || (s.len() >= 2
+            && code
+                .get(..s.len())
+                .is_some_and(|p| p.eq_ignore_ascii_case(s)))
+}
+
+/// Applies select/ignore/severity settings to the local findings (the engine does this for
+/// catalog rules).
+fn settle_local(findings: &mut Vec<Finding>, settings: &LintSettings) {
+    findings.retain_mut(|f| {
+        let Some(local) = LOCAL_RULES.iter().find(|l| l.0 == f.code) else {
+            return true;
+        };
+        let m = |sel: &String| local_matches(sel, local.0, local.1);
+        let selected = settings.select.is_empty()
+            || settings.select.iter().any(m)
+            || settings.extend_select.iter().any(m);
+        if !selected || settings.ignore.iter().any(m) {
+            return false;
+        }
+        if let Some((_, sev)) = settings.severity.iter().find(|(k, _)| m(k)) {
+            f.severity = *sev;
+        }
+        true
+    });
+}
+
+/// Selector → rule codes, for suppression comments.
+fn resolve_codes(selector: &str) -> Vec<&'static str> {
+    let mut codes: Vec<&'static str> = catalog::resolve(selector)
+        .into_iter()
+        .map(|m| m.code.as_str())
+        .collect();
+    codes.extend(
+        LOCAL_RULES
+            .iter()
+            .filter(|l| local_matches(selector, l.0, l.1))
+            .map(|l| l.0),
+    );
+    codes
+}
