@@ -445,7 +445,9 @@ fn alias_bomb_is_refused_fast() {
     let start = Instant::now();
     let f = load_str(&text);
     let took = start.elapsed();
-    assert!(took < Duration::from_millis(500), "took {took:?}");
+    // A backstop against exponential expansion (9^9 nodes would take minutes), generous so a
+    // loaded debug build cannot fail it; the budget and node count below are the real checks.
+    assert!(took < Duration::from_secs(5), "took {took:?}");
     let bomb: Vec<_> = f
         .diagnostics
         .iter()
