@@ -313,3 +313,40 @@ fn init_writes_a_config_and_refuses_to_overwrite() {
     std::fs::write(tmp.path().join("Dockerfile"), CLEAN).expect("write");
     assert_eq!(plimsoll(tmp.path(), &["check"]).code, 0);
 }
+
+/// An alias bomb: nine anchors, each nine aliases of the one before (9^9 nodes expanded).
+fn alias_bomb() -> String {
+    let mut text = String::from("a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+    let mut prev = 'a';
+    for name in 'b'..='i' {
+        let aliases = vec![format!("*{prev}"); 9].join(", ");
+        text.push_str(&format!("{name}: &{name} [{aliases}]\n"));
+        prev = name;
+    }
+    text.push_str("services:\n  web:\n    image: x\n    labels: *i\n");
+    text
+}
+
+#[test]
+fn an_alias_bomb_is_refused_with_exit_code_2() {
+    let tmp = project(&[("compose.yaml", alias_bomb().as_bytes())]);
+    // Even with every rule ignored, a refused file is reported: it was not checked.
+    let run = plimsoll(
+        tmp.path(),
+        &["check", "--format", "concise", "--ignore", "ALL"],
+    );
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("compose.yaml:") && run.stdout.contains("PL008"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("alias bomb"), "{}", run.stdout);
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+
+    // The same anchors used sparingly are fine.
+    let tame = "a: &a [lol]\nb: &b [*a, *a]\nservices:\n  web:\n    image: x\n    labels: *b\n";
+    let tmp = project(&[("compose.yaml", tame.as_bytes())]);
+    let run = plimsoll(tmp.path(), &["check", "--format", "concise"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+}

@@ -264,7 +264,15 @@ pub fn run(args: CheckArgs) -> ExitStatus {
 }
 
 fn exit_status(errors: &[String], reports: &[FileReport], fail_level: FailLevel) -> ExitStatus {
-    if !errors.is_empty() {
+    // A file refused for exceeding a safety limit was not checked: like an unreadable file, that
+    // is an input error, so a CI gate cannot pass it.
+    let refused = || {
+        reports
+            .iter()
+            .flat_map(|r| &r.findings)
+            .any(|f| f.code == crate::rules::engine::INPUT_LIMIT)
+    };
+    if !errors.is_empty() || refused() {
         ExitStatus::Error
     } else if reports
         .iter()

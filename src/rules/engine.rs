@@ -17,6 +17,9 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 /// Code of the finding a panicking rule or parser turns into.
 pub const INTERNAL_ERROR: &str = "PL009";
+/// A file refused because it exceeds a safety limit (alias budget, nesting depth). Always
+/// reported, and `check` exits 2 on it: the file was not checked.
+pub const INPUT_LIMIT: &str = "PL008";
 
 /// File kinds as a small set, for rule metadata queries.
 pub type FileKindSet = Vec<FileKind>;
@@ -67,7 +70,8 @@ fn parse_compose(file: &SourceFile) -> Parsed {
     let mut diagnostics = Vec::new();
     for d in &compose.diagnostics {
         let code = match d.kind {
-            DiagnosticKind::Syntax | DiagnosticKind::AliasBudget | DiagnosticKind::Depth => "PL002",
+            DiagnosticKind::Syntax => "PL002",
+            DiagnosticKind::AliasBudget | DiagnosticKind::Depth => INPUT_LIMIT,
             DiagnosticKind::Schema => "PL003",
             DiagnosticKind::DuplicateKey => "PL004",
             DiagnosticKind::Interpolation => "PL005",
@@ -172,8 +176,10 @@ pub fn enabled_rules(settings: &LintSettings) -> Vec<(&'static RuleMeta, Severit
     for code in selected(&settings.ignore) {
         codes.remove(code);
     }
-    // Internal errors are always reported: hiding them would hide lost findings.
+    // Internal errors and refused inputs are always reported: hiding them would hide lost
+    // findings.
     codes.insert(INTERNAL_ERROR);
+    codes.insert(INPUT_LIMIT);
 
     // Broad selectors first so that narrower ones override them.
     let mut overrides: Vec<(Vec<&'static RuleMeta>, Severity)> = settings
@@ -394,7 +400,7 @@ mod tests {
             ignore: vec!["PL3".into()],
             ..LintSettings::default()
         };
-        assert_eq!(codes(&s), ["PL009", "PL101"]);
+        assert_eq!(codes(&s), ["PL008", "PL009", "PL101"]);
         let mut s = LintSettings::default();
         s.severity.insert("PL1".into(), Severity::Error);
         s.severity.insert("unpinned-digest".into(), Severity::Style);

@@ -57,6 +57,7 @@ pub fn builtin() -> Vec<&'static dyn Rule> {
         &syntax_errors::ComposeInterpolation,
         &syntax_errors::ComposeUnsetVariable,
         &syntax_errors::ComposeExtends,
+        &syntax_errors::InputLimit,
         &syntax_errors::InternalError,
         &maintainer_deprecated::MaintainerDeprecated,
         &latest_tag::LatestTag,

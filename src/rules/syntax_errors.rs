@@ -25,4 +25,5 @@ engine_rule!(DuplicateKey, "duplicate-key");
 engine_rule!(ComposeInterpolation, "compose-interpolation");
 engine_rule!(ComposeUnsetVariable, "compose-unset-variable");
 engine_rule!(ComposeExtends, "compose-extends");
+engine_rule!(InputLimit, "input-limit");
 engine_rule!(InternalError, "internal-error");
