@@ -372,3 +372,40 @@ fn unreadable_file() {
     assert_robust("unreadable file", &r, Some("Dockerfile"));
     assert_eq!(r.code, 2, "{}", r.out);
 }
+
+/// Files a compose file makes plimsoll read (`extends.file`, the `.env` beside it) come from
+/// the repository too: a device or a FIFO there must not hang the run or exhaust memory.
+/// (Found while writing these tests: `extends: {file: /dev/zero}` read forever.)
+#[cfg(unix)]
+#[test]
+fn compose_named_files_that_are_devices_or_fifos() {
+    let extends = |file: &str| {
+        format!(
+            "services:\n  web:\n    image: nginx:1.27\n    extends:\n      file: {file}\n      service: x\n"
+        )
+    };
+    hostile(
+        "extends a device",
+        &[("compose.yaml", extends("/dev/zero").as_bytes())],
+        "compose.yaml",
+        Some("compose.yaml:5:13:"),
+    );
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mkfifo = |name: &str| {
+        let ok = Command::new("mkfifo")
+            .arg(dir.path().join(name))
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(ok, "mkfifo {name}");
+    };
+    mkfifo("other.yaml");
+    mkfifo(".env");
+    std::fs::write(dir.path().join("compose.yaml"), extends("other.yaml")).expect("write");
+    let r = check(dir.path(), &["compose.yaml"]);
+    assert_robust(
+        "extends a FIFO, .env a FIFO",
+        &r,
+        Some("compose.yaml:5:13:"),
+    );
+}
