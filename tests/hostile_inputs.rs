@@ -409,3 +409,25 @@ fn compose_named_files_that_are_devices_or_fifos() {
         Some("compose.yaml:5:13:"),
     );
 }
+
+/// A repository's configuration is input too: `extend` naming a device is an error, not a hang.
+#[cfg(unix)]
+#[test]
+fn config_extending_a_device() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("plimsoll.toml"), "extend = \"/dev/zero\"\n").expect("write");
+    std::fs::write(dir.path().join("Dockerfile"), "FROM alpine:3.20\n").expect("write");
+    // Without --isolated, so the configuration is read.
+    let start = Instant::now();
+    let out = Command::new(support::plimsoll_bin())
+        .current_dir(dir.path())
+        .args(["check", "Dockerfile"])
+        .stdin(Stdio::null())
+        .output()
+        .expect("run plimsoll");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(start.elapsed() < TIME_LIMIT, "took {:?}", start.elapsed());
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("/dev/zero"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
