@@ -23,6 +23,10 @@ fi
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(dockerfile_parse compose_load lint_file fix_apply)
 
+if ! cargo fuzz --version >/dev/null 2>&1; then
+  echo "fuzz.sh: cargo-fuzz is not installed (cargo install cargo-fuzz --locked)" >&2
+  exit 2
+fi
 shared="${PLIMSOLL_SHARED:-$root/../shared}"
 export RUSTC_BOOTSTRAP=1
 # No sanitizer: the code is safe Rust (panics and overflows are what we hunt, so debug assertions).
