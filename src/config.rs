@@ -329,6 +329,25 @@ fn io_error(path: &Path, e: &std::io::Error) -> ConfigError {
     }
 }
 
+/// Reads a configuration file: a regular file of at most 16 MiB, so that `extend = "/dev/zero"`
+/// (or a FIFO) in a repository's configuration cannot hang the run or exhaust memory.
+fn read_text(path: &Path) -> std::io::Result<String> {
+    use std::io::{Error, ErrorKind, Read};
+    const MAX_CONFIG_SIZE: u64 = 16 << 20;
+    // Checked before opening: opening a FIFO blocks until a writer appears.
+    if !std::fs::metadata(path)?.is_file() {
+        return Err(Error::new(ErrorKind::InvalidInput, "not a regular file"));
+    }
+    let mut text = String::new();
+    std::fs::File::open(path)?
+        .take(MAX_CONFIG_SIZE + 1)
+        .read_to_string(&mut text)?;
+    if text.len() as u64 > MAX_CONFIG_SIZE {
+        return Err(Error::new(ErrorKind::InvalidData, "larger than 16 MiB"));
+    }
+    Ok(text)
+}
+
 /// Loads a configuration file: `plimsoll.toml` syntax, or hadolint's YAML when the file name
 /// ends in `.yaml`/`.yml`.
 pub fn load(path: &Path) -> Result<Config, ConfigError> {
@@ -337,7 +356,7 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
         .and_then(|n| n.to_str())
         .unwrap_or_default();
     if name.ends_with(".yaml") || name.ends_with(".yml") {
-        let text = std::fs::read_to_string(path).map_err(|e| io_error(path, &e))?;
+        let text = read_text(path).map_err(|e| io_error(path, &e))?;
         return hadolint::parse(path, &text);
     }
     load_toml(path, &mut Vec::new())
@@ -353,7 +372,7 @@ fn load_toml(path: &Path, chain: &mut Vec<PathBuf>) -> Result<Config, ConfigErro
         });
     }
     chain.push(abs.clone());
-    let text = std::fs::read_to_string(path).map_err(|e| io_error(path, &e))?;
+    let text = read_text(path).map_err(|e| io_error(path, &e))?;
     let raw: RawConfig = toml::from_str(&text).map_err(|e| ConfigError {
         path: path.to_path_buf(),
         position: e.span().map(|s| {

@@ -204,3 +204,111 @@ fn no_output_format_shows_a_planted_secret() {
         }
     }
 }
+
+/// Runs `plimsoll check --isolated --select ALL` with `args` in `dir`; returns (code, stdout,
+/// stderr).
+fn check_in(dir: &std::path::Path, args: &[&str]) -> (Option<i32>, String, String) {
+    let out = Command::new(support::plimsoll_bin())
+        .current_dir(dir)
+        .args(["check", "--isolated", "--select", "ALL"])
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run plimsoll");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn assert_hidden(what: &str, shown: &str, secrets: &[String]) {
+    for s in secrets {
+        for piece in s.lines().filter(|l| l.len() > 8) {
+            assert!(
+                !shown.contains(piece),
+                "{what} shows a planted secret ({}…) in: {}",
+                piece.get(..4).unwrap_or(""),
+                shown
+                    .lines()
+                    .filter(|l| l.contains(piece))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            );
+        }
+    }
+}
+
+/// Beyond the report formats: `--statistics`, `--output` and `--write-baseline` files, and the
+/// error messages of files that do not parse, with secrets where the parsers complain (broken
+/// JSON, an unterminated quote, a schema error on a secret value, a bad interpolation).
+/// `plimsoll debug ast` is left out on purpose: it prints the file's own tokens verbatim for
+/// whoever asked to see that file (like `cat`), it is not a report.
+#[test]
+fn statistics_baseline_output_and_errors_never_show_a_planted_secret() {
+    let p = planted();
+    let tok = format!("ghp_{}", body(21, 36));
+    let pw = format!("Pw-{}", body(22, 14));
+    let broken_dockerfile = format!(
+        "FROM alpine:3.20\n\
+         ENV GITHUB_TOKEN={tok}\n\
+         ENV {tok}\n\
+         LABEL DB_PASSWORD={pw}x\n\
+         CMD [\"run\", \"--token={tok}\"\n\
+         RUN echo \"DB_PASSWORD={pw}\n\
+         HEALTHCHECK --interval={tok} CMD true\n"
+    );
+    let broken_compose = format!(
+        "services:\n\
+         \x20 app:\n\
+         \x20   image: myorg/app:1.0\n\
+         \x20   privileged: {tok}\n\
+         \x20   environment:\n\
+         \x20     ADMIN_PASSWORD: ${{{tok}\n\
+         \x20     API_TOKEN: [{tok}\n"
+    );
+    let mut secrets = p.secrets.clone();
+    secrets.extend([tok.clone(), pw.clone()]);
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("Dockerfile"), &p.dockerfile).expect("write");
+    std::fs::write(dir.path().join("compose.yaml"), &p.compose).expect("write");
+    std::fs::create_dir(dir.path().join("broken")).expect("mkdir");
+    std::fs::write(dir.path().join("broken/Dockerfile"), &broken_dockerfile).expect("write");
+    std::fs::write(dir.path().join("broken/compose.yaml"), &broken_compose).expect("write");
+
+    let (code, out, err) = check_in(dir.path(), &["--statistics", "."]);
+    assert!(matches!(code, Some(0..=2)), "{err}");
+    assert!(!out.is_empty(), "--statistics printed nothing: {err}");
+    assert_hidden("--statistics", &format!("{out}{err}"), &secrets);
+
+    for format in ["human", "concise", "json"] {
+        let (code, out, err) = check_in(dir.path(), &["--format", format, "broken"]);
+        assert_eq!(code, Some(1), "--format {format} on broken files: {err}");
+        // PL001: Dockerfile syntax; PL002/PL003: compose syntax and schema.
+        for code in ["PL001", "PL00"] {
+            assert!(out.contains(code), "no {code} reported: {out}");
+        }
+        assert_hidden(
+            &format!("errors in --format {format}"),
+            &format!("{out}{err}"),
+            &secrets,
+        );
+    }
+
+    let report = dir.path().join("report.json");
+    let baseline = dir.path().join("baseline.json");
+    let report_arg = report.to_str().expect("utf-8 path");
+    let (code, out, err) = check_in(dir.path(), &["--format", "json", "-o", report_arg, "."]);
+    assert!(matches!(code, Some(0..=2)), "{err}");
+    let written = std::fs::read_to_string(&report).expect("--output file");
+    assert!(written.contains("PL0"), "empty --output file");
+    assert_hidden("--output", &format!("{written}{out}{err}"), &secrets);
+    let baseline_arg = baseline.to_str().expect("utf-8 path");
+    let (code, out, err) = check_in(dir.path(), &["--write-baseline", baseline_arg, "."]);
+    assert!(matches!(code, Some(0..=2)), "{err}");
+    assert_hidden("--write-baseline", &format!("{out}{err}"), &secrets);
+    let base = std::fs::read_to_string(&baseline).expect("--write-baseline file");
+    assert!(!base.is_empty(), "empty baseline");
+    assert_hidden("--write-baseline", &base, &secrets);
+}

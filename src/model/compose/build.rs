@@ -36,16 +36,38 @@ pub fn load(text: &str, path: &Path, env: &Env) -> ComposeFile {
 
 /// Reads and loads the file at `path` (for `extends: {file: ...}` and callers holding only a path).
 pub fn load_path(path: &Path, env: &Env) -> std::io::Result<ComposeFile> {
-    let bytes = std::fs::read(path)?;
+    let bytes = read_named_file(path)?;
     let (text, _) = crate::source::decode(bytes);
     Ok(load(&text, path, env))
+}
+
+/// Reads a file a compose file names (`extends.file`, the `.env` beside it): only a regular file
+/// of at most [`MAX_FILE_SIZE`] bytes, so a repository cannot make the run block on a FIFO or
+/// read a device such as `/dev/zero` forever.
+fn read_named_file(path: &Path) -> std::io::Result<Vec<u8>> {
+    use crate::source::MAX_FILE_SIZE;
+    use std::io::{Error, ErrorKind, Read};
+    // Checked before opening: opening a FIFO blocks until a writer appears.
+    if !std::fs::metadata(path)?.is_file() {
+        return Err(Error::new(ErrorKind::InvalidInput, "not a regular file"));
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(MAX_FILE_SIZE as u64 + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() > MAX_FILE_SIZE {
+        let msg = format!("larger than {} MiB", MAX_FILE_SIZE >> 20);
+        return Err(Error::new(ErrorKind::InvalidData, msg));
+    }
+    Ok(bytes)
 }
 
 fn with_dotenv(path: &Path, env: &Env) -> Env {
     let mut env = env.clone();
     if env.dotenv.is_empty()
         && let Some(p) = dotenv_path(path)
-        && let Ok(text) = std::fs::read_to_string(&p)
+        && let Ok(bytes) = read_named_file(&p)
+        && let Ok(text) = String::from_utf8(bytes)
     {
         let vars = env.vars.clone();
         env.dotenv = dotenv::parse(&text, &|n| vars.get(n).cloned())
@@ -586,7 +608,7 @@ impl Cx<'_> {
             self.extends_error(ext.span, format!("`extends` of `{name}` forms a cycle"));
             return None;
         }
-        let text = match std::fs::read(&other) {
+        let text = match read_named_file(&other) {
             Ok(bytes) => crate::source::decode(bytes).0,
             Err(err) => {
                 self.extends_error(
