@@ -250,6 +250,32 @@ pub fn mask_secrets(text: &str, text_start: usize, secrets: &[Span]) -> String {
     out
 }
 
+/// `text` with every occurrence of each secret value replaced by its redaction, for output that
+/// quotes source text without spans into it (unified diffs). Longer values go first, so a secret
+/// that contains another is masked whole.
+pub fn redact_values(text: &str, secrets: &[&str]) -> String {
+    let mut values: Vec<&str> = secrets.iter().copied().filter(|s| !s.is_empty()).collect();
+    values.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    values.dedup();
+    let mut out = text.to_string();
+    for v in values {
+        if out.contains(v) {
+            out = out.replace(v, &redact(v));
+        }
+    }
+    out
+}
+
+/// The secret values a file's findings mark (the source text of each `Finding::secret`).
+pub fn secret_values(report: &FileReport) -> Vec<&str> {
+    report
+        .findings
+        .iter()
+        .filter_map(|f| f.secret)
+        .map(|span| report.file.slice(span))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -272,6 +298,13 @@ mod tests {
         // Secrets before or after the window leave it unchanged.
         assert_eq!(mask_secrets("abc", 10, &[Span::new(0, 5)]), "abc");
         assert_eq!(mask_secrets("abc", 10, &[Span::new(20, 30)]), "abc");
+    }
+
+    #[test]
+    fn redacts_secret_values_wherever_they_appear() {
+        let diff = "-ENV T=ghp_abcdefgh\n+ENV T=ghp_abcdefgh && x\n";
+        let out = redact_values(diff, &["ghp_abcdefgh", "", "ghp_abcdefgh"]);
+        assert_eq!(out, "-ENV T=ghp_…\n+ENV T=ghp_… && x\n");
     }
 
     #[test]

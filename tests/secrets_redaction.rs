@@ -312,3 +312,22 @@ fn statistics_baseline_output_and_errors_never_show_a_planted_secret() {
     assert!(!base.is_empty(), "empty baseline");
     assert_hidden("--write-baseline", &base, &secrets);
 }
+
+/// `--diff` quotes source lines around each fix: a secret on a context line is masked too.
+#[test]
+fn fix_diffs_never_show_a_planted_secret() {
+    let tok = format!("ghp_{}", body(31, 36));
+    let dockerfile =
+        format!("FROM alpine:3.20\nENV GITHUB_TOKEN={tok}\nRUN echo a\nRUN echo b {tok}\n");
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("Dockerfile"), &dockerfile).expect("write");
+    let (code, out, err) = check_in(dir.path(), &["--diff", "Dockerfile"]);
+    assert!(matches!(code, Some(0..=1)), "{err}");
+    assert!(out.contains("+RUN echo a"), "no split-run diff: {out}{err}");
+    assert_hidden("--diff", &format!("{out}{err}"), std::slice::from_ref(&tok));
+    // Nothing was written.
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("Dockerfile")).expect("read"),
+        dockerfile
+    );
+}

@@ -147,7 +147,9 @@ pub fn run(args: CheckArgs) -> ExitStatus {
                 errors.extend(o.errors);
                 fixed += o.applied;
                 changed_files += usize::from(o.changed);
-                diffs.push_str(&o.diff);
+                // A diff quotes source lines: mask the secrets the findings marked in them.
+                let secrets = crate::finding::secret_values(&o.report);
+                diffs.push_str(&crate::finding::redact_values(&o.diff, &secrets));
                 if o.fixed_stdin.is_some() {
                     fixed_stdin = o.fixed_stdin;
                 }
