@@ -41,9 +41,14 @@ pub fn load_path(path: &Path, env: &Env) -> std::io::Result<ComposeFile> {
     Ok(load(&text, path, env))
 }
 
-fn with_dotenv(path: &Path, env: &Env) -> Env {
+fn with_dotenv(text: &str, path: &Path, env: &Env) -> Env {
     let mut env = env.clone();
-    if env.dotenv.is_empty()
+    // `.env` only feeds interpolation, here or in a file `extends` names: a file with neither
+    // `$` nor `extends` cannot use it, so it is not worth a trip to the disk.
+    let may_use = memchr::memchr(b'$', text.as_bytes()).is_some()
+        || memchr::memmem::find(text.as_bytes(), b"extends").is_some();
+    if may_use
+        && env.dotenv.is_empty()
         && let Some(p) = dotenv_path(path)
         && let Ok(text) = std::fs::read_to_string(&p)
     {
@@ -57,7 +62,7 @@ fn with_dotenv(path: &Path, env: &Env) -> Env {
 
 fn load_inner(text: &str, path: &Path, env: &Env) -> ComposeFile {
     let yaml = yaml::parse(text);
-    let env = with_dotenv(path, env);
+    let env = with_dotenv(text, path, env);
     let mut diagnostics: Vec<Diagnostic> = yaml
         .errors
         .iter()
