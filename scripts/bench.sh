@@ -67,6 +67,9 @@ median() {
     --export-json "$out/$name.json" "$*" >/dev/null 2>&1
   jq -r '.results[0].median' "$out/$name.json"
 }
+# mean CPU seconds (user + system) of a finished measurement: on a shared machine wall time
+# includes waiting for a core, CPU time does not.
+cpu() { jq -r '.results[0] | (.user + .system)' "$out/$1.json"; }
 quote() { printf '%q ' "$@"; }
 peak_kb() { /usr/bin/time -v "$@" >/dev/null 2>"$out/time.txt" || true; awk -F: '/Maximum resident/ {gsub(/ /,"",$2); print $2}' "$out/time.txt"; }
 
@@ -79,18 +82,22 @@ p_d=$(median plimsoll-dockerfiles "$runs" "$(quote "$plimsoll" check --format co
 p_d1=$(median plimsoll-dockerfiles-1t "$runs" "RAYON_NUM_THREADS=1 $(quote "$plimsoll" check --format concise "${dfiles[@]}")")
 h_d=$(median hadolint "$yard_runs" "$(quote "$hadolint" --no-fail "${dfiles[@]}")")
 p_c=$(median plimsoll-compose "$runs" "$(quote "$plimsoll" check --format concise "${cfiles[@]}")")
+p_c1=$(median plimsoll-compose-1t "$runs" "RAYON_NUM_THREADS=1 $(quote "$plimsoll" check --format concise "${cfiles[@]}")")
 d_c=$(median dclint "$yard_runs" "$(quote "$dclint" --color false "${cfiles[@]}")")
 p_one=$(median plimsoll-one 30 "$(quote "$plimsoll" check --format concise "$one")")
 h_one=$(median hadolint-one "$yard_runs" "$(quote "$hadolint" --no-fail "$one")")
 mem_all=$(peak_kb "$plimsoll" check --format concise "$dockerfiles" "$compose")
+mem_one=$(peak_kb "$plimsoll" check --format concise "$one")
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f", a / b }'; }
 ms() { awk -v s="$1" 'BEGIN { printf "%.2f ms", s * 1000 }'; }
 mbps() { awk -v b="$1" -v s="$2" 'BEGIN { printf "%.1f MB/s", b / s / 1e6 }'; }
 
-printf '| task | plimsoll | reference | ratio |\n|---|---|---|---|\n'
-printf '| %d Dockerfiles | %s (%s) | hadolint %s | %s× |\n' "${#dfiles[@]}" "$(ms "$p_d")" "$(mbps "$dbytes" "$p_d")" "$(ms "$h_d")" "$(ratio "$h_d" "$p_d")"
-printf '| %d compose files | %s (%s) | dclint %s | %s× |\n' "${#cfiles[@]}" "$(ms "$p_c")" "$(mbps "$cbytes" "$p_c")" "$(ms "$d_c")" "$(ratio "$d_c" "$p_c")"
-printf '| one Dockerfile, start to exit | %s | hadolint %s | %s× |\n' "$(ms "$p_one")" "$(ms "$h_one")" "$(ratio "$h_one" "$p_one")"
+printf '| task | plimsoll wall (CPU) | reference wall (CPU) | ratio (wall) |\n|---|---|---|---|\n'
+printf '| %d Dockerfiles | %s (%s CPU, %s) | hadolint %s (%s CPU) | %s× |\n' "${#dfiles[@]}" "$(ms "$p_d")" "$(ms "$(cpu plimsoll-dockerfiles)")" "$(mbps "$dbytes" "$p_d")" "$(ms "$h_d")" "$(ms "$(cpu hadolint)")" "$(ratio "$h_d" "$p_d")"
+printf '| %d compose files | %s (%s CPU, %s) | dclint %s (%s CPU) | %s× |\n' "${#cfiles[@]}" "$(ms "$p_c")" "$(ms "$(cpu plimsoll-compose)")" "$(mbps "$cbytes" "$p_c")" "$(ms "$d_c")" "$(ms "$(cpu dclint)")" "$(ratio "$d_c" "$p_c")"
+printf '| one Dockerfile, start to exit | %s (%s CPU) | hadolint %s (%s CPU) | %s× |\n' "$(ms "$p_one")" "$(ms "$(cpu plimsoll-one)")" "$(ms "$h_one")" "$(ms "$(cpu hadolint-one)")" "$(ratio "$h_one" "$p_one")"
 printf '| Dockerfiles, 1 thread vs %d | %s vs %s | | %.2f× speed-up |\n' "$(nproc)" "$(ms "$p_d1")" "$(ms "$p_d")" "$(awk -v a="$p_d1" -v b="$p_d" 'BEGIN { print a / b }')"
+printf '| compose, 1 thread vs %d | %s vs %s | | %.2f× speed-up |\n' "$(nproc)" "$(ms "$p_c1")" "$(ms "$p_c")" "$(awk -v a="$p_c1" -v b="$p_c" 'BEGIN { print a / b }')"
 printf '| peak memory, whole corpus | %s MB | | |\n' "$(awk -v k="$mem_all" 'BEGIN { printf "%.1f", k / 1024 }')"
+printf '| peak memory, one Dockerfile | %s MB | | |\n' "$(awk -v k="$mem_one" 'BEGIN { printf "%.1f", k / 1024 }')"

@@ -62,9 +62,14 @@ fn read_named_file(path: &Path) -> std::io::Result<Vec<u8>> {
     Ok(bytes)
 }
 
-fn with_dotenv(path: &Path, env: &Env) -> Env {
+fn with_dotenv(text: &str, path: &Path, env: &Env) -> Env {
     let mut env = env.clone();
-    if env.dotenv.is_empty()
+    // `.env` only feeds interpolation, here or in a file `extends` names: a file with neither
+    // `$` nor `extends` cannot use it, so it is not worth a trip to the disk.
+    let may_use = memchr::memchr(b'$', text.as_bytes()).is_some()
+        || memchr::memmem::find(text.as_bytes(), b"extends").is_some();
+    if may_use
+        && env.dotenv.is_empty()
         && let Some(p) = dotenv_path(path)
         && let Ok(bytes) = read_named_file(&p)
         && let Ok(text) = String::from_utf8(bytes)
@@ -79,7 +84,7 @@ fn with_dotenv(path: &Path, env: &Env) -> Env {
 
 fn load_inner(text: &str, path: &Path, env: &Env) -> ComposeFile {
     let yaml = yaml::parse(text);
-    let env = with_dotenv(path, env);
+    let env = with_dotenv(text, path, env);
     let mut diagnostics: Vec<Diagnostic> = yaml
         .errors
         .iter()

@@ -388,7 +388,31 @@ pub fn parse_bool(s: &str) -> Option<bool> {
 /// Checks a document's root mapping against the model.
 pub fn check(yaml: &Yaml, root: NodeId, out: &mut Vec<Diagnostic>) {
     let top = Object(TOP_LEVEL);
-    Checker { yaml, out }.check(root, &top, "", 0);
+    Checker { yaml, out }.check(root, &top, KeyPath::Root, 0);
+}
+
+/// Where a value sits (`services.web.ports[0]`), formatted only when a diagnostic needs it:
+/// most files have none, so building the text for every key would be wasted work.
+#[derive(Clone, Copy)]
+enum KeyPath<'p> {
+    Root,
+    /// `parent.key` (just `key` under the root).
+    Key(&'p KeyPath<'p>, &'p str),
+    /// `parent.key`, with the dot even under the root.
+    DotKey(&'p KeyPath<'p>, &'p str),
+    /// `parent[i]`.
+    Index(&'p KeyPath<'p>, usize),
+}
+
+impl std::fmt::Display for KeyPath<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            KeyPath::Root => Ok(()),
+            KeyPath::Key(KeyPath::Root, k) => f.write_str(k),
+            KeyPath::Key(p, k) | KeyPath::DotKey(p, k) => write!(f, "{p}.{k}"),
+            KeyPath::Index(p, i) => write!(f, "{p}[{i}]"),
+        }
+    }
 }
 
 struct Checker<'a> {
@@ -402,7 +426,7 @@ enum Kind {
     Map,
 }
 
-impl Checker<'_> {
+impl<'a> Checker<'a> {
     fn kind(&self, id: NodeId) -> Kind {
         match self.yaml.get(id).map(|n| &n.kind) {
             Some(NodeKind::Sequence(_)) => Kind::Seq,
@@ -411,9 +435,14 @@ impl Checker<'_> {
         }
     }
 
-    fn wrong(&mut self, id: NodeId, path: &str, want: &str) {
+    fn wrong(&mut self, id: NodeId, path: KeyPath<'_>, want: &str) {
         let span = self.yaml.node(id).map(|n| n.span).unwrap_or_default();
-        let path = if path.is_empty() { "(top level)" } else { path };
+        let path = path.to_string();
+        let path = if path.is_empty() {
+            "(top level)"
+        } else {
+            &path
+        };
         self.out.push(Diagnostic {
             kind: DiagnosticKind::Schema,
             span,
@@ -422,11 +451,20 @@ impl Checker<'_> {
         });
     }
 
-    fn check(&mut self, id: NodeId, shape: &Shape, path: &str, depth: usize) {
+    /// Checks every item of a sequence against `item`.
+    fn items(&mut self, id: NodeId, item: &Shape, path: KeyPath<'_>, depth: usize) {
+        let yaml: &'a Yaml = self.yaml;
+        for (i, &it) in yaml.sequence(id).unwrap_or(&[]).iter().enumerate() {
+            self.check(it, item, KeyPath::Index(&path, i), depth + 1);
+        }
+    }
+
+    fn check(&mut self, id: NodeId, shape: &Shape, path: KeyPath<'_>, depth: usize) {
         // Schemas nest a handful of levels; this guards against a shape cycle only.
         if depth > 16 || self.yaml.is_null(id) || self.yaml.tag(id) == Some("!reset") {
             return;
         }
+        let yaml: &'a Yaml = self.yaml;
         let kind = self.kind(id);
         match (shape, kind) {
             (Any, _) | (Map, Kind::Map) | (Scalar, Kind::Scalar) => {}
@@ -437,36 +475,23 @@ impl Checker<'_> {
                 }
             }
             (StrOrList, Kind::Scalar) => {}
-            (OneOrList(inner), Kind::Seq) => {
-                let items = self.yaml.sequence(id).unwrap_or(&[]).to_vec();
-                for (i, it) in items.into_iter().enumerate() {
-                    self.check(it, inner, &format!("{path}[{i}]"), depth + 1);
-                }
-            }
+            (OneOrList(inner), Kind::Seq) => self.items(id, inner, path, depth),
             (OneOrList(inner), _) => self.check(id, inner, path, depth + 1),
             (StrOrList, Kind::Seq) | (List(_), Kind::Seq) => {
                 let item = match shape {
                     List(item) => item,
                     _ => &Scalar,
                 };
-                let items = self.yaml.sequence(id).unwrap_or(&[]).to_vec();
-                for (i, it) in items.into_iter().enumerate() {
-                    self.check(it, item, &format!("{path}[{i}]"), depth + 1);
-                }
+                self.items(id, item, path, depth)
             }
-            (ListOrDict, Kind::Seq) => {
-                let items = self.yaml.sequence(id).unwrap_or(&[]).to_vec();
-                for (i, it) in items.into_iter().enumerate() {
-                    self.check(it, &Scalar, &format!("{path}[{i}]"), depth + 1);
-                }
-            }
+            (ListOrDict, Kind::Seq) => self.items(id, &Scalar, path, depth),
             (ListOrDict, Kind::Map) => {
-                for e in self.yaml.entries(id) {
+                for e in yaml.entries(id) {
                     if !matches!(self.kind(e.value), Kind::Scalar) {
-                        let key = self.yaml.scalar(e.key).unwrap_or("?");
+                        let key = yaml.scalar(e.key).unwrap_or("?");
                         self.wrong(
                             e.value,
-                            &format!("{path}.{key}"),
+                            KeyPath::DotKey(&path, key),
                             "a string, number or null",
                         );
                     }
@@ -476,24 +501,14 @@ impl Checker<'_> {
                 self.object(id, fields, path, depth)
             }
             (ScalarOr(_), Kind::Scalar) => {}
-            (NamesOr(_), Kind::Seq) => {
-                let items = self.yaml.sequence(id).unwrap_or(&[]).to_vec();
-                for (i, it) in items.into_iter().enumerate() {
-                    self.check(it, &Scalar, &format!("{path}[{i}]"), depth + 1);
-                }
-            }
+            (NamesOr(_), Kind::Seq) => self.items(id, &Scalar, path, depth),
             (NamesOr(inner), Kind::Map) | (Named(inner), Kind::Map) => {
-                for e in self.yaml.entries(id) {
-                    let key = self.yaml.scalar(e.key).unwrap_or("?");
+                for e in yaml.entries(id) {
+                    let key = yaml.scalar(e.key).unwrap_or("?");
                     if key.starts_with("x-") && matches!(shape, Named(_)) {
                         continue;
                     }
-                    let p = if path.is_empty() {
-                        key.to_string()
-                    } else {
-                        format!("{path}.{key}")
-                    };
-                    self.check(e.value, inner, &p, depth + 1);
+                    self.check(e.value, inner, KeyPath::Key(&path, key), depth + 1);
                 }
             }
             (Scalar | Bool, _) => self.wrong(id, path, "a single value"),
@@ -507,24 +522,21 @@ impl Checker<'_> {
         }
     }
 
-    fn object(&mut self, id: NodeId, fields: &[Field], path: &str, depth: usize) {
-        for e in self.yaml.entries(id) {
-            let Some(key) = self.yaml.scalar(e.key) else {
+    fn object(&mut self, id: NodeId, fields: &[Field], path: KeyPath<'_>, depth: usize) {
+        let yaml: &'a Yaml = self.yaml;
+        for e in yaml.entries(id) {
+            let Some(key) = yaml.scalar(e.key) else {
                 self.wrong(e.key, path, "keyed by strings");
                 continue;
             };
             if key.starts_with("x-") {
                 continue;
             }
-            let p = if path.is_empty() {
-                key.to_string()
-            } else {
-                format!("{path}.{key}")
-            };
+            let p = KeyPath::Key(&path, key);
             match fields.iter().find(|f| f.name == key) {
-                Some(field) => self.check(e.value, &field.shape, &p, depth + 1),
+                Some(field) => self.check(e.value, &field.shape, p, depth + 1),
                 None => {
-                    let span = self.yaml.node(e.key).map(|n| n.span).unwrap_or_default();
+                    let span = yaml.node(e.key).map(|n| n.span).unwrap_or_default();
                     let message = match suggest(key, fields) {
                         Some(s) => format!("unknown key `{p}` (did you mean `{s}`?)"),
                         None => format!("unknown key `{p}`"),

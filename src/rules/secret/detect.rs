@@ -126,6 +126,38 @@ pub struct ScanOptions {
     pub assignments: bool,
 }
 
+/// [`scan`] of a whole file (`base` 0) for the rules that each need it (`secret-token`,
+/// `secret-in-url`): the last result on this thread is reused when the same text is scanned with
+/// the same allowlist and options, so a file is scanned once, not once per rule.
+pub fn scan_file(
+    text: &str,
+    allow: &std::sync::Arc<Allowlist>,
+    opts: ScanOptions,
+) -> Vec<SecretHit> {
+    type Last = Option<(String, std::sync::Arc<Allowlist>, bool, Vec<SecretHit>)>;
+    thread_local! {
+        static LAST: std::cell::RefCell<Last> = const { std::cell::RefCell::new(None) };
+    }
+    LAST.with(|last| {
+        let mut last = last.borrow_mut();
+        if let Some((t, a, asg, hits)) = last.as_ref()
+            && *asg == opts.assignments
+            && std::sync::Arc::ptr_eq(a, allow)
+            && t == text
+        {
+            return hits.clone();
+        }
+        let hits = scan(text, 0, allow, opts);
+        *last = Some((
+            text.to_string(),
+            allow.clone(),
+            opts.assignments,
+            hits.clone(),
+        ));
+        hits
+    })
+}
+
 /// Every credential in `text`, in order. `base` is the offset of `text` in its file.
 pub fn scan(text: &str, base: usize, allow: &Allowlist, opts: ScanOptions) -> Vec<SecretHit> {
     let Some(ac) = AUTOMATON.as_ref() else {

@@ -2,7 +2,7 @@
 //! Dockerfile or a compose file.
 
 use super::allowlist::Allowlist;
-use super::detect::{ScanOptions, SecretKind, scan};
+use super::detect::{ScanOptions, SecretKind, scan_file};
 use crate::finding::redact;
 use crate::rules::{Context, Rule};
 
@@ -17,7 +17,7 @@ impl Rule for SecretInUrl {
         let allow = Allowlist::cached(&cx.options.secret_allowlist);
         let text = cx.text();
         let opts = ScanOptions { assignments: false };
-        for hit in scan(text, 0, &allow, opts) {
+        for hit in scan_file(text, &allow, opts) {
             if hit.kind != SecretKind::UrlCredentials {
                 continue;
             }

@@ -253,6 +253,20 @@ impl Yaml {
 
     /// The value under key `key` in mapping `id` (after merges).
     pub fn lookup(&self, id: NodeId, key: &str) -> Option<Entry> {
+        // Without merge keys the entries are the pairs (first of duplicates wins): no need to
+        // collect them all.
+        if let Some(NodeKind::Mapping(pairs)) = self.get(id).map(|n| &n.kind)
+            && !pairs.iter().any(|p| self.is_merge_key(p.key))
+        {
+            return pairs
+                .iter()
+                .find(|p| self.scalar(p.key) == Some(key))
+                .map(|p| Entry {
+                    key: p.key,
+                    value: p.value,
+                    merged_from: None,
+                });
+        }
         self.entries(id)
             .into_iter()
             .find(|e| self.scalar(e.key) == Some(key))
