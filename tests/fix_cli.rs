@@ -5,39 +5,11 @@
 mod support;
 
 use std::path::Path;
-use std::process::{Command, Stdio};
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
+use support::Run;
 
 fn plimsoll(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Run {
-    use std::io::Write;
-    let mut child = Command::new(support::plimsoll_bin())
-        .current_dir(dir)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run plimsoll");
-    if let Some(input) = stdin {
-        child
-            .stdin
-            .take()
-            .expect("stdin")
-            .write_all(input)
-            .expect("write stdin");
-    }
-    drop(child.stdin.take());
-    let out = child.wait_with_output().expect("wait");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    support::run_plimsoll(dir, args, stdin)
 }
 
 /// A temporary project whose `plimsoll.toml` selects `rules` only.

@@ -1,7 +1,8 @@
 //! Shared helpers for integration tests.
 #![allow(dead_code)]
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
 
 /// insta settings that store snapshots in `<crate>/snapshots/`.
 pub fn snapshot_settings() -> insta::Settings {
@@ -56,4 +57,39 @@ pub fn have_tool(name: &str) -> bool {
 /// by skipping what it was meant to run.
 pub fn tools_required() -> bool {
     std::env::var_os("PLIMSOLL_REQUIRE_TOOLS").is_some_and(|v| !v.is_empty() && v != "0")
+}
+
+/// What a run of the `plimsoll` binary printed and how it exited.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs the built `plimsoll` in `dir` with `args`, feeding `stdin` when given.
+pub fn run_plimsoll(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Run {
+    use std::io::Write;
+    let mut child = Command::new(plimsoll_bin())
+        .current_dir(dir)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run plimsoll");
+    if let Some(input) = stdin {
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(input)
+            .expect("write stdin");
+    }
+    drop(child.stdin.take());
+    let out = child.wait_with_output().expect("wait");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
 }
