@@ -191,10 +191,9 @@ pub fn may_pass_secret(words: &[crate::model::dockerfile::Word]) -> bool {
     words.iter().any(|w| {
         let t = w.text.as_str();
         if let Some(opt) = t.strip_prefix("--") {
-            let lower = opt.to_ascii_lowercase();
             return ["pass", "token", "key", "secret", "auth", "cred", "user"]
                 .iter()
-                .any(|k| lower.contains(k));
+                .any(|k| super::names::contains_ignore_ascii_case(opt, k));
         }
         t.starts_with("-p")
             || t.starts_with("-u")
