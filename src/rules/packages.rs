@@ -42,6 +42,24 @@ impl PkgOp {
     }
 }
 
+/// The commands of each instruction (empty for all but `RUN`), each with its [`classify`].
+pub fn classify_runs(
+    instrs: &[crate::model::dockerfile::Instr],
+) -> Vec<Vec<(&crate::model::dockerfile::SimpleCommand, Option<PkgOp>)>> {
+    instrs
+        .iter()
+        .map(|ins| {
+            if ins.keyword != "RUN" {
+                return Vec::new();
+            }
+            ins.commands
+                .iter()
+                .map(|c| (c, classify(&c.strs())))
+                .collect()
+        })
+        .collect()
+}
+
 /// Classifies a simple command given as its words (quotes removed). Leading `sudo`, `env` and
 /// `NAME=value` assignments are skipped; options before the subcommand are skipped too
 /// (including the argument of `-o`/`-c`/`-t`-style options that take one).
@@ -58,7 +76,7 @@ pub fn classify(words: &[&str]) -> Option<PkgOp> {
         }
     }
     let program = words.get(i)?;
-    let program = program.rsplit('/').next().unwrap_or(program);
+    let program = crate::rules::secret::command::command_name(program);
     let rest = words.get(i + 1..).unwrap_or(&[]);
     if program == "rm" {
         return cache_removal(rest);

@@ -1,7 +1,7 @@
 //! `split-run-cleanup` (PL303): a package cache cleaned in a later RUN than the install that
 //! filled it. The earlier layer keeps the files, so the image does not shrink.
 
-use super::packages::{PkgOp, classify};
+use super::packages::{PkgOp, classify_runs};
 use super::{Context, Rule};
 
 pub struct SplitRunCleanup;
@@ -18,16 +18,16 @@ impl Rule for SplitRunCleanup {
             let Some(instrs) = df.instrs.get(stage.instrs.clone()) else {
                 continue;
             };
+            // Each RUN's commands classified once: the search below revisits every earlier RUN.
+            let classified = classify_runs(instrs);
             for (i, ins) in instrs.iter().enumerate() {
                 if ins.keyword != "RUN" {
                     continue;
                 }
-                let ops: Vec<_> = ins
-                    .commands
-                    .iter()
-                    .map(|c| (c, classify(&c.strs())))
-                    .collect();
-                for (cmd, op) in &ops {
+                let Some(ops) = classified.get(i) else {
+                    continue;
+                };
+                for (cmd, op) in ops {
                     let Some(PkgOp::Cleanup(m)) = op else {
                         continue;
                     };
@@ -35,9 +35,13 @@ impl Rule for SplitRunCleanup {
                     if ops.iter().any(|(_, o)| fills(o)) {
                         continue;
                     }
-                    let earlier = instrs.get(..i).unwrap_or(&[]).iter().rev().find(|e| {
-                        e.keyword == "RUN" && e.commands.iter().any(|c| fills(&classify(&c.strs())))
-                    });
+                    let earlier = instrs
+                        .iter()
+                        .zip(&classified)
+                        .take(i)
+                        .rev()
+                        .find(|(e, eops)| e.keyword == "RUN" && eops.iter().any(|(_, o)| fills(o)))
+                        .map(|(e, _)| e);
                     if let Some(earlier) = earlier {
                         found.push((cmd.span, earlier.keyword_span, m.as_str()));
                     }

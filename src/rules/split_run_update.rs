@@ -1,7 +1,7 @@
 //! `split-run-update` (PL302): a RUN that only refreshes the package index, with the install in a
 //! later RUN. When the install line changes, the update layer is reused from the cache, stale.
 
-use super::packages::{PkgOp, classify};
+use super::packages::{PkgOp, classify_runs};
 use super::{Context, Rule};
 
 pub struct SplitRunUpdate;
@@ -18,29 +18,31 @@ impl Rule for SplitRunUpdate {
             let Some(instrs) = df.instrs.get(stage.instrs.clone()) else {
                 continue;
             };
+            // Each RUN's commands classified once: the search below revisits every later RUN.
+            let classified = classify_runs(instrs);
             for (i, ins) in instrs.iter().enumerate() {
                 if ins.keyword != "RUN" {
                     continue;
                 }
-                let ops: Vec<_> = ins
-                    .commands
-                    .iter()
-                    .map(|c| (c, classify(&c.strs())))
-                    .collect();
+                let Some(ops) = classified.get(i) else {
+                    continue;
+                };
                 // Only updates of managers this RUN does not also install with.
-                for (cmd, op) in &ops {
+                for (cmd, op) in ops {
                     let Some(PkgOp::Update(m)) = op else { continue };
                     let installs_here = ops.iter().any(|(_, o)| *o == Some(PkgOp::Install(*m)));
                     if installs_here {
                         continue;
                     }
-                    let later = instrs.get(i + 1..).unwrap_or(&[]).iter().find(|later| {
-                        later.keyword == "RUN"
-                            && later
-                                .commands
-                                .iter()
-                                .any(|c| classify(&c.strs()) == Some(PkgOp::Install(*m)))
-                    });
+                    let later = instrs
+                        .iter()
+                        .zip(&classified)
+                        .skip(i + 1)
+                        .find(|(later, lops)| {
+                            later.keyword == "RUN"
+                                && lops.iter().any(|(_, o)| *o == Some(PkgOp::Install(*m)))
+                        })
+                        .map(|(later, _)| later);
                     if let Some(later) = later {
                         found.push((cmd.span, later.keyword_span, m.as_str()));
                     }

@@ -46,7 +46,11 @@ pub struct CommandSecret {
 
 /// The basename of a command word: `/usr/bin/curl` -> `curl`.
 pub fn command_name(word: &str) -> &str {
-    word.rsplit('/').next().unwrap_or(word)
+    // A byte scan: words are short, and this runs on every word of every RUN for several rules.
+    match word.bytes().rposition(|b| b == b'/') {
+        Some(i) => word.get(i + 1..).unwrap_or(word),
+        None => word,
+    }
 }
 
 /// Commands that only run the command in their arguments.
@@ -187,10 +191,9 @@ pub fn may_pass_secret(words: &[crate::model::dockerfile::Word]) -> bool {
     words.iter().any(|w| {
         let t = w.text.as_str();
         if let Some(opt) = t.strip_prefix("--") {
-            let lower = opt.to_ascii_lowercase();
             return ["pass", "token", "key", "secret", "auth", "cred", "user"]
                 .iter()
-                .any(|k| lower.contains(k));
+                .any(|k| super::names::contains_ignore_ascii_case(opt, k));
         }
         t.starts_with("-p")
             || t.starts_with("-u")

@@ -127,42 +127,62 @@ pub struct ScanOptions {
 }
 
 /// [`scan`] of a whole file (`base` 0) for the rules that each need it (`secret-token`,
-/// `secret-in-url`): the last result on this thread is reused when the same text is scanned with
-/// the same allowlist and options, so a file is scanned once, not once per rule.
+/// `secret-in-url`, `secret-in-variable`): the last result on this thread is reused when the same
+/// text is scanned with the same allowlist, so a file is scanned once, not once per rule. One pass
+/// gives the hits both with and without assignments.
 pub fn scan_file(
     text: &str,
     allow: &std::sync::Arc<Allowlist>,
     opts: ScanOptions,
 ) -> Vec<SecretHit> {
-    type Last = Option<(String, std::sync::Arc<Allowlist>, bool, Vec<SecretHit>)>;
+    // The hits without and with assignments.
+    type Both = (Vec<SecretHit>, Vec<SecretHit>);
+    type Last = Option<(String, std::sync::Arc<Allowlist>, Both)>;
     thread_local! {
         static LAST: std::cell::RefCell<Last> = const { std::cell::RefCell::new(None) };
     }
+    let pick = |(plain, with): &Both| {
+        if opts.assignments {
+            with.clone()
+        } else {
+            plain.clone()
+        }
+    };
     LAST.with(|last| {
         let mut last = last.borrow_mut();
-        if let Some((t, a, asg, hits)) = last.as_ref()
-            && *asg == opts.assignments
+        if let Some((t, a, both)) = last.as_ref()
             && std::sync::Arc::ptr_eq(a, allow)
             && t == text
         {
-            return hits.clone();
+            return pick(both);
         }
-        let hits = scan(text, 0, allow, opts);
-        *last = Some((
-            text.to_string(),
-            allow.clone(),
-            opts.assignments,
-            hits.clone(),
-        ));
+        let (with, plain) = scan_pass(text, 0, allow, true);
+        let both = (plain, with);
+        let hits = pick(&both);
+        *last = Some((text.to_string(), allow.clone(), both));
         hits
     })
 }
 
 /// Every credential in `text`, in order. `base` is the offset of `text` in its file.
 pub fn scan(text: &str, base: usize, allow: &Allowlist, opts: ScanOptions) -> Vec<SecretHit> {
+    scan_pass(text, base, allow, opts.assignments).0
+}
+
+/// The hits of [`scan`] with `assignments` as given, and, when it is on, also the hits without
+/// assignments (else empty). Both come from one pass: an assignment never moves the cursor past
+/// another match, so the matches visited are the same either way.
+fn scan_pass(
+    text: &str,
+    base: usize,
+    allow: &Allowlist,
+    assignments: bool,
+) -> (Vec<SecretHit>, Vec<SecretHit>) {
     let Some(ac) = AUTOMATON.as_ref() else {
-        return Vec::new();
+        return (Vec::new(), Vec::new());
     };
+    let opts = ScanOptions { assignments };
+    let mut plain: Vec<SecretHit> = Vec::new();
     let bytes = text.as_bytes();
     let mut hits: Vec<SecretHit> = Vec::new();
     // Hits inside a span already reported (or an identifier already judged) are skipped.
@@ -231,19 +251,32 @@ pub fn scan(text: &str, base: usize, allow: &Allowlist, opts: ScanOptions) -> Ve
         } else {
             String::new()
         };
-        hits.push(SecretHit {
+        let hit = SecretHit {
             kind,
             span: Span::new(base + s, base + e),
             secret: Span::new(base + ss, base + se),
             name,
-        });
+        };
+        if assignments && kind != SecretKind::Assigned {
+            plain.push(hit.clone());
+        }
+        hits.push(hit);
         if kind == SecretKind::AwsAccessKeyId
             && let Some(h) = aws_secret_near(text, s, e, base, allow)
-            && !hits.iter().any(|x| x.secret == h.secret)
         {
-            hits.push(h);
+            if assignments && !plain.iter().any(|x| x.secret == h.secret) {
+                plain.push(h.clone());
+            }
+            if !hits.iter().any(|x| x.secret == h.secret) {
+                hits.push(h);
+            }
         }
     }
+    (finish(hits), finish(plain))
+}
+
+/// Drops assignments overlapping a known-format hit and sorts by position.
+fn finish(mut hits: Vec<SecretHit>) -> Vec<SecretHit> {
     let known: Vec<Span> = hits
         .iter()
         .filter(|h| h.kind != SecretKind::Assigned)

@@ -35,6 +35,13 @@ pub fn name_words(name: &str) -> Vec<String> {
     words
 }
 
+/// Whether `hay` holds `needle` (ASCII lowercase) in any ASCII case, without allocating.
+pub fn contains_ignore_ascii_case(hay: &str, needle: &str) -> bool {
+    hay.as_bytes()
+        .windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+}
+
 /// Words that are a secret on their own.
 const SECRET_WORDS: &[&str] = &[
     "password",
@@ -217,6 +224,15 @@ const NEGATING_LAST: &[&str] = &[
 /// `AWS_SECRET_ACCESS_KEY`), and not a pointer to one (`PASSWORD_FILE`) or a setting about one
 /// (`TOKEN_EXPIRY`, `PUBLIC_KEY`).
 pub fn is_secret_name(name: &str) -> bool {
+    // Every secret word, plural, suffix and `key`/`pwd` holds one of these; an ASCII name holding
+    // none (most names) is not secret, without splitting it into words.
+    if name.is_ascii()
+        && !["pass", "secret", "token", "key", "cred", "auth", "pwd"]
+            .iter()
+            .any(|n| contains_ignore_ascii_case(name, n))
+    {
+        return false;
+    }
     let words = name_words(name);
     let Some(last) = words.last() else {
         return false;

@@ -3,13 +3,14 @@
 //! in the file (a shell `export`, `--build-arg`) when the value looks random.
 
 use super::allowlist::Allowlist;
-use super::detect::{ScanOptions, SecretKind, scan};
+use super::detect::{ScanOptions, SecretKind, scan_file as scan_whole};
 use super::names::{is_placeholder, is_secret_name};
 use crate::finding::redact;
 use crate::model::compose::{ComposeFile, KeyValue};
 use crate::model::dockerfile::{Dockerfile, Instr};
 use crate::rules::{Context, Rule};
 use crate::source::Span;
+use std::sync::Arc;
 
 pub struct SecretInVariable;
 
@@ -89,10 +90,10 @@ pub fn is_literal_secret(value: &str, allow: &Allowlist) -> bool {
 /// One scan of the file: the spans of known-format credentials (which `secret-token` and
 /// `secret-in-url` report more precisely, so this rule leaves a value overlapping one alone),
 /// and the random-looking `NAME=value` assignments.
-fn scan_file(text: &str, allow: &Allowlist) -> (Vec<Span>, Vec<Hit>) {
+fn scan_file(text: &str, allow: &Arc<Allowlist>) -> (Vec<Span>, Vec<Hit>) {
     let mut known = Vec::new();
     let mut assigned = Vec::new();
-    for h in scan(text, 0, allow, ScanOptions { assignments: true }) {
+    for h in scan_whole(text, allow, ScanOptions { assignments: true }) {
         if h.kind != SecretKind::Assigned {
             known.push(h.secret);
         } else if is_literal_secret(h.secret.text(text), allow) {
@@ -124,7 +125,7 @@ pub struct Hit {
 }
 
 /// Literal secrets in a Dockerfile's `ARG`/`ENV` and in `NAME=value` text elsewhere.
-pub fn dockerfile_hits(text: &str, df: &Dockerfile, allow: &Allowlist) -> Vec<Hit> {
+pub fn dockerfile_hits(text: &str, df: &Dockerfile, allow: &Arc<Allowlist>) -> Vec<Hit> {
     let mut out = Vec::new();
     let (known, assigned) = scan_file(text, allow);
     let mut declared: Vec<Span> = Vec::new();
@@ -175,7 +176,7 @@ pub fn dockerfile_hits(text: &str, df: &Dockerfile, allow: &Allowlist) -> Vec<Hi
 
 /// Literal secrets in compose `environment:` and `build.args`, and in `NAME: value` /
 /// `NAME=value` text elsewhere in the file.
-pub fn compose_hits(text: &str, compose: &ComposeFile, allow: &Allowlist) -> Vec<Hit> {
+pub fn compose_hits(text: &str, compose: &ComposeFile, allow: &Arc<Allowlist>) -> Vec<Hit> {
     let mut out = Vec::new();
     let (known, assigned) = scan_file(text, allow);
     let mut judged: Vec<Span> = Vec::new();
