@@ -5,7 +5,7 @@
 //! configuration or I/O error. An unreadable path does not stop the run: it is reported on
 //! stderr, every other file is linted and reported, and the exit code is 2.
 
-use super::{CheckArgs, ExitStatus, InitArgs, OutputFormat};
+use super::{CheckArgs, ExitStatus, InitArgs};
 use crate::config::{self, Config, FailLevel, Resolver};
 use crate::discover::{self, Loaded, Target};
 use crate::finding::{FileReport, Finding, Severity};
@@ -58,19 +58,6 @@ pub fn rule_info(code: &str) -> Option<RuleInfo> {
     })
 }
 
-fn format_of(f: OutputFormat) -> Format {
-    match f {
-        OutputFormat::Human => Format::Human,
-        OutputFormat::Concise => Format::Concise,
-        OutputFormat::Json => Format::Json,
-        OutputFormat::Sarif => Format::Sarif,
-        OutputFormat::Checkstyle => Format::Checkstyle,
-        OutputFormat::Gitlab => Format::Gitlab,
-        OutputFormat::Github => Format::Github,
-        OutputFormat::Junit => Format::Junit,
-    }
-}
-
 pub fn run(args: CheckArgs) -> ExitStatus {
     let resolver = if args.isolated {
         Resolver::fixed(Config::default())
@@ -89,7 +76,6 @@ pub fn run(args: CheckArgs) -> ExitStatus {
     };
     let format = args
         .format
-        .map(format_of)
         .or(global.output_format)
         .unwrap_or(Format::Human);
     let fail_level = match &args.fail_level {

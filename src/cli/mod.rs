@@ -66,25 +66,13 @@ pub enum Command {
     Debug(DebugCommand),
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum OutputFormat {
-    Human,
-    Concise,
-    Json,
-    Sarif,
-    Checkstyle,
-    Gitlab,
-    Github,
-    Junit,
-}
-
 #[derive(Debug, Default, Args)]
 pub struct CheckArgs {
     /// Files or directories to lint; `-` reads standard input. Defaults to the current directory.
     pub paths: Vec<PathBuf>,
     /// Output format (default: human, or the config's `output-format`).
     #[arg(long, value_enum)]
-    pub format: Option<OutputFormat>,
+    pub format: Option<crate::report::Format>,
     /// Rules to enable, by code or name (`ALL` for every rule, including those off by default).
     #[arg(long, value_delimiter = ',')]
     pub select: Vec<String>,

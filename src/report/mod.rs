@@ -33,8 +33,8 @@ pub struct RuleInfo {
 /// Looks rule metadata up by code.
 pub type RuleLookup<'a> = &'a (dyn Fn(&str) -> Option<RuleInfo> + Sync);
 
-/// Output formats, named as on the command line.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+/// Output formats, named as on the command line (`--format`, through clap's `ValueEnum`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, clap::ValueEnum)]
 pub enum Format {
     Human,
     Concise,
