@@ -5,6 +5,7 @@
 use super::Context;
 use crate::model::dockerfile::{ImageSite, ImageTarget, ImageUse};
 use crate::syntax::compose::interpolate;
+use crate::syntax::image_ref::ImageRef;
 use std::borrow::Cow;
 
 /// The file's image uses. Compose `image:` values are interpolated with defaults only (the
@@ -45,4 +46,13 @@ pub fn image_uses<'a>(cx: &Context<'a>) -> Cow<'a, [ImageUse]> {
         });
     }
     Cow::Owned(out)
+}
+
+/// The external image uses (registry images, not stages or `scratch`-like build results) with
+/// their parsed references. Uses whose text is not a valid reference are skipped here: they are
+/// `unpinned-digest-malformed`'s to report.
+pub fn external_refs(uses: &[ImageUse]) -> impl Iterator<Item = (&ImageUse, ImageRef<'_>)> {
+    uses.iter()
+        .filter(|u| u.target == ImageTarget::External)
+        .filter_map(|u| ImageRef::parse(&u.resolved).ok().map(|r| (u, r)))
 }

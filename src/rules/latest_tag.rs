@@ -1,9 +1,8 @@
 //! `latest-tag` (PL101): an image reference with `:latest` or another moving tag.
 
-use super::images::image_uses;
+use super::images::{external_refs, image_uses};
 use super::{Context, Rule};
-use crate::model::dockerfile::{ImageTarget, ImageUse};
-use crate::syntax::image_ref::ImageRef;
+use crate::model::dockerfile::ImageUse;
 
 pub struct LatestTag;
 
@@ -14,13 +13,7 @@ impl Rule for LatestTag {
 
     fn check(&self, cx: &mut Context<'_>) {
         let uses = image_uses(cx);
-        for u in uses.iter() {
-            if u.target != ImageTarget::External {
-                continue;
-            }
-            let Ok(r) = ImageRef::parse(&u.resolved) else {
-                continue;
-            };
+        for (u, r) in external_refs(&uses) {
             if r.has_variables || r.is_pinned() {
                 continue;
             }

@@ -1,11 +1,9 @@
 //! `latest-tag-implicit` (PL102): an image reference with neither tag nor digest, which Docker
 //! reads as `:latest`.
 
-use super::images::image_uses;
+use super::images::{external_refs, image_uses};
 use super::latest_tag::resolved_note;
 use super::{Context, Rule};
-use crate::model::dockerfile::ImageTarget;
-use crate::syntax::image_ref::ImageRef;
 
 pub struct LatestTagImplicit;
 
@@ -16,13 +14,7 @@ impl Rule for LatestTagImplicit {
 
     fn check(&self, cx: &mut Context<'_>) {
         let uses = image_uses(cx);
-        for u in uses.iter() {
-            if u.target != ImageTarget::External {
-                continue;
-            }
-            let Ok(r) = ImageRef::parse(&u.resolved) else {
-                continue;
-            };
+        for (u, r) in external_refs(&uses) {
             if r.has_variables || r.is_pinned() || r.tag.is_some() {
                 continue;
             }

@@ -4,13 +4,12 @@
 //!
 //! [`RuleOptions::pinned_digests`]: super::settings::RuleOptions::pinned_digests
 
-use super::images::image_uses;
+use super::images::{external_refs, image_uses};
 use super::latest_tag::resolved_note;
 use super::{Context, Rule};
 use crate::finding::{Applicability, Fix};
-use crate::model::dockerfile::{ImageTarget, ImageUse};
+use crate::model::dockerfile::ImageUse;
 use crate::model::pin::{PinOptions, Plan, classify, image_use_site, pin_edits};
-use crate::syntax::image_ref::ImageRef;
 use std::collections::BTreeMap;
 
 pub struct UnpinnedDigest;
@@ -24,13 +23,7 @@ impl Rule for UnpinnedDigest {
         let uses = image_uses(cx);
         let text = cx.text();
         let digests = cx.options.pinned_digests.clone();
-        for u in uses.iter() {
-            if u.target != ImageTarget::External {
-                continue;
-            }
-            let Ok(r) = ImageRef::parse(&u.resolved) else {
-                continue;
-            };
+        for (u, r) in external_refs(&uses) {
             if r.has_variables || r.is_pinned() {
                 continue;
             }
