@@ -4,6 +4,13 @@
 //! [`report`] | [`fix`] | [`lsp`]. A lower layer never imports a higher one. [`lint::lint_file`]
 //! lints one file (rules, then suppressions) for the CLI and the language server alike.
 
+/// Linting allocates many small, short-lived values (words, keys, findings) across threads;
+/// mimalloc serves them markedly faster than the system allocator (measured in `benches/`).
+/// Declared here so the binary, the benches and the tests all run on the allocator users get.
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 pub mod cli;
 pub mod config;
 pub mod discover;

@@ -118,11 +118,14 @@ pub fn run(args: CheckArgs) -> ExitStatus {
     // Read, lint and fix in parallel.
     let fixing = FixRun::of(&args);
     let locks = Locks::new(cwd.clone());
-    let outcomes: Vec<Result<Outcome, String>> = found
-        .targets
-        .par_iter()
-        .map(|t| lint_target(t, &resolver, &args, fixing, &locks))
-        .collect();
+    let lint = |t: &discover::Target| lint_target(t, &resolver, &args, fixing, &locks);
+    // One file (the pre-commit and editor case) runs on this thread: starting the worker pool
+    // costs more than the file itself.
+    let outcomes: Vec<Result<Outcome, String>> = if found.targets.len() < 2 {
+        found.targets.iter().map(lint).collect()
+    } else {
+        found.targets.par_iter().map(lint).collect()
+    };
     let mut reports = Vec::with_capacity(outcomes.len());
     let (mut fixed, mut changed_files) = (0usize, 0usize);
     let mut diffs = String::new();
