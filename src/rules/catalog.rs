@@ -7,9 +7,9 @@
 //! `# ←` marker (optionally followed by words) must be flagged by the rule.
 
 use super::Rule;
+use super::front_matter;
 use crate::finding::Severity;
 use crate::source::FileKind;
-use serde::Deserialize;
 use std::sync::OnceLock;
 
 /// A rule's metadata, from its catalog page.
@@ -55,69 +55,68 @@ impl RuleMeta {
     }
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FrontMatter {
-    code: String,
-    name: String,
-    severity: String,
-    file_kinds: Vec<String>,
-    #[serde(default)]
+/// A page's metadata as the build script parsed it (`build.rs`).
+struct Page<'a> {
+    doc: &'static str,
+    code: &'a str,
+    name: &'a str,
+    severity: &'a str,
+    file_kinds: &'a [&'a str],
     fixable: bool,
-    #[serde(default = "yes")]
-    default: bool,
-    #[serde(default)]
-    aliases: Vec<String>,
-    summary: String,
+    default_enabled: bool,
+    aliases: &'a [&'a str],
+    summary: &'a str,
 }
 
-fn yes() -> bool {
-    true
+mod pages {
+    use super::Page;
+    include!(concat!(env!("OUT_DIR"), "/catalog_pages.rs"));
 }
 
 /// Parses a catalog page into its metadata.
 pub fn parse_page(doc: &'static str, rule: &'static dyn Rule) -> Result<RuleMeta, String> {
-    let rest = doc
-        .strip_prefix("+++\n")
-        .or_else(|| doc.strip_prefix("+++\r\n"))
-        .ok_or("the page does not start with a `+++` line")?;
-    let end = rest
-        .find("\n+++")
-        .ok_or("the front matter has no closing `+++` line")?;
-    let front = rest.get(..end + 1).unwrap_or("");
-    let body = rest.get(end + 4..).unwrap_or("");
-    let body = body.trim_start_matches(['\r', '\n']);
-    let fm: FrontMatter = toml::from_str(front).map_err(|e| e.to_string())?;
-    let severity =
-        Severity::parse(&fm.severity).ok_or_else(|| format!("bad severity {:?}", fm.severity))?;
-    let file_kinds = fm
+    let (front, body) = front_matter::split(doc)?;
+    let fm = front_matter::parse(front)?;
+    let kinds: Vec<&str> = fm.file_kinds.iter().map(String::as_str).collect();
+    let aliases: Vec<&str> = fm.aliases.iter().map(String::as_str).collect();
+    let page = Page {
+        doc,
+        code: &fm.code,
+        name: &fm.name,
+        severity: &fm.severity,
+        file_kinds: &kinds,
+        fixable: fm.fixable,
+        default_enabled: fm.default,
+        aliases: &aliases,
+        summary: &fm.summary,
+    };
+    meta(&page, body, rule)
+}
+
+/// The metadata of a page parsed at build time; `None` for a page `rules/` does not hold.
+fn prebuilt(doc: &'static str, rule: &'static dyn Rule) -> Option<Result<RuleMeta, String>> {
+    let page = pages::PAGES.iter().find(|p| p.doc == doc)?;
+    let body = front_matter::split(doc).map(|(_, body)| body).unwrap_or("");
+    Some(meta(page, body, rule))
+}
+
+fn meta(page: &Page<'_>, body: &'static str, rule: &'static dyn Rule) -> Result<RuleMeta, String> {
+    let severity = Severity::parse(page.severity)
+        .ok_or_else(|| format!("bad severity {:?}", page.severity))?;
+    let file_kinds = page
         .file_kinds
         .iter()
         .map(|k| FileKind::parse(k).ok_or_else(|| format!("bad file kind {k:?}")))
         .collect::<Result<Vec<_>, _>>()?;
-    let valid_name = !fm.name.is_empty()
-        && fm
-            .name
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-    if !valid_name {
-        return Err(format!("name {:?} is not kebab-case", fm.name));
-    }
-    let valid_code = fm.code.len() == 5
-        && fm.code.starts_with("PL")
-        && fm.code.bytes().skip(2).all(|b| b.is_ascii_digit());
-    if !valid_code {
-        return Err(format!("code {:?} is not PLnnn", fm.code));
-    }
     Ok(RuleMeta {
-        code: fm.code,
-        name: fm.name,
+        code: page.code.to_string(),
+        name: page.name.to_string(),
         severity,
         file_kinds,
-        fixable: fm.fixable,
-        default_enabled: fm.default,
-        aliases: fm.aliases,
-        summary: fm.summary,
+        fixable: page.fixable,
+        default_enabled: page.default_enabled,
+        aliases: page.aliases.iter().map(|a| a.to_string()).collect(),
+        summary: page.summary.to_string(),
         body,
         rule,
     })
@@ -134,7 +133,7 @@ fn catalog() -> &'static Catalog {
         let mut rules = Vec::new();
         let mut errors = Vec::new();
         for rule in super::builtin() {
-            match parse_page(rule.doc(), rule) {
+            match prebuilt(rule.doc(), rule).unwrap_or_else(|| parse_page(rule.doc(), rule)) {
                 Ok(meta) => rules.push(meta),
                 Err(e) => {
                     let head: String = rule.doc().lines().take(3).collect::<Vec<_>>().join(" ");
@@ -289,6 +288,40 @@ pub fn examples(body: &str) -> Vec<Example> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn build_time_pages_match_run_time_parsing() {
+        for rule in crate::rules::builtin() {
+            let Some(Ok(built)) = prebuilt(rule.doc(), rule) else {
+                panic!("no build-time page for {:?}", rule.doc().lines().nth(1));
+            };
+            let parsed = parse_page(rule.doc(), rule).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(
+                (&built.code, &built.name, built.severity, &built.file_kinds),
+                (
+                    &parsed.code,
+                    &parsed.name,
+                    parsed.severity,
+                    &parsed.file_kinds
+                )
+            );
+            assert_eq!(
+                (
+                    built.fixable,
+                    built.default_enabled,
+                    &built.aliases,
+                    &built.summary
+                ),
+                (
+                    parsed.fixable,
+                    parsed.default_enabled,
+                    &parsed.aliases,
+                    &parsed.summary
+                )
+            );
+            assert_eq!(built.body, parsed.body);
+        }
+    }
 
     #[test]
     fn extracts_examples_and_markers() {

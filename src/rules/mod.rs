@@ -14,6 +14,7 @@
 pub mod catalog;
 pub mod context;
 pub mod engine;
+pub mod front_matter;
 pub mod images;
 pub mod settings;
 

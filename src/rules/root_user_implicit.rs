@@ -75,12 +75,12 @@ fn base_of_chain<'a>(df: &'a Dockerfile, stage: &'a Stage) -> Option<&'a Stage> 
 pub fn is_nonroot_base(reference: &str, globs: &[String]) -> bool {
     thread_local! {
         // Compiling globs costs far more than matching: keep the last set per thread.
-        static CACHE: RefCell<Option<(Vec<String>, GlobSet)>> = const { RefCell::new(None) };
+        static CACHE: RefCell<Option<(Vec<String>, NonrootGlobs)>> = const { RefCell::new(None) };
     }
     CACHE.with(|cache| {
         let mut cache = cache.borrow_mut();
         if cache.as_ref().is_none_or(|(g, _)| g.as_slice() != globs) {
-            *cache = Some((globs.to_vec(), compile(globs)));
+            *cache = Some((globs.to_vec(), NonrootGlobs::compile(globs)));
         }
         cache
             .as_ref()
@@ -88,24 +88,70 @@ pub fn is_nonroot_base(reference: &str, globs: &[String]) -> bool {
     })
 }
 
-fn compile(globs: &[String]) -> GlobSet {
-    let mut builder = GlobSetBuilder::new();
-    for g in globs {
-        if let Ok(glob) = Glob::new(g) {
-            builder.add(glob);
-        }
-    }
-    builder.build().unwrap_or_else(|_| GlobSet::empty())
+/// The configured globs, compiled. A glob whose only wildcard is `*` (the defaults, and nearly
+/// every configuration) is matched directly: building globset's regexes for them costs ~0.4M
+/// instructions, a quarter of a one-file run. Any other glob goes to globset.
+struct NonrootGlobs {
+    star_only: Vec<String>,
+    others: Option<GlobSet>,
 }
 
-fn matches_nonroot(set: &GlobSet, reference: &str) -> bool {
+impl NonrootGlobs {
+    fn compile(globs: &[String]) -> Self {
+        let (star_only, others): (Vec<&String>, Vec<&String>) = globs
+            .iter()
+            .partition(|g| !g.contains("**") && !g.contains(['?', '[', ']', '{', '}', '\\']));
+        let others = (!others.is_empty()).then(|| {
+            let mut builder = GlobSetBuilder::new();
+            for g in others {
+                if let Ok(glob) = Glob::new(g) {
+                    builder.add(glob);
+                }
+            }
+            builder.build().unwrap_or_else(|_| GlobSet::empty())
+        });
+        NonrootGlobs {
+            star_only: star_only.into_iter().cloned().collect(),
+            others,
+        }
+    }
+
+    fn is_match(&self, text: &str) -> bool {
+        self.star_only.iter().any(|g| star_match(g, text))
+            || self.others.as_ref().is_some_and(|set| set.is_match(text))
+    }
+}
+
+/// Whether `text` matches `glob`, in which `*` stands for any run of characters (`/` included,
+/// as in globset's default) and every other character for itself.
+fn star_match(glob: &str, text: &str) -> bool {
+    let mut parts = glob.split('*');
+    let first = parts.next().unwrap_or("");
+    let Some(mut rest) = text.strip_prefix(first) else {
+        return false;
+    };
+    let middle: Vec<&str> = parts.collect();
+    let Some((last, middle)) = middle.split_last() else {
+        // No `*` at all: the glob is a literal.
+        return rest.is_empty();
+    };
+    for part in middle {
+        match rest.find(part) {
+            Some(at) => rest = rest.get(at + part.len()..).unwrap_or(""),
+            None => return false,
+        }
+    }
+    rest.len() >= last.len() && rest.ends_with(last)
+}
+
+fn matches_nonroot(set: &NonrootGlobs, reference: &str) -> bool {
     if set.is_match(reference) {
         return true;
     }
     let Ok(r) = ImageRef::parse(reference) else {
         return false;
     };
-    if set.is_match(r.normalized()) || set.is_match(r.familiar()) {
+    if set.is_match(&r.normalized()) || set.is_match(&r.familiar()) {
         return true;
     }
     // A digest-pinned reference still names its tag: match the globs without the digest.
@@ -118,6 +164,44 @@ fn matches_nonroot(set: &GlobSet, reference: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn star_globs_match_as_globset_does() {
+        let globs = [
+            "gcr.io/distroless/*:nonroot",
+            "gcr.io/distroless/*:*-nonroot",
+            "cgr.dev/chainguard/*",
+            "*",
+            "**",
+            "exact/name:1",
+            "a*b*c",
+            "*nonroot",
+            "x/*/y*",
+        ];
+        let texts = [
+            "gcr.io/distroless/static:nonroot",
+            "gcr.io/distroless/base/x:debug-nonroot",
+            "gcr.io/distroless/static:latest",
+            "cgr.dev/chainguard/",
+            "cgr.dev/chainguard/node:1@sha256:00",
+            "exact/name:1",
+            "exact/name:12",
+            "abc",
+            "ab",
+            "aXbYc",
+            "acb",
+            "",
+            "x//y",
+            "x/a/b/yz",
+        ];
+        for g in globs {
+            let reference = Glob::new(g).map(|g| g.compile_matcher());
+            let Ok(reference) = reference else { continue };
+            for t in texts {
+                assert_eq!(star_match(g, t), reference.is_match(t), "{g} vs {t}");
+            }
+        }
+    }
 
     #[test]
     fn nonroot_globs_match_normalised_forms() {
