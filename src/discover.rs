@@ -109,9 +109,10 @@ pub fn discover(paths: &[PathBuf], opts: &Options<'_>) -> Discovery {
         }
     }
     // A file named twice (or named and walked) is linted once.
-    let mut seen = std::collections::HashSet::new();
+    // Keyed by component bytes: hashing a `Path` walks its components per call, a byte key once.
+    let mut seen = std::collections::HashSet::with_capacity(d.targets.len());
     d.targets
-        .retain(|t| t.stdin || seen.insert(t.path.components().collect::<PathBuf>()));
+        .retain(|t| t.stdin || seen.insert(path_order_key(&t.path)));
     d
 }
 
@@ -232,6 +233,26 @@ mod tests {
         assert_eq!(paths, by_key);
     }
     use std::fs;
+
+    #[test]
+    fn a_file_named_twice_or_named_and_walked_is_linted_once() {
+        let tmp = tempfile::tempdir().unwrap();
+        let r = tmp.path();
+        fs::create_dir_all(r.join("a")).unwrap();
+        fs::write(r.join("a/Dockerfile"), "FROM a\n").unwrap();
+        let opts = Options {
+            file_kind: None,
+            stdin_filename: None,
+            kind_for: &no_kinds,
+        };
+        let paths = [
+            r.join("a/Dockerfile"),
+            r.join("a//Dockerfile"),
+            r.join("a/"),
+        ];
+        let d = discover(&paths, &opts);
+        assert_eq!(names(&d, r), ["a/Dockerfile dockerfile"]);
+    }
 
     fn names(d: &Discovery, root: &Path) -> Vec<String> {
         d.targets
