@@ -42,8 +42,31 @@ struct Spaces(usize);
 
 impl fmt::Display for Spaces {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:1$}", "", self.0)
+        repeat(f, ' ', self.0)
     }
+}
+
+/// Writes `ch` `n` times, whole runs at a time for the ASCII characters used here (a
+/// character-by-character write showed up in profiles).
+fn repeat(f: &mut fmt::Formatter<'_>, ch: char, mut n: usize) -> fmt::Result {
+    const RUN: usize = 64;
+    let run: &str = match ch {
+        ' ' => "                                                                ",
+        '^' => "^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^",
+        '-' => "----------------------------------------------------------------",
+        _ => {
+            for _ in 0..n {
+                fmt::Write::write_char(f, ch)?;
+            }
+            return Ok(());
+        }
+    };
+    while n > 0 {
+        let k = n.min(RUN);
+        f.write_str(run.get(..k).unwrap_or(run))?;
+        n -= k;
+    }
+    Ok(())
 }
 
 impl Style {
@@ -176,9 +199,7 @@ struct Marks<'a> {
 
 impl fmt::Display for Marks<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for _ in 0..self.n {
-            fmt::Write::write_char(f, self.ch)?;
-        }
+        repeat(f, self.ch, self.n)?;
         if !self.label.is_empty() {
             write!(f, " {}", self.label)?;
         }
@@ -303,6 +324,25 @@ mod tests {
         assert!(!text.contains("ghp_abcdefghijklmnop"), "secret masked");
         assert!(!text.contains('\x1b'), "no colour unless asked");
         crate::assert_snap!("human", text);
+    }
+
+    #[test]
+    fn long_runs_repeat_exactly() {
+        for n in [0, 1, 63, 64, 65, 130] {
+            assert_eq!(super::Spaces(n).to_string(), " ".repeat(n));
+            let marks = super::Marks {
+                ch: '^',
+                n,
+                label: "",
+            };
+            assert_eq!(marks.to_string(), "^".repeat(n));
+        }
+        let marks = super::Marks {
+            ch: '~',
+            n: 3,
+            label: "x",
+        };
+        assert_eq!(marks.to_string(), "~~~ x");
     }
 
     #[test]

@@ -112,11 +112,7 @@ pub fn render(reports: &[FileReport], out: &mut dyn Write) -> io::Result<()> {
         reports,
         paths: &paths,
     };
-    // Pretty printing issues many tiny writes: buffer them rather than pay a virtual call each.
-    let mut w = io::BufWriter::with_capacity(1 << 16, out);
-    serde_json::to_writer_pretty(&mut w, &items)?;
-    writeln!(w)?;
-    w.flush()
+    super::write_pretty_json(out, &items)
 }
 
 #[cfg(test)]

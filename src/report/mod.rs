@@ -317,6 +317,98 @@ fn decimal(mut n: usize, buf: &mut [u8; 20]) -> &[u8] {
     }
 }
 
+/// `value` as pretty JSON (two-space indent, as `serde_json::to_writer_pretty`) and a newline,
+/// through a buffer: pretty printing issues many tiny writes, too many for a virtual call each.
+pub(crate) fn write_pretty_json<T: serde::Serialize + ?Sized>(
+    out: &mut dyn Write,
+    value: &T,
+) -> io::Result<()> {
+    let mut w = io::BufWriter::with_capacity(1 << 16, out);
+    let mut ser = serde_json::Serializer::with_formatter(&mut w, Pretty::default());
+    value.serialize(&mut ser)?;
+    w.write_all(b"\n")?;
+    w.flush()
+}
+
+/// serde_json's `PrettyFormatter` with a two-space indent, byte for byte, except that a comma,
+/// newline and indentation go out as one write rather than one write per level (which
+/// dominated the profile of large reports).
+#[derive(Default)]
+struct Pretty {
+    depth: usize,
+    has_value: bool,
+}
+
+impl Pretty {
+    /// `,` (unless `first`), a newline, and `depth` levels of indentation.
+    fn newline<W: ?Sized + Write>(&self, w: &mut W, first: bool) -> io::Result<()> {
+        const BREAK: &[u8] = b",\n                                                                ";
+        let skip = usize::from(first);
+        match BREAK.get(skip..2 + 2 * self.depth) {
+            Some(s) => w.write_all(s),
+            None => {
+                w.write_all(&BREAK[skip..2])?;
+                for _ in 0..self.depth {
+                    w.write_all(b"  ")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl serde_json::ser::Formatter for Pretty {
+    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        w.write_all(b"[")
+    }
+
+    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.depth -= 1;
+        if self.has_value {
+            self.newline(w, true)?;
+        }
+        w.write_all(b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        self.newline(w, first)
+    }
+
+    fn end_array_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        w.write_all(b"{")
+    }
+
+    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.depth -= 1;
+        if self.has_value {
+            self.newline(w, true)?;
+        }
+        w.write_all(b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        self.newline(w, first)
+    }
+
+    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        w.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+}
+
 /// Counts findings per severity.
 pub fn severity_counts(reports: &[FileReport]) -> [usize; 4] {
     let mut counts = [0; 4];
@@ -392,6 +484,27 @@ mod tests {
         r.findings.push(dup);
         let all = fingerprints(&r, "x");
         assert_ne!(all[0], all[all.len() - 1]);
+    }
+
+    #[test]
+    fn pretty_json_matches_serde_json() {
+        // Deeper than the one-write indentation covers, to exercise the fallback too.
+        let mut deep = serde_json::json!({ "a": [], "b": {}, "c": [1, "x\n"] });
+        for i in 0..40 {
+            deep = serde_json::json!({ "k": [deep, i, { "e": [] }], "z": null });
+        }
+        for v in [
+            serde_json::json!([]),
+            serde_json::json!({}),
+            serde_json::json!(1),
+            deep,
+        ] {
+            let mut ours = Vec::new();
+            write_pretty_json(&mut ours, &v).unwrap();
+            let mut theirs = serde_json::to_vec_pretty(&v).unwrap();
+            theirs.push(b'\n');
+            assert_eq!(String::from_utf8(ours), String::from_utf8(theirs));
+        }
     }
 
     #[test]

@@ -361,11 +361,7 @@ pub fn render(reports: &[FileReport], ctx: &Context<'_>, out: &mut dyn Write) ->
         }],
         version: "2.1.0",
     };
-    // Pretty printing issues many tiny writes: buffer them rather than pay a virtual call each.
-    let mut w = io::BufWriter::with_capacity(1 << 16, out);
-    serde_json::to_writer_pretty(&mut w, &log)?;
-    writeln!(w)?;
-    w.flush()
+    super::write_pretty_json(out, &log)
 }
 
 #[cfg(test)]
