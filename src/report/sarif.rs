@@ -274,17 +274,15 @@ fn rule_descriptor(code: &str, f: &Finding, info: Option<RuleInfo>) -> RuleDescr
 
 pub fn render(reports: &[FileReport], ctx: &Context<'_>, out: &mut dyn Write) -> io::Result<()> {
     // Once per file: the path, its URI, the secrets and the fingerprints.
-    let uris: Vec<String> = reports
-        .iter()
-        .map(|r| path_uri(&display_path(&r.file)))
-        .collect();
+    let paths: Vec<String> = reports.iter().map(|r| display_path(&r.file)).collect();
+    let uris: Vec<String> = paths.iter().map(|p| path_uri(p)).collect();
     let mut rules: Vec<RuleDescriptor> = Vec::new();
     let mut rule_index: HashMap<&str, usize> = HashMap::new();
     let mut results = Vec::with_capacity(reports.iter().map(|r| r.findings.len()).sum());
-    for (r, uri) in reports.iter().zip(&uris) {
+    for ((r, uri), path) in reports.iter().zip(&uris).zip(&paths) {
         let file = &r.file;
         let secrets = Secrets::of(r);
-        let prints = fingerprints(r, &display_path(file));
+        let prints = fingerprints(r, path);
         for (f, print) in r.findings.iter().zip(prints) {
             let index = *rule_index.entry(f.code).or_insert_with(|| {
                 rules.push(rule_descriptor(f.code, f, (ctx.rules)(f.code)));
