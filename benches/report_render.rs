@@ -1,4 +1,4 @@
-//! Rendering 10,000 findings in the human, SARIF and JSON formats (`crate::report::render`).
+//! Rendering 10,000 findings in every output format (`crate::report::render`).
 //!
 //! The findings are real ones: all default rules over the shared corpus (Dockerfiles and compose,
 //! `$PLIMSOLL_SHARED` or `../shared`), repeated over the files until there are 10,000.
@@ -76,6 +76,11 @@ fn bench(c: &mut Criterion) {
         ("human", Format::Human),
         ("sarif", Format::Sarif),
         ("json", Format::Json),
+        ("concise", Format::Concise),
+        ("checkstyle", Format::Checkstyle),
+        ("gitlab", Format::Gitlab),
+        ("github", Format::Github),
+        ("junit", Format::Junit),
     ] {
         let mut out = Vec::with_capacity(1 << 20);
         group.bench_with_input(BenchmarkId::new(name, FINDINGS), &format, |b, &f| {

@@ -1,18 +1,15 @@
 //! Checkstyle XML, as Jenkins, reviewdog and many CI dashboards read it.
 
-use super::{display_path, xml_escape};
+use super::{Xml, display_path};
 use crate::finding::{FileReport, Severity};
 use std::io::{self, Write};
 
 pub fn render(reports: &[FileReport], out: &mut dyn Write) -> io::Result<()> {
+    let mut out = io::BufWriter::with_capacity(1 << 16, out);
     writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
     writeln!(out, r#"<checkstyle version="4.3">"#)?;
     for r in reports {
-        writeln!(
-            out,
-            r#"  <file name="{}">"#,
-            xml_escape(&display_path(&r.file))
-        )?;
+        writeln!(out, r#"  <file name="{}">"#, Xml(&display_path(&r.file)))?;
         for f in &r.findings {
             let l = f.location(&r.file);
             let severity = match f.severity {
@@ -25,13 +22,14 @@ pub fn render(reports: &[FileReport], out: &mut dyn Write) -> io::Result<()> {
                 r#"    <error line="{}" column="{}" severity="{severity}" message="{}" source="plimsoll.{}"/>"#,
                 l.line,
                 l.column,
-                xml_escape(&f.message),
-                xml_escape(f.code)
+                Xml(&f.message),
+                Xml(f.code)
             )?;
         }
         writeln!(out, "  </file>")?;
     }
-    writeln!(out, "</checkstyle>")
+    writeln!(out, "</checkstyle>")?;
+    out.flush()
 }
 
 #[cfg(test)]

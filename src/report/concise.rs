@@ -1,25 +1,30 @@
 //! `file:line:col: severity code message`, one finding per line.
 
-use super::{display_path, located};
+use super::display_path;
 use crate::finding::FileReport;
+use std::borrow::Cow;
 use std::io::{self, Write};
 
 pub fn render(reports: &[FileReport], out: &mut dyn Write) -> io::Result<()> {
-    for (r, f, loc) in located(reports) {
-        // One finding per line: a newline inside a message would break line-based tools.
-        let message = f.message.replace(['\r', '\n'], " ");
-        writeln!(
-            out,
-            "{}:{}:{}: {} {} {}",
-            display_path(&r.file),
-            loc.line,
-            loc.column,
-            f.severity,
-            f.code,
-            message
-        )?;
+    let mut out = io::BufWriter::with_capacity(1 << 16, out);
+    for r in reports {
+        let path = display_path(&r.file);
+        for f in &r.findings {
+            let loc = f.location(&r.file);
+            // One finding per line: a newline inside a message would break line-based tools.
+            let message = if f.message.contains(['\r', '\n']) {
+                Cow::Owned(f.message.replace(['\r', '\n'], " "))
+            } else {
+                Cow::Borrowed(f.message.as_str())
+            };
+            writeln!(
+                out,
+                "{}:{}:{}: {} {} {}",
+                path, loc.line, loc.column, f.severity, f.code, message
+            )?;
+        }
     }
-    Ok(())
+    out.flush()
 }
 
 #[cfg(test)]

@@ -1,15 +1,56 @@
 //! GitLab Code Quality report: a JSON array of Code Climate issues with fingerprints.
 
-use super::{display_path, fingerprint, occurrences};
-use crate::finding::{FileReport, Severity};
-use serde_json::json;
+use super::{Hash128, display_path, fingerprints};
+use crate::finding::{FileReport, Finding, Severity};
+use serde::Serialize;
 use std::io::{self, Write};
 
+// Typed and borrowed rather than a `serde_json::Value` per issue; fields in alphabetical order,
+// as the `Value` maps this format was first written with printed them.
+
+#[derive(Serialize)]
+struct Issue<'a> {
+    check_name: &'a str,
+    description: Description<'a>,
+    fingerprint: Hash128,
+    location: IssueLocation<'a>,
+    severity: &'static str,
+}
+
+/// `CODE name: message`, serialized without building the string first.
+struct Description<'a>(&'a Finding);
+
+impl Serialize for Description<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let f = self.0;
+        s.collect_str(&format_args!("{} {}: {}", f.code, f.name, f.message))
+    }
+}
+
+#[derive(Serialize)]
+struct IssueLocation<'a> {
+    path: &'a str,
+    positions: Positions,
+}
+
+#[derive(Serialize)]
+struct Positions {
+    begin: Position,
+    end: Position,
+}
+
+#[derive(Serialize)]
+struct Position {
+    column: u32,
+    line: u32,
+}
+
 pub fn render(reports: &[FileReport], out: &mut dyn Write) -> io::Result<()> {
-    let mut items = Vec::new();
-    for r in reports {
-        let occ = occurrences(r);
-        for (f, n) in r.findings.iter().zip(occ) {
+    let mut items = Vec::with_capacity(reports.iter().map(|r| r.findings.len()).sum());
+    let paths: Vec<String> = reports.iter().map(|r| display_path(&r.file)).collect();
+    for (r, path) in reports.iter().zip(&paths) {
+        let prints = fingerprints(r, path);
+        for (f, print) in r.findings.iter().zip(prints) {
             let l = f.location(&r.file);
             let severity = match f.severity {
                 Severity::Error => "critical",
@@ -17,23 +58,28 @@ pub fn render(reports: &[FileReport], out: &mut dyn Write) -> io::Result<()> {
                 Severity::Info => "minor",
                 Severity::Style => "info",
             };
-            items.push(json!({
-                "description": format!("{} {}: {}", f.code, f.name, f.message),
-                "check_name": f.code,
-                "fingerprint": fingerprint(&r.file, f, n),
-                "severity": severity,
-                "location": {
-                    "path": display_path(&r.file),
-                    "positions": {
-                        "begin": { "line": l.line, "column": l.column },
-                        "end": { "line": l.end_line, "column": l.end_column },
+            items.push(Issue {
+                check_name: f.code,
+                description: Description(f),
+                fingerprint: print,
+                location: IssueLocation {
+                    path,
+                    positions: Positions {
+                        begin: Position {
+                            column: l.column,
+                            line: l.line,
+                        },
+                        end: Position {
+                            column: l.end_column,
+                            line: l.end_line,
+                        },
                     },
                 },
-            }));
+                severity,
+            });
         }
     }
-    serde_json::to_writer_pretty(&mut *out, &items)?;
-    writeln!(out)
+    super::write_pretty_json(out, &items)
 }
 
 #[cfg(test)]

@@ -4,10 +4,13 @@
 //! lookup instead of miette's scan of the source, and source lines pass through secret masking
 //! before they are printed, which miette's renderer cannot do.
 
-use super::mask;
-use super::{Context, Secrets, display_path, severity_counts};
+use super::mask_cow;
+use super::{Context, RuleInfo, Secrets, display_path, severity_counts};
 use crate::finding::{FileReport, Finding, Severity};
 use crate::source::{SourceFile, Span};
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::fmt;
 use std::io::{self, Write};
 
 /// Lines of a multi-line span shown before eliding the middle.
@@ -17,12 +20,61 @@ struct Style {
     on: bool,
 }
 
-impl Style {
-    fn paint(&self, code: &str, s: &str) -> String {
+/// Text in an ANSI style when colour is on; written straight to the output, not allocated.
+struct Paint<'a, T: fmt::Display + ?Sized> {
+    on: bool,
+    code: &'a str,
+    text: &'a T,
+}
+
+impl<T: fmt::Display + ?Sized> fmt::Display for Paint<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.on {
-            format!("\x1b[{code}m{s}\x1b[0m")
+            write!(f, "\x1b[{}m{}\x1b[0m", self.code, self.text)
         } else {
-            s.to_string()
+            self.text.fmt(f)
+        }
+    }
+}
+
+/// `n` spaces, for gutters and underline indents.
+struct Spaces(usize);
+
+impl fmt::Display for Spaces {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        repeat(f, ' ', self.0)
+    }
+}
+
+/// Writes `ch` `n` times, whole runs at a time for the ASCII characters used here (a
+/// character-by-character write showed up in profiles).
+fn repeat(f: &mut fmt::Formatter<'_>, ch: char, mut n: usize) -> fmt::Result {
+    const RUN: usize = 64;
+    let run: &str = match ch {
+        ' ' => "                                                                ",
+        '^' => "^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^",
+        '-' => "----------------------------------------------------------------",
+        _ => {
+            for _ in 0..n {
+                fmt::Write::write_char(f, ch)?;
+            }
+            return Ok(());
+        }
+    };
+    while n > 0 {
+        let k = n.min(RUN);
+        f.write_str(run.get(..k).unwrap_or(run))?;
+        n -= k;
+    }
+    Ok(())
+}
+
+impl Style {
+    fn paint<'a, T: fmt::Display + ?Sized>(&self, code: &'a str, text: &'a T) -> Paint<'a, T> {
+        Paint {
+            on: self.on,
+            code,
+            text,
         }
     }
     fn severity(&self, sev: Severity) -> &'static str {
@@ -37,44 +89,69 @@ impl Style {
 
 pub fn render(reports: &[FileReport], ctx: &Context<'_>, out: &mut dyn Write) -> io::Result<()> {
     let style = Style { on: ctx.color };
+    // Many small writes per finding: buffer them rather than pay a virtual call each.
+    let mut out = io::BufWriter::with_capacity(1 << 16, out);
+    // Rule metadata once per code, not once per finding.
+    let mut rules: HashMap<&str, Option<RuleInfo>> = HashMap::new();
     for r in reports {
         let secrets = Secrets::of(r);
+        let path = display_path(&r.file);
         for f in &r.findings {
-            finding(&r.file, f, &secrets, ctx, &style, out)?;
+            let info = rules.entry(f.code).or_insert_with(|| (ctx.rules)(f.code));
+            finding(&r.file, &path, f, &secrets, info.as_ref(), &style, &mut out)?;
         }
     }
-    summary(reports, &style, out)
+    summary(reports, &style, &mut out)?;
+    out.flush()
+}
+
+/// Decimal digits of `n`.
+fn digits(mut n: u32) -> usize {
+    let mut d = 1;
+    while n >= 10 {
+        n /= 10;
+        d += 1;
+    }
+    d
 }
 
 fn finding(
     file: &SourceFile,
+    path: &str,
     f: &Finding,
     secrets: &Secrets,
-    ctx: &Context<'_>,
+    info: Option<&RuleInfo>,
     style: &Style,
     out: &mut dyn Write,
 ) -> io::Result<()> {
     let loc = f.location(file);
     let sev = style.paint(style.severity(f.severity), f.severity.as_str());
-    let code = style.paint("1", &format!("{}[{}]", f.code, f.name));
-    let message = f.message.replace('\n', "\n  ");
-    writeln!(out, "{sev} {code}: {message}")?;
-    let gutter = (loc.end_line.max(
-        f.related
-            .iter()
-            .map(|r| file.line_col(r.span.end as usize).line)
-            .max()
-            .unwrap_or(0),
-    ))
-    .to_string()
-    .len();
-    let pad = " ".repeat(gutter);
+    let message = if f.message.contains('\n') {
+        Cow::Owned(f.message.replace('\n', "\n  "))
+    } else {
+        Cow::Borrowed(f.message.as_str())
+    };
+    writeln!(
+        out,
+        "{sev} {}: {message}",
+        style.paint("1", &format_args!("{}[{}]", f.code, f.name))
+    )?;
+    let gutter = digits(
+        loc.end_line.max(
+            f.related
+                .iter()
+                .map(|r| file.line_col(r.span.end as usize).line)
+                .max()
+                .unwrap_or(0),
+        ),
+    );
+    let pad = Spaces(gutter);
     let bar = style.paint("1;34", "|");
     writeln!(
         out,
         "{pad}{} {}:{}:{}",
         style.paint("1;34", "-->"),
-        display_path(file),
+        path,
         loc.line,
         loc.column
     )?;
@@ -87,7 +164,6 @@ fn finding(
         )?;
     }
     writeln!(out, "{pad} {bar}")?;
-    let info = (ctx.rules)(f.code);
     if let Some(fix) = &f.fix {
         let kind = match fix.applicability {
             crate::finding::Applicability::Safe => "fix",
@@ -107,11 +183,28 @@ fn finding(
             style.paint("1;36", "="),
             info.summary
         )?;
-        if let Some(uri) = info.help_uri {
+        if let Some(uri) = &info.help_uri {
             writeln!(out, "{pad} {} see: {uri}", style.paint("1;36", "="))?;
         }
     }
     writeln!(out)
+}
+
+/// `ch` repeated `n` times, then the label (with a leading space) if there is one.
+struct Marks<'a> {
+    ch: char,
+    n: usize,
+    label: &'a str,
+}
+
+impl fmt::Display for Marks<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        repeat(f, self.ch, self.n)?;
+        if !self.label.is_empty() {
+            write!(f, " {}", self.label)?;
+        }
+        Ok(())
+    }
 }
 
 /// Prints the lines `span` covers with the covered part of each underlined by `ch`.
@@ -140,7 +233,7 @@ fn snippet(
     let bar = style.paint("1;34", "|");
     for (n, line) in (first..=last).enumerate() {
         if count > MAX_SPAN_LINES && n == MAX_SPAN_LINES / 2 {
-            writeln!(out, "{} {bar} ...", " ".repeat(gutter))?;
+            writeln!(out, "{} {bar} ...", Spaces(gutter))?;
         }
         if count > MAX_SPAN_LINES && n >= MAX_SPAN_LINES / 2 && n < count - MAX_SPAN_LINES / 2 {
             continue;
@@ -149,26 +242,31 @@ fn snippet(
             break;
         };
         let masks = secrets.within(range.clone());
-        let shown = visible(&mask(&text[range.clone()], range.start, &masks));
+        let shown = Visible(&mask_cow(&text[range.clone()], range.start, masks));
         let lo = (span.start as usize).clamp(range.start, range.end);
         let hi = (span.end as usize).clamp(range.start, range.end);
-        let before = visible(&mask(&text[range.start..lo], range.start, &masks));
-        let covered = visible(&mask(&text[lo..hi], lo, &masks));
-        let num = style.paint("1;34", &format!("{:>gutter$}", line + 1));
-        writeln!(out, "{num} {bar} {shown}")?;
-        let width = covered.chars().count().max(1);
-        let marks: String = std::iter::repeat_n(ch, width).collect();
-        let tail = if line == last && !label.is_empty() {
-            format!(" {label}")
-        } else {
-            String::new()
+        // `visible` maps each character to one, so widths are character counts of the masked
+        // text.
+        let before = mask_cow(&text[range.start..lo], range.start, masks)
+            .chars()
+            .count();
+        let covered = mask_cow(&text[lo..hi], lo, masks).chars().count();
+        writeln!(
+            out,
+            "{} {bar} {shown}",
+            style.paint("1;34", &format_args!("{:>gutter$}", line + 1))
+        )?;
+        let marks = Marks {
+            ch,
+            n: covered.max(1),
+            label: if line == last { label } else { "" },
         };
         writeln!(
             out,
             "{} {bar} {}{}",
-            " ".repeat(gutter),
-            " ".repeat(before.chars().count()),
-            style.paint(colour, &format!("{marks}{tail}"))
+            Spaces(gutter),
+            Spaces(before),
+            style.paint(colour, &marks)
         )?;
     }
     Ok(())
@@ -176,14 +274,20 @@ fn snippet(
 
 /// Tabs as one space and other control characters as `?`, so underlines line up and no escape
 /// sequence from a file reaches the terminal.
-fn visible(s: &str) -> String {
-    s.chars()
-        .map(|c| match c {
-            '\t' => ' ',
-            c if c.is_control() => '?',
-            c => c,
-        })
-        .collect()
+struct Visible<'a>(&'a str);
+
+impl fmt::Display for Visible<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut rest = self.0;
+        // Runs of ordinary characters are written whole; only the odd ones one by one.
+        while let Some(i) = rest.find(|c: char| c.is_control()) {
+            f.write_str(&rest[..i])?;
+            let c = rest[i..].chars().next().unwrap_or(' ');
+            fmt::Write::write_char(f, if c == '\t' { ' ' } else { '?' })?;
+            rest = &rest[i + c.len_utf8()..];
+        }
+        f.write_str(rest)
+    }
 }
 
 fn summary(reports: &[FileReport], style: &Style, out: &mut dyn Write) -> io::Result<()> {
@@ -220,6 +324,25 @@ mod tests {
         assert!(!text.contains("ghp_abcdefghijklmnop"), "secret masked");
         assert!(!text.contains('\x1b'), "no colour unless asked");
         crate::assert_snap!("human", text);
+    }
+
+    #[test]
+    fn long_runs_repeat_exactly() {
+        for n in [0, 1, 63, 64, 65, 130] {
+            assert_eq!(super::Spaces(n).to_string(), " ".repeat(n));
+            let marks = super::Marks {
+                ch: '^',
+                n,
+                label: "",
+            };
+            assert_eq!(marks.to_string(), "^".repeat(n));
+        }
+        let marks = super::Marks {
+            ch: '~',
+            n: 3,
+            label: "x",
+        };
+        assert_eq!(marks.to_string(), "~~~ x");
     }
 
     #[test]

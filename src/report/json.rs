@@ -1,7 +1,7 @@
 //! A JSON array of findings: file, code, name, severity, message, line, column, end_line,
 //! end_column, byte offsets, related locations, and the fix when there is one.
 
-use super::{display_path, located};
+use super::display_path;
 use crate::finding::{FileReport, Location, Severity};
 use crate::source::SourceFile;
 use serde::Serialize;
@@ -9,7 +9,7 @@ use std::io::{self, Write};
 
 #[derive(Serialize)]
 struct JsonFinding<'a> {
-    file: String,
+    file: &'a str,
     code: &'a str,
     name: &'a str,
     severity: Severity,
@@ -51,44 +51,68 @@ fn loc(span: crate::source::Span, file: &SourceFile) -> Location {
     Location::of(span, file)
 }
 
-pub fn render(reports: &[FileReport], out: &mut dyn Write) -> io::Result<()> {
-    let items: Vec<JsonFinding<'_>> = located(reports)
-        .map(|(r, f, l)| JsonFinding {
-            file: display_path(&r.file),
-            code: f.code,
-            name: f.name,
-            severity: f.severity,
-            message: &f.message,
-            line: l.line,
-            column: l.column,
-            end_line: l.end_line,
-            end_column: l.end_column,
-            start_byte: l.start_byte,
-            end_byte: l.end_byte,
-            related: f
-                .related
+/// All findings, serialized one by one as the array is written (no vector of them all).
+struct Findings<'a> {
+    reports: &'a [FileReport],
+    paths: &'a [String],
+}
+
+impl Serialize for Findings<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(
+            self.reports
                 .iter()
-                .map(|rel| JsonRelated {
-                    label: &rel.label,
-                    location: loc(rel.span, &r.file),
+                .zip(self.paths)
+                .flat_map(|(r, path)| r.findings.iter().map(move |f| item(r, path, f))),
+        )
+    }
+}
+
+fn item<'a>(r: &'a FileReport, path: &'a str, f: &'a crate::finding::Finding) -> JsonFinding<'a> {
+    let l = f.location(&r.file);
+    JsonFinding {
+        file: path,
+        code: f.code,
+        name: f.name,
+        severity: f.severity,
+        message: &f.message,
+        line: l.line,
+        column: l.column,
+        end_line: l.end_line,
+        end_column: l.end_column,
+        start_byte: l.start_byte,
+        end_byte: l.end_byte,
+        related: f
+            .related
+            .iter()
+            .map(|rel| JsonRelated {
+                label: &rel.label,
+                location: loc(rel.span, &r.file),
+            })
+            .collect(),
+        fix: f.fix.as_ref().map(|fix| JsonFix {
+            description: &fix.description,
+            applicability: fix.applicability,
+            edits: fix
+                .edits
+                .iter()
+                .map(|e| JsonEdit {
+                    replacement: &e.replacement,
+                    location: loc(e.span, &r.file),
                 })
                 .collect(),
-            fix: f.fix.as_ref().map(|fix| JsonFix {
-                description: &fix.description,
-                applicability: fix.applicability,
-                edits: fix
-                    .edits
-                    .iter()
-                    .map(|e| JsonEdit {
-                        replacement: &e.replacement,
-                        location: loc(e.span, &r.file),
-                    })
-                    .collect(),
-            }),
-        })
-        .collect();
-    serde_json::to_writer_pretty(&mut *out, &items)?;
-    writeln!(out)
+        }),
+    }
+}
+
+pub fn render(reports: &[FileReport], out: &mut dyn Write) -> io::Result<()> {
+    // The path once per file, not once per finding.
+    let paths: Vec<String> = reports.iter().map(|r| display_path(&r.file)).collect();
+    let items = Findings {
+        reports,
+        paths: &paths,
+    };
+    super::write_pretty_json(out, &items)
 }
 
 #[cfg(test)]

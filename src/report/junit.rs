@@ -1,13 +1,14 @@
 //! JUnit XML: one test suite per file, one failing test case per finding (a file without
 //! findings gets one passing case, so every linted file shows up).
 
-use super::{display_path, xml_escape};
+use super::{Xml, display_path, xml_escape};
 use crate::finding::FileReport;
 use std::io::{self, Write};
 
 pub fn render(reports: &[FileReport], out: &mut dyn Write) -> io::Result<()> {
     let total: usize = reports.iter().map(|r| r.findings.len().max(1)).sum();
     let failures: usize = reports.iter().map(|r| r.findings.len()).sum();
+    let mut out = io::BufWriter::with_capacity(1 << 16, out);
     writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
     writeln!(
         out,
@@ -29,27 +30,28 @@ pub fn render(reports: &[FileReport], out: &mut dyn Write) -> io::Result<()> {
             writeln!(
                 out,
                 r#"    <testcase name="{} {} at {}:{}" classname="{path}">"#,
-                xml_escape(f.code),
-                xml_escape(f.name),
+                Xml(f.code),
+                Xml(f.name),
                 l.line,
                 l.column
             )?;
             writeln!(
                 out,
                 r#"      <failure message="{}" type="{}">{path}:{}:{}: {} {} {}</failure>"#,
-                xml_escape(&f.message),
+                Xml(&f.message),
                 f.severity,
                 l.line,
                 l.column,
                 f.severity,
-                xml_escape(f.code),
-                xml_escape(&f.message)
+                Xml(f.code),
+                Xml(&f.message)
             )?;
             writeln!(out, "    </testcase>")?;
         }
         writeln!(out, "  </testsuite>")?;
     }
-    writeln!(out, "</testsuites>")
+    writeln!(out, "</testsuites>")?;
+    out.flush()
 }
 
 #[cfg(test)]

@@ -5,8 +5,9 @@
 //! internals. Line and column always come from the file's [`LineIndex`](crate::source::LineIndex)
 //! (one binary search per position), so rendering stays linear in the number of findings.
 
-use crate::finding::{FileReport, Finding, Location, Severity};
+use crate::finding::{FileReport, Finding, Severity};
 use crate::source::SourceFile;
+use std::borrow::Cow;
 use std::io::{self, Write};
 
 pub mod checkstyle;
@@ -105,19 +106,21 @@ pub fn stdout_wants_color() -> bool {
     !no_color && io::stdout().is_terminal()
 }
 
-/// `text` (which starts at byte `start` of its file) with the secrets that overlap it masked.
-/// Secrets that do not overlap are left out: `mask_secrets` would print a lone `…` for them.
-pub(crate) fn mask(text: &str, start: usize, secrets: &[crate::source::Span]) -> String {
+/// `text` (which starts at byte `start` of its file) with the secrets that overlap it masked,
+/// borrowed when none does (the common case: no allocation). Secrets that do not overlap are
+/// left out: `mask_secrets` would print a lone `…` for them.
+pub(crate) fn mask_cow<'t>(
+    text: &'t str,
+    start: usize,
+    secrets: &[crate::source::Span],
+) -> Cow<'t, str> {
     let end = start + text.len();
-    let overlapping: Vec<_> = secrets
-        .iter()
-        .filter(|s| (s.start as usize) < end && (s.end as usize) > start)
-        .copied()
-        .collect();
-    if overlapping.is_empty() {
-        return text.to_string();
+    let overlaps = |s: &crate::source::Span| (s.start as usize) < end && (s.end as usize) > start;
+    if !secrets.iter().any(overlaps) {
+        return Cow::Borrowed(text);
     }
-    crate::finding::mask_secrets(text, start, &overlapping)
+    let overlapping: Vec<_> = secrets.iter().filter(|s| overlaps(s)).copied().collect();
+    Cow::Owned(crate::finding::mask_secrets(text, start, &overlapping))
 }
 
 /// A file's secret spans, sorted, to find those overlapping a range in O(log n).
@@ -132,19 +135,20 @@ impl Secrets {
     }
 
     /// Secrets overlapping `range` (sorted by start; a secret never contains another in
-    /// practice, so ends are ordered too and the scan stops early).
-    pub(crate) fn within(&self, range: std::ops::Range<usize>) -> Vec<crate::source::Span> {
+    /// practice, so ends are ordered too and the scan stops early). A sub-slice: no allocation.
+    pub(crate) fn within(&self, range: std::ops::Range<usize>) -> &[crate::source::Span] {
         let first = self.0.partition_point(|s| (s.end as usize) <= range.start);
-        self.0[first..]
+        let rest = self.0.get(first..).unwrap_or_default();
+        let n = rest
             .iter()
             .take_while(|s| (s.start as usize) < range.end)
-            .copied()
-            .collect()
+            .count();
+        rest.get(..n).unwrap_or_default()
     }
 
     /// `text` starting at byte `start` of the file, secrets masked.
-    pub(crate) fn mask(&self, text: &str, start: usize) -> String {
-        mask(text, start, &self.within(start..start + text.len()))
+    pub(crate) fn mask<'t>(&self, text: &'t str, start: usize) -> Cow<'t, str> {
+        mask_cow(text, start, self.within(start..start + text.len()))
     }
 }
 
@@ -156,15 +160,6 @@ pub(crate) fn display_path(file: &SourceFile) -> String {
     } else {
         s.into_owned()
     }
-}
-
-/// Every finding with its resolved location, in report order.
-pub(crate) fn located(
-    reports: &[FileReport],
-) -> impl Iterator<Item = (&FileReport, &Finding, Location)> {
-    reports
-        .iter()
-        .flat_map(|r| r.findings.iter().map(move |f| (r, f, f.location(&r.file))))
 }
 
 /// A stable fingerprint of a finding that survives line shifts: the rule code, the file, the
@@ -183,39 +178,91 @@ pub fn fingerprint(file: &SourceFile, finding: &Finding, occurrence: usize) -> S
 /// its definition, so fingerprints and baselines stay valid across versions and platforms;
 /// cheap enough to hash every finding of a large report.
 pub fn stable_hash(parts: &[&[u8]]) -> String {
-    const PRIME: u128 = 0x0000000001000000000000000000013B;
-    let mut h: u128 = 0x6c62272e07bb014262b821756295c58d;
+    let mut h = StableHasher::new();
     for part in parts {
+        h.part(part);
+    }
+    h.finish().to_string()
+}
+
+/// [`stable_hash`] fed part by part; its [`Hash128`] prints as the 32 hex digits.
+#[derive(Clone, Copy)]
+pub(crate) struct StableHasher(u128);
+
+impl StableHasher {
+    const PRIME: u128 = 0x0000000001000000000000000000013B;
+
+    pub(crate) fn new() -> StableHasher {
+        StableHasher(0x6c62272e07bb014262b821756295c58d)
+    }
+
+    pub(crate) fn part(&mut self, part: &[u8]) {
+        let mut h = self.0;
         for &b in part.iter().chain(&[0u8]) {
             h ^= u128::from(b);
-            h = h.wrapping_mul(PRIME);
+            h = h.wrapping_mul(Self::PRIME);
         }
+        self.0 = h;
     }
-    format!("{h:032x}")
+
+    pub(crate) fn finish(self) -> Hash128 {
+        Hash128(self.0)
+    }
+}
+
+/// A finished [`StableHasher`]: displays (and serializes) as 32 lowercase hex digits without
+/// allocating.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) struct Hash128(u128);
+
+impl std::fmt::Display for Hash128 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:032x}", self.0)
+    }
+}
+
+impl serde::Serialize for Hash128 {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
 }
 
 /// The text a finding is about, for fingerprints and baselines: flagged bytes plus the trimmed
 /// line they start on, whitespace-normalised, with secrets masked.
 pub fn context_text(file: &SourceFile, finding: &Finding) -> String {
+    let mut out = String::new();
+    push_context_text(&mut out, file, finding);
+    out
+}
+
+/// [`context_text`] appended to `out`, so callers can reuse one buffer.
+fn push_context_text(out: &mut String, file: &SourceFile, finding: &Finding) {
     let text = &file.text;
     let idx = &file.line_index;
     let line = idx.line_of(finding.span.start as usize);
-    let secrets: Vec<_> = finding.secret.into_iter().collect();
-    let flagged = mask(
+    let secrets: &[crate::source::Span] = finding.secret.as_slice();
+    let flagged = mask_cow(
         finding.span.text(text),
         finding.span.start as usize,
-        &secrets,
+        secrets,
     );
-    let line_text = idx
-        .line_range(line, text)
-        .map(|r| {
-            let start = r.start;
-            mask(text.get(r).unwrap_or(""), start, &secrets)
-        })
-        .unwrap_or_default();
     // Whitespace-insensitive, so re-indenting does not make a finding new.
-    let norm = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
-    format!("{}\u{1f}{}", norm(&flagged), norm(&line_text))
+    push_normalized(out, &flagged);
+    out.push('\u{1f}');
+    if let Some(r) = idx.line_range(line, text) {
+        let start = r.start;
+        push_normalized(out, &mask_cow(text.get(r).unwrap_or(""), start, secrets));
+    }
+}
+
+/// The words of `s` joined by single spaces.
+fn push_normalized(out: &mut String, s: &str) {
+    for (i, w) in s.split_whitespace().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
 }
 
 /// Numbers identical findings (same code, same context) within a file 0, 1, 2… in order, so
@@ -236,6 +283,132 @@ pub fn occurrences(report: &FileReport) -> Vec<usize> {
         .collect()
 }
 
+/// The [`fingerprint`] of every finding of `report` with its [`occurrences`] number, in order:
+/// each finding's context text is built once (not once for the count and again for the hash)
+/// and the path once per file.
+pub(crate) fn fingerprints(report: &FileReport, path: &str) -> Vec<Hash128> {
+    let mut seen: std::collections::HashMap<(&str, String), usize> = Default::default();
+    let mut out = Vec::with_capacity(report.findings.len());
+    for f in &report.findings {
+        let mut h = StableHasher::new();
+        h.part(f.code.as_bytes());
+        h.part(path.as_bytes());
+        let mut ctx = String::new();
+        push_context_text(&mut ctx, &report.file, f);
+        h.part(ctx.as_bytes());
+        let n = seen.entry((f.code, ctx)).or_insert(0);
+        h.part(decimal(*n, &mut [0; 20]));
+        *n += 1;
+        out.push(h.finish());
+    }
+    out
+}
+
+/// `n` in decimal, written into the end of `buf` (as `n.to_string()`, without allocating).
+fn decimal(mut n: usize, buf: &mut [u8; 20]) -> &[u8] {
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            return &buf[i..];
+        }
+    }
+}
+
+/// `value` as pretty JSON (two-space indent, as `serde_json::to_writer_pretty`) and a newline,
+/// through a buffer: pretty printing issues many tiny writes, too many for a virtual call each.
+pub(crate) fn write_pretty_json<T: serde::Serialize + ?Sized>(
+    out: &mut dyn Write,
+    value: &T,
+) -> io::Result<()> {
+    let mut w = io::BufWriter::with_capacity(1 << 16, out);
+    let mut ser = serde_json::Serializer::with_formatter(&mut w, Pretty::default());
+    value.serialize(&mut ser)?;
+    w.write_all(b"\n")?;
+    w.flush()
+}
+
+/// serde_json's `PrettyFormatter` with a two-space indent, byte for byte, except that a comma,
+/// newline and indentation go out as one write rather than one write per level (which
+/// dominated the profile of large reports).
+#[derive(Default)]
+struct Pretty {
+    depth: usize,
+    has_value: bool,
+}
+
+impl Pretty {
+    /// `,` (unless `first`), a newline, and `depth` levels of indentation.
+    fn newline<W: ?Sized + Write>(&self, w: &mut W, first: bool) -> io::Result<()> {
+        const BREAK: &[u8] = b",\n                                                                ";
+        let skip = usize::from(first);
+        match BREAK.get(skip..2 + 2 * self.depth) {
+            Some(s) => w.write_all(s),
+            None => {
+                w.write_all(&BREAK[skip..2])?;
+                for _ in 0..self.depth {
+                    w.write_all(b"  ")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl serde_json::ser::Formatter for Pretty {
+    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        w.write_all(b"[")
+    }
+
+    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.depth -= 1;
+        if self.has_value {
+            self.newline(w, true)?;
+        }
+        w.write_all(b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        self.newline(w, first)
+    }
+
+    fn end_array_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        w.write_all(b"{")
+    }
+
+    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.depth -= 1;
+        if self.has_value {
+            self.newline(w, true)?;
+        }
+        w.write_all(b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        self.newline(w, first)
+    }
+
+    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        w.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+}
+
 /// Counts findings per severity.
 pub fn severity_counts(reports: &[FileReport]) -> [usize; 4] {
     let mut counts = [0; 4];
@@ -247,22 +420,40 @@ pub fn severity_counts(reports: &[FileReport]) -> [usize; 4] {
 
 /// Escapes text for XML attributes and content; drops characters XML 1.0 cannot hold.
 pub(crate) fn xml_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\n' => out.push_str("&#10;"),
-            '\r' => out.push_str("&#13;"),
-            '\t' => out.push_str("&#9;"),
-            c if (c as u32) < 0x20 || c == '\u{fffe}' || c == '\u{ffff}' => {}
-            c => out.push(c),
+    Xml(s).to_string()
+}
+
+/// [`xml_escape`] as it is written out, without an intermediate string.
+pub(crate) struct Xml<'a>(pub(crate) &'a str);
+
+impl std::fmt::Display for Xml<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let special = |c: char| {
+            matches!(c, '&' | '<' | '>' | '"' | '\'')
+                || (c as u32) < 0x20
+                || c == '\u{fffe}'
+                || c == '\u{ffff}'
+        };
+        let mut rest = self.0;
+        // Runs of plain characters are written whole.
+        while let Some(i) = rest.find(special) {
+            f.write_str(&rest[..i])?;
+            let c = rest[i..].chars().next().unwrap_or(' ');
+            f.write_str(match c {
+                '&' => "&amp;",
+                '<' => "&lt;",
+                '>' => "&gt;",
+                '"' => "&quot;",
+                '\'' => "&apos;",
+                '\n' => "&#10;",
+                '\r' => "&#13;",
+                '\t' => "&#9;",
+                _ => "",
+            })?;
+            rest = &rest[i + c.len_utf8()..];
         }
+        f.write_str(rest)
     }
-    out
 }
 
 #[cfg(test)]
@@ -275,6 +466,53 @@ mod tests {
     #[test]
     fn xml_escape_handles_specials_and_controls() {
         assert_eq!(xml_escape("a<b>&\"'\u{1}c"), "a&lt;b&gt;&amp;&quot;&apos;c");
+    }
+
+    #[test]
+    fn per_file_fingerprints_match_one_by_one() {
+        for r in testdata::reports() {
+            let occ = occurrences(&r);
+            let all = fingerprints(&r, &display_path(&r.file));
+            assert_eq!(all.len(), r.findings.len());
+            for ((f, n), h) in r.findings.iter().zip(occ).zip(all) {
+                assert_eq!(h.to_string(), fingerprint(&r.file, f, n));
+            }
+        }
+        // Identical findings get distinct fingerprints through their occurrence number.
+        let mut r = testdata::reports().swap_remove(0);
+        let dup = r.findings[0].clone();
+        r.findings.push(dup);
+        let all = fingerprints(&r, "x");
+        assert_ne!(all[0], all[all.len() - 1]);
+    }
+
+    #[test]
+    fn pretty_json_matches_serde_json() {
+        // Deeper than the one-write indentation covers, to exercise the fallback too.
+        let mut deep = serde_json::json!({ "a": [], "b": {}, "c": [1, "x\n"] });
+        for i in 0..40 {
+            deep = serde_json::json!({ "k": [deep, i, { "e": [] }], "z": null });
+        }
+        for v in [
+            serde_json::json!([]),
+            serde_json::json!({}),
+            serde_json::json!(1),
+            deep,
+        ] {
+            let mut ours = Vec::new();
+            write_pretty_json(&mut ours, &v).unwrap();
+            let mut theirs = serde_json::to_vec_pretty(&v).unwrap();
+            theirs.push(b'\n');
+            assert_eq!(String::from_utf8(ours), String::from_utf8(theirs));
+        }
+    }
+
+    #[test]
+    fn xml_display_matches_escape_rules() {
+        assert_eq!(
+            Xml("a\tb\nc\r\u{fffe}é<").to_string(),
+            "a&#9;b&#10;c&#13;é&lt;"
+        );
     }
 
     #[test]

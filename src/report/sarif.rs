@@ -2,10 +2,11 @@
 //! security rules, `partialFingerprints` that survive line shifts, and fixes as
 //! `artifactChanges`. Columns count Unicode code points (`columnKind`).
 
-use super::{Context, RuleInfo, Secrets, display_path, fingerprint, occurrences};
-use crate::finding::{FileReport, Finding, Severity};
+use super::{Context, Hash128, RuleInfo, Secrets, display_path, fingerprints};
+use crate::finding::{FileReport, Finding, Location, Severity};
 use crate::source::{SourceFile, Span};
-use serde_json::{Value, json};
+use serde::Serialize;
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::{self, Write};
 
@@ -32,7 +33,8 @@ fn security_severity(s: Severity) -> &'static str {
 /// A URI reference for a path: relative paths stay relative, absolute ones become `file://`;
 /// bytes outside the unreserved set (and `/`) are percent-encoded.
 pub(crate) fn path_uri(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let mut out = String::with_capacity(path.len() + 7);
     if path.starts_with('/') {
         out.push_str("file://");
     }
@@ -40,26 +42,198 @@ pub(crate) fn path_uri(path: &str) -> String {
         if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
             out.push(b as char);
         } else {
-            out.push_str(&format!("%{b:02X}"));
+            out.push('%');
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 15)]));
         }
     }
     out
 }
 
-fn region(span: Span, file: &SourceFile, secrets: &Secrets) -> Value {
-    let l = crate::finding::Location::of(span, file);
-    json!({
-        "startLine": l.line,
-        "startColumn": l.column,
-        "endLine": l.end_line,
-        "endColumn": l.end_column,
-        "byteOffset": span.start,
-        "byteLength": span.len(),
-        "snippet": { "text": secrets.mask(span.text(&file.text), span.start as usize) },
-    })
+// The log is serialized from typed structs borrowing the reports. Field order is alphabetical
+// (as the `serde_json::Value` maps this format was first written with), which keeps the output
+// stable byte for byte.
+
+#[derive(Serialize)]
+struct Text<'a> {
+    text: &'a str,
 }
 
-fn rule_descriptor(code: &str, f: &Finding, info: Option<RuleInfo>) -> Value {
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Region<'a> {
+    byte_length: usize,
+    byte_offset: u32,
+    end_column: u32,
+    end_line: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    snippet: Option<Snippet<'a>>,
+    start_column: u32,
+    start_line: u32,
+}
+
+#[derive(Serialize)]
+struct Snippet<'a> {
+    text: Cow<'a, str>,
+}
+
+impl<'a> Region<'a> {
+    /// The region of `span`; with its source text (secrets masked) as the snippet if asked.
+    fn of(span: Span, file: &'a SourceFile, secrets: Option<&Secrets>) -> Region<'a> {
+        let l = Location::of(span, file);
+        Region {
+            byte_length: span.len(),
+            byte_offset: span.start,
+            end_column: l.end_column,
+            end_line: l.end_line,
+            snippet: secrets.map(|s| Snippet {
+                text: s.mask(span.text(&file.text), span.start as usize),
+            }),
+            start_column: l.column,
+            start_line: l.line,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct ArtifactLocation<'a> {
+    uri: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PhysicalLocation<'a> {
+    artifact_location: ArtifactLocation<'a>,
+    region: Region<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ResultLocation<'a> {
+    physical_location: PhysicalLocation<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RelatedLocation<'a> {
+    id: usize,
+    message: Text<'a>,
+    physical_location: PhysicalLocation<'a>,
+}
+
+#[derive(Serialize)]
+struct Fingerprints {
+    #[serde(rename = "plimsoll/v1")]
+    v1: Hash128,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Replacement<'a> {
+    deleted_region: Region<'a>,
+    inserted_content: Text<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ArtifactChange<'a> {
+    artifact_location: ArtifactLocation<'a>,
+    replacements: Vec<Replacement<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifFix<'a> {
+    artifact_changes: [ArtifactChange<'a>; 1],
+    description: Text<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifResult<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fixes: Option<[SarifFix<'a>; 1]>,
+    level: &'static str,
+    locations: [ResultLocation<'a>; 1],
+    message: Text<'a>,
+    partial_fingerprints: Fingerprints,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related_locations: Vec<RelatedLocation<'a>>,
+    rule_id: &'a str,
+    rule_index: usize,
+}
+
+#[derive(Serialize)]
+struct Level {
+    level: &'static str,
+}
+
+#[derive(Serialize)]
+struct Properties {
+    #[serde(rename = "security-severity", skip_serializing_if = "Option::is_none")]
+    security_severity: Option<&'static str>,
+    tags: &'static [&'static str],
+}
+
+#[derive(Serialize)]
+struct OwnedText {
+    text: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RuleDescriptor {
+    default_configuration: Level,
+    full_description: OwnedText,
+    help: OwnedText,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    help_uri: Option<String>,
+    id: String,
+    name: String,
+    properties: Properties,
+    short_description: OwnedText,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Driver<'a> {
+    information_uri: &'static str,
+    name: &'static str,
+    rules: &'a [RuleDescriptor],
+    semantic_version: &'static str,
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct Tool<'a> {
+    driver: Driver<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Artifact<'a> {
+    location: ArtifactLocation<'a>,
+    source_language: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Run<'a> {
+    artifacts: Vec<Artifact<'a>>,
+    column_kind: &'static str,
+    results: &'a [SarifResult<'a>],
+    tool: Tool<'a>,
+}
+
+#[derive(Serialize)]
+struct Log<'a> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    runs: [Run<'a>; 1],
+    version: &'static str,
+}
+
+fn rule_descriptor(code: &str, f: &Finding, info: Option<RuleInfo>) -> RuleDescriptor {
     let info = info.unwrap_or_else(|| RuleInfo {
         code: code.to_string(),
         name: f.name.to_string(),
@@ -68,120 +242,124 @@ fn rule_descriptor(code: &str, f: &Finding, info: Option<RuleInfo>) -> Value {
         default_severity: f.severity,
         security: false,
     });
-    let mut rule = json!({
-        "id": info.code,
-        "name": info.name,
-        "shortDescription": { "text": info.summary },
-        "fullDescription": { "text": info.summary },
-        "defaultConfiguration": { "level": level(info.default_severity) },
-    });
     let help = match &info.help_uri {
         Some(uri) => format!("{} See {uri}", info.summary),
         None => info.summary.clone(),
     };
-    rule["help"] = json!({ "text": help });
-    if let Some(uri) = &info.help_uri {
-        rule["helpUri"] = json!(uri);
+    RuleDescriptor {
+        default_configuration: Level {
+            level: level(info.default_severity),
+        },
+        full_description: OwnedText {
+            text: info.summary.clone(),
+        },
+        help: OwnedText { text: help },
+        help_uri: info.help_uri,
+        id: info.code,
+        name: info.name,
+        properties: if info.security {
+            Properties {
+                security_severity: Some(security_severity(info.default_severity)),
+                tags: &["security"],
+            }
+        } else {
+            Properties {
+                security_severity: None,
+                tags: &[],
+            }
+        },
+        short_description: OwnedText { text: info.summary },
     }
-    let mut props = json!({ "tags": [] });
-    if info.security {
-        props["tags"] = json!(["security"]);
-        props["security-severity"] = json!(security_severity(info.default_severity));
-    }
-    rule["properties"] = props;
-    rule
 }
 
 pub fn render(reports: &[FileReport], ctx: &Context<'_>, out: &mut dyn Write) -> io::Result<()> {
-    let mut rules: Vec<Value> = Vec::new();
+    // Once per file: the path, its URI, the secrets and the fingerprints.
+    let paths: Vec<String> = reports.iter().map(|r| display_path(&r.file)).collect();
+    let uris: Vec<String> = paths.iter().map(|p| path_uri(p)).collect();
+    let mut rules: Vec<RuleDescriptor> = Vec::new();
     let mut rule_index: HashMap<&str, usize> = HashMap::new();
-    let mut results = Vec::new();
-    for r in reports {
-        let uri = path_uri(&display_path(&r.file));
+    let mut results = Vec::with_capacity(reports.iter().map(|r| r.findings.len()).sum());
+    for ((r, uri), path) in reports.iter().zip(&uris).zip(&paths) {
+        let file = &r.file;
         let secrets = Secrets::of(r);
-        let occ = occurrences(r);
-        for (f, n) in r.findings.iter().zip(occ) {
+        let prints = fingerprints(r, path);
+        for (f, print) in r.findings.iter().zip(prints) {
             let index = *rule_index.entry(f.code).or_insert_with(|| {
                 rules.push(rule_descriptor(f.code, f, (ctx.rules)(f.code)));
                 rules.len() - 1
             });
-            let mut result = json!({
-                "ruleId": f.code,
-                "ruleIndex": index,
-                "level": level(f.severity),
-                "message": { "text": f.message },
-                "locations": [{
-                    "physicalLocation": {
-                        "artifactLocation": { "uri": uri },
-                        "region": region(f.span, &r.file, &secrets),
-                    }
+            let at = |region| PhysicalLocation {
+                artifact_location: ArtifactLocation { uri },
+                region,
+            };
+            results.push(SarifResult {
+                fixes: f.fix.as_ref().map(|fix| {
+                    [SarifFix {
+                        artifact_changes: [ArtifactChange {
+                            artifact_location: ArtifactLocation { uri },
+                            replacements: fix
+                                .edits
+                                .iter()
+                                .map(|e| Replacement {
+                                    deleted_region: Region::of(e.span, file, None),
+                                    inserted_content: Text {
+                                        text: &e.replacement,
+                                    },
+                                })
+                                .collect(),
+                        }],
+                        description: Text {
+                            text: &fix.description,
+                        },
+                    }]
+                }),
+                level: level(f.severity),
+                locations: [ResultLocation {
+                    physical_location: at(Region::of(f.span, file, Some(&secrets))),
                 }],
-                "partialFingerprints": { "plimsoll/v1": fingerprint(&r.file, f, n) },
-            });
-            if !f.related.is_empty() {
-                result["relatedLocations"] = f
+                message: Text { text: &f.message },
+                partial_fingerprints: Fingerprints { v1: print },
+                related_locations: f
                     .related
                     .iter()
                     .enumerate()
-                    .map(|(i, rel)| {
-                        json!({
-                            "id": i + 1,
-                            "message": { "text": rel.label },
-                            "physicalLocation": {
-                                "artifactLocation": { "uri": uri },
-                                "region": region(rel.span, &r.file, &secrets),
-                            }
-                        })
+                    .map(|(i, rel)| RelatedLocation {
+                        id: i + 1,
+                        message: Text { text: &rel.label },
+                        physical_location: at(Region::of(rel.span, file, Some(&secrets))),
                     })
-                    .collect();
-            }
-            if let Some(fix) = &f.fix {
-                let replacements: Vec<Value> = fix
-                    .edits
-                    .iter()
-                    .map(|e| {
-                        let mut deleted = region(e.span, &r.file, &secrets);
-                        if let Some(o) = deleted.as_object_mut() {
-                            o.remove("snippet");
-                        }
-                        json!({ "deletedRegion": deleted, "insertedContent": { "text": e.replacement } })
-                    })
-                    .collect();
-                result["fixes"] = json!([{
-                    "description": { "text": fix.description },
-                    "artifactChanges": [{ "artifactLocation": { "uri": uri }, "replacements": replacements }],
-                }]);
-            }
-            results.push(result);
+                    .collect(),
+                rule_id: f.code,
+                rule_index: index,
+            });
         }
     }
-    let artifacts: Vec<Value> = reports
-        .iter()
-        .map(|r| {
-            json!({
-                "location": { "uri": path_uri(&display_path(&r.file)) },
-                "sourceLanguage": r.file.kind.as_str(),
-            })
-        })
-        .collect();
-    let log = json!({
-        "$schema": SCHEMA,
-        "version": "2.1.0",
-        "runs": [{
-            "tool": { "driver": {
-                "name": "plimsoll",
-                "version": env!("CARGO_PKG_VERSION"),
-                "semanticVersion": env!("CARGO_PKG_VERSION"),
-                "informationUri": "https://github.com/plimsoll/plimsoll",
-                "rules": rules,
-            }},
-            "artifacts": artifacts,
-            "columnKind": "unicodeCodePoints",
-            "results": results,
+    let log = Log {
+        schema: SCHEMA,
+        runs: [Run {
+            artifacts: reports
+                .iter()
+                .zip(&uris)
+                .map(|(r, uri)| Artifact {
+                    location: ArtifactLocation { uri },
+                    source_language: r.file.kind.as_str(),
+                })
+                .collect(),
+            column_kind: "unicodeCodePoints",
+            results: &results,
+            tool: Tool {
+                driver: Driver {
+                    information_uri: "https://github.com/plimsoll/plimsoll",
+                    name: "plimsoll",
+                    rules: &rules,
+                    semantic_version: env!("CARGO_PKG_VERSION"),
+                    version: env!("CARGO_PKG_VERSION"),
+                },
+            },
         }],
-    });
-    serde_json::to_writer_pretty(&mut *out, &log)?;
-    writeln!(out)
+        version: "2.1.0",
+    };
+    super::write_pretty_json(out, &log)
 }
 
 #[cfg(test)]
