@@ -152,7 +152,7 @@ fn walk(root: &Path, opts: &Options<'_>, d: &mut Discovery) {
 /// Bytes that sort like `Path`'s own ordering (component by component, components compared
 /// by kind, then by bytes): each component as its kind, its bytes and a 0 terminator (no
 /// component contains a 0 byte).
-fn path_order_key(path: &Path) -> Vec<u8> {
+pub(crate) fn path_order_key(path: &Path) -> Vec<u8> {
     use std::path::Component;
     let mut key = Vec::with_capacity(path.as_os_str().len() + 16);
     for c in path.components() {

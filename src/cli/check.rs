@@ -147,7 +147,7 @@ pub fn run(args: CheckArgs) -> ExitStatus {
             Err(e) => errors.push(e),
         }
     }
-    reports.sort_by(|a, b| a.file.path.cmp(&b.file.path));
+    reports.sort_by_cached_key(|r| discover::path_order_key(&r.file.path));
     // A configuration error is shared by every file under it: say it once.
     errors.sort();
     errors.dedup();
@@ -212,7 +212,7 @@ pub fn run(args: CheckArgs) -> ExitStatus {
     let rendered = if args.statistics {
         statistics(&reports, format, &mut out)
     } else {
-        report::render(format, &reports, &ctx, &mut out)
+        report::render_parallel(format, &reports, &ctx, &mut out)
     };
     if let Err(e) = rendered {
         return super::fail(e);

@@ -12,7 +12,7 @@ pub fn render(reports: &[FileReport], out: &mut dyn Write) -> io::Result<()> {
         for f in &r.findings {
             let loc = f.location(&r.file);
             // One finding per line: a newline inside a message would break line-based tools.
-            let message = if f.message.contains(['\r', '\n']) {
+            let message = if memchr::memchr2(b'\r', b'\n', f.message.as_bytes()).is_some() {
                 Cow::Owned(f.message.replace(['\r', '\n'], " "))
             } else {
                 Cow::Borrowed(f.message.as_str())

@@ -88,6 +88,16 @@ impl Style {
 }
 
 pub fn render(reports: &[FileReport], ctx: &Context<'_>, out: &mut dyn Write) -> io::Result<()> {
+    render_files(reports, ctx, out)?;
+    render_summary(reports, ctx, out)
+}
+
+/// The findings of `reports`, without the closing summary line.
+pub(crate) fn render_files(
+    reports: &[FileReport],
+    ctx: &Context<'_>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let style = Style { on: ctx.color };
     // Many small writes per finding: buffer them rather than pay a virtual call each.
     let mut out = io::BufWriter::with_capacity(1 << 16, out);
@@ -101,8 +111,16 @@ pub fn render(reports: &[FileReport], ctx: &Context<'_>, out: &mut dyn Write) ->
             finding(&r.file, &path, f, &secrets, info.as_ref(), &style, &mut out)?;
         }
     }
-    summary(reports, &style, &mut out)?;
     out.flush()
+}
+
+/// The closing `Found … in … files` line.
+pub(crate) fn render_summary(
+    reports: &[FileReport],
+    ctx: &Context<'_>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    summary(reports, &Style { on: ctx.color }, out)
 }
 
 /// Decimal digits of `n`.

@@ -98,6 +98,49 @@ pub fn render(
     }
 }
 
+/// Renders like [`render`], with the per-file part of the line-oriented formats (human,
+/// concise, GitHub annotations) rendered on all threads: on a large run that part costs about
+/// as much as a thread's share of the linting, and the files do not depend on one another. The
+/// output is byte for byte that of [`render`].
+pub fn render_parallel(
+    format: Format,
+    reports: &[FileReport],
+    ctx: &Context<'_>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    use rayon::prelude::*;
+    type Files = fn(&[FileReport], &Context<'_>, &mut dyn Write) -> io::Result<()>;
+    let files: Files = match format {
+        Format::Human => human::render_files,
+        Format::Concise => |r, _, out| concise::render(r, out),
+        Format::Github => |r, _, out| github::render(r, out),
+        _ => return render(format, reports, ctx, out),
+    };
+    // Below this, starting the pool costs more than rendering on this thread.
+    const MIN_PARALLEL: usize = 32;
+    if reports.len() < MIN_PARALLEL || rayon::current_num_threads() < 2 {
+        return render(format, reports, ctx, out);
+    }
+    let chunk = reports
+        .len()
+        .div_ceil(rayon::current_num_threads() * 4)
+        .max(MIN_PARALLEL / 4);
+    let parts: Vec<io::Result<Vec<u8>>> = reports
+        .par_chunks(chunk)
+        .map(|part| {
+            let mut buf = Vec::new();
+            files(part, ctx, &mut buf).map(|()| buf)
+        })
+        .collect();
+    for part in parts {
+        out.write_all(&part?)?;
+    }
+    if format == Format::Human {
+        human::render_summary(reports, ctx, out)?;
+    }
+    Ok(())
+}
+
 /// Whether the human format should use colour on standard output: a terminal, and `NO_COLOR`
 /// unset or empty (<https://no-color.org>).
 pub fn stdout_wants_color() -> bool {
@@ -462,6 +505,39 @@ pub(crate) mod testdata;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parallel_rendering_matches_serial_rendering() {
+        // Enough files, with distinct paths, for several chunks on any thread count.
+        let mut reports = Vec::new();
+        for i in 0..150 {
+            for mut r in testdata::reports() {
+                r.file.path = std::path::PathBuf::from(format!("d{i:03}"))
+                    .join(&*r.file.path)
+                    .into();
+                if i % 7 == 0 {
+                    r.findings.clear();
+                }
+                reports.push(r);
+            }
+        }
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(3)
+            .build()
+            .unwrap();
+        for format in [Format::Human, Format::Concise, Format::Github, Format::Json] {
+            for color in [false, true] {
+                let mut ctx = Context::new(&testdata::rule_info);
+                ctx.color = color;
+                let (mut serial, mut parallel) = (Vec::new(), Vec::new());
+                render(format, &reports, &ctx, &mut serial).unwrap();
+                pool.install(|| render_parallel(format, &reports, &ctx, &mut parallel))
+                    .unwrap();
+                assert!(serial.len() > 10_000);
+                assert!(serial == parallel, "{format:?} color={color}");
+            }
+        }
+    }
 
     #[test]
     fn xml_escape_handles_specials_and_controls() {
