@@ -60,8 +60,16 @@ pub fn discover(paths: &[PathBuf], opts: &Options<'_>) -> Discovery {
     } else {
         paths
     };
-    for path in paths {
-        if path.as_os_str() == "-" {
+    // One `stat` per named path: for a long list (a shell glob, a pre-commit batch) they run on
+    // all threads, since each is a system call the rest of the run would wait for.
+    let metadata = |p: &PathBuf| (p.as_os_str() != "-").then(|| std::fs::metadata(p));
+    let stats: Vec<_> = if paths.len() >= 64 {
+        paths.par_iter().map(metadata).collect()
+    } else {
+        paths.iter().map(metadata).collect()
+    };
+    for (path, stat) in paths.iter().zip(stats) {
+        let Some(stat) = stat else {
             let name = opts
                 .stdin_filename
                 .clone()
@@ -77,8 +85,8 @@ pub fn discover(paths: &[PathBuf], opts: &Options<'_>) -> Discovery {
                 stdin: true,
             });
             continue;
-        }
-        match std::fs::metadata(path) {
+        };
+        match stat {
             Err(e) => d.errors.push(format!("{}: {e}", path.display())),
             Ok(m) if m.is_dir() => {
                 let named_like_file = FileKind::detect(path).is_some()
