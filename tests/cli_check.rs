@@ -322,3 +322,59 @@ fn an_alias_bomb_is_refused_with_exit_code_2() {
     let run = plimsoll(tmp.path(), &["check", "--format", "concise"]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
 }
+
+/// Compose interpolation reads the process environment over `.env`, as `docker compose` does;
+/// `--ignore-env` leaves it out. (Image rules judge `${TAG:-latest}` by its default whatever the
+/// environment: the machine that runs compose is not the one that lints.)
+#[test]
+fn compose_interpolation_sees_the_process_environment() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        tmp.path().join("plimsoll.toml"),
+        "select = [\"root-user\", \"compose-unset-variable\"]\n",
+    )
+    .expect("write");
+    std::fs::write(
+        tmp.path().join("compose.yaml"),
+        "services:\n  web:\n    image: nginx\n    user: \"${PLIMSOLL_TEST_USER}\"\n  db:\n    image: postgres\n    user: \"${PLIMSOLL_TEST_DB_USER}\"\n",
+    )
+    .expect("write");
+    std::fs::write(tmp.path().join(".env"), "PLIMSOLL_TEST_DB_USER=postgres\n").expect("write");
+    let run = |extra: &[&str], envs: &[(&str, &str)]| {
+        let out = std::process::Command::new(support::plimsoll_bin())
+            .current_dir(tmp.path())
+            .args(["check", "--format", "concise"])
+            .args(extra)
+            .env_remove("PLIMSOLL_TEST_USER")
+            .env_remove("PLIMSOLL_TEST_DB_USER")
+            .envs(envs.iter().copied())
+            .output()
+            .expect("run plimsoll");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    // `web`'s user is unset; `db`'s comes from `.env`.
+    let bare = run(&[], &[]);
+    assert!(
+        bare.contains("PL006 variable `PLIMSOLL_TEST_USER`"),
+        "{bare}"
+    );
+    assert!(!bare.contains("PL201"), "{bare}");
+    // The environment fills the unset variable and wins over `.env`.
+    let set = [
+        ("PLIMSOLL_TEST_USER", "1000"),
+        ("PLIMSOLL_TEST_DB_USER", "root"),
+    ];
+    let with_env = run(&[], &set);
+    assert!(!with_env.contains("PL006"), "{with_env}");
+    assert!(
+        with_env.contains("PL201 service `db` runs as root"),
+        "{with_env}"
+    );
+    // `--ignore-env`: back to `.env`.
+    let ignored = run(&["--ignore-env"], &set);
+    assert!(
+        ignored.contains("PL006 variable `PLIMSOLL_TEST_USER`"),
+        "{ignored}"
+    );
+    assert!(!ignored.contains("PL201"), "{ignored}");
+}

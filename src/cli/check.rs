@@ -12,6 +12,7 @@ use crate::finding::{FileReport, Finding, Severity};
 use crate::fix::{
     FileFixed, FileSnapshot, FixMode, MAX_PASSES, fix_file, fix_until_stable, fixes_of,
 };
+use crate::model::compose::Env as ComposeEnv;
 use crate::registry::{LOCK_FILE_NAME, LockFile};
 use crate::report::{self, Format, RuleInfo};
 use crate::rules::catalog;
@@ -118,7 +119,14 @@ pub fn run(args: CheckArgs) -> ExitStatus {
     // Read, lint and fix in parallel.
     let fixing = FixRun::of(&args);
     let locks = Locks::new(cwd.clone());
-    let lint = |t: &discover::Target| lint_target(t, &resolver, &args, fixing, &locks);
+    // Compose interpolation sees this process's environment, as `docker compose` does.
+    let compose_env = Arc::new(if args.ignore_env {
+        ComposeEnv::new()
+    } else {
+        ComposeEnv::from_process()
+    });
+    let lint =
+        |t: &discover::Target| lint_target(t, &resolver, &args, fixing, &locks, &compose_env);
     // One file (the pre-commit and editor case) runs on this thread: starting the worker pool
     // costs more than the file itself.
     let outcomes: Vec<Result<Outcome, String>> = if found.targets.len() < 2 {
@@ -382,9 +390,11 @@ fn lint_target(
     args: &CheckArgs,
     fixing: Option<FixRun>,
     locks: &Locks,
+    compose_env: &Arc<ComposeEnv>,
 ) -> Result<Outcome, String> {
     let config = resolver.for_file(&t.path).map_err(|e| e.to_string())?;
     let mut settings = config.settings_for(&t.path);
+    settings.compose_env = compose_env.clone();
     if !args.select.is_empty() {
         settings.select = args.select.clone();
         settings.extend_select.clear();

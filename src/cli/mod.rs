@@ -118,6 +118,10 @@ pub struct CheckArgs {
     /// Do not read any configuration file.
     #[arg(long)]
     pub isolated: bool,
+    /// Interpolate compose files from `.env` and `${VAR:-default}`s only, not from this
+    /// process's environment, so results do not depend on the machine.
+    #[arg(long)]
+    pub ignore_env: bool,
 }
 
 #[derive(Debug, Args)]

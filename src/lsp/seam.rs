@@ -29,10 +29,19 @@ pub fn new_resolver() -> Resolver {
 
 /// The settings for the file at `path`. An invalid configuration is an error message; the
 /// caller falls back to defaults.
+/// Compose files are interpolated with the server's environment, as the CLI does.
 pub fn settings_for(resolver: &Resolver, path: &Path) -> Result<LintSettings, String> {
+    static PROCESS_ENV: std::sync::LazyLock<std::sync::Arc<crate::model::compose::Env>> =
+        std::sync::LazyLock::new(
+            || std::sync::Arc::new(crate::model::compose::Env::from_process()),
+        );
     resolver
         .for_file(path)
-        .map(|c| c.settings_for(path))
+        .map(|c| {
+            let mut settings = c.settings_for(path);
+            settings.compose_env = PROCESS_ENV.clone();
+            settings
+        })
         .map_err(|e| e.to_string())
 }
 

@@ -40,9 +40,9 @@ pub struct Parsed {
 }
 
 /// Parses a file and builds its model.
-pub(crate) fn parse(file: &SourceFile) -> Parsed {
+pub(crate) fn parse(file: &SourceFile, env: &ComposeEnv) -> Parsed {
     match file.kind {
-        FileKind::Compose => parse_compose(file),
+        FileKind::Compose => parse_compose(file, env),
         FileKind::Dockerfile => parse_dockerfile(file),
     }
 }
@@ -65,8 +65,8 @@ fn parse_dockerfile(file: &SourceFile) -> Parsed {
     }
 }
 
-fn parse_compose(file: &SourceFile) -> Parsed {
-    let compose = crate::model::compose::load(&file.text, &file.path, &ComposeEnv::new());
+fn parse_compose(file: &SourceFile, env: &ComposeEnv) -> Parsed {
+    let compose = crate::model::compose::load(&file.text, &file.path, env);
     let mut diagnostics = Vec::new();
     for d in &compose.diagnostics {
         let code = match d.kind {
@@ -157,7 +157,9 @@ impl StatementRanges {
 /// The statement line ranges of a file (parses it; prefer [`lint_source_with_statements`] when
 /// also linting).
 pub fn statement_ranges(file: &SourceFile) -> StatementRanges {
-    let parsed = catch_unwind(AssertUnwindSafe(|| parse(file))).unwrap_or_default();
+    // Statement ranges do not depend on variable values.
+    let env = ComposeEnv::new();
+    let parsed = catch_unwind(AssertUnwindSafe(|| parse(file, &env))).unwrap_or_default();
     StatementRanges::of(file, &parsed.statements)
 }
 
@@ -245,7 +247,7 @@ pub fn lint_source_with_statements(
 ) -> (FileReport, StatementRanges) {
     let enabled = enabled_rules_cached(settings);
     let mut findings = Vec::new();
-    let parsed = match catch_unwind(AssertUnwindSafe(|| parse(file))) {
+    let parsed = match catch_unwind(AssertUnwindSafe(|| parse(file, &settings.compose_env))) {
         Ok(parsed) => parsed,
         Err(payload) => {
             findings.push(internal_error(file, "the parser", &*payload));
@@ -370,7 +372,7 @@ mod tests {
     #[test]
     fn a_panicking_rule_becomes_an_internal_error() {
         let file = SourceFile::new("Dockerfile", "FROM alpine:3.20\n", FileKind::Dockerfile);
-        let parsed = parse(&file);
+        let parsed = parse(&file, &ComposeEnv::new());
         let meta = catalog::by_code("PL101").unwrap();
         let settings = LintSettings::default();
         let found = run_rule(&Panics, meta, Severity::Warning, &file, &settings, &parsed);

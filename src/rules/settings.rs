@@ -18,6 +18,10 @@ pub struct LintSettings {
     /// Severity overrides, selector -> severity.
     pub severity: BTreeMap<String, Severity>,
     pub options: RuleOptions,
+    /// Variables compose interpolation reads before the `.env` beside the file: the process
+    /// environment in the CLI and the language server (as `docker compose` does), empty by
+    /// default so library results do not depend on the machine.
+    pub compose_env: Arc<crate::model::compose::Env>,
 }
 
 /// Options rules read. Defaults are what a user gets with no configuration.
