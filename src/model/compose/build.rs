@@ -62,8 +62,10 @@ fn read_named_file(path: &Path) -> std::io::Result<Vec<u8>> {
     Ok(bytes)
 }
 
-fn with_dotenv(text: &str, path: &Path, env: &Env) -> Env {
-    let mut env = env.clone();
+/// The environment with the `.env` beside the file read in, when the file may use it; the
+/// caller's own (not a copy: it may hold the whole process environment) otherwise.
+fn with_dotenv<'e>(text: &str, path: &Path, env: &'e Env) -> std::borrow::Cow<'e, Env> {
+    use std::borrow::Cow;
     // `.env` only feeds interpolation, here or in a file `extends` names: a file with neither
     // `$` nor `extends` cannot use it, so it is not worth a trip to the disk.
     let may_use = memchr::memchr(b'$', text.as_bytes()).is_some()
@@ -74,12 +76,13 @@ fn with_dotenv(text: &str, path: &Path, env: &Env) -> Env {
         && let Ok(bytes) = read_named_file(&p)
         && let Ok(text) = String::from_utf8(bytes)
     {
-        let vars = env.vars.clone();
-        env.dotenv = dotenv::parse(&text, &|n| vars.get(n).cloned())
+        let mut env = env.clone();
+        env.dotenv = dotenv::parse(&text, &|n| env.vars.get(n).cloned())
             .into_iter()
             .collect();
+        return Cow::Owned(env);
     }
-    env
+    Cow::Borrowed(env)
 }
 
 fn load_inner(text: &str, path: &Path, env: &Env) -> ComposeFile {
@@ -271,7 +274,7 @@ struct Cx<'a> {
     services: Option<NodeId>,
 }
 
-impl Cx<'_> {
+impl<'a> Cx<'a> {
     fn span(&self, id: NodeId) -> Span {
         if let Some((s, _, _)) = &self.remap {
             return *s;
@@ -395,11 +398,11 @@ impl Cx<'_> {
     }
 
     /// Entries of a mapping with merge keys applied, each with its key's text.
-    fn entries(&self, id: NodeId) -> Vec<(String, Entry)> {
-        self.yaml
-            .entries(id)
+    fn entries(&self, id: NodeId) -> Vec<(&'a str, Entry)> {
+        let yaml: &'a Yaml = self.yaml;
+        yaml.entries(id)
             .into_iter()
-            .filter_map(|e| Some((self.yaml.scalar(e.key)?.to_string(), e)))
+            .filter_map(|e| Some((yaml.scalar(e.key)?, e)))
             .collect()
     }
 
@@ -509,10 +512,10 @@ impl Cx<'_> {
         let entries = self.entries(root);
         self.services = entries
             .iter()
-            .find(|(k, _)| k == "services")
+            .find(|(k, _)| *k == "services")
             .map(|(_, e)| self.yaml.resolve(e.value));
         for (key, e) in &entries {
-            match key.as_str() {
+            match *key {
                 "name" => c.name = self.entry(e, |cx, v| cx.text(v)),
                 "version" => c.version = self.entry(e, |cx, v| cx.text(v)),
                 "services" => c.services = self.entry(e, |cx, v| cx.services(v)),
@@ -534,12 +537,14 @@ impl Cx<'_> {
             return Vec::new();
         }
         self.scoped(id, |cx, m| {
-            let mut out = Vec::new();
-            for (name, e) in cx.entries(m) {
+            let entries = cx.entries(m);
+            // Services are large: grow the list once, not by doubling copies.
+            let mut out = Vec::with_capacity(entries.len());
+            for (name, e) in entries {
                 if name.starts_with("x-") || !cx.yaml.is_mapping(e.value) {
                     continue;
                 }
-                let mut visiting = vec![(cx.path.to_path_buf(), name.clone())];
+                let mut visiting = vec![(cx.path.to_path_buf(), name.to_string())];
                 let s = cx.entry(&e, |cx, v| cx.service_extended(e.key, v, &mut visiting));
                 out.push(s);
             }
@@ -732,13 +737,13 @@ impl Cx<'_> {
         for (k, e) in self.entries(id) {
             match self.yaml.tag(e.value) {
                 Some("!reset") => {
-                    tags.reset.push(k);
+                    tags.reset.push(k.to_string());
                     continue;
                 }
-                Some("!override") => tags.replace.push(k.clone()),
+                Some("!override") => tags.replace.push(k.to_string()),
                 _ => {}
             }
-            self.entry(&e, |cx, v| match k.as_str() {
+            self.entry(&e, |cx, v| match k {
                 "image" => s.image = cx.text(v),
                 "build" => s.build = cx.build(v),
                 "user" => s.user = cx.text(v),
@@ -808,7 +813,7 @@ impl Cx<'_> {
     /// Looks up keys of a long-syntax mapping with `f(key, value_node)`.
     fn fields(&mut self, id: NodeId, mut f: impl FnMut(&mut Self, &str, NodeId)) {
         for (k, e) in self.entries(id) {
-            self.entry(&e, |cx, v| f(cx, &k, v));
+            self.entry(&e, |cx, v| f(cx, k, v));
         }
     }
 

@@ -175,6 +175,20 @@ impl Yaml {
     /// A mapping's entries with `<<` merge keys applied: explicit keys win over merged ones, and
     /// earlier mappings in a `<<` list win over later ones. Keys keep their written order.
     pub fn entries(&self, id: NodeId) -> Vec<Entry> {
+        // Without merge keys or duplicate keys (the common case) the entries are the pairs.
+        if let Some(NodeKind::Mapping(pairs)) = self.get(id).map(|n| &n.kind)
+            && !self.has_duplicate_keys()
+            && !pairs.iter().any(|p| self.is_merge_key(p.key))
+        {
+            return pairs
+                .iter()
+                .map(|p| Entry {
+                    key: p.key,
+                    value: p.value,
+                    merged_from: None,
+                })
+                .collect();
+        }
         let mut out = Vec::new();
         self.collect_entries(id, None, 0, &mut out);
         out
@@ -237,6 +251,12 @@ impl Yaml {
             });
             self.collect_entries(m, Some(src), depth + 1, out);
         }
+    }
+
+    fn has_duplicate_keys(&self) -> bool {
+        self.errors
+            .iter()
+            .any(|e| e.kind == YamlErrorKind::DuplicateKey)
     }
 
     /// `<<` as a plain (untagged or `!!merge`) key.
