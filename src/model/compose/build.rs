@@ -545,32 +545,37 @@ impl<'a> Cx<'a> {
                     continue;
                 }
                 let mut visiting = vec![(cx.path.to_path_buf(), name.to_string())];
-                let s = cx.entry(&e, |cx, v| cx.service_extended(e.key, v, &mut visiting));
-                out.push(s);
+                cx.entry(&e, |cx, v| {
+                    cx.service_extended(e.key, v, &mut visiting, &mut out)
+                });
             }
             out
         })
     }
 
-    /// A service with its `extends` chain merged in.
+    /// A service with its `extends` chain merged in, pushed onto `out` (built in place there:
+    /// a service is large, and moving it through each return costs more than building it).
     fn service_extended(
         &mut self,
         key: NodeId,
         id: NodeId,
         visiting: &mut Vec<(PathBuf, String)>,
-    ) -> Service {
-        let (mut own, tags) = self.service(key, id);
-        let Some(ext) = own.extends.clone() else {
-            return own;
+        out: &mut Vec<Service>,
+    ) {
+        let tags = self.service(key, id, out);
+        let Some(ext) = out.last().and_then(|s| s.extends.clone()) else {
+            return;
         };
         let base = self.extends_base(&ext, visiting);
-        if let Some(base) = base {
-            own = merge_service(base, own, &tags);
+        if let Some(base) = base
+            && let Some(own) = out.pop()
+        {
+            let mut own = merge_service(base, own, &tags);
             if let Some(x) = own.extends.as_mut() {
                 x.resolved = true;
             }
+            out.push(own);
         }
-        own
     }
 
     fn extends_error(&mut self, span: Span, message: String) {
@@ -607,9 +612,10 @@ impl<'a> Cx<'a> {
                 return None;
             };
             visiting.push(here);
-            let s = self.entry(&e, |cx, v| cx.service_extended(e.key, v, visiting));
+            let mut one = Vec::with_capacity(1);
+            self.entry(&e, |cx, v| cx.service_extended(e.key, v, visiting, &mut one));
             visiting.pop();
-            return Some(s);
+            return one.pop();
         };
         let dir = self.path.parent().unwrap_or(Path::new(""));
         let other = dir.join(&file.value);
@@ -676,8 +682,10 @@ impl<'a> Cx<'a> {
             services,
         };
         visiting.push(here);
-        let s = sub.entry(&e, |cx, v| cx.service_extended(e.key, v, visiting));
+        let mut one = Vec::with_capacity(1);
+        sub.entry(&e, |cx, v| cx.service_extended(e.key, v, visiting, &mut one));
         visiting.pop();
+        let s = one.pop()?;
         for mut d in sub_diags {
             d.span = ext.span;
             self.diags.push(d);
@@ -685,7 +693,8 @@ impl<'a> Cx<'a> {
         Some(s)
     }
 
-    fn service(&mut self, key: NodeId, id: NodeId) -> (Service, KeyTags) {
+    /// Pushes the service at `key`/`id` onto `out`; returns its keys' `!reset`/`!override` tags.
+    fn service(&mut self, key: NodeId, id: NodeId, out: &mut Vec<Service>) -> KeyTags {
         let name = self.key_text(key).unwrap_or_else(|| Text {
             raw: String::new(),
             value: String::new(),
@@ -695,7 +704,7 @@ impl<'a> Cx<'a> {
             node: key,
             origin: None,
         });
-        let mut s = Service {
+        out.push(Service {
             name,
             span: self.node_span(id),
             node: self.yaml.resolve(id),
@@ -732,8 +741,11 @@ impl<'a> Cx<'a> {
             command: None,
             entrypoint: None,
             extends: None,
-        };
+        });
         let mut tags = KeyTags::default();
+        let Some(s) = out.last_mut() else {
+            return tags;
+        };
         for (k, e) in self.entries(id) {
             match self.yaml.tag(e.value) {
                 Some("!reset") => {
@@ -780,7 +792,7 @@ impl<'a> Cx<'a> {
                 _ => {}
             });
         }
-        (s, tags)
+        tags
     }
 
     /// Items of a sequence through `f` (each with the sequence's anchor origin in scope).
