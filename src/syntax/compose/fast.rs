@@ -362,8 +362,8 @@ impl<'a> Reader<'a> {
                 if self.at_entry() {
                     return self.block_seq(next, props, false);
                 }
-                if self.key_line().is_some() {
-                    return self.block_map(next, props);
+                if let Some(colon) = self.key_line() {
+                    return self.block_map(next, props, colon);
                 }
                 return None;
             }
@@ -403,11 +403,11 @@ impl<'a> Reader<'a> {
             }
             _ => {
                 // After `key:` a key here would be an error the scalar readers refuse anyway.
-                if block && self.key_line().is_some() {
+                if block && let Some(colon) = self.key_line() {
                     if !props.is_empty() {
                         return None;
                     }
-                    return self.block_map(col, props);
+                    return self.block_map(col, props, colon);
                 }
                 match self.cur() {
                     b'"' | b'\'' => {
@@ -454,17 +454,22 @@ impl<'a> Reader<'a> {
         if !plain_start(c, self.at(i + 1), false) {
             return None;
         }
-        loop {
-            match self.at(i) {
-                0 | b'\n' => return None,
-                b':' if is_break_or_space(self.at(i + 1)) => return Some(i),
-                b'#' if self.at(i.wrapping_sub(1)) == b' ' => return None,
+        // Keys are short: a plain loop beats setting up a vector search. A tab in a key is left
+        // to saphyr (the plain scalar reader refuses the line then).
+        let b = self.b;
+        while let Some(&c) = b.get(i) {
+            match c {
+                b'\n' | b'\t' => return None,
+                b':' if matches!(b.get(i + 1), None | Some(b' ' | b'\n')) => return Some(i),
+                b'#' if b.get(i.wrapping_sub(1)) == Some(&b' ') => return None,
                 _ => i += 1,
             }
         }
+        None
     }
 
-    fn block_map(&mut self, col: isize, props: Props<'a>) -> R<isize> {
+    /// A block mapping whose first key is at `pos`, its `:` at `colon`.
+    fn block_map(&mut self, col: isize, props: Props<'a>, mut colon: usize) -> R<isize> {
         let aid = self.define(props.anchor);
         self.emit(Ev::Open {
             seq: false,
@@ -474,7 +479,6 @@ impl<'a> Reader<'a> {
             start: self.pos,
         });
         loop {
-            let colon = self.key_line()?;
             if colon - self.pos > MAX_KEY {
                 return None;
             }
@@ -487,9 +491,6 @@ impl<'a> Reader<'a> {
                     let start = self.pos;
                     let raw = self.str(start, colon)?;
                     let key = raw.trim_end_matches(' ');
-                    if key.contains('\t') || key.contains(" #") {
-                        return None;
-                    }
                     let end = start + key.len();
                     self.scalar(
                         Cow::Borrowed(key),
@@ -527,6 +528,7 @@ impl<'a> Reader<'a> {
             if next > col || self.at_entry() {
                 return None;
             }
+            colon = self.key_line()?;
         }
     }
 
@@ -661,22 +663,24 @@ impl<'a> Reader<'a> {
     /// The end of a block plain scalar's text on the line from `start` (trailing spaces trimmed),
     /// and whether a comment follows. `None` on `: ` (a key where a value belongs) or a tab.
     fn plain_line(&self, start: usize) -> R<(usize, bool)> {
+        let b = self.b;
         let mut i = start;
         let mut end = start;
-        loop {
-            match self.at(i) {
-                0 | b'\n' => return Some((end, false)),
+        while let Some(&c) = b.get(i) {
+            match c {
+                b'\n' => break,
                 b'\t' => return None,
                 b' ' => {
-                    if self.at(i + 1) == b'#' {
+                    if b.get(i + 1) == Some(&b'#') {
                         return Some((end, true));
                     }
                 }
-                b':' if is_break_or_space(self.at(i + 1)) => return None,
+                b':' if matches!(b.get(i + 1), None | Some(b' ' | b'\n')) => return None,
                 _ => end = i + 1,
             }
             i += 1;
         }
+        Some((end, false))
     }
 
     /// A single- or double-quoted scalar at `pos`; continuation lines must be indented more
