@@ -400,8 +400,7 @@ impl<'a> Cx<'a> {
     /// Entries of a mapping with merge keys applied, each with its key's text.
     fn entries(&self, id: NodeId) -> Vec<(&'a str, Entry)> {
         let yaml: &'a Yaml = self.yaml;
-        yaml.entries(id)
-            .into_iter()
+        yaml.iter_entries(id)
             .filter_map(|e| Some((yaml.scalar(e.key)?, e)))
             .collect()
     }

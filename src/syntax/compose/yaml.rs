@@ -101,6 +101,34 @@ pub struct Yaml {
     pub errors: Vec<YamlError>,
 }
 
+/// The entries of a mapping: see [`Yaml::iter_entries`].
+pub enum Entries<'a> {
+    Pairs(std::slice::Iter<'a, Pair>),
+    Merged(std::vec::IntoIter<Entry>),
+}
+
+impl Iterator for Entries<'_> {
+    type Item = Entry;
+
+    fn next(&mut self) -> Option<Entry> {
+        match self {
+            Entries::Pairs(it) => it.next().map(|p| Entry {
+                key: p.key,
+                value: p.value,
+                merged_from: None,
+            }),
+            Entries::Merged(it) => it.next(),
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        match self {
+            Entries::Pairs(it) => it.size_hint(),
+            Entries::Merged(it) => it.size_hint(),
+        }
+    }
+}
+
 /// A mapping entry after merge keys are applied.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Entry {
@@ -175,23 +203,21 @@ impl Yaml {
     /// A mapping's entries with `<<` merge keys applied: explicit keys win over merged ones, and
     /// earlier mappings in a `<<` list win over later ones. Keys keep their written order.
     pub fn entries(&self, id: NodeId) -> Vec<Entry> {
-        // Without merge keys or duplicate keys (the common case) the entries are the pairs.
+        self.iter_entries(id).collect()
+    }
+
+    /// [`Yaml::entries`] as an iterator: without merge keys or duplicate keys (the common case)
+    /// the entries are the pairs, read in place.
+    pub fn iter_entries(&self, id: NodeId) -> Entries<'_> {
         if let Some(NodeKind::Mapping(pairs)) = self.get(id).map(|n| &n.kind)
             && !self.has_duplicate_keys()
             && !pairs.iter().any(|p| self.is_merge_key(p.key))
         {
-            return pairs
-                .iter()
-                .map(|p| Entry {
-                    key: p.key,
-                    value: p.value,
-                    merged_from: None,
-                })
-                .collect();
+            return Entries::Pairs(pairs.iter());
         }
         let mut out = Vec::new();
         self.collect_entries(id, None, 0, &mut out);
-        out
+        Entries::Merged(out.into_iter())
     }
 
     fn collect_entries(
