@@ -152,7 +152,8 @@ fn load_inner(text: &str, path: &Path, env: &Env) -> ComposeFile {
 /// value is reported once) and reports `${VAR:?}` errors, malformed templates and unset variables.
 fn interpolation_diagnostics(yaml: &Yaml, root: NodeId, env: &Env, out: &mut Vec<Diagnostic>) {
     let lookup = |n: &str| env.get(n).map(str::to_string);
-    let mut stack = vec![(root, false)];
+    let mut stack = Vec::with_capacity(64);
+    stack.push((root, false));
     while let Some((id, is_key)) = stack.pop() {
         let Some(node) = yaml.node(id) else { continue };
         match &node.kind {

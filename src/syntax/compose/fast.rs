@@ -75,6 +75,14 @@ fn plain_input(text: &str) -> bool {
 
 type R<T> = Option<T>;
 
+/// What one line of a block plain scalar turned out to be.
+enum Line {
+    /// The text ends here; a comment follows if set.
+    Scalar(usize, bool),
+    /// A `key:` line: the colon's position.
+    Key(usize),
+}
+
 /// A node's `&anchor` and `!tag`, as the builder wants them.
 #[derive(Default)]
 struct Props<'a> {
@@ -401,24 +409,34 @@ impl<'a> Reader<'a> {
                 }
                 self.next_line()
             }
-            _ => {
-                // After `key:` a key here would be an error the scalar readers refuse anyway.
+            b'"' | b'\'' => {
+                // After `key:` a key here would be an error the scalar reader refuses anyway.
                 if block && let Some(colon) = self.key_line() {
                     if !props.is_empty() {
                         return None;
                     }
                     return self.block_map(col, props, colon);
                 }
-                match self.cur() {
-                    b'"' | b'\'' => {
-                        let (value, style, start, end) = self.quoted(n)?;
-                        self.scalar(value, style, props, start, end);
-                        if !self.rest_of_line()? {
+                let (value, style, start, end) = self.quoted(n)?;
+                self.scalar(value, style, props, start, end);
+                if !self.rest_of_line()? {
+                    return None;
+                }
+                self.next_line()
+            }
+            c => {
+                if !plain_start(c, self.at(self.pos + 1), false) {
+                    return None;
+                }
+                // One scan tells a `key:` line from a plain scalar.
+                match self.plain_line(self.pos)? {
+                    Line::Key(colon) => {
+                        if !block || !props.is_empty() || colon - self.pos > MAX_KEY {
                             return None;
                         }
-                        self.next_line()
+                        self.block_map(col, props, colon)
                     }
-                    _ => self.plain_block(n, props),
+                    Line::Scalar(end, comment) => self.plain_block(n, props, end, comment),
                 }
             }
         }
@@ -593,12 +611,15 @@ impl<'a> Reader<'a> {
     }
 
     /// A plain scalar in block context, possibly continued on more-indented lines.
-    fn plain_block(&mut self, n: isize, props: Props<'a>) -> R<isize> {
+    /// Its first line (from `pos`) ends at `end`, before a comment if `comment`.
+    fn plain_block(
+        &mut self,
+        n: isize,
+        props: Props<'a>,
+        mut end: usize,
+        comment: bool,
+    ) -> R<isize> {
         let start = self.pos;
-        if !plain_start(self.cur(), self.at(start + 1), false) {
-            return None;
-        }
-        let (mut end, comment) = self.plain_line(start)?;
         let mut value: Cow<'a, str> = Cow::Borrowed(self.str(start, end)?);
         self.pos = end;
         if comment {
@@ -639,10 +660,9 @@ impl<'a> Reader<'a> {
                 return None;
             }
             let line_start = self.pos;
-            let (line_end, comment) = self.plain_line(line_start)?;
-            if comment {
+            let Line::Scalar(line_end, false) = self.plain_line(line_start)? else {
                 return None;
-            }
+            };
             let s = value.to_mut();
             if empty == 0 {
                 s.push(' ');
@@ -660,9 +680,9 @@ impl<'a> Reader<'a> {
         self.next_line()
     }
 
-    /// The end of a block plain scalar's text on the line from `start` (trailing spaces trimmed),
-    /// and whether a comment follows. `None` on `: ` (a key where a value belongs) or a tab.
-    fn plain_line(&self, start: usize) -> R<(usize, bool)> {
+    /// Reads a block plain scalar's line from `start`: the end of its text (trailing spaces
+    /// trimmed) and whether a comment follows, or the `:` that makes it a key. `None` on a tab.
+    fn plain_line(&self, start: usize) -> R<Line> {
         let b = self.b;
         let mut i = start;
         let mut end = start;
@@ -672,15 +692,17 @@ impl<'a> Reader<'a> {
                 b'\t' => return None,
                 b' ' => {
                     if b.get(i + 1) == Some(&b'#') {
-                        return Some((end, true));
+                        return Some(Line::Scalar(end, true));
                     }
                 }
-                b':' if matches!(b.get(i + 1), None | Some(b' ' | b'\n')) => return None,
+                b':' if matches!(b.get(i + 1), None | Some(b' ' | b'\n')) => {
+                    return Some(Line::Key(i));
+                }
                 _ => end = i + 1,
             }
             i += 1;
         }
-        Some((end, false))
+        Some(Line::Scalar(end, false))
     }
 
     /// A single- or double-quoted scalar at `pos`; continuation lines must be indented more
