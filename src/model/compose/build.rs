@@ -68,8 +68,10 @@ fn with_dotenv<'e>(text: &str, path: &Path, env: &'e Env) -> std::borrow::Cow<'e
     use std::borrow::Cow;
     // `.env` only feeds interpolation, here or in a file `extends` names: a file with neither
     // `$` nor `extends` cannot use it, so it is not worth a trip to the disk.
+    static EXTENDS: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"extends"));
     let may_use = memchr::memchr(b'$', text.as_bytes()).is_some()
-        || memchr::memmem::find(text.as_bytes(), b"extends").is_some();
+        || EXTENDS.find(text.as_bytes()).is_some();
     if may_use
         && env.dotenv.is_empty()
         && let Some(p) = dotenv_path(path)
@@ -544,7 +546,8 @@ impl<'a> Cx<'a> {
                 if name.starts_with("x-") || !cx.yaml.is_mapping(e.value) {
                     continue;
                 }
-                let mut visiting = vec![(cx.path.to_path_buf(), name.to_string())];
+                // Filled only when the service has `extends` (see `service_extended`).
+                let mut visiting = Vec::new();
                 cx.entry(&e, |cx, v| {
                     cx.service_extended(e.key, v, &mut visiting, &mut out)
                 });
@@ -566,6 +569,12 @@ impl<'a> Cx<'a> {
         let Some(ext) = out.last().and_then(|s| s.extends.clone()) else {
             return;
         };
+        if visiting.is_empty()
+            && let Some(s) = out.last()
+        {
+            // The chain starts at this service (its key, as written).
+            visiting.push((self.path.to_path_buf(), s.name.raw.clone()));
+        }
         let base = self.extends_base(&ext, visiting);
         if let Some(base) = base
             && let Some(own) = out.pop()
