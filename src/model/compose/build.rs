@@ -70,8 +70,8 @@ fn with_dotenv<'e>(text: &str, path: &Path, env: &'e Env) -> std::borrow::Cow<'e
     // `$` nor `extends` cannot use it, so it is not worth a trip to the disk.
     static EXTENDS: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
         std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"extends"));
-    let may_use = memchr::memchr(b'$', text.as_bytes()).is_some()
-        || EXTENDS.find(text.as_bytes()).is_some();
+    let may_use =
+        memchr::memchr(b'$', text.as_bytes()).is_some() || EXTENDS.find(text.as_bytes()).is_some();
     if may_use
         && env.dotenv.is_empty()
         && let Some(p) = dotenv_path(path)
@@ -622,7 +622,9 @@ impl<'a> Cx<'a> {
             };
             visiting.push(here);
             let mut one = Vec::with_capacity(1);
-            self.entry(&e, |cx, v| cx.service_extended(e.key, v, visiting, &mut one));
+            self.entry(&e, |cx, v| {
+                cx.service_extended(e.key, v, visiting, &mut one)
+            });
             visiting.pop();
             return one.pop();
         };
@@ -692,7 +694,9 @@ impl<'a> Cx<'a> {
         };
         visiting.push(here);
         let mut one = Vec::with_capacity(1);
-        sub.entry(&e, |cx, v| cx.service_extended(e.key, v, visiting, &mut one));
+        sub.entry(&e, |cx, v| {
+            cx.service_extended(e.key, v, visiting, &mut one)
+        });
         visiting.pop();
         let s = one.pop()?;
         for mut d in sub_diags {

@@ -778,7 +778,7 @@ impl Builder {
             return;
         };
         let base = frame.base.min(self.items.len());
-        let is_key = !frame.seq && (self.items.len() - base) % 2 == 0;
+        let is_key = !frame.seq && (self.items.len() - base).is_multiple_of(2);
         self.items.push(id);
         if !is_key {
             return;
