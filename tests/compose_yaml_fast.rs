@@ -213,6 +213,10 @@ const SNIPPETS: &[&str] = &[
     "a: 1\n\n\n",
     "a:\n- b\n-   c\n",
     "a:\n  -   b: 1\n      c: 2\n",
+    // Found by fuzzing: a document marker followed by a tab inside a quoted scalar.
+    "'a\n...\tb'\n",
+    "a: \"x\n---\ty\"\n",
+    "---\t\na: 1\n",
 ];
 
 #[test]

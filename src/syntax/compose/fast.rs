@@ -145,7 +145,7 @@ impl<'a> Reader<'a> {
     fn at_marker(&self, pos: usize) -> bool {
         let three = self.b.get(pos..pos + 3);
         (three == Some(b"---".as_slice()) || three == Some(b"...".as_slice()))
-            && is_break_or_space(self.at(pos + 3))
+            && matches!(self.at(pos + 3), b' ' | b'\t' | b'\n' | 0)
             && (pos == 0 || self.at(pos - 1) == b'\n')
     }
 
