@@ -217,6 +217,8 @@ const SNIPPETS: &[&str] = &[
     "'a\n...\tb'\n",
     "a: \"x\n---\ty\"\n",
     "---\t\na: 1\n",
+    "k:\n |\n x\n ",
+    "k: |\n  x\n   ",
 ];
 
 #[test]

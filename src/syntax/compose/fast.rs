@@ -879,6 +879,11 @@ impl<'a> Reader<'a> {
             if p >= self.b.len() {
                 break self.b.len();
             }
+            // A last line of only spaces with no line break: saphyr-parser reads an extra
+            // break there that this reader does not model.
+            if self.b.get(p..).is_some_and(|rest| rest.iter().all(|&c| c == b' ')) {
+                return None;
+            }
             let mut sp = p;
             while self.at(sp) == b' ' && (indent == 0 || sp - p < indent) {
                 sp += 1;
