@@ -219,6 +219,8 @@ const SNIPPETS: &[&str] = &[
     "---\t\na: 1\n",
     "k:\n |\n x\n ",
     "k: |\n  x\n   ",
+    "a: [x - -]\n",
+    "a: [x -, y]\n",
 ];
 
 #[test]

@@ -1106,6 +1106,8 @@ impl<'a> Reader<'a> {
                     match self.at(i) {
                         0 | b'\n' | b',' | b'[' | b']' | b'{' | b'}' => break,
                         b'\t' => return None,
+                        // saphyr-parser reads these as the start of another scalar: left to it.
+                        b'-' | b'?' if is_flow_indicator(self.at(i + 1)) => return None,
                         b' ' if self.at(i + 1) == b'#' => break,
                         b' ' => {}
                         b':' if matches!(
