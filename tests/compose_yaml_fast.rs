@@ -221,6 +221,9 @@ const SNIPPETS: &[&str] = &[
     "k: |\n  x\n   ",
     "a: [x - -]\n",
     "a: [x -, y]\n",
+    "{a\n\n:'b'}\n",
+    "a: [x\n  , y]\n",
+    "a: [x\n  y]\n",
 ];
 
 #[test]

@@ -881,7 +881,11 @@ impl<'a> Reader<'a> {
             }
             // A last line of only spaces with no line break: saphyr-parser reads an extra
             // break there that this reader does not model.
-            if self.b.get(p..).is_some_and(|rest| rest.iter().all(|&c| c == b' ')) {
+            if self
+                .b
+                .get(p..)
+                .is_some_and(|rest| rest.iter().all(|&c| c == b' '))
+            {
                 return None;
             }
             let mut sp = p;
@@ -1120,6 +1124,17 @@ impl<'a> Reader<'a> {
                         _ => end = i + 1,
                     }
                     i += 1;
+                }
+                // A scalar followed by a line break may go on on the next line (saphyr-parser
+                // folds it in): only a flow indicator or a comment there ends it for sure.
+                let mut j = i;
+                while matches!(self.at(j), b' ' | b'\n') {
+                    j += 1;
+                }
+                if self.b.get(i..j).is_some_and(|gap| gap.contains(&b'\n'))
+                    && !matches!(self.at(j), b',' | b']' | b'}' | b'#')
+                {
+                    return None;
                 }
                 self.pos = end;
                 let value = Cow::Borrowed(self.str(start, end)?);
