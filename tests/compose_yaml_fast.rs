@@ -224,6 +224,8 @@ const SNIPPETS: &[&str] = &[
     "{a\n\n:'b'}\n",
     "a: [x\n  , y]\n",
     "a: [x\n  y]\n",
+    "\u{a0}",
+    "a: b\u{a0}\nc: [d\u{3000}]\n\u{a0}k: v\n",
 ];
 
 #[test]

@@ -278,6 +278,11 @@ impl<'a> Reader<'a> {
         end: usize,
     ) {
         let aid = self.define(props.anchor);
+        // The saphyr path ends a plain scalar's span before Unicode white space (NBSP) too.
+        let mut end = end;
+        if style == ScalarStyle::Plain && end > start && self.at(end - 1) >= 0x80 {
+            end = start + self.text.get(start..end).map_or(0, |t| t.trim_end().len());
+        }
         self.emit(Ev::Scalar {
             value,
             style,
