@@ -54,6 +54,21 @@ pub fn compose_load(data: &[u8]) {
         );
     }
     let _ = file.services().count();
+    compose_yaml_diff(data);
+}
+
+/// The fast YAML reader against saphyr-parser: where the fast path answers, its tree must be
+/// exactly the reference tree.
+pub fn compose_yaml_diff(data: &[u8]) {
+    use plimsoll::syntax::compose::{fast, yaml};
+    let text = String::from_utf8_lossy(data);
+    if let Some(tree) = fast::parse(&text) {
+        assert_eq!(
+            tree,
+            yaml::parse_reference(&text),
+            "fast and reference YAML trees differ"
+        );
+    }
 }
 
 /// The whole lint of one file. The first byte picks the kind (even: Dockerfile, odd: compose)

@@ -62,24 +62,29 @@ fn read_named_file(path: &Path) -> std::io::Result<Vec<u8>> {
     Ok(bytes)
 }
 
-fn with_dotenv(text: &str, path: &Path, env: &Env) -> Env {
-    let mut env = env.clone();
+/// The environment with the `.env` beside the file read in, when the file may use it; the
+/// caller's own (not a copy: it may hold the whole process environment) otherwise.
+fn with_dotenv<'e>(text: &str, path: &Path, env: &'e Env) -> std::borrow::Cow<'e, Env> {
+    use std::borrow::Cow;
     // `.env` only feeds interpolation, here or in a file `extends` names: a file with neither
     // `$` nor `extends` cannot use it, so it is not worth a trip to the disk.
-    let may_use = memchr::memchr(b'$', text.as_bytes()).is_some()
-        || memchr::memmem::find(text.as_bytes(), b"extends").is_some();
+    static EXTENDS: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"extends"));
+    let may_use =
+        memchr::memchr(b'$', text.as_bytes()).is_some() || EXTENDS.find(text.as_bytes()).is_some();
     if may_use
         && env.dotenv.is_empty()
         && let Some(p) = dotenv_path(path)
         && let Ok(bytes) = read_named_file(&p)
         && let Ok(text) = String::from_utf8(bytes)
     {
-        let vars = env.vars.clone();
-        env.dotenv = dotenv::parse(&text, &|n| vars.get(n).cloned())
+        let mut env = env.clone();
+        env.dotenv = dotenv::parse(&text, &|n| env.vars.get(n).cloned())
             .into_iter()
             .collect();
+        return Cow::Owned(env);
     }
-    env
+    Cow::Borrowed(env)
 }
 
 fn load_inner(text: &str, path: &Path, env: &Env) -> ComposeFile {
@@ -149,7 +154,8 @@ fn load_inner(text: &str, path: &Path, env: &Env) -> ComposeFile {
 /// value is reported once) and reports `${VAR:?}` errors, malformed templates and unset variables.
 fn interpolation_diagnostics(yaml: &Yaml, root: NodeId, env: &Env, out: &mut Vec<Diagnostic>) {
     let lookup = |n: &str| env.get(n).map(str::to_string);
-    let mut stack = vec![(root, false)];
+    let mut stack = Vec::with_capacity(64);
+    stack.push((root, false));
     while let Some((id, is_key)) = stack.pop() {
         let Some(node) = yaml.node(id) else { continue };
         match &node.kind {
@@ -271,7 +277,7 @@ struct Cx<'a> {
     services: Option<NodeId>,
 }
 
-impl Cx<'_> {
+impl<'a> Cx<'a> {
     fn span(&self, id: NodeId) -> Span {
         if let Some((s, _, _)) = &self.remap {
             return *s;
@@ -395,11 +401,10 @@ impl Cx<'_> {
     }
 
     /// Entries of a mapping with merge keys applied, each with its key's text.
-    fn entries(&self, id: NodeId) -> Vec<(String, Entry)> {
-        self.yaml
-            .entries(id)
-            .into_iter()
-            .filter_map(|e| Some((self.yaml.scalar(e.key)?.to_string(), e)))
+    fn entries(&self, id: NodeId) -> Vec<(&'a str, Entry)> {
+        let yaml: &'a Yaml = self.yaml;
+        yaml.iter_entries(id)
+            .filter_map(|e| Some((yaml.scalar(e.key)?, e)))
             .collect()
     }
 
@@ -509,10 +514,10 @@ impl Cx<'_> {
         let entries = self.entries(root);
         self.services = entries
             .iter()
-            .find(|(k, _)| k == "services")
+            .find(|(k, _)| *k == "services")
             .map(|(_, e)| self.yaml.resolve(e.value));
         for (key, e) in &entries {
-            match key.as_str() {
+            match *key {
                 "name" => c.name = self.entry(e, |cx, v| cx.text(v)),
                 "version" => c.version = self.entry(e, |cx, v| cx.text(v)),
                 "services" => c.services = self.entry(e, |cx, v| cx.services(v)),
@@ -534,38 +539,52 @@ impl Cx<'_> {
             return Vec::new();
         }
         self.scoped(id, |cx, m| {
-            let mut out = Vec::new();
-            for (name, e) in cx.entries(m) {
+            let entries = cx.entries(m);
+            // Services are large: grow the list once, not by doubling copies.
+            let mut out = Vec::with_capacity(entries.len());
+            for (name, e) in entries {
                 if name.starts_with("x-") || !cx.yaml.is_mapping(e.value) {
                     continue;
                 }
-                let mut visiting = vec![(cx.path.to_path_buf(), name.clone())];
-                let s = cx.entry(&e, |cx, v| cx.service_extended(e.key, v, &mut visiting));
-                out.push(s);
+                // Filled only when the service has `extends` (see `service_extended`).
+                let mut visiting = Vec::new();
+                cx.entry(&e, |cx, v| {
+                    cx.service_extended(e.key, v, &mut visiting, &mut out)
+                });
             }
             out
         })
     }
 
-    /// A service with its `extends` chain merged in.
+    /// A service with its `extends` chain merged in, pushed onto `out` (built in place there:
+    /// a service is large, and moving it through each return costs more than building it).
     fn service_extended(
         &mut self,
         key: NodeId,
         id: NodeId,
         visiting: &mut Vec<(PathBuf, String)>,
-    ) -> Service {
-        let (mut own, tags) = self.service(key, id);
-        let Some(ext) = own.extends.clone() else {
-            return own;
+        out: &mut Vec<Service>,
+    ) {
+        let tags = self.service(key, id, out);
+        let Some(ext) = out.last().and_then(|s| s.extends.clone()) else {
+            return;
         };
+        if visiting.is_empty()
+            && let Some(s) = out.last()
+        {
+            // The chain starts at this service (its key, as written).
+            visiting.push((self.path.to_path_buf(), s.name.raw.clone()));
+        }
         let base = self.extends_base(&ext, visiting);
-        if let Some(base) = base {
-            own = merge_service(base, own, &tags);
+        if let Some(base) = base
+            && let Some(own) = out.pop()
+        {
+            let mut own = merge_service(base, own, &tags);
             if let Some(x) = own.extends.as_mut() {
                 x.resolved = true;
             }
+            out.push(own);
         }
-        own
     }
 
     fn extends_error(&mut self, span: Span, message: String) {
@@ -602,9 +621,12 @@ impl Cx<'_> {
                 return None;
             };
             visiting.push(here);
-            let s = self.entry(&e, |cx, v| cx.service_extended(e.key, v, visiting));
+            let mut one = Vec::with_capacity(1);
+            self.entry(&e, |cx, v| {
+                cx.service_extended(e.key, v, visiting, &mut one)
+            });
             visiting.pop();
-            return Some(s);
+            return one.pop();
         };
         let dir = self.path.parent().unwrap_or(Path::new(""));
         let other = dir.join(&file.value);
@@ -671,8 +693,12 @@ impl Cx<'_> {
             services,
         };
         visiting.push(here);
-        let s = sub.entry(&e, |cx, v| cx.service_extended(e.key, v, visiting));
+        let mut one = Vec::with_capacity(1);
+        sub.entry(&e, |cx, v| {
+            cx.service_extended(e.key, v, visiting, &mut one)
+        });
         visiting.pop();
+        let s = one.pop()?;
         for mut d in sub_diags {
             d.span = ext.span;
             self.diags.push(d);
@@ -680,7 +706,8 @@ impl Cx<'_> {
         Some(s)
     }
 
-    fn service(&mut self, key: NodeId, id: NodeId) -> (Service, KeyTags) {
+    /// Pushes the service at `key`/`id` onto `out`; returns its keys' `!reset`/`!override` tags.
+    fn service(&mut self, key: NodeId, id: NodeId, out: &mut Vec<Service>) -> KeyTags {
         let name = self.key_text(key).unwrap_or_else(|| Text {
             raw: String::new(),
             value: String::new(),
@@ -690,7 +717,7 @@ impl Cx<'_> {
             node: key,
             origin: None,
         });
-        let mut s = Service {
+        out.push(Service {
             name,
             span: self.node_span(id),
             node: self.yaml.resolve(id),
@@ -727,18 +754,21 @@ impl Cx<'_> {
             command: None,
             entrypoint: None,
             extends: None,
-        };
+        });
         let mut tags = KeyTags::default();
+        let Some(s) = out.last_mut() else {
+            return tags;
+        };
         for (k, e) in self.entries(id) {
             match self.yaml.tag(e.value) {
                 Some("!reset") => {
-                    tags.reset.push(k);
+                    tags.reset.push(k.to_string());
                     continue;
                 }
-                Some("!override") => tags.replace.push(k.clone()),
+                Some("!override") => tags.replace.push(k.to_string()),
                 _ => {}
             }
-            self.entry(&e, |cx, v| match k.as_str() {
+            self.entry(&e, |cx, v| match k {
                 "image" => s.image = cx.text(v),
                 "build" => s.build = cx.build(v),
                 "user" => s.user = cx.text(v),
@@ -775,7 +805,7 @@ impl Cx<'_> {
                 _ => {}
             });
         }
-        (s, tags)
+        tags
     }
 
     /// Items of a sequence through `f` (each with the sequence's anchor origin in scope).
@@ -808,7 +838,7 @@ impl Cx<'_> {
     /// Looks up keys of a long-syntax mapping with `f(key, value_node)`.
     fn fields(&mut self, id: NodeId, mut f: impl FnMut(&mut Self, &str, NodeId)) {
         for (k, e) in self.entries(id) {
-            self.entry(&e, |cx, v| f(cx, &k, v));
+            self.entry(&e, |cx, v| f(cx, k, v));
         }
     }
 

@@ -486,7 +486,7 @@ impl<'a> Checker<'a> {
             }
             (ListOrDict, Kind::Seq) => self.items(id, &Scalar, path, depth),
             (ListOrDict, Kind::Map) => {
-                for e in yaml.entries(id) {
+                for e in yaml.iter_entries(id) {
                     if !matches!(self.kind(e.value), Kind::Scalar) {
                         let key = yaml.scalar(e.key).unwrap_or("?");
                         self.wrong(
@@ -503,7 +503,7 @@ impl<'a> Checker<'a> {
             (ScalarOr(_), Kind::Scalar) => {}
             (NamesOr(_), Kind::Seq) => self.items(id, &Scalar, path, depth),
             (NamesOr(inner), Kind::Map) | (Named(inner), Kind::Map) => {
-                for e in yaml.entries(id) {
+                for e in yaml.iter_entries(id) {
                     let key = yaml.scalar(e.key).unwrap_or("?");
                     if key.starts_with("x-") && matches!(shape, Named(_)) {
                         continue;
@@ -524,7 +524,7 @@ impl<'a> Checker<'a> {
 
     fn object(&mut self, id: NodeId, fields: &[Field], path: KeyPath<'_>, depth: usize) {
         let yaml: &'a Yaml = self.yaml;
-        for e in yaml.entries(id) {
+        for e in yaml.iter_entries(id) {
             let Some(key) = yaml.scalar(e.key) else {
                 self.wrong(e.key, path, "keyed by strings");
                 continue;
@@ -533,7 +533,12 @@ impl<'a> Checker<'a> {
                 continue;
             }
             let p = KeyPath::Key(&path, key);
-            match fields.iter().find(|f| f.name == key) {
+            // Length and first byte first: most fields differ there, and this runs per key.
+            let first = key.as_bytes().first();
+            let field = fields.iter().find(|f| {
+                f.name.len() == key.len() && f.name.as_bytes().first() == first && f.name == key
+            });
+            match field {
                 Some(field) => self.check(e.value, &field.shape, p, depth + 1),
                 None => {
                     let span = yaml.node(e.key).map(|n| n.span).unwrap_or_default();

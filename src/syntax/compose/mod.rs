@@ -3,6 +3,7 @@
 //! these lives in [`crate::model::compose`].
 
 pub mod dotenv;
+pub mod fast;
 pub mod interpolate;
 pub mod yaml;
 

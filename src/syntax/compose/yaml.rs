@@ -101,6 +101,34 @@ pub struct Yaml {
     pub errors: Vec<YamlError>,
 }
 
+/// The entries of a mapping: see [`Yaml::iter_entries`].
+pub enum Entries<'a> {
+    Pairs(std::slice::Iter<'a, Pair>),
+    Merged(std::vec::IntoIter<Entry>),
+}
+
+impl Iterator for Entries<'_> {
+    type Item = Entry;
+
+    fn next(&mut self) -> Option<Entry> {
+        match self {
+            Entries::Pairs(it) => it.next().map(|p| Entry {
+                key: p.key,
+                value: p.value,
+                merged_from: None,
+            }),
+            Entries::Merged(it) => it.next(),
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        match self {
+            Entries::Pairs(it) => it.size_hint(),
+            Entries::Merged(it) => it.size_hint(),
+        }
+    }
+}
+
 /// A mapping entry after merge keys are applied.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Entry {
@@ -175,9 +203,21 @@ impl Yaml {
     /// A mapping's entries with `<<` merge keys applied: explicit keys win over merged ones, and
     /// earlier mappings in a `<<` list win over later ones. Keys keep their written order.
     pub fn entries(&self, id: NodeId) -> Vec<Entry> {
+        self.iter_entries(id).collect()
+    }
+
+    /// [`Yaml::entries`] as an iterator: without merge keys or duplicate keys (the common case)
+    /// the entries are the pairs, read in place.
+    pub fn iter_entries(&self, id: NodeId) -> Entries<'_> {
+        if let Some(NodeKind::Mapping(pairs)) = self.get(id).map(|n| &n.kind)
+            && !self.has_duplicate_keys()
+            && !pairs.iter().any(|p| self.is_merge_key(p.key))
+        {
+            return Entries::Pairs(pairs.iter());
+        }
         let mut out = Vec::new();
         self.collect_entries(id, None, 0, &mut out);
-        out
+        Entries::Merged(out.into_iter())
     }
 
     fn collect_entries(
@@ -239,6 +279,12 @@ impl Yaml {
         }
     }
 
+    fn has_duplicate_keys(&self) -> bool {
+        self.errors
+            .iter()
+            .any(|e| e.kind == YamlErrorKind::DuplicateKey)
+    }
+
     /// `<<` as a plain (untagged or `!!merge`) key.
     pub fn is_merge_key(&self, id: NodeId) -> bool {
         match self.node(id).map(|n| (&n.kind, n.tag.as_deref())) {
@@ -281,14 +327,14 @@ impl Yaml {
 }
 
 /// Converts the parser's character indices to byte offsets.
-struct Offsets<'a> {
-    text: &'a str,
+struct Offsets {
+    len: usize,
     /// (char index of a non-ASCII char, extra bytes of all non-ASCII chars up to and including it)
     wide: Vec<(u32, u32)>,
 }
 
-impl<'a> Offsets<'a> {
-    fn new(text: &'a str) -> Self {
+impl Offsets {
+    fn new(text: &str) -> Self {
         let mut wide = Vec::new();
         if !text.is_ascii() {
             let mut extra = 0u32;
@@ -300,34 +346,76 @@ impl<'a> Offsets<'a> {
                 }
             }
         }
-        Offsets { text, wide }
+        Offsets {
+            len: text.len(),
+            wide,
+        }
     }
 
     fn byte(&self, char_index: usize) -> usize {
         let ci = char_index as u32;
         let i = self.wide.partition_point(|&(c, _)| c < ci);
         let extra = if i == 0 { 0 } else { self.wide[i - 1].1 };
-        (char_index + extra as usize).min(self.text.len())
+        (char_index + extra as usize).min(self.len)
     }
+}
+
+/// One parse event with byte spans, as both parsers ([`parse_reference`] and [`super::fast`])
+/// hand it to the [`Builder`], so the two build their trees with the same code.
+pub(super) enum Ev<'a> {
+    DocStart(usize),
+    DocEnd(usize),
+    Alias {
+        /// Anchor id, as the parser numbered the `&name` definitions (0: none).
+        aid: usize,
+        name: &'a str,
+        span: Span,
+    },
+    Scalar {
+        value: Cow<'a, str>,
+        style: ScalarStyle,
+        aid: usize,
+        tag: Option<Box<str>>,
+        anchor: Option<(Box<str>, Span)>,
+        span: Span,
+    },
+    Open {
+        seq: bool,
+        aid: usize,
+        tag: Option<Box<str>>,
+        anchor: Option<(Box<str>, Span)>,
+        /// Where the content starts (after the properties).
+        start: usize,
+    },
+    /// The end of the innermost open collection; `flow_end` is just past a flow collection's
+    /// closing bracket (`None` for a block collection).
+    Close {
+        flow_end: Option<usize>,
+    },
 }
 
 struct Frame {
     id: NodeId,
     seq: bool,
-    items: Vec<NodeId>,
-    /// For mappings: scalar keys seen so far (value, key span) for duplicate detection.
-    keys: KeySet,
+    /// Where this frame's items start in [`Builder::items`].
+    base: usize,
+    /// For mappings of many keys: scalar keys seen so far (value, key span), so duplicate
+    /// detection stays linear.
+    keys: Option<std::collections::HashMap<Box<str>, Span>>,
     start: usize,
     anchor_id: usize,
 }
 
-struct Builder<'a> {
-    text: &'a str,
-    off: Offsets<'a>,
+/// Mappings with more keys than this check duplicates through a hash map, not a scan.
+const SMALL_MAPPING: usize = 32;
+
+pub(super) struct Builder {
     yaml: Yaml,
     /// Anchor id (from the parser) -> node, and whether the node is complete.
     anchors: Vec<Option<(NodeId, bool)>>,
     stack: Vec<Frame>,
+    /// Items of all open collections, innermost last (one buffer instead of a Vec per frame).
+    items: Vec<NodeId>,
     doc_start: usize,
     doc_nodes: usize,
     doc_refused: bool,
@@ -335,32 +423,32 @@ struct Builder<'a> {
 }
 
 /// Parses a YAML stream. Never panics; syntax errors end the stream with a [`YamlError`] and keep
-/// the documents completed before it.
+/// the documents completed before it. Takes the fast path ([`super::fast`]) when it is sure of the
+/// input and saphyr-parser ([`parse_reference`]) otherwise: both build the same tree.
 pub fn parse(text: &str) -> Yaml {
-    let mut b = Builder {
-        text,
-        off: Offsets::new(text),
-        yaml: Yaml::default(),
-        anchors: Vec::new(),
-        stack: Vec::new(),
-        doc_start: 0,
-        doc_nodes: 0,
-        doc_refused: false,
-        doc_root: None,
-    };
+    super::fast::parse(text).unwrap_or_else(|| parse_reference(text))
+}
+
+/// Parses a YAML stream with saphyr-parser, the reference (and the fallback of [`parse`]).
+pub fn parse_reference(text: &str) -> Yaml {
+    let off = Offsets::new(text);
+    let mut b = Builder::new(text.len());
     let mut parser = Parser::new_from_str(text);
     loop {
         match parser.next_event() {
             None => break,
             Some(Ok((ev, span))) => {
-                let s = b.off.byte(span.start.index());
-                let e = b.off.byte(span.end.index()).max(s);
-                if b.event(ev, s, e) {
+                let s = off.byte(span.start.index());
+                let e = off.byte(span.end.index()).max(s);
+                if matches!(ev, Event::StreamEnd) {
                     break;
+                }
+                if let Some(ev) = convert(text, ev, s, e) {
+                    b.event(ev);
                 }
             }
             Some(Err(err)) => {
-                let at = b.off.byte(err.marker().index());
+                let at = off.byte(err.marker().index());
                 b.yaml.errors.push(YamlError {
                     kind: YamlErrorKind::Syntax,
                     span: Span::empty(at),
@@ -375,31 +463,104 @@ pub fn parse(text: &str) -> Yaml {
             }
         }
     }
-    b.yaml
+    b.finish()
 }
 
-impl Builder<'_> {
-    /// Handles one event; returns true to stop.
-    fn event(&mut self, ev: Event<'_>, s: usize, e: usize) -> bool {
+/// A saphyr-parser event as an [`Ev`]; `None` for the events the builder has no use for.
+fn convert<'a>(text: &'a str, ev: Event<'a>, s: usize, e: usize) -> Option<Ev<'a>> {
+    let seq = matches!(ev, Event::SequenceStart(..));
+    Some(match ev {
+        Event::StreamStart | Event::StreamEnd | Event::Nothing => return None,
+        Event::DocumentStart(_) => Ev::DocStart(s),
+        Event::DocumentEnd => Ev::DocEnd(s),
+        Event::Alias(aid) => {
+            let name = text
+                .get(s..e)
+                .unwrap_or("")
+                .trim_start_matches('*')
+                .trim_end();
+            Ev::Alias {
+                aid,
+                name,
+                span: Span::new(s, s + 1 + name.len()),
+            }
+        }
+        Event::Scalar(value, style, aid, tag) => {
+            let (start, anchor) = properties(text, s, e);
+            let end = scalar_end(text, start, e, style);
+            let style = match style {
+                PStyle::Plain => ScalarStyle::Plain,
+                PStyle::SingleQuoted => ScalarStyle::SingleQuoted,
+                PStyle::DoubleQuoted => ScalarStyle::DoubleQuoted,
+                PStyle::Literal => ScalarStyle::Literal,
+                PStyle::Folded => ScalarStyle::Folded,
+            };
+            Ev::Scalar {
+                value,
+                style,
+                aid,
+                tag: tag.map(|t| t.to_string().into_boxed_str()),
+                anchor,
+                span: Span::new(start, end.max(start)),
+            }
+        }
+        Event::SequenceStart(aid, tag) | Event::MappingStart(aid, tag) => {
+            let (start, anchor) = properties(text, s, e);
+            Ev::Open {
+                seq,
+                aid,
+                tag: tag.map(|t| t.to_string().into_boxed_str()),
+                anchor,
+                start,
+            }
+        }
+        Event::SequenceEnd | Event::MappingEnd => {
+            let flow_end = if e > s {
+                let t = text.get(s..e).unwrap_or("");
+                Some(s + t.trim_end().len())
+            } else {
+                None
+            };
+            Ev::Close { flow_end }
+        }
+    })
+}
+
+impl Builder {
+    pub(super) fn new(len: usize) -> Self {
+        // Compose files run about one node per 10 bytes: size the arena once for most.
+        Builder {
+            yaml: Yaml {
+                nodes: Vec::with_capacity(len / 8 + 4),
+                documents: Vec::new(),
+                errors: Vec::new(),
+            },
+            anchors: Vec::new(),
+            stack: Vec::with_capacity(16),
+            items: Vec::with_capacity(64),
+            doc_start: 0,
+            doc_nodes: 0,
+            doc_refused: false,
+            doc_root: None,
+        }
+    }
+
+    pub(super) fn finish(self) -> Yaml {
+        self.yaml
+    }
+
+    /// Handles one event.
+    pub(super) fn event(&mut self, ev: Ev<'_>) {
         match ev {
-            Event::StreamStart | Event::Nothing => {}
-            Event::StreamEnd => return true,
-            Event::DocumentStart(_) => {
+            Ev::DocStart(s) => {
                 self.doc_start = s;
                 self.doc_nodes = 0;
                 self.doc_refused = false;
                 self.doc_root = None;
                 self.anchors.clear();
             }
-            Event::DocumentEnd => self.finish_document(s),
-            Event::Alias(aid) => {
-                let name = self
-                    .text
-                    .get(s..e)
-                    .unwrap_or("")
-                    .trim_start_matches('*')
-                    .trim_end();
-                let span = Span::new(s, s + 1 + name.len());
+            Ev::DocEnd(s) => self.finish_document(s),
+            Ev::Alias { aid, name, span } => {
                 let (target, expanded) = match self.anchors.get(aid).copied().flatten() {
                     Some((t, true)) => (t, self.expanded(t)),
                     Some((t, false)) => {
@@ -417,7 +578,7 @@ impl Builder<'_> {
                             span,
                             format!("unknown anchor *{name}"),
                         );
-                        return false;
+                        return;
                     }
                 };
                 let id = self.push(Node {
@@ -432,52 +593,51 @@ impl Builder<'_> {
                 });
                 self.attach(id);
             }
-            Event::Scalar(value, style, aid, tag) => {
-                let (start, anchor) = self.properties(s, e);
-                let end = self.scalar_end(start, e, style);
-                let style = match style {
-                    PStyle::Plain => ScalarStyle::Plain,
-                    PStyle::SingleQuoted => ScalarStyle::SingleQuoted,
-                    PStyle::DoubleQuoted => ScalarStyle::DoubleQuoted,
-                    PStyle::Literal => ScalarStyle::Literal,
-                    PStyle::Folded => ScalarStyle::Folded,
-                };
+            Ev::Scalar {
+                value,
+                style,
+                aid,
+                tag,
+                anchor,
+                span,
+            } => {
                 let id = self.push(Node {
                     kind: NodeKind::Scalar {
                         value: cow_box(value),
                         style,
                     },
-                    span: Span::new(start, end.max(start)),
-                    tag: tag.map(|t| t.to_string().into_boxed_str()),
+                    span,
+                    tag,
                     anchor,
                     expanded: 1,
                 });
                 self.define_anchor(aid, id, true);
                 self.attach(id);
             }
-            Event::SequenceStart(aid, tag) => self.open(aid, tag, s, e, true),
-            Event::MappingStart(aid, tag) => self.open(aid, tag, s, e, false),
-            Event::SequenceEnd | Event::MappingEnd => {
+            Ev::Open {
+                seq,
+                aid,
+                tag,
+                anchor,
+                start,
+            } => self.open(seq, aid, tag, anchor, start),
+            Ev::Close { flow_end } => {
                 let Some(frame) = self.stack.pop() else {
-                    return false;
+                    return;
                 };
-                self.close(frame, s, e);
+                self.close(frame, flow_end);
             }
         }
-        false
     }
-}
 
-impl Builder<'_> {
     fn open(
         &mut self,
-        aid: usize,
-        tag: Option<Cow<'_, saphyr_parser::Tag>>,
-        s: usize,
-        e: usize,
         seq: bool,
+        aid: usize,
+        tag: Option<Box<str>>,
+        anchor: Option<(Box<str>, Span)>,
+        start: usize,
     ) {
-        let (start, anchor) = self.properties(s, e);
         let kind = if seq {
             NodeKind::Sequence(Vec::new())
         } else {
@@ -486,7 +646,7 @@ impl Builder<'_> {
         let id = self.push(Node {
             kind,
             span: Span::new(start, start),
-            tag: tag.map(|t| t.to_string().into_boxed_str()),
+            tag,
             anchor,
             expanded: 1,
         });
@@ -502,44 +662,36 @@ impl Builder<'_> {
         self.stack.push(Frame {
             id,
             seq,
-            items: Vec::new(),
-            keys: KeySet::default(),
+            base: self.items.len(),
+            keys: None,
             start,
             anchor_id: aid,
         });
     }
 
-    fn close(&mut self, frame: Frame, s: usize, e: usize) {
-        let flow_end = if e > s {
-            let t = self.text.get(s..e).unwrap_or("");
-            Some(s + t.trim_end().len())
-        } else {
-            None
-        };
-        let first = frame
-            .items
-            .first()
-            .and_then(|&i| self.yaml.node(i))
-            .map(|n| n.span.start as usize);
-        let last = frame
-            .items
-            .last()
-            .and_then(|&i| self.yaml.node(i))
-            .map(|n| n.span.end as usize);
+    fn close(&mut self, frame: Frame, flow_end: Option<usize>) {
+        let base = frame.base.min(self.items.len());
+        let items = &self.items[base..];
         let (start, end) = match flow_end {
             Some(end) => (frame.start, end),
-            None => (first.unwrap_or(frame.start), last.unwrap_or(frame.start)),
+            None => {
+                let first = items.first().and_then(|&i| self.yaml.node(i));
+                let last = items.last().and_then(|&i| self.yaml.node(i));
+                (
+                    first.map_or(frame.start, |n| n.span.start as usize),
+                    last.map_or(frame.start, |n| n.span.end as usize),
+                )
+            }
         };
         let mut expanded: u64 = 1;
-        for &i in &frame.items {
+        for &i in items {
             expanded = expanded.saturating_add(self.expanded(i));
         }
         let kind = if frame.seq {
-            NodeKind::Sequence(frame.items)
+            NodeKind::Sequence(items.to_vec())
         } else {
             NodeKind::Mapping(
-                frame
-                    .items
+                items
                     .chunks_exact(2)
                     .map(|c| Pair {
                         key: c[0],
@@ -548,6 +700,7 @@ impl Builder<'_> {
                     .collect(),
             )
         };
+        self.items.truncate(base);
         let budget = ALIAS_EXPANSION_BUDGET.saturating_add(10 * self.doc_nodes as u64);
         if expanded > budget && !self.doc_refused {
             self.error(
@@ -568,9 +721,9 @@ impl Builder<'_> {
         self.attach(frame.id);
     }
 
-    fn finish_document(&mut self, at: usize) {
+    pub(super) fn finish_document(&mut self, at: usize) {
         while let Some(frame) = self.stack.pop() {
-            self.close(frame, at, at);
+            self.close(frame, None);
         }
         self.yaml.documents.push(Document {
             root: self.doc_root.take(),
@@ -610,28 +763,59 @@ impl Builder<'_> {
         });
     }
 
+    /// The scalar value a key node stands for (through an alias), unless it is `<<`.
+    fn key_value(yaml: &Yaml, id: NodeId) -> Option<&str> {
+        match &yaml.get(id)?.kind {
+            NodeKind::Scalar { value, .. } if &**value != "<<" => Some(value),
+            _ => None,
+        }
+    }
+
     /// Adds a finished node to the open collection (or makes it the document root).
     fn attach(&mut self, id: NodeId) {
         let Some(frame) = self.stack.last_mut() else {
             self.doc_root = Some(id);
             return;
         };
-        let is_key = !frame.seq && frame.items.len() % 2 == 0;
-        frame.items.push(id);
+        let base = frame.base.min(self.items.len());
+        let is_key = !frame.seq && (self.items.len() - base).is_multiple_of(2);
+        self.items.push(id);
         if !is_key {
             return;
         }
-        let Some(node) = self.yaml.nodes.get(self.yaml.resolve(id) as usize) else {
+        let Some(value) = Self::key_value(&self.yaml, id) else {
             return;
         };
-        let NodeKind::Scalar { value, .. } = &node.kind else {
-            return;
-        };
-        if &**value == "<<" {
-            return;
-        }
         let span = self.yaml.node(id).map(|n| n.span).unwrap_or_default();
-        if let Some(first) = frame.keys.insert(value, span) {
+        let keys = &self.items[base..self.items.len() - 1];
+        let first = if let Some(map) = &mut frame.keys {
+            match map.get(value) {
+                Some(&first) => Some(first),
+                None => {
+                    map.insert(value.into(), span);
+                    None
+                }
+            }
+        } else {
+            let earlier = keys
+                .iter()
+                .step_by(2)
+                .find(|&&k| Self::key_value(&self.yaml, k) == Some(value));
+            let first = earlier.and_then(|&k| self.yaml.node(k)).map(|n| n.span);
+            if first.is_none() && keys.len() / 2 >= SMALL_MAPPING {
+                // Many keys: index them (the first of equal keys wins, as in the scan).
+                let mut map = std::collections::HashMap::new();
+                for &k in keys.iter().step_by(2).chain([&id]) {
+                    if let (Some(v), Some(n)) = (Self::key_value(&self.yaml, k), self.yaml.node(k))
+                    {
+                        map.entry(Box::<str>::from(v)).or_insert(n.span);
+                    }
+                }
+                frame.keys = Some(map);
+            }
+            first
+        };
+        if let Some(first) = first {
             let message = format!("duplicate key `{value}`");
             self.yaml.errors.push(YamlError {
                 kind: YamlErrorKind::DuplicateKey,
@@ -641,108 +825,80 @@ impl Builder<'_> {
             });
         }
     }
+}
 
-    /// Skips the node properties (`&anchor`, `!tag`) at the start of an event's span; returns
-    /// where the content starts and the anchor defined there.
-    fn properties(&self, s: usize, e: usize) -> (usize, Option<(Box<str>, Span)>) {
-        let bytes = self.text.as_bytes();
-        let mut pos = s;
-        let mut anchor = None;
-        while pos < e {
-            match bytes.get(pos) {
-                Some(b' ' | b'\t' | b'\n' | b'\r') => pos += 1,
-                Some(c @ (b'&' | b'!')) => {
-                    let c = *c;
-                    let start = pos;
-                    while pos < e
-                        && !matches!(
-                            bytes.get(pos),
-                            None | Some(
-                                b' ' | b'\t' | b'\n' | b'\r' | b',' | b'[' | b']' | b'{' | b'}'
-                            )
+/// Skips the node properties (`&anchor`, `!tag`) at the start of an event's span; returns
+/// where the content starts and the anchor defined there.
+fn properties(text: &str, s: usize, e: usize) -> (usize, Option<(Box<str>, Span)>) {
+    let bytes = text.as_bytes();
+    let mut pos = s;
+    let mut anchor = None;
+    while pos < e {
+        match bytes.get(pos) {
+            Some(b' ' | b'\t' | b'\n' | b'\r') => pos += 1,
+            Some(c @ (b'&' | b'!')) => {
+                let c = *c;
+                let start = pos;
+                while pos < e
+                    && !matches!(
+                        bytes.get(pos),
+                        None | Some(
+                            b' ' | b'\t' | b'\n' | b'\r' | b',' | b'[' | b']' | b'{' | b'}'
                         )
-                    {
-                        pos += 1;
-                    }
-                    if c == b'&' {
-                        let name = self.text.get(start + 1..pos).unwrap_or("");
-                        anchor = Some((name.into(), Span::new(start, pos)));
-                    }
+                    )
+                {
+                    pos += 1;
                 }
-                _ => break,
+                if c == b'&' {
+                    let name = text.get(start + 1..pos).unwrap_or("");
+                    anchor = Some((name.into(), Span::new(start, pos)));
+                }
             }
+            _ => break,
         }
-        if !self.text.is_char_boundary(pos) {
-            return (s, anchor);
-        }
-        (pos, anchor)
     }
+    if !text.is_char_boundary(pos) {
+        return (s, anchor);
+    }
+    (pos, anchor)
+}
 
-    /// The end of a scalar's text: the closing quote of a quoted scalar (the parser's span may
-    /// run on over a comment), or the last non-blank byte of a plain or block scalar.
-    fn scalar_end(&self, start: usize, e: usize, style: PStyle) -> usize {
-        let bytes = self.text.as_bytes();
-        match style {
-            PStyle::SingleQuoted | PStyle::DoubleQuoted => {
-                let q = if style == PStyle::SingleQuoted {
-                    b'\''
-                } else {
-                    b'"'
-                };
-                if bytes.get(start) != Some(&q) {
-                    return e;
+/// The end of a scalar's text: the closing quote of a quoted scalar (the parser's span may
+/// run on over a comment), or the last non-blank byte of a plain or block scalar.
+fn scalar_end(text: &str, start: usize, e: usize, style: PStyle) -> usize {
+    let bytes = text.as_bytes();
+    match style {
+        PStyle::SingleQuoted | PStyle::DoubleQuoted => {
+            let q = if style == PStyle::SingleQuoted {
+                b'\''
+            } else {
+                b'"'
+            };
+            if bytes.get(start) != Some(&q) {
+                return e;
+            }
+            let mut i = start + 1;
+            while i < bytes.len() {
+                let c = bytes[i];
+                if q == b'"' && c == b'\\' {
+                    i += 2;
+                    continue;
                 }
-                let mut i = start + 1;
-                while i < bytes.len() {
-                    let c = bytes[i];
-                    if q == b'"' && c == b'\\' {
+                if c == q {
+                    if q == b'\'' && bytes.get(i + 1) == Some(&b'\'') {
                         i += 2;
                         continue;
                     }
-                    if c == q {
-                        if q == b'\'' && bytes.get(i + 1) == Some(&b'\'') {
-                            i += 2;
-                            continue;
-                        }
-                        return i + 1;
-                    }
-                    i += 1;
+                    return i + 1;
                 }
-                e
+                i += 1;
             }
-            _ => {
-                let t = self.text.get(start..e.max(start)).unwrap_or("");
-                start + t.trim_end().len()
-            }
+            e
         }
-    }
-}
-
-/// Keys of one mapping, for duplicate detection: a short list, a hash map once it grows.
-#[derive(Default)]
-struct KeySet {
-    small: Vec<(Box<str>, Span)>,
-    large: Option<std::collections::HashMap<Box<str>, Span>>,
-}
-
-impl KeySet {
-    /// Inserts a key; returns the span of an earlier equal key.
-    fn insert(&mut self, key: &str, span: Span) -> Option<Span> {
-        if let Some(map) = &mut self.large {
-            if let Some(&first) = map.get(key) {
-                return Some(first);
-            }
-            map.insert(key.into(), span);
-            return None;
+        _ => {
+            let t = text.get(start..e.max(start)).unwrap_or("");
+            start + t.trim_end().len()
         }
-        if let Some((_, first)) = self.small.iter().find(|(k, _)| &**k == key) {
-            return Some(*first);
-        }
-        self.small.push((key.into(), span));
-        if self.small.len() > 32 {
-            self.large = Some(self.small.drain(..).collect());
-        }
-        None
     }
 }
 
