@@ -9,7 +9,10 @@
 /// Declared here so the binary, the benches and the tests all run on the allocator users get.
 #[cfg(feature = "mimalloc")]
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: allocator::Mimalloc = allocator::Mimalloc;
+
+#[cfg(feature = "mimalloc")]
+mod allocator;
 
 pub mod cli;
 pub mod config;
