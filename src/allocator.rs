@@ -75,13 +75,16 @@ mod tests {
                 // SAFETY: a non-zero size; every block is freed with its layout.
                 unsafe {
                     let p = a.alloc(layout);
-                    assert!(!p.is_null() && p as usize % align == 0, "{size}/{align}");
+                    assert!(
+                        !p.is_null() && (p as usize).is_multiple_of(align),
+                        "{size}/{align}"
+                    );
                     let z = a.alloc_zeroed(layout);
                     assert!(std::slice::from_raw_parts(z, size).iter().all(|&b| b == 0));
-                    assert!(z as usize % align == 0, "zeroed {size}/{align}");
+                    assert!((z as usize).is_multiple_of(align), "zeroed {size}/{align}");
                     let r = a.realloc(p, layout, size * 3);
                     assert!(
-                        !r.is_null() && r as usize % align == 0,
+                        !r.is_null() && (r as usize).is_multiple_of(align),
                         "realloc {size}/{align}"
                     );
                     a.dealloc(r, Layout::from_size_align(size * 3, align).unwrap());
