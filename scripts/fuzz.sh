@@ -21,7 +21,7 @@ if [[ "${1:-}" =~ ^[0-9]+$ ]]; then
   shift
 fi
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(dockerfile_parse compose_load lint_file fix_apply)
+[ ${#targets[@]} -gt 0 ] || targets=(dockerfile_parse compose_load compose_yaml_diff lint_file fix_apply)
 
 if ! cargo fuzz --version >/dev/null 2>&1; then
   echo "fuzz.sh: cargo-fuzz is not installed (cargo install cargo-fuzz --locked)" >&2
@@ -49,7 +49,7 @@ seed() {
     find "$shared/corpus/compose" -type f -print0 2>/dev/null)
   case $t in
     dockerfile_parse) for f in "${dockerfiles[@]}"; do cp "$f" "$dir/seed-$((n++))"; done ;;
-    compose_load) for f in "${composes[@]}"; do cp "$f" "$dir/seed-$((n++))"; done ;;
+    compose_load | compose_yaml_diff) for f in "${composes[@]}"; do cp "$f" "$dir/seed-$((n++))"; done ;;
     *)
       for f in "${dockerfiles[@]}"; do
         { printf '\x02'; cat "$f"; } >"$dir/seed-$((n++))"
