@@ -60,6 +60,47 @@ fn report_cpu_throughput(name: &str, files: &[SourceFile], settings: &LintSettin
     );
 }
 
+/// Wall time per round of the corpus on a pool of `threads` threads (median of rounds run for
+/// about a second), the files linted in parallel as `plimsoll check` does.
+fn round_seconds(files: &[SourceFile], settings: &LintSettings, threads: usize) -> Option<f64> {
+    use rayon::prelude::*;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .ok()?;
+    let mut times = Vec::new();
+    let start = std::time::Instant::now();
+    while start.elapsed().as_secs_f64() < 1.5 || times.len() < 5 {
+        let t = std::time::Instant::now();
+        pool.install(|| {
+            let n: usize = files
+                .par_iter()
+                .map(|f| lint_source(f, settings).findings.len())
+                .sum();
+            std::hint::black_box(n)
+        });
+        times.push(t.elapsed().as_secs_f64());
+    }
+    times.sort_by(f64::total_cmp);
+    times.get(times.len() / 2).copied()
+}
+
+/// The engine's scaling from one thread to two (without process start-up, which a whole
+/// `plimsoll check` run adds as a serial part).
+fn report_thread_scaling(name: &str, files: &[SourceFile], settings: &LintSettings) {
+    if let (Some(one), Some(two)) = (
+        round_seconds(files, settings, 1),
+        round_seconds(files, settings, 2),
+    ) {
+        eprintln!(
+            "{name}: 1 thread {:.2} ms, 2 threads {:.2} ms per round: {:.2}x",
+            one * 1e3,
+            two * 1e3,
+            one / two
+        );
+    }
+}
+
 fn bench(c: &mut Criterion) {
     let settings = LintSettings::default();
     for (name, sub, kind) in [
@@ -79,6 +120,7 @@ fn bench(c: &mut Criterion) {
             continue;
         }
         report_cpu_throughput(name, &files, &settings);
+        report_thread_scaling(name, &files, &settings);
         let bytes: usize = files.iter().map(|f| f.text.len()).sum();
         let mut group = c.benchmark_group("lint");
         group.throughput(Throughput::Bytes(bytes as u64));

@@ -196,7 +196,10 @@ pub fn read(target: &Target) -> Result<Loaded, String> {
     } else {
         let shown = target.path.display();
         let mut f = std::fs::File::open(&target.path).map_err(|e| format!("{shown}: {e}"))?;
-        let mut buf = Vec::new();
+        // Sized from the file's length (capped), so a small file is one read and one EOF read
+        // rather than a series of growing probes; the cap still bounds a file that grows.
+        let len = f.metadata().map(|m| m.len()).unwrap_or(0);
+        let mut buf = Vec::with_capacity(len.min(MAX_FILE_SIZE as u64 + 1) as usize + 1);
         (&mut f)
             .take(MAX_FILE_SIZE as u64 + 1)
             .read_to_end(&mut buf)
