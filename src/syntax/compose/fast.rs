@@ -1119,6 +1119,8 @@ impl<'a> Reader<'a> {
                         b'-' | b'?' if is_flow_indicator(self.at(i + 1)) => return None,
                         b' ' if self.at(i + 1) == b'#' => break,
                         b' ' => {}
+                        // saphyr-parser refuses a `:` glued to `[` or `{` after a plain key.
+                        b':' if matches!(self.at(i + 1), b'[' | b'{') => return None,
                         b':' if matches!(
                             self.at(i + 1),
                             b' ' | b'\n' | 0 | b',' | b'[' | b']' | b'{' | b'}'
@@ -1126,7 +1128,13 @@ impl<'a> Reader<'a> {
                         {
                             break;
                         }
-                        _ => end = i + 1,
+                        // Compose's flow scalars are words, ports, paths and flags: anything
+                        // else (non-ASCII, `?`, `#`, quotes inside) is left to saphyr-parser,
+                        // where fuzzing found the two readers' corner cases differ.
+                        c if c.is_ascii_alphanumeric() || b"-_./@=+~%$:;()".contains(&c) => {
+                            end = i + 1
+                        }
+                        _ => return None,
                     }
                     i += 1;
                 }
