@@ -491,16 +491,21 @@ impl<'a> Reader<'a> {
         None
     }
 
-    /// A block mapping whose first key is at `pos`, its `:` at `colon`.
-    fn block_map(&mut self, col: isize, props: Props<'a>, mut colon: usize) -> R<isize> {
+    /// Opens a collection at `pos`, defining its anchor.
+    fn open(&mut self, seq: bool, props: Props<'a>) {
         let aid = self.define(props.anchor);
         self.emit(Ev::Open {
-            seq: false,
+            seq,
             aid,
             tag: props.tag,
             anchor: props.anchor.map(|(n, s)| (n.into(), s)),
             start: self.pos,
         });
+    }
+
+    /// A block mapping whose first key is at `pos`, its `:` at `colon`.
+    fn block_map(&mut self, col: isize, props: Props<'a>, mut colon: usize) -> R<isize> {
+        self.open(false, props);
         loop {
             if colon - self.pos > MAX_KEY {
                 return None;
@@ -556,14 +561,7 @@ impl<'a> Reader<'a> {
     }
 
     fn block_seq(&mut self, col: isize, props: Props<'a>, indentless: bool) -> R<isize> {
-        let aid = self.define(props.anchor);
-        self.emit(Ev::Open {
-            seq: true,
-            aid,
-            tag: props.tag,
-            anchor: props.anchor.map(|(n, s)| (n.into(), s)),
-            start: self.pos,
-        });
+        self.open(true, props);
         loop {
             self.pos += 1;
             while self.cur() == b' ' {
@@ -994,14 +992,7 @@ impl<'a> Reader<'a> {
         }
         let seq = self.cur() == b'[';
         let close = if seq { b']' } else { b'}' };
-        let aid = self.define(props.anchor);
-        self.emit(Ev::Open {
-            seq,
-            aid,
-            tag: props.tag,
-            anchor: props.anchor.map(|(n, s)| (n.into(), s)),
-            start: self.pos,
-        });
+        self.open(seq, props);
         self.pos += 1;
         self.flow_space(n)?;
         loop {
