@@ -4,27 +4,13 @@
 //! `cargo bench --bench dockerfile_parse`; target: at least 100 MB/s on one core.
 
 use criterion::{Criterion, Throughput, black_box, criterion_group, criterion_main};
-use std::path::PathBuf;
+#[path = "support/common.rs"]
+mod common;
 
 fn corpus() -> Vec<String> {
-    let shared = std::env::var_os("PLIMSOLL_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared")));
-    let dir = shared.join("corpus/dockerfiles");
-    let Ok(entries) = std::fs::read_dir(&dir) else {
-        eprintln!(
-            "skipping: {} is absent (set PLIMSOLL_SHARED)",
-            dir.display()
-        );
-        return Vec::new();
-    };
-    let mut files: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_file() && p.extension().is_none_or(|e| e != "tsv"))
-        .collect();
-    files.sort();
-    files
+    common::corpus_paths("corpus/dockerfiles")
         .iter()
+        .filter(|p| p.extension().is_none_or(|e| e != "tsv"))
         .filter_map(|p| std::fs::read(p).ok())
         .map(|b| plimsoll::source::decode(b).0)
         .collect()

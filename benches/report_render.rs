@@ -11,20 +11,13 @@ use plimsoll::report::{self, Context, Format};
 use plimsoll::rules::lint_source;
 use plimsoll::rules::settings::LintSettings;
 use plimsoll::source::{FileKind, SourceFile, decode};
-use std::path::PathBuf;
+#[path = "support/common.rs"]
+mod common;
 
 const FINDINGS: usize = 10_000;
 
 fn linted(sub: &str, kind: FileKind, settings: &LintSettings) -> Vec<FileReport> {
-    let shared = std::env::var_os("PLIMSOLL_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared")));
-    let Ok(entries) = std::fs::read_dir(shared.join(sub)) else {
-        return Vec::new();
-    };
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok()).map(|e| e.path()).collect();
-    paths.sort();
-    paths
+    common::corpus_paths(sub)
         .into_iter()
         .filter_map(|p| {
             let bytes = std::fs::read(&p).ok()?;

@@ -5,19 +5,11 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use plimsoll::rules::lint_source;
 use plimsoll::rules::settings::LintSettings;
 use plimsoll::source::{FileKind, SourceFile, decode};
-use std::path::PathBuf;
+#[path = "support/common.rs"]
+mod common;
 
 fn corpus(sub: &str, kind: FileKind) -> Vec<SourceFile> {
-    let shared = std::env::var_os("PLIMSOLL_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared")));
-    let Ok(entries) = std::fs::read_dir(shared.join(sub)) else {
-        eprintln!("skipping: {} is absent", shared.join(sub).display());
-        return Vec::new();
-    };
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok()).map(|e| e.path()).collect();
-    paths.sort();
-    paths
+    common::corpus_paths(sub)
         .into_iter()
         .filter_map(|p| {
             let bytes = std::fs::read(&p).ok()?;
@@ -26,22 +18,9 @@ fn corpus(sub: &str, kind: FileKind) -> Vec<SourceFile> {
         .collect()
 }
 
-/// CPU time this thread has used, in seconds (Linux; `None` elsewhere). The machine the
-/// benchmark runs on is often shared, so wall time overstates the cost: MB per CPU-second is
-/// the per-core figure.
-fn thread_cpu_seconds() -> Option<f64> {
-    let stat = std::fs::read_to_string("/proc/thread-self/stat").ok()?;
-    // Fields after the parenthesised command name; utime and stime are the 14th and 15th.
-    let rest = stat.rsplit_once(')')?.1;
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    let utime: f64 = fields.get(11)?.parse().ok()?;
-    let stime: f64 = fields.get(12)?.parse().ok()?;
-    Some((utime + stime) / 100.0)
-}
-
 fn report_cpu_throughput(name: &str, files: &[SourceFile], settings: &LintSettings) {
     let bytes: usize = files.iter().map(|f| f.text.len()).sum();
-    let Some(start) = thread_cpu_seconds() else {
+    let Some(start) = common::thread_cpu_seconds() else {
         return;
     };
     let mut rounds = 0usize;
@@ -51,7 +30,7 @@ fn report_cpu_throughput(name: &str, files: &[SourceFile], settings: &LintSettin
             std::hint::black_box(lint_source(f, settings));
         }
         rounds += 1;
-        used = thread_cpu_seconds().unwrap_or(start + 3.0) - start;
+        used = common::thread_cpu_seconds().unwrap_or(start + 3.0) - start;
     }
     let mb = (bytes * rounds) as f64 / 1e6;
     eprintln!(
