@@ -116,12 +116,23 @@ pub fn discover(paths: &[PathBuf], opts: &Options<'_>) -> Discovery {
             }
         }
     }
-    // A file named twice (or named and walked) is linted once.
-    // Keyed by component bytes: hashing a `Path` walks its components per call, a byte key once.
-    let mut seen = std::collections::HashSet::with_capacity(d.targets.len());
-    d.targets
-        .retain(|t| t.stdin || seen.insert(path_order_key(&t.path)));
+    sort_and_dedupe(&mut d.targets);
     d
+}
+
+/// Puts targets in report order (by path, as `Path` orders them) and lints a file named twice
+/// (or named and walked) once, keeping its first mention. Sorting here, once, means reports
+/// come back from the parallel lint already in order. Standard input is never a duplicate.
+fn sort_and_dedupe(targets: &mut Vec<Target>) {
+    // `Path` ordering walks components on every comparison; a key built once per path sorts
+    // the same way at a fraction of the cost. The sort is stable: first mentions stay first.
+    let mut keyed: Vec<(Vec<u8>, Target)> = std::mem::take(targets)
+        .into_iter()
+        .map(|t| (path_order_key(&t.path), t))
+        .collect();
+    keyed.sort_by(|a, b| a.0.cmp(&b.0));
+    keyed.dedup_by(|later, first| !later.1.stdin && !first.1.stdin && later.0 == first.0);
+    targets.extend(keyed.into_iter().map(|(_, t)| t));
 }
 
 fn walk(root: &Path, opts: &Options<'_>, d: &mut Discovery) {
@@ -130,7 +141,6 @@ fn walk(root: &Path, opts: &Options<'_>, d: &mut Discovery) {
         .follow_links(true)
         .require_git(false)
         .build();
-    let mut found = Vec::new();
     for entry in walker {
         match entry {
             Err(e) => d.errors.push(e.to_string()),
@@ -142,7 +152,7 @@ fn walk(root: &Path, opts: &Options<'_>, d: &mut Discovery) {
                 let kind = FileKind::detect(path).or_else(|| (opts.kind_for)(path));
                 if let Some(kind) = kind {
                     let path = path.strip_prefix("./").unwrap_or(path).to_path_buf();
-                    found.push(Target {
+                    d.targets.push(Target {
                         path,
                         kind,
                         stdin: false,
@@ -151,16 +161,49 @@ fn walk(root: &Path, opts: &Options<'_>, d: &mut Discovery) {
             }
         }
     }
-    // `Path` ordering walks components on every comparison; a key built once per path sorts
-    // the same way at a fraction of the cost.
-    found.sort_by_cached_key(|t| path_order_key(&t.path));
-    d.targets.extend(found);
 }
 
 /// Bytes that sort like `Path`'s own ordering (component by component, components compared
 /// by kind, then by bytes): each component as its kind, its bytes and a 0 terminator (no
 /// component contains a 0 byte).
+#[cfg(unix)]
 pub(crate) fn path_order_key(path: &Path) -> Vec<u8> {
+    // The components of a Unix path, found on its bytes: `Path::components` costs several
+    // times more, and this runs for every file of a run, on the main thread.
+    let bytes = path.as_os_str().as_encoded_bytes();
+    let mut key = Vec::with_capacity(bytes.len() + 16);
+    let mut rest = bytes;
+    if let [b'/', tail @ ..] = rest {
+        key.extend_from_slice(&[2, b'/', 0]);
+        rest = tail;
+    }
+    // Only a relative path's first component can be `.` (`./a`); elsewhere `.` is dropped.
+    let mut first = key.is_empty();
+    for part in rest.split(|&b| b == b'/') {
+        match part {
+            b"" => continue,
+            b"." if first => key.extend_from_slice(&[3, b'.', 0]),
+            b"." => {}
+            b".." => key.extend_from_slice(&[4, b'.', b'.', 0]),
+            _ => {
+                key.push(5);
+                key.extend_from_slice(part);
+                key.push(0);
+            }
+        }
+        first = false;
+    }
+    key
+}
+
+#[cfg(not(unix))]
+pub(crate) fn path_order_key(path: &Path) -> Vec<u8> {
+    components_key(path)
+}
+
+/// [`path_order_key`] from `Path::components`: the definition the Unix version must match.
+#[cfg(any(test, not(unix)))]
+fn components_key(path: &Path) -> Vec<u8> {
     use std::path::Component;
     let mut key = Vec::with_capacity(path.as_os_str().len() + 16);
     for c in path.components() {
@@ -242,6 +285,32 @@ mod tests {
         paths.sort();
         by_key.sort_by_cached_key(|p| path_order_key(p));
         assert_eq!(paths, by_key);
+    }
+
+    #[test]
+    fn path_key_matches_path_components() {
+        // Every path of up to four parts from these, with and without a leading and a
+        // trailing `/`: empty parts (`//`), `.` and `..` anywhere.
+        let parts = ["", ".", "..", "a", "b.c", ".d", "é", "..e"];
+        let mut paths = vec![String::new()];
+        for _ in 0..4 {
+            let longer: Vec<String> = paths
+                .iter()
+                .flat_map(|p| parts.iter().map(move |q| format!("{p}{q}/")))
+                .collect();
+            paths.extend(longer);
+        }
+        for body in paths {
+            for lead in ["", "/", "//"] {
+                for path in [
+                    format!("{lead}{body}"),
+                    format!("{lead}{}", body.trim_end_matches('/')),
+                ] {
+                    let path = PathBuf::from(path);
+                    assert_eq!(path_order_key(&path), components_key(&path), "{path:?}");
+                }
+            }
+        }
     }
     use std::fs;
 
