@@ -476,6 +476,9 @@ pub struct Resolver {
     /// `--config FILE` or `--isolated`: one configuration for every file.
     fixed: Option<Arc<Config>>,
     cache: Mutex<HashMap<PathBuf, Arc<Config>>>,
+    /// By a file's parent directory exactly as written: most files share a directory with the
+    /// file before them, and this lookup skips making the path absolute and normal again.
+    by_parent: Mutex<HashMap<std::ffi::OsString, Arc<Config>>>,
     default: Arc<Config>,
 }
 
@@ -485,6 +488,7 @@ impl Resolver {
         Resolver {
             fixed: None,
             cache: Mutex::new(HashMap::new()),
+            by_parent: Mutex::new(HashMap::new()),
             default: Arc::new(Config::default()),
         }
     }
@@ -495,6 +499,7 @@ impl Resolver {
         Resolver {
             fixed: Some(config.clone()),
             cache: Mutex::new(HashMap::new()),
+            by_parent: Mutex::new(HashMap::new()),
             default: config,
         }
     }
@@ -504,9 +509,24 @@ impl Resolver {
         if let Some(c) = &self.fixed {
             return Ok(c.clone());
         }
+        let parent = path
+            .parent()
+            .map_or(std::ffi::OsStr::new(""), Path::as_os_str);
+        let known = self
+            .by_parent
+            .lock()
+            .ok()
+            .and_then(|m| m.get(parent).cloned());
+        if let Some(c) = known {
+            return Ok(c);
+        }
         let abs = absolute(path);
         let dir = abs.parent().map(Path::to_path_buf).unwrap_or_default();
-        self.for_dir(&dir)
+        let config = self.for_dir(&dir)?;
+        if let Ok(mut m) = self.by_parent.lock() {
+            m.insert(parent.to_owned(), config.clone());
+        }
+        Ok(config)
     }
 
     /// The configuration for files directly in `dir`.
