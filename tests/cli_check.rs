@@ -378,3 +378,58 @@ fn compose_interpolation_sees_the_process_environment() {
     );
     assert!(!ignored.contains("PL201"), "{ignored}");
 }
+
+#[test]
+fn any_thread_count_gives_the_same_sorted_report_and_lints_a_file_once() {
+    let names = [
+        "b/Dockerfile",
+        "a/z/Dockerfile",
+        "a/Dockerfile",
+        "c.dockerfile",
+    ];
+    let files: Vec<(&str, &[u8])> = names.iter().map(|n| (*n, BAD)).collect();
+    let p = project(&files);
+    // Named out of order, one of them twice and also walked through its directory.
+    let args = |threads: &'static str| {
+        vec![
+            "check",
+            "--format",
+            "concise",
+            "--threads",
+            threads,
+            "c.dockerfile",
+            "b/",
+            "a/",
+            "c.dockerfile",
+            "b/Dockerfile",
+        ]
+    };
+    let one = plimsoll(p.path(), &args("1"));
+    assert_eq!(one.code, 1, "{}{}", one.stdout, one.stderr);
+    let paths: Vec<&str> = one
+        .stdout
+        .lines()
+        .filter_map(|l| l.split(':').next())
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "a/Dockerfile",
+            "a/z/Dockerfile",
+            "b/Dockerfile",
+            "c.dockerfile"
+        ],
+        "{}",
+        one.stdout
+    );
+    for threads in ["2", "3"] {
+        let many = plimsoll(p.path(), &args(threads));
+        assert_eq!(
+            (many.code, &many.stdout),
+            (one.code, &one.stdout),
+            "{threads} threads"
+        );
+    }
+    let zero = plimsoll(p.path(), &args("0"));
+    assert_eq!(zero.code, 2, "{}", zero.stderr);
+}

@@ -60,6 +60,7 @@ pub fn rule_info(code: &str) -> Option<RuleInfo> {
 }
 
 pub fn run(args: CheckArgs) -> ExitStatus {
+    start_workers(&args);
     let resolver = if args.isolated {
         Resolver::fixed(Config::default())
     } else if let Some(path) = &args.config {
@@ -155,7 +156,7 @@ pub fn run(args: CheckArgs) -> ExitStatus {
             Err(e) => errors.push(e),
         }
     }
-    reports.sort_by_cached_key(|r| discover::path_order_key(&r.file.path));
+    // Targets come sorted from discovery and `collect` keeps their order: reports are in order.
     // A configuration error is shared by every file under it: say it once.
     errors.sort();
     errors.dedup();
@@ -260,6 +261,25 @@ pub fn run(args: CheckArgs) -> ExitStatus {
         }
     }
     exit_status(&errors, &reports, fail_level)
+}
+
+/// Starts the worker pool when several files are to be linted (`--threads` sizes it), so its
+/// threads start while this one reads configuration and finds the files. One named file, or
+/// standard input, lints on this thread and never starts the pool.
+fn start_workers(args: &CheckArgs) {
+    let several = match args.paths.as_slice() {
+        [] => args.stdin_filename.is_none(),
+        [one] => one.as_os_str() != "-" && one.is_dir(),
+        _ => true,
+    };
+    if several || args.threads.is_some() {
+        let mut pool = rayon::ThreadPoolBuilder::new();
+        if let Some(n) = args.threads {
+            pool = pool.num_threads(n.get());
+        }
+        // Fails only if the pool already exists (an embedding that ran a check before).
+        let _ = pool.build_global();
+    }
 }
 
 fn exit_status(errors: &[String], reports: &[FileReport], fail_level: FailLevel) -> ExitStatus {

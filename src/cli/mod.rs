@@ -122,6 +122,9 @@ pub struct CheckArgs {
     /// process's environment, so results do not depend on the machine.
     #[arg(long)]
     pub ignore_env: bool,
+    /// Lint on this many threads (default: one per core, or `RAYON_NUM_THREADS`).
+    #[arg(long, short = 'j', value_name = "N")]
+    pub threads: Option<std::num::NonZeroUsize>,
 }
 
 #[derive(Debug, Args)]
