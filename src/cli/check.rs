@@ -273,7 +273,8 @@ fn start_workers(args: &CheckArgs) {
         _ => true,
     };
     if several || args.threads.is_some() {
-        let mut pool = rayon::ThreadPoolBuilder::new();
+        // This thread is one of the workers: it would otherwise wait, idle, for the others.
+        let mut pool = rayon::ThreadPoolBuilder::new().use_current_thread();
         if let Some(n) = args.threads {
             pool = pool.num_threads(n.get());
         }
@@ -349,7 +350,7 @@ struct Locks {
     cwd: PathBuf,
     cache: Mutex<HashMap<PathBuf, LockDigests>>,
     /// Directory -> its nearest lock file.
-    dirs: Mutex<HashMap<PathBuf, Option<PathBuf>>>,
+    dirs: Mutex<HashMap<std::ffi::OsString, Option<PathBuf>>>,
 }
 
 impl Locks {
@@ -361,20 +362,22 @@ impl Locks {
         }
     }
 
-    /// The lock file for `file`, looked up once per directory.
+    /// The lock file for `file`, looked up once per directory (as written: the current
+    /// directory does not change during a run).
     fn nearest(&self, file: &Path) -> Option<PathBuf> {
-        let abs = self.cwd.join(file);
-        let dir = abs.parent()?.to_path_buf();
-        if let Some(found) = self.dirs.lock().ok().and_then(|d| d.get(&dir).cloned()) {
+        let written = file.parent()?.as_os_str();
+        if let Some(found) = self.dirs.lock().ok().and_then(|d| d.get(written).cloned()) {
             return found;
         }
-        let found = dir
+        let abs = self.cwd.join(file);
+        let found = abs
+            .parent()?
             .ancestors()
             .map(|d| d.join(LOCK_FILE_NAME))
             .chain(std::iter::once(self.cwd.join(LOCK_FILE_NAME)))
             .find(|p| p.is_file());
         if let Ok(mut d) = self.dirs.lock() {
-            d.insert(dir, found.clone());
+            d.insert(written.to_owned(), found.clone());
         }
         found
     }
