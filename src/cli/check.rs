@@ -133,7 +133,9 @@ pub fn run(args: CheckArgs) -> ExitStatus {
     let outcomes: Vec<Result<Outcome, String>> = if found.targets.len() < 2 {
         found.targets.iter().map(lint).collect()
     } else {
-        found.targets.par_iter().map(lint).collect()
+        // One file per job: rayon otherwise hands each thread long runs of files, and a thread
+        // done early sleeps while another works through its run.
+        found.targets.par_iter().with_max_len(1).map(lint).collect()
     };
     let mut reports = Vec::with_capacity(outcomes.len());
     let (mut fixed, mut changed_files) = (0usize, 0usize);

@@ -341,6 +341,7 @@ pub fn lint_files(
 ) -> Vec<FileReport> {
     let mut reports: Vec<FileReport> = files
         .into_par_iter()
+        .with_max_len(1)
         .map(|file| {
             let settings = settings_for(&file);
             lint_source(&file, &settings)
