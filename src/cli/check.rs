@@ -126,8 +126,24 @@ pub fn run(args: CheckArgs) -> ExitStatus {
     } else {
         ComposeEnv::from_process()
     });
-    let lint =
-        |t: &discover::Target| lint_target(t, &resolver, &args, fixing, &locks, &compose_env);
+    let lookup = rule_info;
+    let mut ctx = report::Context::new(&lookup);
+    ctx.color = format == Format::Human && args.output.is_none() && report::stdout_wants_color();
+    // When nothing changes the findings after linting (no baseline, no fixes, no statistics), a
+    // line-oriented report is rendered file by file where each file is linted, in parallel.
+    let render_early = report::has_file_parts(format)
+        && !args.statistics
+        && args.baseline.is_none()
+        && args.write_baseline.is_none()
+        && fixing.is_none();
+    let lint = |t: &discover::Target| {
+        let mut o = lint_target(t, &resolver, &args, fixing, &locks, &compose_env)?;
+        if render_early {
+            o.part =
+                Some(report::render_file_part(format, &o.report, &ctx).map_err(|e| e.to_string())?);
+        }
+        Ok(o)
+    };
     // One file (the pre-commit and editor case) runs on this thread: starting the worker pool
     // costs more than the file itself.
     let outcomes: Vec<Result<Outcome, String>> = if found.targets.len() < 2 {
@@ -141,6 +157,7 @@ pub fn run(args: CheckArgs) -> ExitStatus {
     let (mut fixed, mut changed_files) = (0usize, 0usize);
     let mut diffs = String::new();
     let mut fixed_stdin: Option<String> = None;
+    let mut parts = Vec::new();
     for o in outcomes {
         match o {
             Ok(o) => {
@@ -154,6 +171,7 @@ pub fn run(args: CheckArgs) -> ExitStatus {
                     fixed_stdin = o.fixed_stdin;
                 }
                 reports.push(o.report);
+                parts.extend(o.part);
             }
             Err(e) => errors.push(e),
         }
@@ -216,12 +234,11 @@ pub fn run(args: CheckArgs) -> ExitStatus {
     }
 
     // Report.
-    let mut out = Vec::with_capacity(4096);
-    let lookup = rule_info;
-    let mut ctx = report::Context::new(&lookup);
-    ctx.color = format == Format::Human && args.output.is_none() && report::stdout_wants_color();
+    let mut out = Vec::with_capacity(parts.iter().map(Vec::len).sum::<usize>() + 4096);
     let rendered = if args.statistics {
         statistics(&reports, format, &mut out)
+    } else if render_early {
+        report::render_from_parts(format, &reports, &parts, &ctx, &mut out)
     } else {
         report::render_parallel(format, &reports, &ctx, &mut out)
     };
@@ -341,6 +358,8 @@ struct Outcome {
     diff: String,
     /// `--fix` on standard input: the fixed text, for standard output.
     fixed_stdin: Option<String>,
+    /// The file's part of a line-oriented report, rendered where it was linted.
+    part: Option<Vec<u8>>,
 }
 
 /// A lock file's digests by canonical reference, or why it could not be read.
@@ -439,6 +458,7 @@ fn lint_target(
         changed: false,
         diff: String::new(),
         fixed_stdin: None,
+        part: None,
     };
     let Some(run) = fixing else {
         return Ok(out);

@@ -98,6 +98,60 @@ pub fn render(
     }
 }
 
+/// Renders one file's findings in a line-oriented format.
+type FilePart = fn(&[FileReport], &Context<'_>, &mut dyn Write) -> io::Result<()>;
+
+/// The per-file renderer of the line-oriented formats (human, concise, GitHub annotations), whose
+/// output is each file's part in file order (then, for human, a closing summary); `None` for the
+/// formats that are one document.
+fn file_part_renderer(format: Format) -> Option<FilePart> {
+    match format {
+        Format::Human => Some(human::render_files),
+        Format::Concise => Some(|r, _, out| concise::render(r, out)),
+        Format::Github => Some(|r, _, out| github::render(r, out)),
+        _ => None,
+    }
+}
+
+/// Whether `format` is made of per-file parts, which [`render_file_part`] can render as soon as
+/// a file is linted, on the thread that linted it.
+pub fn has_file_parts(format: Format) -> bool {
+    file_part_renderer(format).is_some()
+}
+
+/// One file's part of a format that [`has_file_parts`]; empty for any other format.
+pub fn render_file_part(
+    format: Format,
+    report: &FileReport,
+    ctx: &Context<'_>,
+) -> io::Result<Vec<u8>> {
+    let mut buf = Vec::new();
+    if let Some(files) = file_part_renderer(format) {
+        files(std::slice::from_ref(report), ctx, &mut buf)?;
+    }
+    Ok(buf)
+}
+
+/// The output of [`render`] from the parts [`render_file_part`] made of `reports`, in order.
+pub fn render_from_parts(
+    format: Format,
+    reports: &[FileReport],
+    parts: &[Vec<u8>],
+    ctx: &Context<'_>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    if !has_file_parts(format) || parts.len() != reports.len() {
+        return render(format, reports, ctx, out);
+    }
+    for part in parts {
+        out.write_all(part)?;
+    }
+    if format == Format::Human {
+        human::render_summary(reports, ctx, out)?;
+    }
+    Ok(())
+}
+
 /// Renders like [`render`], with the per-file part of the line-oriented formats (human,
 /// concise, GitHub annotations) rendered on all threads: on a large run that part costs about
 /// as much as a thread's share of the linting, and the files do not depend on one another. The
@@ -109,12 +163,8 @@ pub fn render_parallel(
     out: &mut dyn Write,
 ) -> io::Result<()> {
     use rayon::prelude::*;
-    type Files = fn(&[FileReport], &Context<'_>, &mut dyn Write) -> io::Result<()>;
-    let files: Files = match format {
-        Format::Human => human::render_files,
-        Format::Concise => |r, _, out| concise::render(r, out),
-        Format::Github => |r, _, out| github::render(r, out),
-        _ => return render(format, reports, ctx, out),
+    let Some(files) = file_part_renderer(format) else {
+        return render(format, reports, ctx, out);
     };
     // Below this, starting the pool costs more than rendering on this thread.
     const MIN_PARALLEL: usize = 32;
@@ -507,7 +557,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn parallel_rendering_matches_serial_rendering() {
+    fn parallel_and_per_file_rendering_match_serial_rendering() {
         // Enough files, with distinct paths, for several chunks on any thread count.
         let mut reports = Vec::new();
         for i in 0..150 {
@@ -535,6 +585,15 @@ mod tests {
                     .unwrap();
                 assert!(serial.len() > 10_000);
                 assert!(serial == parallel, "{format:?} color={color}");
+                // Rendered file by file, as `check` does where each file is linted.
+                let parts: Vec<Vec<u8>> = reports
+                    .iter()
+                    .map(|r| render_file_part(format, r, &ctx).unwrap())
+                    .collect();
+                assert_eq!(has_file_parts(format), parts.iter().any(|p| !p.is_empty()));
+                let mut joined = Vec::new();
+                render_from_parts(format, &reports, &parts, &ctx, &mut joined).unwrap();
+                assert!(serial == joined, "{format:?} color={color}, by parts");
             }
         }
     }
