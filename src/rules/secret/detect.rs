@@ -10,8 +10,8 @@ use super::names::{is_placeholder, is_secret_name, looks_random, shannon_entropy
 use crate::source::Span;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use base64::Engine as _;
-use std::sync::LazyLock;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{LazyLock, OnceLock};
 
 /// What kind of credential a hit is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -127,16 +127,23 @@ const DFA_AFTER_BYTES: usize = 64 * 1024;
 
 static NFA: LazyLock<Option<AhoCorasick>> =
     LazyLock::new(|| build_automaton(AhoCorasickKind::ContiguousNFA));
-static DFA: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| build_automaton(AhoCorasickKind::DFA));
+static DFA: OnceLock<Option<AhoCorasick>> = OnceLock::new();
 static SCANNED_BYTES: AtomicUsize = AtomicUsize::new(0);
+static DFA_CLAIMED: AtomicBool = AtomicBool::new(false);
 
-/// The automaton for a scan of `len` bytes: both kinds find the same matches.
+/// The automaton for a scan of `len` bytes: both kinds find the same matches. One thread builds
+/// the DFA when it is due; the others keep to the NFA meanwhile rather than wait for it.
 fn automaton(len: usize) -> Option<&'static AhoCorasick> {
-    if SCANNED_BYTES.fetch_add(len, Ordering::Relaxed) >= DFA_AFTER_BYTES {
-        DFA.as_ref()
-    } else {
-        NFA.as_ref()
+    if let Some(dfa) = DFA.get() {
+        return dfa.as_ref();
     }
+    let due = SCANNED_BYTES.fetch_add(len, Ordering::Relaxed) >= DFA_AFTER_BYTES;
+    if due && !DFA_CLAIMED.swap(true, Ordering::AcqRel) {
+        return DFA
+            .get_or_init(|| build_automaton(AhoCorasickKind::DFA))
+            .as_ref();
+    }
+    NFA.as_ref()
 }
 
 /// Options for [`scan`].
@@ -677,7 +684,8 @@ mod tests {
 
     #[test]
     fn nfa_and_dfa_find_the_same_matches() {
-        let (Some(nfa), Some(dfa)) = (NFA.as_ref(), DFA.as_ref()) else {
+        let dfa = DFA.get_or_init(|| build_automaton(AhoCorasickKind::DFA));
+        let (Some(nfa), Some(dfa)) = (NFA.as_ref(), dfa.as_ref()) else {
             panic!("the automata must build");
         };
         let texts = [
