@@ -160,6 +160,7 @@ fn interpolation_diagnostics(yaml: &Yaml, root: NodeId, env: &Env, out: &mut Vec
         let Some(node) = yaml.node(id) else { continue };
         match &node.kind {
             NodeKind::Scalar { value, .. } => {
+                let value = yaml.str(*value);
                 if is_key || !value.contains('$') {
                     continue;
                 }

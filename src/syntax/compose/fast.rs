@@ -33,7 +33,7 @@ pub fn parse(text: &str) -> Option<Yaml> {
         text,
         b: text.as_bytes(),
         pos: 0,
-        builder: Builder::new(text.len()),
+        builder: Builder::new(text),
         anchors: Vec::new(),
         next_aid: 1,
         depth: 0,

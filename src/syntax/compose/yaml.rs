@@ -33,7 +33,8 @@ pub enum ScalarStyle {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum NodeKind {
     Scalar {
-        value: Box<str>,
+        /// The value as YAML reads it, in [`Yaml::text`]: see [`Yaml::str`].
+        value: Str,
         style: ScalarStyle,
     },
     Sequence(Vec<NodeId>),
@@ -43,6 +44,13 @@ pub enum NodeKind {
         target: NodeId,
         name: Box<str>,
     },
+}
+
+/// A byte range of [`Yaml::text`]: where a scalar's value is kept.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Str {
+    pub start: u32,
+    pub end: u32,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -96,6 +104,9 @@ pub struct YamlError {
 /// A parsed YAML stream.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Yaml {
+    /// The source text, then the scalar values that differ from their source text (escapes,
+    /// folding): every scalar value is a range of it, so the tree holds no string per scalar.
+    pub text: String,
     pub nodes: Vec<Node>,
     pub documents: Vec<Document>,
     pub errors: Vec<YamlError>,
@@ -164,10 +175,36 @@ impl Yaml {
         self.node(self.resolve(id))
     }
 
+    /// The text of a scalar value.
+    pub fn str(&self, s: Str) -> &str {
+        self.text
+            .get(s.start as usize..s.end as usize)
+            .unwrap_or_default()
+    }
+
+    /// The bytes of a scalar value (no UTF-8 boundary checks: for comparisons).
+    fn bytes(&self, s: Str) -> &[u8] {
+        self.text
+            .as_bytes()
+            .get(s.start as usize..s.end as usize)
+            .unwrap_or_default()
+    }
+
+    /// Whether two scalar values read the same (lengths first: most keys differ there).
+    pub fn same_str(&self, a: Str, b: Str) -> bool {
+        a.end.wrapping_sub(a.start) == b.end.wrapping_sub(b.start)
+            && (a == b || self.bytes(a) == self.bytes(b))
+    }
+
+    /// Whether a scalar value is `<<`.
+    fn is_merge_str(&self, s: Str) -> bool {
+        s.end.wrapping_sub(s.start) == 2 && self.bytes(s) == b"<<"
+    }
+
     /// A scalar's value (through aliases).
     pub fn scalar(&self, id: NodeId) -> Option<&str> {
         match &self.get(id)?.kind {
-            NodeKind::Scalar { value, .. } => Some(value),
+            NodeKind::Scalar { value, .. } => Some(self.str(*value)),
             _ => None,
         }
     }
@@ -195,7 +232,10 @@ impl Yaml {
             Some(NodeKind::Scalar {
                 value,
                 style: ScalarStyle::Plain,
-            }) => matches!(&**value, "" | "~" | "null" | "Null" | "NULL"),
+            }) => {
+                value.end.wrapping_sub(value.start) <= 4
+                    && matches!(self.bytes(*value), b"" | b"~" | b"null" | b"Null" | b"NULL")
+            }
             _ => false,
         }
     }
@@ -289,7 +329,7 @@ impl Yaml {
     pub fn is_merge_key(&self, id: NodeId) -> bool {
         match self.node(id).map(|n| (&n.kind, n.tag.as_deref())) {
             Some((NodeKind::Scalar { value, style }, tag)) => {
-                &**value == "<<"
+                self.is_merge_str(*value)
                     && (*style == ScalarStyle::Plain || tag == Some("!!merge"))
                     && tag.is_none_or(|t| t.ends_with("merge"))
             }
@@ -402,6 +442,8 @@ struct Frame {
     /// For mappings of many keys: scalar keys seen so far (value, key span), so duplicate
     /// detection stays linear.
     keys: Option<std::collections::HashMap<Box<str>, Span>>,
+    /// Where this frame's scalar keys start in [`Builder::key_strs`].
+    key_base: usize,
     start: usize,
     anchor_id: usize,
 }
@@ -416,10 +458,17 @@ pub(super) struct Builder {
     stack: Vec<Frame>,
     /// Items of all open collections, innermost last (one buffer instead of a Vec per frame).
     items: Vec<NodeId>,
+    /// Scalar keys of all open mappings (value, key span), innermost last: duplicate detection
+    /// scans these instead of looking each key node up again.
+    key_strs: Vec<(Str, Span)>,
     doc_start: usize,
     doc_nodes: usize,
     doc_refused: bool,
     doc_root: Option<NodeId>,
+    /// Length of the source at the start of [`Yaml::text`].
+    src_len: usize,
+    /// Address of the source text the parser reads (to tell values borrowed from it).
+    src_addr: usize,
 }
 
 /// Parses a YAML stream. Never panics; syntax errors end the stream with a [`YamlError`] and keep
@@ -432,7 +481,7 @@ pub fn parse(text: &str) -> Yaml {
 /// Parses a YAML stream with saphyr-parser, the reference (and the fallback of [`parse`]).
 pub fn parse_reference(text: &str) -> Yaml {
     let off = Offsets::new(text);
-    let mut b = Builder::new(text.len());
+    let mut b = Builder::new(text);
     let mut parser = Parser::new_from_str(text);
     loop {
         match parser.next_event() {
@@ -527,10 +576,15 @@ fn convert<'a>(text: &'a str, ev: Event<'a>, s: usize, e: usize) -> Option<Ev<'a
 }
 
 impl Builder {
-    pub(super) fn new(len: usize) -> Self {
+    pub(super) fn new(text: &str) -> Self {
+        let len = text.len();
+        // Room for a few values that differ from their source (escapes, folding).
+        let mut copy = String::with_capacity(len + len / 8 + 16);
+        copy.push_str(text);
         // Compose files run about one node per 10 bytes: size the arena once for most.
         Builder {
             yaml: Yaml {
+                text: copy,
                 nodes: Vec::with_capacity(len / 8 + 4),
                 documents: Vec::new(),
                 errors: Vec::new(),
@@ -538,10 +592,13 @@ impl Builder {
             anchors: Vec::new(),
             stack: Vec::with_capacity(16),
             items: Vec::with_capacity(64),
+            key_strs: Vec::with_capacity(64),
             doc_start: 0,
             doc_nodes: 0,
             doc_refused: false,
             doc_root: None,
+            src_len: len,
+            src_addr: text.as_ptr() as usize,
         }
     }
 
@@ -601,11 +658,9 @@ impl Builder {
                 anchor,
                 span,
             } => {
+                let value = self.intern(&value, span, style);
                 let id = self.push(Node {
-                    kind: NodeKind::Scalar {
-                        value: cow_box(value),
-                        style,
-                    },
+                    kind: NodeKind::Scalar { value, style },
                     span,
                     tag,
                     anchor,
@@ -664,6 +719,7 @@ impl Builder {
             seq,
             base: self.items.len(),
             keys: None,
+            key_base: self.key_strs.len(),
             start,
             anchor_id: aid,
         });
@@ -701,6 +757,7 @@ impl Builder {
             )
         };
         self.items.truncate(base);
+        self.key_strs.truncate(frame.key_base);
         let budget = ALIAS_EXPANSION_BUDGET.saturating_add(10 * self.doc_nodes as u64);
         if expanded > budget && !self.doc_refused {
             self.error(
@@ -731,6 +788,39 @@ impl Builder {
             refused: self.doc_refused,
         });
         self.doc_refused = false;
+    }
+
+    /// Where a scalar's value is kept in [`Yaml::text`]: its source text when it reads the same
+    /// (the common case, so nothing is copied), else a copy appended after the source. Decided
+    /// from the value and span alone, so both parsers build equal trees.
+    fn intern(&mut self, value: &str, span: Span, style: ScalarStyle) -> Str {
+        let (s, e) = (span.start as usize, span.end as usize);
+        let content = match style {
+            ScalarStyle::Plain => Some((s, e)),
+            ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted if e >= s + 2 => {
+                Some((s + 1, e - 1))
+            }
+            _ => None,
+        };
+        // A value borrowed from the source at its place (the fast reader's usual case) needs no
+        // comparison.
+        if let Some((s, e)) = content
+            && e - s == value.len()
+            && e <= self.src_len
+            && (value.as_ptr() as usize == self.src_addr.wrapping_add(s)
+                || self.yaml.text.as_bytes().get(s..e) == Some(value.as_bytes()))
+        {
+            return Str {
+                start: s as u32,
+                end: e as u32,
+            };
+        }
+        let start = self.yaml.text.len();
+        self.yaml.text.push_str(value);
+        Str {
+            start: start as u32,
+            end: self.yaml.text.len() as u32,
+        }
     }
 
     fn push(&mut self, node: Node) -> NodeId {
@@ -764,9 +854,9 @@ impl Builder {
     }
 
     /// The scalar value a key node stands for (through an alias), unless it is `<<`.
-    fn key_value(yaml: &Yaml, id: NodeId) -> Option<&str> {
+    fn key_value(yaml: &Yaml, id: NodeId) -> Option<Str> {
         match &yaml.get(id)?.kind {
-            NodeKind::Scalar { value, .. } if &**value != "<<" => Some(value),
+            NodeKind::Scalar { value, .. } if !yaml.is_merge_str(*value) => Some(*value),
             _ => None,
         }
     }
@@ -783,12 +873,14 @@ impl Builder {
         if !is_key {
             return;
         }
-        let Some(value) = Self::key_value(&self.yaml, id) else {
+        let Some(key) = Self::key_value(&self.yaml, id) else {
             return;
         };
-        let span = self.yaml.node(id).map(|n| n.span).unwrap_or_default();
-        let keys = &self.items[base..self.items.len() - 1];
+        let yaml = &self.yaml;
+        let span = yaml.node(id).map(|n| n.span).unwrap_or_default();
+        let kbase = frame.key_base.min(self.key_strs.len());
         let first = if let Some(map) = &mut frame.keys {
+            let value = yaml.str(key);
             match map.get(value) {
                 Some(&first) => Some(first),
                 None => {
@@ -797,26 +889,26 @@ impl Builder {
                 }
             }
         } else {
-            let earlier = keys
+            let earlier = &self.key_strs[kbase..];
+            let first = earlier
                 .iter()
-                .step_by(2)
-                .find(|&&k| Self::key_value(&self.yaml, k) == Some(value));
-            let first = earlier.and_then(|&k| self.yaml.node(k)).map(|n| n.span);
-            if first.is_none() && keys.len() / 2 >= SMALL_MAPPING {
+                .find(|(k, _)| yaml.same_str(*k, key))
+                .map(|&(_, s)| s);
+            if first.is_none() && earlier.len() + 1 >= SMALL_MAPPING {
                 // Many keys: index them (the first of equal keys wins, as in the scan).
                 let mut map = std::collections::HashMap::new();
-                for &k in keys.iter().step_by(2).chain([&id]) {
-                    if let (Some(v), Some(n)) = (Self::key_value(&self.yaml, k), self.yaml.node(k))
-                    {
-                        map.entry(Box::<str>::from(v)).or_insert(n.span);
-                    }
+                for &(k, s) in earlier.iter().chain([&(key, span)]) {
+                    map.entry(Box::<str>::from(yaml.str(k))).or_insert(s);
                 }
                 frame.keys = Some(map);
             }
             first
         };
+        if first.is_none() && frame.keys.is_none() {
+            self.key_strs.push((key, span));
+        }
         if let Some(first) = first {
-            let message = format!("duplicate key `{value}`");
+            let message = format!("duplicate key `{}`", self.yaml.str(key));
             self.yaml.errors.push(YamlError {
                 kind: YamlErrorKind::DuplicateKey,
                 span,
@@ -899,12 +991,5 @@ fn scalar_end(text: &str, start: usize, e: usize, style: PStyle) -> usize {
             let t = text.get(start..e.max(start)).unwrap_or("");
             start + t.trim_end().len()
         }
-    }
-}
-
-fn cow_box(c: Cow<'_, str>) -> Box<str> {
-    match c {
-        Cow::Borrowed(s) => s.into(),
-        Cow::Owned(s) => s.into_boxed_str(),
     }
 }
