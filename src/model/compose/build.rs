@@ -153,6 +153,11 @@ fn load_inner(text: &str, path: &Path, env: &Env) -> ComposeFile {
 /// Interpolates every scalar value of the document once (aliases are not followed, so a shared
 /// value is reported once) and reports `${VAR:?}` errors, malformed templates and unset variables.
 fn interpolation_diagnostics(yaml: &Yaml, root: NodeId, env: &Env, out: &mut Vec<Diagnostic>) {
+    // The tree's text holds every scalar value (and the source): without a `$` in it there is
+    // nothing to interpolate, and no need to walk the tree.
+    if memchr::memchr(b'$', yaml.text.as_bytes()).is_none() {
+        return;
+    }
     let lookup = |n: &str| env.get(n).map(str::to_string);
     let mut stack = Vec::with_capacity(64);
     stack.push((root, false));
@@ -161,7 +166,7 @@ fn interpolation_diagnostics(yaml: &Yaml, root: NodeId, env: &Env, out: &mut Vec
         match &node.kind {
             NodeKind::Scalar { value, .. } => {
                 let value = yaml.str(*value);
-                if is_key || !value.contains('$') {
+                if is_key || memchr::memchr(b'$', value.as_bytes()).is_none() {
                     continue;
                 }
                 let r = interpolate(value, &lookup);

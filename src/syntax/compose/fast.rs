@@ -283,14 +283,14 @@ impl<'a> Reader<'a> {
         if style == ScalarStyle::Plain && end > start && self.at(end - 1) >= 0x80 {
             end = start + self.text.get(start..end).map_or(0, |t| t.trim_end().len());
         }
-        self.emit(Ev::Scalar {
-            value,
+        self.builder.scalar(
+            &value,
             style,
             aid,
-            tag: props.tag,
-            anchor: props.anchor.map(|(n, s)| (n.into(), s)),
-            span: Span::new(start, end.max(start)),
-        });
+            props.tag,
+            props.anchor.map(|(n, s)| (n.into(), s)),
+            Span::new(start, end.max(start)),
+        );
     }
 
     fn define(&mut self, anchor: Option<(&'a str, Span)>) -> usize {
@@ -494,13 +494,13 @@ impl<'a> Reader<'a> {
     /// Opens a collection at `pos`, defining its anchor.
     fn open(&mut self, seq: bool, props: Props<'a>) {
         let aid = self.define(props.anchor);
-        self.emit(Ev::Open {
+        self.builder.open(
             seq,
             aid,
-            tag: props.tag,
-            anchor: props.anchor.map(|(n, s)| (n.into(), s)),
-            start: self.pos,
-        });
+            props.tag,
+            props.anchor.map(|(n, s)| (n.into(), s)),
+            self.pos,
+        );
     }
 
     /// A block mapping whose first key is at `pos`, its `:` at `colon`.
@@ -550,7 +550,7 @@ impl<'a> Reader<'a> {
                 self.node(col, false)?
             };
             if next < col {
-                self.emit(Ev::Close { flow_end: None });
+                self.builder.end(None);
                 return Some(next);
             }
             if next > col || self.at_entry() {
@@ -585,7 +585,7 @@ impl<'a> Reader<'a> {
                 continue;
             }
             if next < col || (indentless && next == col) {
-                self.emit(Ev::Close { flow_end: None });
+                self.builder.end(None);
                 return Some(next);
             }
             return None;
@@ -1009,9 +1009,7 @@ impl<'a> Reader<'a> {
                         memchr::memchr(b'\n', self.b.get(i..)?).map_or(self.b.len(), |k| i + k);
                     end = i + self.str(i, eol)?.trim_end().len();
                 }
-                self.emit(Ev::Close {
-                    flow_end: Some(end),
-                });
+                self.builder.end(Some(end));
                 self.depth -= 1;
                 return Some(());
             }

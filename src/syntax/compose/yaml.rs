@@ -110,6 +110,10 @@ pub struct Yaml {
     pub nodes: Vec<Node>,
     pub documents: Vec<Document>,
     pub errors: Vec<YamlError>,
+    /// Whether any node is an alias (else [`Yaml::resolve`] has nothing to follow).
+    aliases: bool,
+    /// Whether any mapping has a `<<` key (else entries are always the pairs as written).
+    merge_keys: bool,
 }
 
 /// The entries of a mapping: see [`Yaml::iter_entries`].
@@ -164,6 +168,9 @@ impl Yaml {
 
     /// Follows an alias to the node it names (one step: anchors never sit on aliases).
     pub fn resolve(&self, id: NodeId) -> NodeId {
+        if !self.aliases {
+            return id;
+        }
         match self.node(id).map(|n| &n.kind) {
             Some(NodeKind::Alias { target, .. }) => *target,
             _ => id,
@@ -251,7 +258,7 @@ impl Yaml {
     pub fn iter_entries(&self, id: NodeId) -> Entries<'_> {
         if let Some(NodeKind::Mapping(pairs)) = self.get(id).map(|n| &n.kind)
             && !self.has_duplicate_keys()
-            && !pairs.iter().any(|p| self.is_merge_key(p.key))
+            && !self.has_merge_key(pairs)
         {
             return Entries::Pairs(pairs.iter());
         }
@@ -319,6 +326,10 @@ impl Yaml {
         }
     }
 
+    fn has_merge_key(&self, pairs: &[Pair]) -> bool {
+        self.merge_keys && pairs.iter().any(|p| self.is_merge_key(p.key))
+    }
+
     fn has_duplicate_keys(&self) -> bool {
         self.errors
             .iter()
@@ -342,7 +353,7 @@ impl Yaml {
         // Without merge keys the entries are the pairs (first of duplicates wins): no need to
         // collect them all.
         if let Some(NodeKind::Mapping(pairs)) = self.get(id).map(|n| &n.kind)
-            && !pairs.iter().any(|p| self.is_merge_key(p.key))
+            && !self.has_merge_key(pairs)
         {
             return pairs
                 .iter()
@@ -588,6 +599,8 @@ impl Builder {
                 nodes: Vec::with_capacity(len / 8 + 4),
                 documents: Vec::new(),
                 errors: Vec::new(),
+                aliases: false,
+                merge_keys: false,
             },
             anchors: Vec::new(),
             stack: Vec::with_capacity(16),
@@ -638,6 +651,7 @@ impl Builder {
                         return;
                     }
                 };
+                self.yaml.aliases = true;
                 let id = self.push(Node {
                     kind: NodeKind::Alias {
                         target,
@@ -657,18 +671,7 @@ impl Builder {
                 tag,
                 anchor,
                 span,
-            } => {
-                let value = self.intern(&value, span, style);
-                let id = self.push(Node {
-                    kind: NodeKind::Scalar { value, style },
-                    span,
-                    tag,
-                    anchor,
-                    expanded: 1,
-                });
-                self.define_anchor(aid, id, true);
-                self.attach(id);
-            }
+            } => self.scalar(&value, style, aid, tag, anchor, span),
             Ev::Open {
                 seq,
                 aid,
@@ -676,16 +679,42 @@ impl Builder {
                 anchor,
                 start,
             } => self.open(seq, aid, tag, anchor, start),
-            Ev::Close { flow_end } => {
-                let Some(frame) = self.stack.pop() else {
-                    return;
-                };
-                self.close(frame, flow_end);
-            }
+            Ev::Close { flow_end } => self.end(flow_end),
         }
     }
 
-    fn open(
+    /// [`Ev::Scalar`], called directly by the fast reader (an event is large to move).
+    pub(super) fn scalar(
+        &mut self,
+        value: &str,
+        style: ScalarStyle,
+        aid: usize,
+        tag: Option<Box<str>>,
+        anchor: Option<(Box<str>, Span)>,
+        span: Span,
+    ) {
+        let value = self.intern(value, span, style);
+        let id = self.push(Node {
+            kind: NodeKind::Scalar { value, style },
+            span,
+            tag,
+            anchor,
+            expanded: 1,
+        });
+        self.define_anchor(aid, id, true);
+        self.attach(id);
+    }
+
+    /// [`Ev::Close`].
+    pub(super) fn end(&mut self, flow_end: Option<usize>) {
+        let Some(frame) = self.stack.pop() else {
+            return;
+        };
+        self.close(frame, flow_end);
+    }
+
+    /// [`Ev::Open`].
+    pub(super) fn open(
         &mut self,
         seq: bool,
         aid: usize,
@@ -874,6 +903,9 @@ impl Builder {
             return;
         }
         let Some(key) = Self::key_value(&self.yaml, id) else {
+            if self.yaml.is_merge_key(id) {
+                self.yaml.merge_keys = true;
+            }
             return;
         };
         let yaml = &self.yaml;
