@@ -166,7 +166,7 @@ fn interpolation_diagnostics(yaml: &Yaml, root: NodeId, env: &Env, out: &mut Vec
         match &node.kind {
             NodeKind::Scalar { value, .. } => {
                 let value = yaml.str(*value);
-                if is_key || memchr::memchr(b'$', value.as_bytes()).is_none() {
+                if is_key || !has_byte(value, b'$') {
                     continue;
                 }
                 let r = interpolate(value, &lookup);
@@ -194,9 +194,11 @@ fn interpolation_diagnostics(yaml: &Yaml, root: NodeId, env: &Env, out: &mut Vec
                     });
                 }
             }
-            NodeKind::Sequence(items) => stack.extend(items.iter().rev().map(|&i| (i, false))),
+            NodeKind::Sequence(items) => {
+                stack.extend(yaml.items(*items).iter().rev().map(|&i| (i, false)))
+            }
             NodeKind::Mapping(pairs) => {
-                for p in pairs.iter().rev() {
+                for p in yaml.pairs(*pairs).iter().rev() {
                     stack.push((p.value, false));
                     stack.push((p.key, true));
                 }
@@ -231,16 +233,37 @@ fn raw_offset(yaml: &Yaml, id: NodeId, raw: &str) -> Option<u32> {
     let NodeKind::Scalar { style, .. } = &node.kind else {
         return None;
     };
-    let len = node.span.len();
+    raw_offset_of(node.span, *style, raw)
+}
+
+/// [`raw_offset`] of a scalar with this span and style.
+fn raw_offset_of(span: Span, style: ScalarStyle, raw: &str) -> Option<u32> {
+    let len = span.len();
+    let b = raw.as_bytes();
     match style {
-        ScalarStyle::Plain if len == raw.len() && !raw.contains('\n') => Some(node.span.start),
+        ScalarStyle::Plain if len == raw.len() && !b.contains(&b'\n') => Some(span.start),
         ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted
-            if len == raw.len() + 2 && !raw.contains(['\n', '\'', '\\']) =>
+            if len == raw.len() + 2 && !b.iter().any(|c| matches!(c, b'\n' | b'\'' | b'\\')) =>
         {
-            Some(node.span.start + 1)
+            Some(span.start + 1)
         }
         _ => None,
     }
+}
+
+/// Whether `s` holds byte `b`: a plain loop for the short values most scalars are (a vector
+/// search costs more to set up than it saves there).
+fn has_byte(s: &str, b: u8) -> bool {
+    if s.len() < 64 {
+        s.bytes().any(|c| c == b)
+    } else {
+        memchr::memchr(b, s.as_bytes()).is_some()
+    }
+}
+
+/// YAML's null as a plain scalar reads it (see [`Yaml::is_null`]).
+fn is_null_text(raw: &str) -> bool {
+    matches!(raw, "" | "~" | "null" | "Null" | "NULL")
 }
 
 fn parse_int(s: &str) -> Option<i64> {
@@ -323,20 +346,6 @@ impl<'a> Cx<'a> {
         r
     }
 
-    fn finish(&self, mut t: Text) -> Text {
-        t.origin = self.via.clone();
-        if let Some((s, file, service)) = &self.remap {
-            t.origin = Some(Origin::Extends {
-                service: service.clone(),
-                file: Some(file.clone()),
-                original_span: t.span,
-            });
-            t.span = *s;
-            t.raw_offset = None;
-        }
-        t
-    }
-
     fn resolve_text(&self, raw: &str) -> String {
         let lookup = |n: &str| self.env.get(n).map(str::to_string);
         interpolate(raw, &lookup).value.into_owned()
@@ -344,23 +353,63 @@ impl<'a> Cx<'a> {
 
     /// A scalar value as [`Text`] (interpolated). `None` for null and for collections.
     fn text(&mut self, id: NodeId) -> Option<Text> {
-        if self.yaml.is_null(id) {
-            return None;
-        }
-        self.scoped(id, |cx, target| {
-            let raw = cx.yaml.scalar(target)?;
-            let value = cx.resolve_text(raw);
-            let t = scalar_text(cx.yaml, target, raw, value)?;
-            Some(cx.finish(t))
-        })
+        self.make_text(id, true)
     }
 
     /// A key as [`Text`] (keys are not interpolated).
     fn key_text(&mut self, id: NodeId) -> Option<Text> {
-        self.scoped(id, |cx, target| {
-            let raw = cx.yaml.scalar(target)?;
-            let t = scalar_text(cx.yaml, target, raw, raw.to_string())?;
-            Some(cx.finish(t))
+        self.make_text(id, false)
+    }
+
+    /// [`Cx::text`] and [`Cx::key_text`] in one pass over the node: what [`Cx::scoped`],
+    /// [`scalar_text`] and [`Cx::finish`] do for a value, without the moves and lookups between
+    /// them (this runs for every value of the file).
+    fn make_text(&self, id: NodeId, value: bool) -> Option<Text> {
+        let yaml = self.yaml;
+        let target = yaml.resolve(id);
+        let node = yaml.node(target)?;
+        let NodeKind::Scalar { value: v, style } = node.kind else {
+            return None;
+        };
+        let raw = yaml.str(v);
+        // A null value is no text (a null key is: keys are always strings).
+        if value && style == ScalarStyle::Plain && is_null_text(raw) {
+            return None;
+        }
+        let resolved = if value && has_byte(raw, b'$') {
+            self.resolve_text(raw)
+        } else {
+            raw.to_string()
+        };
+        let (span, raw_offset, origin) = match &self.remap {
+            Some((s, file, service)) => (
+                *s,
+                None,
+                Some(Origin::Extends {
+                    service: service.clone(),
+                    file: Some(file.clone()),
+                    original_span: node.span,
+                }),
+            ),
+            None => {
+                let origin = if target != id
+                    && let Some(o) = self.anchor_origin(id, target)
+                {
+                    Some(o)
+                } else {
+                    self.via.clone()
+                };
+                (node.span, raw_offset_of(node.span, style, raw), origin)
+            }
+        };
+        Some(Text {
+            raw: raw.to_string(),
+            value: resolved,
+            span,
+            style,
+            raw_offset,
+            node: target,
+            origin,
         })
     }
 
@@ -407,11 +456,11 @@ impl<'a> Cx<'a> {
     }
 
     /// Entries of a mapping with merge keys applied, each with its key's text.
-    fn entries(&self, id: NodeId) -> Vec<(&'a str, Entry)> {
+    /// (An iterator over the tree, not borrowing `self`: no list is collected per mapping.)
+    fn entries(&self, id: NodeId) -> impl Iterator<Item = (&'a str, Entry)> + use<'a> {
         let yaml: &'a Yaml = self.yaml;
         yaml.iter_entries(id)
-            .filter_map(|e| Some((yaml.scalar(e.key)?, e)))
-            .collect()
+            .filter_map(move |e| Some((yaml.scalar(e.key)?, e)))
     }
 
     /// Runs `f` on an entry's value with the entry's merge origin in scope.
@@ -517,7 +566,7 @@ impl<'a> Cx<'a> {
             node: Some(root),
             ..Compose::default()
         };
-        let entries = self.entries(root);
+        let entries: Vec<_> = self.entries(root).collect();
         self.services = entries
             .iter()
             .find(|(k, _)| *k == "services")
@@ -545,7 +594,7 @@ impl<'a> Cx<'a> {
             return Vec::new();
         }
         self.scoped(id, |cx, m| {
-            let entries = cx.entries(m);
+            let entries: Vec<_> = cx.entries(m).collect();
             // Services are large: grow the list once, not by doubling copies.
             let mut out = Vec::with_capacity(entries.len());
             for (name, e) in entries {
@@ -835,7 +884,6 @@ impl<'a> Cx<'a> {
         }
         self.scoped(id, |cx, m| {
             cx.entries(m)
-                .into_iter()
                 .filter_map(|(_, e)| cx.entry(&e, |cx, _| cx.key_text(e.key)))
                 .collect()
         })

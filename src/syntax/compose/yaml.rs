@@ -37,13 +37,20 @@ pub enum NodeKind {
         value: Str,
         style: ScalarStyle,
     },
-    Sequence(Vec<NodeId>),
-    Mapping(Vec<Pair>),
+    /// Items in [`Yaml::item_list`]: see [`Yaml::items`].
+    Sequence(Children),
+    /// Pairs in [`Yaml::pair_list`]: see [`Yaml::pairs`].
+    Mapping(Children),
     /// `*name`: refers to the anchored node `target`.
-    Alias {
-        target: NodeId,
-        name: Box<str>,
-    },
+    Alias { target: NodeId, name: Box<str> },
+}
+
+/// A collection's children: a range of [`Yaml::item_list`] or [`Yaml::pair_list`] (one list
+/// per tree, not one per collection).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Children {
+    pub start: u32,
+    pub len: u32,
 }
 
 /// A byte range of [`Yaml::text`]: where a scalar's value is kept.
@@ -108,6 +115,10 @@ pub struct Yaml {
     /// folding): every scalar value is a range of it, so the tree holds no string per scalar.
     pub text: String,
     pub nodes: Vec<Node>,
+    /// The items of all sequences.
+    pub item_list: Vec<NodeId>,
+    /// The pairs of all mappings.
+    pub pair_list: Vec<Pair>,
     pub documents: Vec<Document>,
     pub errors: Vec<YamlError>,
     /// Whether any node is an alias (else [`Yaml::resolve`] has nothing to follow).
@@ -182,6 +193,22 @@ impl Yaml {
         self.node(self.resolve(id))
     }
 
+    /// A sequence's items.
+    pub fn items(&self, c: Children) -> &[NodeId] {
+        let start = c.start as usize;
+        self.item_list
+            .get(start..start + c.len as usize)
+            .unwrap_or_default()
+    }
+
+    /// A mapping's pairs, as written.
+    pub fn pairs(&self, c: Children) -> &[Pair] {
+        let start = c.start as usize;
+        self.pair_list
+            .get(start..start + c.len as usize)
+            .unwrap_or_default()
+    }
+
     /// The text of a scalar value.
     pub fn str(&self, s: Str) -> &str {
         self.text
@@ -222,7 +249,7 @@ impl Yaml {
 
     pub fn sequence(&self, id: NodeId) -> Option<&[NodeId]> {
         match &self.get(id)?.kind {
-            NodeKind::Sequence(items) => Some(items),
+            NodeKind::Sequence(items) => Some(self.items(*items)),
             _ => None,
         }
     }
@@ -256,7 +283,8 @@ impl Yaml {
     /// [`Yaml::entries`] as an iterator: without merge keys or duplicate keys (the common case)
     /// the entries are the pairs, read in place.
     pub fn iter_entries(&self, id: NodeId) -> Entries<'_> {
-        if let Some(NodeKind::Mapping(pairs)) = self.get(id).map(|n| &n.kind)
+        if let Some(&NodeKind::Mapping(pairs)) = self.get(id).map(|n| &n.kind)
+            && let pairs = self.pairs(pairs)
             && !self.has_duplicate_keys()
             && !self.has_merge_key(pairs)
         {
@@ -274,9 +302,10 @@ impl Yaml {
         depth: usize,
         out: &mut Vec<Entry>,
     ) {
-        let Some(NodeKind::Mapping(pairs)) = self.get(id).map(|n| &n.kind) else {
+        let Some(&NodeKind::Mapping(pairs)) = self.get(id).map(|n| &n.kind) else {
             return;
         };
+        let pairs = self.pairs(pairs);
         if depth > 8 {
             return;
         }
@@ -285,7 +314,9 @@ impl Yaml {
         for p in pairs {
             if self.is_merge_key(p.key) {
                 match self.get(p.value).map(|n| &n.kind) {
-                    Some(NodeKind::Sequence(items)) => merges.extend(items.iter().copied()),
+                    Some(NodeKind::Sequence(items)) => {
+                        merges.extend(self.items(*items).iter().copied())
+                    }
                     _ => merges.push(p.value),
                 }
                 continue;
@@ -352,7 +383,8 @@ impl Yaml {
     pub fn lookup(&self, id: NodeId, key: &str) -> Option<Entry> {
         // Without merge keys the entries are the pairs (first of duplicates wins): no need to
         // collect them all.
-        if let Some(NodeKind::Mapping(pairs)) = self.get(id).map(|n| &n.kind)
+        if let Some(&NodeKind::Mapping(pairs)) = self.get(id).map(|n| &n.kind)
+            && let pairs = self.pairs(pairs)
             && !self.has_merge_key(pairs)
         {
             return pairs
@@ -597,6 +629,8 @@ impl Builder {
             yaml: Yaml {
                 text: copy,
                 nodes: Vec::with_capacity(len / 8 + 4),
+                item_list: Vec::with_capacity(len / 64 + 4),
+                pair_list: Vec::with_capacity(len / 24 + 4),
                 documents: Vec::new(),
                 errors: Vec::new(),
                 aliases: false,
@@ -723,9 +757,9 @@ impl Builder {
         start: usize,
     ) {
         let kind = if seq {
-            NodeKind::Sequence(Vec::new())
+            NodeKind::Sequence(Children::default())
         } else {
-            NodeKind::Mapping(Vec::new())
+            NodeKind::Mapping(Children::default())
         };
         let id = self.push(Node {
             kind,
@@ -768,22 +802,32 @@ impl Builder {
                 )
             }
         };
-        let mut expanded: u64 = 1;
-        for &i in items {
-            expanded = expanded.saturating_add(self.expanded(i));
-        }
-        let kind = if frame.seq {
-            NodeKind::Sequence(items.to_vec())
+        let expanded = if self.yaml.aliases {
+            let mut expanded: u64 = 1;
+            for &i in items {
+                expanded = expanded.saturating_add(self.expanded(i));
+            }
+            expanded
         } else {
-            NodeKind::Mapping(
-                items
-                    .chunks_exact(2)
-                    .map(|c| Pair {
-                        key: c[0],
-                        value: c[1],
-                    })
-                    .collect(),
-            )
+            // Without aliases a collection stands for its subtree: the nodes made since it
+            // opened, itself included.
+            (self.yaml.nodes.len() as u64).saturating_sub(frame.id as u64)
+        };
+        let kind = if frame.seq {
+            let start = self.yaml.item_list.len() as u32;
+            self.yaml.item_list.extend_from_slice(items);
+            let len = self.yaml.item_list.len() as u32 - start;
+            NodeKind::Sequence(Children { start, len })
+        } else {
+            let start = self.yaml.pair_list.len() as u32;
+            self.yaml
+                .pair_list
+                .extend(items.chunks_exact(2).map(|c| Pair {
+                    key: c[0],
+                    value: c[1],
+                }));
+            let len = self.yaml.pair_list.len() as u32 - start;
+            NodeKind::Mapping(Children { start, len })
         };
         self.items.truncate(base);
         self.key_strs.truncate(frame.key_base);
