@@ -736,7 +736,7 @@ impl Builder {
             expanded: 1,
         });
         self.define_anchor(aid, id, true);
-        self.attach(id);
+        self.attach_node(id, Some((value, span)));
     }
 
     /// [`Ev::Close`].
@@ -936,6 +936,12 @@ impl Builder {
 
     /// Adds a finished node to the open collection (or makes it the document root).
     fn attach(&mut self, id: NodeId) {
+        self.attach_node(id, None);
+    }
+
+    /// [`Builder::attach`]; `scalar` is the node's value and span when the caller just made a
+    /// scalar (saves looking the node up again).
+    fn attach_node(&mut self, id: NodeId, scalar: Option<(Str, Span)>) {
         let Some(frame) = self.stack.last_mut() else {
             self.doc_root = Some(id);
             return;
@@ -946,14 +952,19 @@ impl Builder {
         if !is_key {
             return;
         }
-        let Some(key) = Self::key_value(&self.yaml, id) else {
+        let found = match scalar {
+            Some((v, span)) if !self.yaml.is_merge_str(v) => Some((v, span)),
+            Some(_) => None,
+            None => Self::key_value(&self.yaml, id)
+                .map(|v| (v, self.yaml.node(id).map(|n| n.span).unwrap_or_default())),
+        };
+        let Some((key, span)) = found else {
             if self.yaml.is_merge_key(id) {
                 self.yaml.merge_keys = true;
             }
             return;
         };
         let yaml = &self.yaml;
-        let span = yaml.node(id).map(|n| n.span).unwrap_or_default();
         let kbase = frame.key_base.min(self.key_strs.len());
         let first = if let Some(map) = &mut frame.keys {
             let value = yaml.str(key);
