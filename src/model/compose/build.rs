@@ -896,8 +896,8 @@ impl<'a> Cx<'a> {
         }
     }
 
-    fn build(&mut self, id: NodeId) -> Option<Build> {
-        let mut b = Build {
+    fn build(&mut self, id: NodeId) -> Option<Box<Build>> {
+        let mut b = Box::new(Build {
             span: self.node_span(id),
             node: self.yaml.resolve(id),
             short: false,
@@ -907,7 +907,7 @@ impl<'a> Cx<'a> {
             args: Vec::new(),
             target: None,
             secrets: Vec::new(),
-        };
+        });
         if !self.yaml.is_mapping(id) {
             b.short = true;
             b.context = Some(self.text(id)?);
@@ -1137,11 +1137,11 @@ impl<'a> Cx<'a> {
         })
     }
 
-    fn healthcheck(&mut self, id: NodeId) -> Option<Healthcheck> {
+    fn healthcheck(&mut self, id: NodeId) -> Option<Box<Healthcheck>> {
         if !self.yaml.is_mapping(id) {
             return None;
         }
-        let mut h = Healthcheck {
+        let mut h = Box::new(Healthcheck {
             span: self.node_span(id),
             node: self.yaml.resolve(id),
             test: None,
@@ -1151,7 +1151,7 @@ impl<'a> Cx<'a> {
             start_period: None,
             start_interval: None,
             retries: None,
-        };
+        });
         self.fields(id, |cx, k, v| match k {
             "test" => h.test = cx.command(v),
             "disable" => h.disable = cx.flag(v),
@@ -1165,17 +1165,17 @@ impl<'a> Cx<'a> {
         Some(h)
     }
 
-    fn deploy(&mut self, id: NodeId) -> Option<Deploy> {
+    fn deploy(&mut self, id: NodeId) -> Option<Box<Deploy>> {
         if !self.yaml.is_mapping(id) {
             return None;
         }
-        let mut d = Deploy {
+        let mut d = Box::new(Deploy {
             span: self.node_span(id),
             node: self.yaml.resolve(id),
             mode: None,
             replicas: None,
             resources: None,
-        };
+        });
         self.fields(id, |cx, k, v| match k {
             "mode" => d.mode = cx.text(v),
             "replicas" => d.replicas = cx.num(v),
