@@ -37,6 +37,7 @@ pub fn parse(text: &str) -> Option<Yaml> {
         anchors: Vec::new(),
         next_aid: 1,
         depth: 0,
+        line: 0,
     };
     r.stream()?;
     let yaml = r.builder.finish();
@@ -107,6 +108,8 @@ struct Reader<'a> {
     anchors: Vec<(&'a str, usize)>,
     next_aid: usize,
     depth: usize,
+    /// Start of the line [`Self::next_line`] last moved to.
+    line: usize,
 }
 
 /// Bytes that end a token: space, newline, end of input.
@@ -136,9 +139,16 @@ impl<'a> Reader<'a> {
         self.text.get(s..e)
     }
 
+    /// The column of `pos`, which is on the line [`Self::next_line`] last moved to (nodes
+    /// whose column matters start there).
     fn column(&self, pos: usize) -> usize {
-        let line = memchr::memrchr(b'\n', self.b.get(..pos).unwrap_or(&[])).map_or(0, |i| i + 1);
-        pos - line
+        let slow = || memchr::memrchr(b'\n', self.b.get(..pos).unwrap_or(&[])).map_or(0, |i| i + 1);
+        if self.line <= pos {
+            // Tests run debug builds: they check the line is tracked right.
+            debug_assert_eq!(self.line, slow(), "line start tracked wrong at {pos}");
+            return pos - self.line;
+        }
+        pos - slow()
     }
 
     /// `---` or `...` at the start of a line, followed by a space, a newline or the end.
@@ -179,6 +189,7 @@ impl<'a> Reader<'a> {
                 _ => {}
             }
             let line = self.pos;
+            self.line = line;
             while self.cur() == b' ' {
                 self.pos += 1;
             }
