@@ -461,11 +461,30 @@ impl<'a> Checker<'a> {
 
     fn check(&mut self, id: NodeId, shape: &Shape, path: KeyPath<'_>, depth: usize) {
         // Schemas nest a handful of levels; this guards against a shape cycle only.
-        if depth > 16 || self.yaml.is_null(id) || self.yaml.tag(id) == Some("!reset") {
+        if depth > 16 {
             return;
         }
         let yaml: &'a Yaml = self.yaml;
-        let kind = self.kind(id);
+        // One look at the node (and its alias target) for what `is_null`, `tag` and `kind` ask.
+        let own = yaml.node(id);
+        let node = match own.map(|n| &n.kind) {
+            Some(NodeKind::Alias { .. }) => yaml.get(id),
+            _ => own,
+        };
+        if node.is_some_and(|n| yaml.node_is_null(n)) {
+            return;
+        }
+        let tag = own
+            .and_then(|n| n.tag.as_deref())
+            .or_else(|| node.and_then(|n| n.tag.as_deref()));
+        if tag == Some("!reset") {
+            return;
+        }
+        let kind = match node.map(|n| &n.kind) {
+            Some(NodeKind::Sequence(_)) => Kind::Seq,
+            Some(NodeKind::Mapping(_)) => Kind::Map,
+            _ => Kind::Scalar,
+        };
         match (shape, kind) {
             (Any, _) | (Map, Kind::Map) | (Scalar, Kind::Scalar) => {}
             (Bool, Kind::Scalar) => {

@@ -262,11 +262,16 @@ impl Yaml {
 
     /// Whether a scalar is YAML null (`~`, `null`, empty plain).
     pub fn is_null(&self, id: NodeId) -> bool {
-        match self.get(id).map(|n| &n.kind) {
-            Some(NodeKind::Scalar {
+        self.get(id).is_some_and(|n| self.node_is_null(n))
+    }
+
+    /// [`Yaml::is_null`] of a node in hand (not following an alias).
+    pub fn node_is_null(&self, n: &Node) -> bool {
+        match &n.kind {
+            NodeKind::Scalar {
                 value,
                 style: ScalarStyle::Plain,
-            }) => {
+            } => {
                 value.end.wrapping_sub(value.start) <= 4
                     && matches!(self.bytes(*value), b"" | b"~" | b"null" | b"Null" | b"NULL")
             }
