@@ -723,6 +723,7 @@ impl Builder {
     }
 
     /// [`Ev::Scalar`], called directly by the fast reader (an event is large to move).
+    #[inline]
     pub(super) fn scalar(
         &mut self,
         value: &str,
@@ -871,6 +872,7 @@ impl Builder {
     /// Where a scalar's value is kept in [`Yaml::text`]: its source text when it reads the same
     /// (the common case, so nothing is copied), else a copy appended after the source. Decided
     /// from the value and span alone, so both parsers build equal trees.
+    #[inline]
     fn intern(&mut self, value: &str, span: Span, style: ScalarStyle) -> Str {
         let (s, e) = (span.start as usize, span.end as usize);
         let content = match style {
@@ -946,6 +948,7 @@ impl Builder {
 
     /// [`Builder::attach`]; `scalar` is the node's value and span when the caller just made a
     /// scalar (saves looking the node up again).
+    #[inline]
     fn attach_node(&mut self, id: NodeId, scalar: Option<(Str, Span)>) {
         let Some(frame) = self.stack.last_mut() else {
             self.doc_root = Some(id);
@@ -954,9 +957,17 @@ impl Builder {
         let base = frame.base.min(self.items.len());
         let is_key = !frame.seq && (self.items.len() - base).is_multiple_of(2);
         self.items.push(id);
-        if !is_key {
-            return;
+        if is_key {
+            self.attach_key(id, scalar);
         }
+    }
+
+    /// [`Builder::attach_node`] for a mapping key: duplicate detection.
+    #[inline(never)]
+    fn attach_key(&mut self, id: NodeId, scalar: Option<(Str, Span)>) {
+        let Some(frame) = self.stack.last_mut() else {
+            return;
+        };
         let found = match scalar {
             Some((v, span)) if !self.yaml.is_merge_str(v) => Some((v, span)),
             Some(_) => None,
@@ -987,12 +998,7 @@ impl Builder {
                 .find(|(k, _)| yaml.same_str(*k, key))
                 .map(|&(_, s)| s);
             if first.is_none() && earlier.len() + 1 >= SMALL_MAPPING {
-                // Many keys: index them (the first of equal keys wins, as in the scan).
-                let mut map = std::collections::HashMap::new();
-                for &(k, s) in earlier.iter().chain([&(key, span)]) {
-                    map.entry(Box::<str>::from(yaml.str(k))).or_insert(s);
-                }
-                frame.keys = Some(map);
+                frame.keys = Some(Self::key_map(yaml, earlier, (key, span)));
             }
             first
         };
@@ -1000,14 +1006,33 @@ impl Builder {
             self.key_strs.push((key, span));
         }
         if let Some(first) = first {
-            let message = format!("duplicate key `{}`", self.yaml.str(key));
-            self.yaml.errors.push(YamlError {
-                kind: YamlErrorKind::DuplicateKey,
-                span,
-                message,
-                related: Some(first),
-            });
+            self.duplicate_key(key, span, first);
         }
+    }
+
+    /// Many keys: index them (the first of equal keys wins, as in the scan).
+    #[cold]
+    fn key_map(
+        yaml: &Yaml,
+        earlier: &[(Str, Span)],
+        key: (Str, Span),
+    ) -> std::collections::HashMap<Box<str>, Span> {
+        let mut map = std::collections::HashMap::new();
+        for &(k, s) in earlier.iter().chain([&key]) {
+            map.entry(Box::<str>::from(yaml.str(k))).or_insert(s);
+        }
+        map
+    }
+
+    #[cold]
+    fn duplicate_key(&mut self, key: Str, span: Span, first: Span) {
+        let message = format!("duplicate key `{}`", self.yaml.str(key));
+        self.yaml.errors.push(YamlError {
+            kind: YamlErrorKind::DuplicateKey,
+            span,
+            message,
+            related: Some(first),
+        });
     }
 }
 
