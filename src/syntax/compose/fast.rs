@@ -161,6 +161,7 @@ impl<'a> Reader<'a> {
 
     /// Skips spaces and a comment to the end of the line. `Some(true)` when the line is done
     /// (at a newline or the end), `Some(false)` when more content follows on it.
+    #[inline]
     fn rest_of_line(&mut self) -> R<bool> {
         while self.cur() == b' ' {
             self.pos += 1;
@@ -488,18 +489,20 @@ impl<'a> Reader<'a> {
         if !plain_start(c, self.at(i + 1), false) {
             return None;
         }
-        // Keys are short: a plain loop beats setting up a vector search. A tab in a key is left
-        // to saphyr (the plain scalar reader refuses the line then).
+        // A tab in a key is left to saphyr (the plain scalar reader refuses the line then).
         let b = self.b;
-        while let Some(&c) = b.get(i) {
-            match c {
-                b'\n' | b'\t' => return None,
-                b':' if matches!(b.get(i + 1), None | Some(b' ' | b'\n')) => return Some(i),
-                b'#' if b.get(i.wrapping_sub(1)) == Some(&b' ') => return None,
-                _ => i += 1,
+        loop {
+            let rest = b.get(i..).unwrap_or_default();
+            let k = find_any4(rest, b'\n', b'\t', b':', b'#')?;
+            i += k;
+            match rest.get(k) {
+                Some(b':') if matches!(b.get(i + 1), None | Some(b' ' | b'\n')) => return Some(i),
+                Some(b'#') if b.get(i.wrapping_sub(1)) != Some(&b' ') => {}
+                Some(b':') => {}
+                _ => return None,
             }
+            i += 1;
         }
-        None
     }
 
     /// Opens a collection at `pos`, defining its anchor.
@@ -700,23 +703,36 @@ impl<'a> Reader<'a> {
         let b = self.b;
         let mut i = start;
         let mut end = start;
-        while let Some(&c) = b.get(i) {
-            match c {
-                b'\n' => break,
-                b'\t' => return None,
-                b' ' => {
+        loop {
+            // A run of ordinary bytes, then one that needs a look.
+            let rest = b.get(i..).unwrap_or_default();
+            let Some(k) = find_any4(rest, b'\n', b'\t', b' ', b':') else {
+                if !rest.is_empty() {
+                    end = b.len();
+                }
+                return Some(Line::Scalar(end, false));
+            };
+            if k > 0 {
+                end = i + k;
+            }
+            i += k;
+            match rest.get(k) {
+                Some(b'\t') => return None,
+                Some(b' ') => {
                     if b.get(i + 1) == Some(&b'#') {
                         return Some(Line::Scalar(end, true));
                     }
                 }
-                b':' if matches!(b.get(i + 1), None | Some(b' ' | b'\n')) => {
-                    return Some(Line::Key(i));
+                Some(b':') => {
+                    if matches!(b.get(i + 1), None | Some(b' ' | b'\n')) {
+                        return Some(Line::Key(i));
+                    }
+                    end = i + 1;
                 }
-                _ => end = i + 1,
+                _ => return Some(Line::Scalar(end, false)),
             }
             i += 1;
         }
-        Some(Line::Scalar(end, false))
     }
 
     /// A single- or double-quoted scalar at `pos`; continuation lines must be indented more
@@ -1158,7 +1174,38 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// Index of the first of four bytes in `s`. Eight bytes at a time (a word compared against each
+/// byte at once, no unsafe): scalars and keys are scanned byte by byte otherwise, and most of
+/// their bytes are ordinary.
+#[inline(always)]
+fn find_any4(s: &[u8], a: u8, b: u8, c: u8, d: u8) -> Option<usize> {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    // High bit set in each zero byte (and possibly in bytes above one: only the lowest is used).
+    let zero = |v: u64| v.wrapping_sub(LO) & !v & HI;
+    let mut i = 0;
+    while let Some(chunk) = s.get(i..i + 8) {
+        let Ok(word) = <[u8; 8]>::try_from(chunk) else {
+            break;
+        };
+        let v = u64::from_le_bytes(word);
+        let m = zero(v ^ (LO * a as u64))
+            | zero(v ^ (LO * b as u64))
+            | zero(v ^ (LO * c as u64))
+            | zero(v ^ (LO * d as u64));
+        if m != 0 {
+            return Some(i + (m.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    let tail = s.get(i..)?;
+    tail.iter()
+        .position(|&x| x == a || x == b || x == c || x == d)
+        .map(|k| i + k)
+}
+
 /// Whether `c` (followed by `next`) may start a plain scalar.
+#[inline]
 fn plain_start(c: u8, next: u8, flow: bool) -> bool {
     match c {
         0 | b'\n' | b' ' | b'\t' => false,
