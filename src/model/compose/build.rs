@@ -6,6 +6,7 @@ use super::schema::{self, parse_bool};
 use super::short;
 use super::*;
 use crate::syntax::compose::dotenv;
+use crate::syntax::compose::fast::find_any4;
 use crate::syntax::compose::interpolate::{ProblemKind, interpolate};
 use crate::syntax::compose::yaml::{self, Entry, NodeKind, YamlErrorKind};
 
@@ -166,7 +167,7 @@ fn interpolation_diagnostics(yaml: &Yaml, root: NodeId, env: &Env, out: &mut Vec
         match &node.kind {
             NodeKind::Scalar { value, .. } => {
                 let value = yaml.str(*value);
-                if is_key || !has_byte(value, b'$') {
+                if is_key || find_any4(value.as_bytes(), b'$', b'$', b'$', b'$').is_none() {
                     continue;
                 }
                 let r = interpolate(value, &lookup);
@@ -376,7 +377,10 @@ impl<'a> Cx<'a> {
         if value && style == ScalarStyle::Plain && is_null_text(raw) {
             return None;
         }
-        let resolved = if value && has_byte(raw, b'$') {
+        // Most values hold none of the bytes interpolation and `raw_offset` look for: one
+        // word-wide scan tells.
+        let ordinary = find_any4(raw.as_bytes(), b'$', b'\n', b'\'', b'\\').is_none();
+        let resolved = if value && !ordinary && has_byte(raw, b'$') {
             self.resolve_text(raw)
         } else {
             raw.to_string()
@@ -399,7 +403,22 @@ impl<'a> Cx<'a> {
                 } else {
                     self.via.clone()
                 };
-                (node.span, raw_offset_of(node.span, style, raw), origin)
+                let raw_offset = if ordinary {
+                    // What `raw_offset_of` finds, without scanning again.
+                    let len = node.span.len();
+                    match style {
+                        ScalarStyle::Plain if len == raw.len() => Some(node.span.start),
+                        ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted
+                            if len == raw.len() + 2 =>
+                        {
+                            Some(node.span.start + 1)
+                        }
+                        _ => None,
+                    }
+                } else {
+                    raw_offset_of(node.span, style, raw)
+                };
+                (node.span, raw_offset, origin)
             }
         };
         Some(Text {

@@ -1178,7 +1178,7 @@ impl<'a> Reader<'a> {
 /// byte at once, no unsafe): scalars and keys are scanned byte by byte otherwise, and most of
 /// their bytes are ordinary.
 #[inline(always)]
-fn find_any4(s: &[u8], a: u8, b: u8, c: u8, d: u8) -> Option<usize> {
+pub(crate) fn find_any4(s: &[u8], a: u8, b: u8, c: u8, d: u8) -> Option<usize> {
     const LO: u64 = 0x0101_0101_0101_0101;
     const HI: u64 = 0x8080_8080_8080_8080;
     // High bit set in each zero byte (and possibly in bytes above one: only the lowest is used).
