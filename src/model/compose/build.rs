@@ -328,22 +328,19 @@ impl<'a> Cx<'a> {
         })
     }
 
-    /// The origin for values under `id` (an alias adds its anchor).
-    fn origin_of(&self, id: NodeId) -> Option<Origin> {
-        let target = self.yaml.resolve(id);
-        if target != id
-            && let Some(o) = self.anchor_origin(id, target)
-        {
-            return Some(o);
-        }
-        self.via.clone()
-    }
-
     fn scoped<T>(&mut self, id: NodeId, f: impl FnOnce(&mut Self, NodeId) -> T) -> T {
-        let saved = self.via.clone();
-        self.via = self.origin_of(id);
-        let r = f(self, self.yaml.resolve(id));
-        self.via = saved;
+        let target = self.yaml.resolve(id);
+        // Only an alias changes the origin in scope (the common case keeps it: no copy).
+        let origin = if target != id {
+            self.anchor_origin(id, target)
+        } else {
+            None
+        };
+        let saved = origin.map(|o| std::mem::replace(&mut self.via, Some(o)));
+        let r = f(self, target);
+        if let Some(saved) = saved {
+            self.via = saved;
+        }
         r
     }
 
@@ -484,18 +481,21 @@ impl<'a> Cx<'a> {
 
     /// Runs `f` on an entry's value with the entry's merge origin in scope.
     fn entry<T>(&mut self, e: &Entry, f: impl FnOnce(&mut Self, NodeId) -> T) -> T {
-        let saved = self.via.clone();
-        if let Some(m) = e.merged_from
-            && let Some((name, anchor_span)) = self.yaml.anchor_of(m.anchor_node)
-        {
-            self.via = Some(Origin::Anchor {
+        // Only a merged entry changes the origin in scope (scopes inside `f` restore what they
+        // change, so the common case saves nothing).
+        let origin = e.merged_from.and_then(|m| {
+            let (name, anchor_span) = self.yaml.anchor_of(m.anchor_node)?;
+            Some(Origin::Anchor {
                 name: name.to_string(),
                 anchor_span,
                 alias_span: m.use_span,
-            });
-        }
+            })
+        });
+        let saved = origin.map(|o| std::mem::replace(&mut self.via, Some(o)));
         let r = f(self, e.value);
-        self.via = saved;
+        if let Some(saved) = saved {
+            self.via = saved;
+        }
         r
     }
 
