@@ -651,12 +651,13 @@ impl<'a> Reader<'a> {
                 self.pos += 1;
             }
             let mut empty = 0usize;
+            let mut line = self.pos;
             let next = loop {
                 match self.cur() {
                     b'\n' => self.pos += 1,
                     _ => break -1,
                 }
-                let line = self.pos;
+                line = self.pos;
                 while self.cur() == b' ' {
                     self.pos += 1;
                 }
@@ -669,6 +670,13 @@ impl<'a> Reader<'a> {
                 }
             };
             if next <= n || self.cur() == b'#' {
+                if next >= 0 && !matches!(self.cur(), b'#' | b'%') {
+                    // The scalar ends here, and `next_line` would stop at this same content:
+                    // stay (saves reading the line's indentation twice).
+                    self.scalar(value, ScalarStyle::Plain, props, start, end);
+                    self.line = line;
+                    return Some(next);
+                }
                 self.pos = save;
                 break;
             }
