@@ -314,7 +314,17 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads `&anchor` and `!tag` properties at `pos`, each followed by a space or line end.
+    #[inline]
     fn props(&mut self, flow: bool) -> R<Props<'a>> {
+        // Most nodes have none.
+        if !matches!(self.cur(), b'&' | b'!') {
+            return Some(Props::default());
+        }
+        self.props_slow(flow)
+    }
+
+    #[inline(never)]
+    fn props_slow(&mut self, flow: bool) -> R<Props<'a>> {
         let mut p = Props::default();
         loop {
             let c = self.cur();
