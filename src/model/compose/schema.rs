@@ -475,8 +475,8 @@ impl<'a> Checker<'a> {
             return;
         }
         let tag = own
-            .and_then(|n| n.tag.as_deref())
-            .or_else(|| node.and_then(|n| n.tag.as_deref()));
+            .and_then(|n| n.tag())
+            .or_else(|| node.and_then(|n| n.tag()));
         if tag == Some("!reset") {
             return;
         }

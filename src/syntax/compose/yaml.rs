@@ -41,8 +41,8 @@ pub enum NodeKind {
     Sequence(Children),
     /// Pairs in [`Yaml::pair_list`]: see [`Yaml::pairs`].
     Mapping(Children),
-    /// `*name`: refers to the anchored node `target`.
-    Alias { target: NodeId, name: Box<str> },
+    /// `*name`: refers to the anchored node `target`; `name` is in [`Yaml::text`].
+    Alias { target: NodeId, name: Str },
 }
 
 /// A collection's children: a range of [`Yaml::item_list`] or [`Yaml::pair_list`] (one list
@@ -72,12 +72,55 @@ pub struct Node {
     /// The node's content: a scalar's text (quotes included), `[`..`]` of a flow collection, first
     /// to last entry of a block collection, `*name` of an alias.
     pub span: Span,
+    /// The node's tag and anchor, when it has either (most nodes have neither, and a node
+    /// without them stays small): see [`Node::tag`], [`Node::anchor`].
+    pub props: Option<Box<NodeProps>>,
+    /// Nodes this node stands for once aliases are expanded (saturating).
+    pub expanded: u64,
+}
+
+/// A node's properties.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NodeProps {
     /// The tag as written, e.g. `!reset`, `!!str`.
     pub tag: Option<Box<str>>,
     /// The anchor defined on this node (`&name`) and its span.
     pub anchor: Option<(Box<str>, Span)>,
-    /// Nodes this node stands for once aliases are expanded (saturating).
-    pub expanded: u64,
+}
+
+impl Node {
+    /// The tag as written, e.g. `!reset`, `!!str`.
+    pub fn tag(&self) -> Option<&str> {
+        self.props.as_ref().and_then(|p| p.tag.as_deref())
+    }
+
+    /// The anchor defined on this node (`&name`) and its span.
+    pub fn anchor(&self) -> Option<(&str, Span)> {
+        self.props
+            .as_ref()
+            .and_then(|p| p.anchor.as_ref())
+            .map(|(n, s)| (&**n, *s))
+    }
+
+    fn new(
+        kind: NodeKind,
+        span: Span,
+        tag: Option<Box<str>>,
+        anchor: Option<(Box<str>, Span)>,
+        expanded: u64,
+    ) -> Node {
+        let props = if tag.is_none() && anchor.is_none() {
+            None
+        } else {
+            Some(Box::new(NodeProps { tag, anchor }))
+        };
+        Node {
+            kind,
+            span,
+            props,
+            expanded,
+        }
+    }
 }
 
 /// One YAML document of a stream.
@@ -256,8 +299,8 @@ impl Yaml {
 
     pub fn tag(&self, id: NodeId) -> Option<&str> {
         self.node(id)
-            .and_then(|n| n.tag.as_deref())
-            .or_else(|| self.get(id).and_then(|n| n.tag.as_deref()))
+            .and_then(|n| n.tag())
+            .or_else(|| self.get(id).and_then(|n| n.tag()))
     }
 
     /// Whether a scalar is YAML null (`~`, `null`, empty plain).
@@ -374,7 +417,7 @@ impl Yaml {
 
     /// `<<` as a plain (untagged or `!!merge`) key.
     pub fn is_merge_key(&self, id: NodeId) -> bool {
-        match self.node(id).map(|n| (&n.kind, n.tag.as_deref())) {
+        match self.node(id).map(|n| (&n.kind, n.tag())) {
             Some((NodeKind::Scalar { value, style }, tag)) => {
                 self.is_merge_str(*value)
                     && (*style == ScalarStyle::Plain || tag == Some("!!merge"))
@@ -408,9 +451,7 @@ impl Yaml {
 
     /// The anchor name and definition span of an anchored node.
     pub fn anchor_of(&self, id: NodeId) -> Option<(&str, Span)> {
-        self.node(id)
-            .and_then(|n| n.anchor.as_ref())
-            .map(|(n, s)| (&**n, *s))
+        self.node(id).and_then(|n| n.anchor())
     }
 }
 
@@ -691,16 +732,14 @@ impl Builder {
                     }
                 };
                 self.yaml.aliases = true;
-                let id = self.push(Node {
-                    kind: NodeKind::Alias {
-                        target,
-                        name: name.into(),
-                    },
+                let name = self.intern_at(name, span.start as usize + 1);
+                let id = self.push(Node::new(
+                    NodeKind::Alias { target, name },
                     span,
-                    tag: None,
-                    anchor: None,
+                    None,
+                    None,
                     expanded,
-                });
+                ));
                 self.attach(id);
             }
             Ev::Scalar {
@@ -734,13 +773,13 @@ impl Builder {
         span: Span,
     ) {
         let value = self.intern(value, span, style);
-        let id = self.push(Node {
-            kind: NodeKind::Scalar { value, style },
+        let id = self.push(Node::new(
+            NodeKind::Scalar { value, style },
             span,
             tag,
             anchor,
-            expanded: 1,
-        });
+            1,
+        ));
         self.define_anchor(aid, id, true);
         self.attach_node(id, Some((value, span)));
     }
@@ -767,13 +806,7 @@ impl Builder {
         } else {
             NodeKind::Mapping(Children::default())
         };
-        let id = self.push(Node {
-            kind,
-            span: Span::new(start, start),
-            tag,
-            anchor,
-            expanded: 1,
-        });
+        let id = self.push(Node::new(kind, Span::new(start, start), tag, anchor, 1));
         self.define_anchor(aid, id, false);
         if self.stack.len() >= MAX_DEPTH && !self.doc_refused {
             self.error(
@@ -895,6 +928,23 @@ impl Builder {
                 end: e as u32,
             };
         }
+        self.append(value)
+    }
+
+    /// Where a name read at byte `s` of the source is kept in [`Yaml::text`] (see
+    /// [`Builder::intern`]).
+    fn intern_at(&mut self, value: &str, s: usize) -> Str {
+        let e = s + value.len();
+        if e <= self.src_len && self.yaml.text.as_bytes().get(s..e) == Some(value.as_bytes()) {
+            return Str {
+                start: s as u32,
+                end: e as u32,
+            };
+        }
+        self.append(value)
+    }
+
+    fn append(&mut self, value: &str) -> Str {
         let start = self.yaml.text.len();
         self.yaml.text.push_str(value);
         Str {
