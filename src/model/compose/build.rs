@@ -336,7 +336,7 @@ impl<'a> Cx<'a> {
         } else {
             None
         };
-        let saved = origin.map(|o| std::mem::replace(&mut self.via, Some(o)));
+        let saved = origin.map(|o| self.via.replace(o));
         let r = f(self, target);
         if let Some(saved) = saved {
             self.via = saved;
@@ -491,7 +491,7 @@ impl<'a> Cx<'a> {
                 alias_span: m.use_span,
             })
         });
-        let saved = origin.map(|o| std::mem::replace(&mut self.via, Some(o)));
+        let saved = origin.map(|o| self.via.replace(o));
         let r = f(self, e.value);
         if let Some(saved) = saved {
             self.via = saved;
