@@ -793,6 +793,7 @@ impl Builder {
     }
 
     /// [`Ev::Open`].
+    #[inline]
     pub(super) fn open(
         &mut self,
         seq: bool,
@@ -1033,14 +1034,7 @@ impl Builder {
         let yaml = &self.yaml;
         let kbase = frame.key_base.min(self.key_strs.len());
         let first = if let Some(map) = &mut frame.keys {
-            let value = yaml.str(key);
-            match map.get(value) {
-                Some(&first) => Some(first),
-                None => {
-                    map.insert(value.into(), span);
-                    None
-                }
-            }
+            Self::key_in_map(yaml, map, key, span)
         } else {
             let earlier = &self.key_strs[kbase..];
             let first = earlier
@@ -1057,6 +1051,24 @@ impl Builder {
         }
         if let Some(first) = first {
             self.duplicate_key(key, span, first);
+        }
+    }
+
+    /// A key of a mapping of many keys: the first one equal to it, else it is added.
+    #[cold]
+    fn key_in_map(
+        yaml: &Yaml,
+        map: &mut std::collections::HashMap<Box<str>, Span>,
+        key: Str,
+        span: Span,
+    ) -> Option<Span> {
+        let value = yaml.str(key);
+        match map.get(value) {
+            Some(&first) => Some(first),
+            None => {
+                map.insert(value.into(), span);
+                None
+            }
         }
     }
 
