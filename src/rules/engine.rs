@@ -89,7 +89,7 @@ fn parse_compose(file: &SourceFile, env: &ComposeEnv) -> Parsed {
     let mut statements = Vec::new();
     for node in &compose.yaml.nodes {
         if let NodeKind::Mapping(pairs) = &node.kind {
-            for pair in pairs {
+            for pair in compose.yaml.pairs(*pairs) {
                 let key = compose.yaml.node(pair.key).map(|n| n.span);
                 let value = compose.yaml.node(pair.value).map(|n| n.span);
                 if let (Some(k), Some(v)) = (key, value) {

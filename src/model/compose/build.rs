@@ -6,6 +6,7 @@ use super::schema::{self, parse_bool};
 use super::short;
 use super::*;
 use crate::syntax::compose::dotenv;
+use crate::syntax::compose::fast::find_any4;
 use crate::syntax::compose::interpolate::{ProblemKind, interpolate};
 use crate::syntax::compose::yaml::{self, Entry, NodeKind, YamlErrorKind};
 
@@ -153,6 +154,11 @@ fn load_inner(text: &str, path: &Path, env: &Env) -> ComposeFile {
 /// Interpolates every scalar value of the document once (aliases are not followed, so a shared
 /// value is reported once) and reports `${VAR:?}` errors, malformed templates and unset variables.
 fn interpolation_diagnostics(yaml: &Yaml, root: NodeId, env: &Env, out: &mut Vec<Diagnostic>) {
+    // The tree's text holds every scalar value (and the source): without a `$` in it there is
+    // nothing to interpolate, and no need to walk the tree.
+    if memchr::memchr(b'$', yaml.text.as_bytes()).is_none() {
+        return;
+    }
     let lookup = |n: &str| env.get(n).map(str::to_string);
     let mut stack = Vec::with_capacity(64);
     stack.push((root, false));
@@ -160,7 +166,8 @@ fn interpolation_diagnostics(yaml: &Yaml, root: NodeId, env: &Env, out: &mut Vec
         let Some(node) = yaml.node(id) else { continue };
         match &node.kind {
             NodeKind::Scalar { value, .. } => {
-                if is_key || !value.contains('$') {
+                let value = yaml.str(*value);
+                if is_key || find_any4(value.as_bytes(), b'$', b'$', b'$', b'$').is_none() {
                     continue;
                 }
                 let r = interpolate(value, &lookup);
@@ -188,9 +195,11 @@ fn interpolation_diagnostics(yaml: &Yaml, root: NodeId, env: &Env, out: &mut Vec
                     });
                 }
             }
-            NodeKind::Sequence(items) => stack.extend(items.iter().rev().map(|&i| (i, false))),
+            NodeKind::Sequence(items) => {
+                stack.extend(yaml.items(*items).iter().rev().map(|&i| (i, false)))
+            }
             NodeKind::Mapping(pairs) => {
-                for p in pairs.iter().rev() {
+                for p in yaml.pairs(*pairs).iter().rev() {
                     stack.push((p.value, false));
                     stack.push((p.key, true));
                 }
@@ -225,16 +234,37 @@ fn raw_offset(yaml: &Yaml, id: NodeId, raw: &str) -> Option<u32> {
     let NodeKind::Scalar { style, .. } = &node.kind else {
         return None;
     };
-    let len = node.span.len();
+    raw_offset_of(node.span, *style, raw)
+}
+
+/// [`raw_offset`] of a scalar with this span and style.
+fn raw_offset_of(span: Span, style: ScalarStyle, raw: &str) -> Option<u32> {
+    let len = span.len();
+    let b = raw.as_bytes();
     match style {
-        ScalarStyle::Plain if len == raw.len() && !raw.contains('\n') => Some(node.span.start),
+        ScalarStyle::Plain if len == raw.len() && !b.contains(&b'\n') => Some(span.start),
         ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted
-            if len == raw.len() + 2 && !raw.contains(['\n', '\'', '\\']) =>
+            if len == raw.len() + 2 && !b.iter().any(|c| matches!(c, b'\n' | b'\'' | b'\\')) =>
         {
-            Some(node.span.start + 1)
+            Some(span.start + 1)
         }
         _ => None,
     }
+}
+
+/// Whether `s` holds byte `b`: a plain loop for the short values most scalars are (a vector
+/// search costs more to set up than it saves there).
+fn has_byte(s: &str, b: u8) -> bool {
+    if s.len() < 64 {
+        s.bytes().any(|c| c == b)
+    } else {
+        memchr::memchr(b, s.as_bytes()).is_some()
+    }
+}
+
+/// YAML's null as a plain scalar reads it (see [`Yaml::is_null`]).
+fn is_null_text(raw: &str) -> bool {
+    matches!(raw, "" | "~" | "null" | "Null" | "NULL")
 }
 
 fn parse_int(s: &str) -> Option<i64> {
@@ -298,37 +328,20 @@ impl<'a> Cx<'a> {
         })
     }
 
-    /// The origin for values under `id` (an alias adds its anchor).
-    fn origin_of(&self, id: NodeId) -> Option<Origin> {
-        let target = self.yaml.resolve(id);
-        if target != id
-            && let Some(o) = self.anchor_origin(id, target)
-        {
-            return Some(o);
-        }
-        self.via.clone()
-    }
-
     fn scoped<T>(&mut self, id: NodeId, f: impl FnOnce(&mut Self, NodeId) -> T) -> T {
-        let saved = self.via.clone();
-        self.via = self.origin_of(id);
-        let r = f(self, self.yaml.resolve(id));
-        self.via = saved;
-        r
-    }
-
-    fn finish(&self, mut t: Text) -> Text {
-        t.origin = self.via.clone();
-        if let Some((s, file, service)) = &self.remap {
-            t.origin = Some(Origin::Extends {
-                service: service.clone(),
-                file: Some(file.clone()),
-                original_span: t.span,
-            });
-            t.span = *s;
-            t.raw_offset = None;
+        let target = self.yaml.resolve(id);
+        // Only an alias changes the origin in scope (the common case keeps it: no copy).
+        let origin = if target != id {
+            self.anchor_origin(id, target)
+        } else {
+            None
+        };
+        let saved = origin.map(|o| self.via.replace(o));
+        let r = f(self, target);
+        if let Some(saved) = saved {
+            self.via = saved;
         }
-        t
+        r
     }
 
     fn resolve_text(&self, raw: &str) -> String {
@@ -338,23 +351,81 @@ impl<'a> Cx<'a> {
 
     /// A scalar value as [`Text`] (interpolated). `None` for null and for collections.
     fn text(&mut self, id: NodeId) -> Option<Text> {
-        if self.yaml.is_null(id) {
-            return None;
-        }
-        self.scoped(id, |cx, target| {
-            let raw = cx.yaml.scalar(target)?;
-            let value = cx.resolve_text(raw);
-            let t = scalar_text(cx.yaml, target, raw, value)?;
-            Some(cx.finish(t))
-        })
+        self.make_text(id, true)
     }
 
     /// A key as [`Text`] (keys are not interpolated).
     fn key_text(&mut self, id: NodeId) -> Option<Text> {
-        self.scoped(id, |cx, target| {
-            let raw = cx.yaml.scalar(target)?;
-            let t = scalar_text(cx.yaml, target, raw, raw.to_string())?;
-            Some(cx.finish(t))
+        self.make_text(id, false)
+    }
+
+    /// [`Cx::text`] and [`Cx::key_text`] in one pass over the node: what [`Cx::scoped`],
+    /// [`scalar_text`] and [`Cx::finish`] do for a value, without the moves and lookups between
+    /// them (this runs for every value of the file).
+    fn make_text(&self, id: NodeId, value: bool) -> Option<Text> {
+        let yaml = self.yaml;
+        let target = yaml.resolve(id);
+        let node = yaml.node(target)?;
+        let NodeKind::Scalar { value: v, style } = node.kind else {
+            return None;
+        };
+        let raw = yaml.str(v);
+        // A null value is no text (a null key is: keys are always strings).
+        if value && style == ScalarStyle::Plain && is_null_text(raw) {
+            return None;
+        }
+        // Most values hold none of the bytes interpolation and `raw_offset` look for: one
+        // word-wide scan tells.
+        let ordinary = find_any4(raw.as_bytes(), b'$', b'\n', b'\'', b'\\').is_none();
+        let resolved = if value && !ordinary && has_byte(raw, b'$') {
+            self.resolve_text(raw)
+        } else {
+            raw.to_string()
+        };
+        let (span, raw_offset, origin) = match &self.remap {
+            Some((s, file, service)) => (
+                *s,
+                None,
+                Some(Origin::Extends {
+                    service: service.clone(),
+                    file: Some(file.clone()),
+                    original_span: node.span,
+                }),
+            ),
+            None => {
+                let origin = if target != id
+                    && let Some(o) = self.anchor_origin(id, target)
+                {
+                    Some(o)
+                } else {
+                    self.via.clone()
+                };
+                let raw_offset = if ordinary {
+                    // What `raw_offset_of` finds, without scanning again.
+                    let len = node.span.len();
+                    match style {
+                        ScalarStyle::Plain if len == raw.len() => Some(node.span.start),
+                        ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted
+                            if len == raw.len() + 2 =>
+                        {
+                            Some(node.span.start + 1)
+                        }
+                        _ => None,
+                    }
+                } else {
+                    raw_offset_of(node.span, style, raw)
+                };
+                (node.span, raw_offset, origin)
+            }
+        };
+        Some(Text {
+            raw: raw.to_string(),
+            value: resolved,
+            span,
+            style,
+            raw_offset,
+            node: target,
+            origin,
         })
     }
 
@@ -401,27 +472,30 @@ impl<'a> Cx<'a> {
     }
 
     /// Entries of a mapping with merge keys applied, each with its key's text.
-    fn entries(&self, id: NodeId) -> Vec<(&'a str, Entry)> {
+    /// (An iterator over the tree, not borrowing `self`: no list is collected per mapping.)
+    fn entries(&self, id: NodeId) -> impl Iterator<Item = (&'a str, Entry)> + use<'a> {
         let yaml: &'a Yaml = self.yaml;
         yaml.iter_entries(id)
-            .filter_map(|e| Some((yaml.scalar(e.key)?, e)))
-            .collect()
+            .filter_map(move |e| Some((yaml.scalar(e.key)?, e)))
     }
 
     /// Runs `f` on an entry's value with the entry's merge origin in scope.
     fn entry<T>(&mut self, e: &Entry, f: impl FnOnce(&mut Self, NodeId) -> T) -> T {
-        let saved = self.via.clone();
-        if let Some(m) = e.merged_from
-            && let Some((name, anchor_span)) = self.yaml.anchor_of(m.anchor_node)
-        {
-            self.via = Some(Origin::Anchor {
+        // Only a merged entry changes the origin in scope (scopes inside `f` restore what they
+        // change, so the common case saves nothing).
+        let origin = e.merged_from.and_then(|m| {
+            let (name, anchor_span) = self.yaml.anchor_of(m.anchor_node)?;
+            Some(Origin::Anchor {
                 name: name.to_string(),
                 anchor_span,
                 alias_span: m.use_span,
-            });
-        }
+            })
+        });
+        let saved = origin.map(|o| self.via.replace(o));
         let r = f(self, e.value);
-        self.via = saved;
+        if let Some(saved) = saved {
+            self.via = saved;
+        }
         r
     }
 
@@ -511,7 +585,7 @@ impl<'a> Cx<'a> {
             node: Some(root),
             ..Compose::default()
         };
-        let entries = self.entries(root);
+        let entries: Vec<_> = self.entries(root).collect();
         self.services = entries
             .iter()
             .find(|(k, _)| *k == "services")
@@ -539,7 +613,7 @@ impl<'a> Cx<'a> {
             return Vec::new();
         }
         self.scoped(id, |cx, m| {
-            let entries = cx.entries(m);
+            let entries: Vec<_> = cx.entries(m).collect();
             // Services are large: grow the list once, not by doubling copies.
             let mut out = Vec::with_capacity(entries.len());
             for (name, e) in entries {
@@ -829,7 +903,6 @@ impl<'a> Cx<'a> {
         }
         self.scoped(id, |cx, m| {
             cx.entries(m)
-                .into_iter()
                 .filter_map(|(_, e)| cx.entry(&e, |cx, _| cx.key_text(e.key)))
                 .collect()
         })
@@ -842,8 +915,8 @@ impl<'a> Cx<'a> {
         }
     }
 
-    fn build(&mut self, id: NodeId) -> Option<Build> {
-        let mut b = Build {
+    fn build(&mut self, id: NodeId) -> Option<Box<Build>> {
+        let mut b = Box::new(Build {
             span: self.node_span(id),
             node: self.yaml.resolve(id),
             short: false,
@@ -853,7 +926,7 @@ impl<'a> Cx<'a> {
             args: Vec::new(),
             target: None,
             secrets: Vec::new(),
-        };
+        });
         if !self.yaml.is_mapping(id) {
             b.short = true;
             b.context = Some(self.text(id)?);
@@ -1083,11 +1156,11 @@ impl<'a> Cx<'a> {
         })
     }
 
-    fn healthcheck(&mut self, id: NodeId) -> Option<Healthcheck> {
+    fn healthcheck(&mut self, id: NodeId) -> Option<Box<Healthcheck>> {
         if !self.yaml.is_mapping(id) {
             return None;
         }
-        let mut h = Healthcheck {
+        let mut h = Box::new(Healthcheck {
             span: self.node_span(id),
             node: self.yaml.resolve(id),
             test: None,
@@ -1097,7 +1170,7 @@ impl<'a> Cx<'a> {
             start_period: None,
             start_interval: None,
             retries: None,
-        };
+        });
         self.fields(id, |cx, k, v| match k {
             "test" => h.test = cx.command(v),
             "disable" => h.disable = cx.flag(v),
@@ -1111,17 +1184,17 @@ impl<'a> Cx<'a> {
         Some(h)
     }
 
-    fn deploy(&mut self, id: NodeId) -> Option<Deploy> {
+    fn deploy(&mut self, id: NodeId) -> Option<Box<Deploy>> {
         if !self.yaml.is_mapping(id) {
             return None;
         }
-        let mut d = Deploy {
+        let mut d = Box::new(Deploy {
             span: self.node_span(id),
             node: self.yaml.resolve(id),
             mode: None,
             replicas: None,
             resources: None,
-        };
+        });
         self.fields(id, |cx, k, v| match k {
             "mode" => d.mode = cx.text(v),
             "replicas" => d.replicas = cx.num(v),

@@ -240,7 +240,9 @@ pub struct Service {
     pub span: Span,
     pub node: NodeId,
     pub image: Option<Text>,
-    pub build: Option<Build>,
+    /// Boxed, as are `healthcheck` and `deploy`: most services have none, and a service is
+    /// built in place and moved whole.
+    pub build: Option<Box<Build>>,
     pub user: Option<Text>,
     pub privileged: Option<Flag>,
     pub read_only: Option<Flag>,
@@ -263,8 +265,8 @@ pub struct Service {
     pub secrets: Vec<FileRef>,
     pub configs: Vec<FileRef>,
     pub devices: Vec<Device>,
-    pub healthcheck: Option<Healthcheck>,
-    pub deploy: Option<Deploy>,
+    pub healthcheck: Option<Box<Healthcheck>>,
+    pub deploy: Option<Box<Deploy>>,
     pub profiles: Vec<Text>,
     pub labels: Vec<KeyValue>,
     pub depends_on: Vec<Text>,

@@ -461,11 +461,30 @@ impl<'a> Checker<'a> {
 
     fn check(&mut self, id: NodeId, shape: &Shape, path: KeyPath<'_>, depth: usize) {
         // Schemas nest a handful of levels; this guards against a shape cycle only.
-        if depth > 16 || self.yaml.is_null(id) || self.yaml.tag(id) == Some("!reset") {
+        if depth > 16 {
             return;
         }
         let yaml: &'a Yaml = self.yaml;
-        let kind = self.kind(id);
+        // One look at the node (and its alias target) for what `is_null`, `tag` and `kind` ask.
+        let own = yaml.node(id);
+        let node = match own.map(|n| &n.kind) {
+            Some(NodeKind::Alias { .. }) => yaml.get(id),
+            _ => own,
+        };
+        if node.is_some_and(|n| yaml.node_is_null(n)) {
+            return;
+        }
+        let tag = own
+            .and_then(|n| n.tag())
+            .or_else(|| node.and_then(|n| n.tag()));
+        if tag == Some("!reset") {
+            return;
+        }
+        let kind = match node.map(|n| &n.kind) {
+            Some(NodeKind::Sequence(_)) => Kind::Seq,
+            Some(NodeKind::Mapping(_)) => Kind::Map,
+            _ => Kind::Scalar,
+        };
         match (shape, kind) {
             (Any, _) | (Map, Kind::Map) | (Scalar, Kind::Scalar) => {}
             (Bool, Kind::Scalar) => {
@@ -533,11 +552,7 @@ impl<'a> Checker<'a> {
                 continue;
             }
             let p = KeyPath::Key(&path, key);
-            // Length and first byte first: most fields differ there, and this runs per key.
-            let first = key.as_bytes().first();
-            let field = fields.iter().find(|f| {
-                f.name.len() == key.len() && f.name.as_bytes().first() == first && f.name == key
-            });
+            let field = find_field(fields, key);
             match field {
                 Some(field) => self.check(e.value, &field.shape, p, depth + 1),
                 None => {
@@ -556,6 +571,40 @@ impl<'a> Checker<'a> {
             }
         }
     }
+}
+
+/// The field named `key`. Services have about a hundred keys and this runs per key, so the
+/// long lists are searched by length first (sorted by it), then scanned.
+fn find_field<'f>(fields: &'f [Field], key: &str) -> Option<&'f Field> {
+    static SORTED: std::sync::LazyLock<[Vec<&'static Field>; 2]> = std::sync::LazyLock::new(|| {
+        [SERVICE, BUILD].map(|fields| {
+            let mut v: Vec<&'static Field> = fields.iter().collect();
+            v.sort_by_key(|f| f.name.len());
+            v
+        })
+    });
+    let same = |f: &&Field| f.name.as_bytes().first() == key.as_bytes().first() && f.name == key;
+    if fields.len() > 16 {
+        let i = if std::ptr::eq(fields, SERVICE) {
+            Some(0)
+        } else if std::ptr::eq(fields, BUILD) {
+            Some(1)
+        } else {
+            None
+        };
+        if let Some(sorted) = i.and_then(|i| SORTED.get(i)) {
+            let from = sorted.partition_point(|f| f.name.len() < key.len());
+            return sorted
+                .get(from..)
+                .unwrap_or_default()
+                .iter()
+                .take_while(|f| f.name.len() == key.len())
+                .find(|f| same(f))
+                .copied();
+        }
+    }
+    // Length first: most fields differ there.
+    fields.iter().find(|f| f.name.len() == key.len() && same(f))
 }
 
 /// A known key one edit away (or differing only by `-`/`_`), for "did you mean".

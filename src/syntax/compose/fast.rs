@@ -33,10 +33,11 @@ pub fn parse(text: &str) -> Option<Yaml> {
         text,
         b: text.as_bytes(),
         pos: 0,
-        builder: Builder::new(text.len()),
+        builder: Builder::new(text),
         anchors: Vec::new(),
         next_aid: 1,
         depth: 0,
+        line: 0,
     };
     r.stream()?;
     let yaml = r.builder.finish();
@@ -107,6 +108,8 @@ struct Reader<'a> {
     anchors: Vec<(&'a str, usize)>,
     next_aid: usize,
     depth: usize,
+    /// Start of the line [`Self::next_line`] last moved to.
+    line: usize,
 }
 
 /// Bytes that end a token: space, newline, end of input.
@@ -136,9 +139,16 @@ impl<'a> Reader<'a> {
         self.text.get(s..e)
     }
 
+    /// The column of `pos`, which is on the line [`Self::next_line`] last moved to (nodes
+    /// whose column matters start there).
     fn column(&self, pos: usize) -> usize {
-        let line = memchr::memrchr(b'\n', self.b.get(..pos).unwrap_or(&[])).map_or(0, |i| i + 1);
-        pos - line
+        let slow = || memchr::memrchr(b'\n', self.b.get(..pos).unwrap_or(&[])).map_or(0, |i| i + 1);
+        if self.line <= pos {
+            // Tests run debug builds: they check the line is tracked right.
+            debug_assert_eq!(self.line, slow(), "line start tracked wrong at {pos}");
+            return pos - self.line;
+        }
+        pos - slow()
     }
 
     /// `---` or `...` at the start of a line, followed by a space, a newline or the end.
@@ -151,6 +161,7 @@ impl<'a> Reader<'a> {
 
     /// Skips spaces and a comment to the end of the line. `Some(true)` when the line is done
     /// (at a newline or the end), `Some(false)` when more content follows on it.
+    #[inline]
     fn rest_of_line(&mut self) -> R<bool> {
         while self.cur() == b' ' {
             self.pos += 1;
@@ -179,6 +190,7 @@ impl<'a> Reader<'a> {
                 _ => {}
             }
             let line = self.pos;
+            self.line = line;
             while self.cur() == b' ' {
                 self.pos += 1;
             }
@@ -283,14 +295,14 @@ impl<'a> Reader<'a> {
         if style == ScalarStyle::Plain && end > start && self.at(end - 1) >= 0x80 {
             end = start + self.text.get(start..end).map_or(0, |t| t.trim_end().len());
         }
-        self.emit(Ev::Scalar {
-            value,
+        self.builder.scalar(
+            &value,
             style,
             aid,
-            tag: props.tag,
-            anchor: props.anchor.map(|(n, s)| (n.into(), s)),
-            span: Span::new(start, end.max(start)),
-        });
+            props.tag,
+            props.anchor.map(|(n, s)| (n.into(), s)),
+            Span::new(start, end.max(start)),
+        );
     }
 
     fn define(&mut self, anchor: Option<(&'a str, Span)>) -> usize {
@@ -302,7 +314,17 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads `&anchor` and `!tag` properties at `pos`, each followed by a space or line end.
+    #[inline]
     fn props(&mut self, flow: bool) -> R<Props<'a>> {
+        // Most nodes have none.
+        if !matches!(self.cur(), b'&' | b'!') {
+            return Some(Props::default());
+        }
+        self.props_slow(flow)
+    }
+
+    #[inline(never)]
+    fn props_slow(&mut self, flow: bool) -> R<Props<'a>> {
         let mut p = Props::default();
         loop {
             let c = self.cur();
@@ -477,30 +499,32 @@ impl<'a> Reader<'a> {
         if !plain_start(c, self.at(i + 1), false) {
             return None;
         }
-        // Keys are short: a plain loop beats setting up a vector search. A tab in a key is left
-        // to saphyr (the plain scalar reader refuses the line then).
+        // A tab in a key is left to saphyr (the plain scalar reader refuses the line then).
         let b = self.b;
-        while let Some(&c) = b.get(i) {
-            match c {
-                b'\n' | b'\t' => return None,
-                b':' if matches!(b.get(i + 1), None | Some(b' ' | b'\n')) => return Some(i),
-                b'#' if b.get(i.wrapping_sub(1)) == Some(&b' ') => return None,
-                _ => i += 1,
+        loop {
+            let rest = b.get(i..).unwrap_or_default();
+            let k = find_any4(rest, b'\n', b'\t', b':', b'#')?;
+            i += k;
+            match rest.get(k) {
+                Some(b':') if matches!(b.get(i + 1), None | Some(b' ' | b'\n')) => return Some(i),
+                Some(b'#') if b.get(i.wrapping_sub(1)) != Some(&b' ') => {}
+                Some(b':') => {}
+                _ => return None,
             }
+            i += 1;
         }
-        None
     }
 
     /// Opens a collection at `pos`, defining its anchor.
     fn open(&mut self, seq: bool, props: Props<'a>) {
         let aid = self.define(props.anchor);
-        self.emit(Ev::Open {
+        self.builder.open(
             seq,
             aid,
-            tag: props.tag,
-            anchor: props.anchor.map(|(n, s)| (n.into(), s)),
-            start: self.pos,
-        });
+            props.tag,
+            props.anchor.map(|(n, s)| (n.into(), s)),
+            self.pos,
+        );
     }
 
     /// A block mapping whose first key is at `pos`, its `:` at `colon`.
@@ -550,7 +574,7 @@ impl<'a> Reader<'a> {
                 self.node(col, false)?
             };
             if next < col {
-                self.emit(Ev::Close { flow_end: None });
+                self.builder.end(None);
                 return Some(next);
             }
             if next > col || self.at_entry() {
@@ -585,7 +609,7 @@ impl<'a> Reader<'a> {
                 continue;
             }
             if next < col || (indentless && next == col) {
-                self.emit(Ev::Close { flow_end: None });
+                self.builder.end(None);
                 return Some(next);
             }
             return None;
@@ -637,12 +661,13 @@ impl<'a> Reader<'a> {
                 self.pos += 1;
             }
             let mut empty = 0usize;
+            let mut line = self.pos;
             let next = loop {
                 match self.cur() {
                     b'\n' => self.pos += 1,
                     _ => break -1,
                 }
-                let line = self.pos;
+                line = self.pos;
                 while self.cur() == b' ' {
                     self.pos += 1;
                 }
@@ -655,6 +680,13 @@ impl<'a> Reader<'a> {
                 }
             };
             if next <= n || self.cur() == b'#' {
+                if next >= 0 && !matches!(self.cur(), b'#' | b'%') {
+                    // The scalar ends here, and `next_line` would stop at this same content:
+                    // stay (saves reading the line's indentation twice).
+                    self.scalar(value, ScalarStyle::Plain, props, start, end);
+                    self.line = line;
+                    return Some(next);
+                }
                 self.pos = save;
                 break;
             }
@@ -689,23 +721,36 @@ impl<'a> Reader<'a> {
         let b = self.b;
         let mut i = start;
         let mut end = start;
-        while let Some(&c) = b.get(i) {
-            match c {
-                b'\n' => break,
-                b'\t' => return None,
-                b' ' => {
+        loop {
+            // A run of ordinary bytes, then one that needs a look.
+            let rest = b.get(i..).unwrap_or_default();
+            let Some(k) = find_any4(rest, b'\n', b'\t', b' ', b':') else {
+                if !rest.is_empty() {
+                    end = b.len();
+                }
+                return Some(Line::Scalar(end, false));
+            };
+            if k > 0 {
+                end = i + k;
+            }
+            i += k;
+            match rest.get(k) {
+                Some(b'\t') => return None,
+                Some(b' ') => {
                     if b.get(i + 1) == Some(&b'#') {
                         return Some(Line::Scalar(end, true));
                     }
                 }
-                b':' if matches!(b.get(i + 1), None | Some(b' ' | b'\n')) => {
-                    return Some(Line::Key(i));
+                Some(b':') => {
+                    if matches!(b.get(i + 1), None | Some(b' ' | b'\n')) {
+                        return Some(Line::Key(i));
+                    }
+                    end = i + 1;
                 }
-                _ => end = i + 1,
+                _ => return Some(Line::Scalar(end, false)),
             }
             i += 1;
         }
-        Some(Line::Scalar(end, false))
     }
 
     /// A single- or double-quoted scalar at `pos`; continuation lines must be indented more
@@ -1009,9 +1054,7 @@ impl<'a> Reader<'a> {
                         memchr::memchr(b'\n', self.b.get(i..)?).map_or(self.b.len(), |k| i + k);
                     end = i + self.str(i, eol)?.trim_end().len();
                 }
-                self.emit(Ev::Close {
-                    flow_end: Some(end),
-                });
+                self.builder.end(Some(end));
                 self.depth -= 1;
                 return Some(());
             }
@@ -1149,7 +1192,38 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// Index of the first of four bytes in `s`. Eight bytes at a time (a word compared against each
+/// byte at once, no unsafe): scalars and keys are scanned byte by byte otherwise, and most of
+/// their bytes are ordinary.
+#[inline(always)]
+pub(crate) fn find_any4(s: &[u8], a: u8, b: u8, c: u8, d: u8) -> Option<usize> {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    // High bit set in each zero byte (and possibly in bytes above one: only the lowest is used).
+    let zero = |v: u64| v.wrapping_sub(LO) & !v & HI;
+    let mut i = 0;
+    while let Some(chunk) = s.get(i..i + 8) {
+        let Ok(word) = <[u8; 8]>::try_from(chunk) else {
+            break;
+        };
+        let v = u64::from_le_bytes(word);
+        let m = zero(v ^ (LO * a as u64))
+            | zero(v ^ (LO * b as u64))
+            | zero(v ^ (LO * c as u64))
+            | zero(v ^ (LO * d as u64));
+        if m != 0 {
+            return Some(i + (m.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    let tail = s.get(i..)?;
+    tail.iter()
+        .position(|&x| x == a || x == b || x == c || x == d)
+        .map(|k| i + k)
+}
+
 /// Whether `c` (followed by `next`) may start a plain scalar.
+#[inline]
 fn plain_start(c: u8, next: u8, flow: bool) -> bool {
     match c {
         0 | b'\n' | b' ' | b'\t' => false,

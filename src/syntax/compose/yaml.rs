@@ -33,16 +33,31 @@ pub enum ScalarStyle {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum NodeKind {
     Scalar {
-        value: Box<str>,
+        /// The value as YAML reads it, in [`Yaml::text`]: see [`Yaml::str`].
+        value: Str,
         style: ScalarStyle,
     },
-    Sequence(Vec<NodeId>),
-    Mapping(Vec<Pair>),
-    /// `*name`: refers to the anchored node `target`.
-    Alias {
-        target: NodeId,
-        name: Box<str>,
-    },
+    /// Items in [`Yaml::item_list`]: see [`Yaml::items`].
+    Sequence(Children),
+    /// Pairs in [`Yaml::pair_list`]: see [`Yaml::pairs`].
+    Mapping(Children),
+    /// `*name`: refers to the anchored node `target`; `name` is in [`Yaml::text`].
+    Alias { target: NodeId, name: Str },
+}
+
+/// A collection's children: a range of [`Yaml::item_list`] or [`Yaml::pair_list`] (one list
+/// per tree, not one per collection).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Children {
+    pub start: u32,
+    pub len: u32,
+}
+
+/// A byte range of [`Yaml::text`]: where a scalar's value is kept.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Str {
+    pub start: u32,
+    pub end: u32,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -57,12 +72,55 @@ pub struct Node {
     /// The node's content: a scalar's text (quotes included), `[`..`]` of a flow collection, first
     /// to last entry of a block collection, `*name` of an alias.
     pub span: Span,
+    /// The node's tag and anchor, when it has either (most nodes have neither, and a node
+    /// without them stays small): see [`Node::tag`], [`Node::anchor`].
+    pub props: Option<Box<NodeProps>>,
+    /// Nodes this node stands for once aliases are expanded (saturating).
+    pub expanded: u64,
+}
+
+/// A node's properties.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NodeProps {
     /// The tag as written, e.g. `!reset`, `!!str`.
     pub tag: Option<Box<str>>,
     /// The anchor defined on this node (`&name`) and its span.
     pub anchor: Option<(Box<str>, Span)>,
-    /// Nodes this node stands for once aliases are expanded (saturating).
-    pub expanded: u64,
+}
+
+impl Node {
+    /// The tag as written, e.g. `!reset`, `!!str`.
+    pub fn tag(&self) -> Option<&str> {
+        self.props.as_ref().and_then(|p| p.tag.as_deref())
+    }
+
+    /// The anchor defined on this node (`&name`) and its span.
+    pub fn anchor(&self) -> Option<(&str, Span)> {
+        self.props
+            .as_ref()
+            .and_then(|p| p.anchor.as_ref())
+            .map(|(n, s)| (&**n, *s))
+    }
+
+    fn new(
+        kind: NodeKind,
+        span: Span,
+        tag: Option<Box<str>>,
+        anchor: Option<(Box<str>, Span)>,
+        expanded: u64,
+    ) -> Node {
+        let props = if tag.is_none() && anchor.is_none() {
+            None
+        } else {
+            Some(Box::new(NodeProps { tag, anchor }))
+        };
+        Node {
+            kind,
+            span,
+            props,
+            expanded,
+        }
+    }
 }
 
 /// One YAML document of a stream.
@@ -96,9 +154,20 @@ pub struct YamlError {
 /// A parsed YAML stream.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Yaml {
+    /// The source text, then the scalar values that differ from their source text (escapes,
+    /// folding): every scalar value is a range of it, so the tree holds no string per scalar.
+    pub text: String,
     pub nodes: Vec<Node>,
+    /// The items of all sequences.
+    pub item_list: Vec<NodeId>,
+    /// The pairs of all mappings.
+    pub pair_list: Vec<Pair>,
     pub documents: Vec<Document>,
     pub errors: Vec<YamlError>,
+    /// Whether any node is an alias (else [`Yaml::resolve`] has nothing to follow).
+    aliases: bool,
+    /// Whether any mapping has a `<<` key (else entries are always the pairs as written).
+    merge_keys: bool,
 }
 
 /// The entries of a mapping: see [`Yaml::iter_entries`].
@@ -153,6 +222,9 @@ impl Yaml {
 
     /// Follows an alias to the node it names (one step: anchors never sit on aliases).
     pub fn resolve(&self, id: NodeId) -> NodeId {
+        if !self.aliases {
+            return id;
+        }
         match self.node(id).map(|n| &n.kind) {
             Some(NodeKind::Alias { target, .. }) => *target,
             _ => id,
@@ -164,10 +236,52 @@ impl Yaml {
         self.node(self.resolve(id))
     }
 
+    /// A sequence's items.
+    pub fn items(&self, c: Children) -> &[NodeId] {
+        let start = c.start as usize;
+        self.item_list
+            .get(start..start + c.len as usize)
+            .unwrap_or_default()
+    }
+
+    /// A mapping's pairs, as written.
+    pub fn pairs(&self, c: Children) -> &[Pair] {
+        let start = c.start as usize;
+        self.pair_list
+            .get(start..start + c.len as usize)
+            .unwrap_or_default()
+    }
+
+    /// The text of a scalar value.
+    pub fn str(&self, s: Str) -> &str {
+        self.text
+            .get(s.start as usize..s.end as usize)
+            .unwrap_or_default()
+    }
+
+    /// The bytes of a scalar value (no UTF-8 boundary checks: for comparisons).
+    fn bytes(&self, s: Str) -> &[u8] {
+        self.text
+            .as_bytes()
+            .get(s.start as usize..s.end as usize)
+            .unwrap_or_default()
+    }
+
+    /// Whether two scalar values read the same (lengths first: most keys differ there).
+    pub fn same_str(&self, a: Str, b: Str) -> bool {
+        a.end.wrapping_sub(a.start) == b.end.wrapping_sub(b.start)
+            && (a == b || self.bytes(a) == self.bytes(b))
+    }
+
+    /// Whether a scalar value is `<<`.
+    fn is_merge_str(&self, s: Str) -> bool {
+        s.end.wrapping_sub(s.start) == 2 && self.bytes(s) == b"<<"
+    }
+
     /// A scalar's value (through aliases).
     pub fn scalar(&self, id: NodeId) -> Option<&str> {
         match &self.get(id)?.kind {
-            NodeKind::Scalar { value, .. } => Some(value),
+            NodeKind::Scalar { value, .. } => Some(self.str(*value)),
             _ => None,
         }
     }
@@ -178,24 +292,32 @@ impl Yaml {
 
     pub fn sequence(&self, id: NodeId) -> Option<&[NodeId]> {
         match &self.get(id)?.kind {
-            NodeKind::Sequence(items) => Some(items),
+            NodeKind::Sequence(items) => Some(self.items(*items)),
             _ => None,
         }
     }
 
     pub fn tag(&self, id: NodeId) -> Option<&str> {
         self.node(id)
-            .and_then(|n| n.tag.as_deref())
-            .or_else(|| self.get(id).and_then(|n| n.tag.as_deref()))
+            .and_then(|n| n.tag())
+            .or_else(|| self.get(id).and_then(|n| n.tag()))
     }
 
     /// Whether a scalar is YAML null (`~`, `null`, empty plain).
     pub fn is_null(&self, id: NodeId) -> bool {
-        match self.get(id).map(|n| &n.kind) {
-            Some(NodeKind::Scalar {
+        self.get(id).is_some_and(|n| self.node_is_null(n))
+    }
+
+    /// [`Yaml::is_null`] of a node in hand (not following an alias).
+    pub fn node_is_null(&self, n: &Node) -> bool {
+        match &n.kind {
+            NodeKind::Scalar {
                 value,
                 style: ScalarStyle::Plain,
-            }) => matches!(&**value, "" | "~" | "null" | "Null" | "NULL"),
+            } => {
+                value.end.wrapping_sub(value.start) <= 4
+                    && matches!(self.bytes(*value), b"" | b"~" | b"null" | b"Null" | b"NULL")
+            }
             _ => false,
         }
     }
@@ -209,9 +331,10 @@ impl Yaml {
     /// [`Yaml::entries`] as an iterator: without merge keys or duplicate keys (the common case)
     /// the entries are the pairs, read in place.
     pub fn iter_entries(&self, id: NodeId) -> Entries<'_> {
-        if let Some(NodeKind::Mapping(pairs)) = self.get(id).map(|n| &n.kind)
+        if let Some(&NodeKind::Mapping(pairs)) = self.get(id).map(|n| &n.kind)
+            && let pairs = self.pairs(pairs)
             && !self.has_duplicate_keys()
-            && !pairs.iter().any(|p| self.is_merge_key(p.key))
+            && !self.has_merge_key(pairs)
         {
             return Entries::Pairs(pairs.iter());
         }
@@ -227,9 +350,10 @@ impl Yaml {
         depth: usize,
         out: &mut Vec<Entry>,
     ) {
-        let Some(NodeKind::Mapping(pairs)) = self.get(id).map(|n| &n.kind) else {
+        let Some(&NodeKind::Mapping(pairs)) = self.get(id).map(|n| &n.kind) else {
             return;
         };
+        let pairs = self.pairs(pairs);
         if depth > 8 {
             return;
         }
@@ -238,7 +362,9 @@ impl Yaml {
         for p in pairs {
             if self.is_merge_key(p.key) {
                 match self.get(p.value).map(|n| &n.kind) {
-                    Some(NodeKind::Sequence(items)) => merges.extend(items.iter().copied()),
+                    Some(NodeKind::Sequence(items)) => {
+                        merges.extend(self.items(*items).iter().copied())
+                    }
                     _ => merges.push(p.value),
                 }
                 continue;
@@ -279,6 +405,10 @@ impl Yaml {
         }
     }
 
+    fn has_merge_key(&self, pairs: &[Pair]) -> bool {
+        self.merge_keys && pairs.iter().any(|p| self.is_merge_key(p.key))
+    }
+
     fn has_duplicate_keys(&self) -> bool {
         self.errors
             .iter()
@@ -287,9 +417,9 @@ impl Yaml {
 
     /// `<<` as a plain (untagged or `!!merge`) key.
     pub fn is_merge_key(&self, id: NodeId) -> bool {
-        match self.node(id).map(|n| (&n.kind, n.tag.as_deref())) {
+        match self.node(id).map(|n| (&n.kind, n.tag())) {
             Some((NodeKind::Scalar { value, style }, tag)) => {
-                &**value == "<<"
+                self.is_merge_str(*value)
                     && (*style == ScalarStyle::Plain || tag == Some("!!merge"))
                     && tag.is_none_or(|t| t.ends_with("merge"))
             }
@@ -301,8 +431,9 @@ impl Yaml {
     pub fn lookup(&self, id: NodeId, key: &str) -> Option<Entry> {
         // Without merge keys the entries are the pairs (first of duplicates wins): no need to
         // collect them all.
-        if let Some(NodeKind::Mapping(pairs)) = self.get(id).map(|n| &n.kind)
-            && !pairs.iter().any(|p| self.is_merge_key(p.key))
+        if let Some(&NodeKind::Mapping(pairs)) = self.get(id).map(|n| &n.kind)
+            && let pairs = self.pairs(pairs)
+            && !self.has_merge_key(pairs)
         {
             return pairs
                 .iter()
@@ -320,9 +451,7 @@ impl Yaml {
 
     /// The anchor name and definition span of an anchored node.
     pub fn anchor_of(&self, id: NodeId) -> Option<(&str, Span)> {
-        self.node(id)
-            .and_then(|n| n.anchor.as_ref())
-            .map(|(n, s)| (&**n, *s))
+        self.node(id).and_then(|n| n.anchor())
     }
 }
 
@@ -402,6 +531,8 @@ struct Frame {
     /// For mappings of many keys: scalar keys seen so far (value, key span), so duplicate
     /// detection stays linear.
     keys: Option<std::collections::HashMap<Box<str>, Span>>,
+    /// Where this frame's scalar keys start in [`Builder::key_strs`].
+    key_base: usize,
     start: usize,
     anchor_id: usize,
 }
@@ -416,10 +547,17 @@ pub(super) struct Builder {
     stack: Vec<Frame>,
     /// Items of all open collections, innermost last (one buffer instead of a Vec per frame).
     items: Vec<NodeId>,
+    /// Scalar keys of all open mappings (value, key span), innermost last: duplicate detection
+    /// scans these instead of looking each key node up again.
+    key_strs: Vec<(Str, Span)>,
     doc_start: usize,
     doc_nodes: usize,
     doc_refused: bool,
     doc_root: Option<NodeId>,
+    /// Length of the source at the start of [`Yaml::text`].
+    src_len: usize,
+    /// Address of the source text the parser reads (to tell values borrowed from it).
+    src_addr: usize,
 }
 
 /// Parses a YAML stream. Never panics; syntax errors end the stream with a [`YamlError`] and keep
@@ -432,7 +570,7 @@ pub fn parse(text: &str) -> Yaml {
 /// Parses a YAML stream with saphyr-parser, the reference (and the fallback of [`parse`]).
 pub fn parse_reference(text: &str) -> Yaml {
     let off = Offsets::new(text);
-    let mut b = Builder::new(text.len());
+    let mut b = Builder::new(text);
     let mut parser = Parser::new_from_str(text);
     loop {
         match parser.next_event() {
@@ -527,21 +665,33 @@ fn convert<'a>(text: &'a str, ev: Event<'a>, s: usize, e: usize) -> Option<Ev<'a
 }
 
 impl Builder {
-    pub(super) fn new(len: usize) -> Self {
+    pub(super) fn new(text: &str) -> Self {
+        let len = text.len();
+        // Room for a few values that differ from their source (escapes, folding).
+        let mut copy = String::with_capacity(len + len / 8 + 16);
+        copy.push_str(text);
         // Compose files run about one node per 10 bytes: size the arena once for most.
         Builder {
             yaml: Yaml {
+                text: copy,
                 nodes: Vec::with_capacity(len / 8 + 4),
+                item_list: Vec::with_capacity(len / 64 + 4),
+                pair_list: Vec::with_capacity(len / 24 + 4),
                 documents: Vec::new(),
                 errors: Vec::new(),
+                aliases: false,
+                merge_keys: false,
             },
             anchors: Vec::new(),
             stack: Vec::with_capacity(16),
             items: Vec::with_capacity(64),
+            key_strs: Vec::with_capacity(64),
             doc_start: 0,
             doc_nodes: 0,
             doc_refused: false,
             doc_root: None,
+            src_len: len,
+            src_addr: text.as_ptr() as usize,
         }
     }
 
@@ -581,16 +731,15 @@ impl Builder {
                         return;
                     }
                 };
-                let id = self.push(Node {
-                    kind: NodeKind::Alias {
-                        target,
-                        name: name.into(),
-                    },
+                self.yaml.aliases = true;
+                let name = self.intern_at(name, span.start as usize + 1);
+                let id = self.push(Node::new(
+                    NodeKind::Alias { target, name },
                     span,
-                    tag: None,
-                    anchor: None,
+                    None,
+                    None,
                     expanded,
-                });
+                ));
                 self.attach(id);
             }
             Ev::Scalar {
@@ -600,20 +749,7 @@ impl Builder {
                 tag,
                 anchor,
                 span,
-            } => {
-                let id = self.push(Node {
-                    kind: NodeKind::Scalar {
-                        value: cow_box(value),
-                        style,
-                    },
-                    span,
-                    tag,
-                    anchor,
-                    expanded: 1,
-                });
-                self.define_anchor(aid, id, true);
-                self.attach(id);
-            }
+            } => self.scalar(&value, style, aid, tag, anchor, span),
             Ev::Open {
                 seq,
                 aid,
@@ -621,16 +757,44 @@ impl Builder {
                 anchor,
                 start,
             } => self.open(seq, aid, tag, anchor, start),
-            Ev::Close { flow_end } => {
-                let Some(frame) = self.stack.pop() else {
-                    return;
-                };
-                self.close(frame, flow_end);
-            }
+            Ev::Close { flow_end } => self.end(flow_end),
         }
     }
 
-    fn open(
+    /// [`Ev::Scalar`], called directly by the fast reader (an event is large to move).
+    #[inline]
+    pub(super) fn scalar(
+        &mut self,
+        value: &str,
+        style: ScalarStyle,
+        aid: usize,
+        tag: Option<Box<str>>,
+        anchor: Option<(Box<str>, Span)>,
+        span: Span,
+    ) {
+        let value = self.intern(value, span, style);
+        let id = self.push(Node::new(
+            NodeKind::Scalar { value, style },
+            span,
+            tag,
+            anchor,
+            1,
+        ));
+        self.define_anchor(aid, id, true);
+        self.attach_node(id, Some((value, span)));
+    }
+
+    /// [`Ev::Close`].
+    pub(super) fn end(&mut self, flow_end: Option<usize>) {
+        let Some(frame) = self.stack.pop() else {
+            return;
+        };
+        self.close(frame, flow_end);
+    }
+
+    /// [`Ev::Open`].
+    #[inline]
+    pub(super) fn open(
         &mut self,
         seq: bool,
         aid: usize,
@@ -639,17 +803,11 @@ impl Builder {
         start: usize,
     ) {
         let kind = if seq {
-            NodeKind::Sequence(Vec::new())
+            NodeKind::Sequence(Children::default())
         } else {
-            NodeKind::Mapping(Vec::new())
+            NodeKind::Mapping(Children::default())
         };
-        let id = self.push(Node {
-            kind,
-            span: Span::new(start, start),
-            tag,
-            anchor,
-            expanded: 1,
-        });
+        let id = self.push(Node::new(kind, Span::new(start, start), tag, anchor, 1));
         self.define_anchor(aid, id, false);
         if self.stack.len() >= MAX_DEPTH && !self.doc_refused {
             self.error(
@@ -664,6 +822,7 @@ impl Builder {
             seq,
             base: self.items.len(),
             keys: None,
+            key_base: self.key_strs.len(),
             start,
             anchor_id: aid,
         });
@@ -683,24 +842,35 @@ impl Builder {
                 )
             }
         };
-        let mut expanded: u64 = 1;
-        for &i in items {
-            expanded = expanded.saturating_add(self.expanded(i));
-        }
-        let kind = if frame.seq {
-            NodeKind::Sequence(items.to_vec())
+        let expanded = if self.yaml.aliases {
+            let mut expanded: u64 = 1;
+            for &i in items {
+                expanded = expanded.saturating_add(self.expanded(i));
+            }
+            expanded
         } else {
-            NodeKind::Mapping(
-                items
-                    .chunks_exact(2)
-                    .map(|c| Pair {
-                        key: c[0],
-                        value: c[1],
-                    })
-                    .collect(),
-            )
+            // Without aliases a collection stands for its subtree: the nodes made since it
+            // opened, itself included.
+            (self.yaml.nodes.len() as u64).saturating_sub(frame.id as u64)
+        };
+        let kind = if frame.seq {
+            let start = self.yaml.item_list.len() as u32;
+            self.yaml.item_list.extend_from_slice(items);
+            let len = self.yaml.item_list.len() as u32 - start;
+            NodeKind::Sequence(Children { start, len })
+        } else {
+            let start = self.yaml.pair_list.len() as u32;
+            self.yaml
+                .pair_list
+                .extend(items.chunks_exact(2).map(|c| Pair {
+                    key: c[0],
+                    value: c[1],
+                }));
+            let len = self.yaml.pair_list.len() as u32 - start;
+            NodeKind::Mapping(Children { start, len })
         };
         self.items.truncate(base);
+        self.key_strs.truncate(frame.key_base);
         let budget = ALIAS_EXPANSION_BUDGET.saturating_add(10 * self.doc_nodes as u64);
         if expanded > budget && !self.doc_refused {
             self.error(
@@ -731,6 +901,57 @@ impl Builder {
             refused: self.doc_refused,
         });
         self.doc_refused = false;
+    }
+
+    /// Where a scalar's value is kept in [`Yaml::text`]: its source text when it reads the same
+    /// (the common case, so nothing is copied), else a copy appended after the source. Decided
+    /// from the value and span alone, so both parsers build equal trees.
+    #[inline]
+    fn intern(&mut self, value: &str, span: Span, style: ScalarStyle) -> Str {
+        let (s, e) = (span.start as usize, span.end as usize);
+        let content = match style {
+            ScalarStyle::Plain => Some((s, e)),
+            ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted if e >= s + 2 => {
+                Some((s + 1, e - 1))
+            }
+            _ => None,
+        };
+        // A value borrowed from the source at its place (the fast reader's usual case) needs no
+        // comparison.
+        if let Some((s, e)) = content
+            && e - s == value.len()
+            && e <= self.src_len
+            && (value.as_ptr() as usize == self.src_addr.wrapping_add(s)
+                || self.yaml.text.as_bytes().get(s..e) == Some(value.as_bytes()))
+        {
+            return Str {
+                start: s as u32,
+                end: e as u32,
+            };
+        }
+        self.append(value)
+    }
+
+    /// Where a name read at byte `s` of the source is kept in [`Yaml::text`] (see
+    /// [`Builder::intern`]).
+    fn intern_at(&mut self, value: &str, s: usize) -> Str {
+        let e = s + value.len();
+        if e <= self.src_len && self.yaml.text.as_bytes().get(s..e) == Some(value.as_bytes()) {
+            return Str {
+                start: s as u32,
+                end: e as u32,
+            };
+        }
+        self.append(value)
+    }
+
+    fn append(&mut self, value: &str) -> Str {
+        let start = self.yaml.text.len();
+        self.yaml.text.push_str(value);
+        Str {
+            start: start as u32,
+            end: self.yaml.text.len() as u32,
+        }
     }
 
     fn push(&mut self, node: Node) -> NodeId {
@@ -764,15 +985,22 @@ impl Builder {
     }
 
     /// The scalar value a key node stands for (through an alias), unless it is `<<`.
-    fn key_value(yaml: &Yaml, id: NodeId) -> Option<&str> {
+    fn key_value(yaml: &Yaml, id: NodeId) -> Option<Str> {
         match &yaml.get(id)?.kind {
-            NodeKind::Scalar { value, .. } if &**value != "<<" => Some(value),
+            NodeKind::Scalar { value, .. } if !yaml.is_merge_str(*value) => Some(*value),
             _ => None,
         }
     }
 
     /// Adds a finished node to the open collection (or makes it the document root).
     fn attach(&mut self, id: NodeId) {
+        self.attach_node(id, None);
+    }
+
+    /// [`Builder::attach`]; `scalar` is the node's value and span when the caller just made a
+    /// scalar (saves looking the node up again).
+    #[inline]
+    fn attach_node(&mut self, id: NodeId, scalar: Option<(Str, Span)>) {
         let Some(frame) = self.stack.last_mut() else {
             self.doc_root = Some(id);
             return;
@@ -780,50 +1008,93 @@ impl Builder {
         let base = frame.base.min(self.items.len());
         let is_key = !frame.seq && (self.items.len() - base).is_multiple_of(2);
         self.items.push(id);
-        if !is_key {
-            return;
+        if is_key {
+            self.attach_key(id, scalar);
         }
-        let Some(value) = Self::key_value(&self.yaml, id) else {
+    }
+
+    /// [`Builder::attach_node`] for a mapping key: duplicate detection.
+    #[inline(never)]
+    fn attach_key(&mut self, id: NodeId, scalar: Option<(Str, Span)>) {
+        let Some(frame) = self.stack.last_mut() else {
             return;
         };
-        let span = self.yaml.node(id).map(|n| n.span).unwrap_or_default();
-        let keys = &self.items[base..self.items.len() - 1];
-        let first = if let Some(map) = &mut frame.keys {
-            match map.get(value) {
-                Some(&first) => Some(first),
-                None => {
-                    map.insert(value.into(), span);
-                    None
-                }
+        let found = match scalar {
+            Some((v, span)) if !self.yaml.is_merge_str(v) => Some((v, span)),
+            Some(_) => None,
+            None => Self::key_value(&self.yaml, id)
+                .map(|v| (v, self.yaml.node(id).map(|n| n.span).unwrap_or_default())),
+        };
+        let Some((key, span)) = found else {
+            if self.yaml.is_merge_key(id) {
+                self.yaml.merge_keys = true;
             }
+            return;
+        };
+        let yaml = &self.yaml;
+        let kbase = frame.key_base.min(self.key_strs.len());
+        let first = if let Some(map) = &mut frame.keys {
+            Self::key_in_map(yaml, map, key, span)
         } else {
-            let earlier = keys
+            let earlier = &self.key_strs[kbase..];
+            let first = earlier
                 .iter()
-                .step_by(2)
-                .find(|&&k| Self::key_value(&self.yaml, k) == Some(value));
-            let first = earlier.and_then(|&k| self.yaml.node(k)).map(|n| n.span);
-            if first.is_none() && keys.len() / 2 >= SMALL_MAPPING {
-                // Many keys: index them (the first of equal keys wins, as in the scan).
-                let mut map = std::collections::HashMap::new();
-                for &k in keys.iter().step_by(2).chain([&id]) {
-                    if let (Some(v), Some(n)) = (Self::key_value(&self.yaml, k), self.yaml.node(k))
-                    {
-                        map.entry(Box::<str>::from(v)).or_insert(n.span);
-                    }
-                }
-                frame.keys = Some(map);
+                .find(|(k, _)| yaml.same_str(*k, key))
+                .map(|&(_, s)| s);
+            if first.is_none() && earlier.len() + 1 >= SMALL_MAPPING {
+                frame.keys = Some(Self::key_map(yaml, earlier, (key, span)));
             }
             first
         };
-        if let Some(first) = first {
-            let message = format!("duplicate key `{value}`");
-            self.yaml.errors.push(YamlError {
-                kind: YamlErrorKind::DuplicateKey,
-                span,
-                message,
-                related: Some(first),
-            });
+        if first.is_none() && frame.keys.is_none() {
+            self.key_strs.push((key, span));
         }
+        if let Some(first) = first {
+            self.duplicate_key(key, span, first);
+        }
+    }
+
+    /// A key of a mapping of many keys: the first one equal to it, else it is added.
+    #[cold]
+    fn key_in_map(
+        yaml: &Yaml,
+        map: &mut std::collections::HashMap<Box<str>, Span>,
+        key: Str,
+        span: Span,
+    ) -> Option<Span> {
+        let value = yaml.str(key);
+        match map.get(value) {
+            Some(&first) => Some(first),
+            None => {
+                map.insert(value.into(), span);
+                None
+            }
+        }
+    }
+
+    /// Many keys: index them (the first of equal keys wins, as in the scan).
+    #[cold]
+    fn key_map(
+        yaml: &Yaml,
+        earlier: &[(Str, Span)],
+        key: (Str, Span),
+    ) -> std::collections::HashMap<Box<str>, Span> {
+        let mut map = std::collections::HashMap::new();
+        for &(k, s) in earlier.iter().chain([&key]) {
+            map.entry(Box::<str>::from(yaml.str(k))).or_insert(s);
+        }
+        map
+    }
+
+    #[cold]
+    fn duplicate_key(&mut self, key: Str, span: Span, first: Span) {
+        let message = format!("duplicate key `{}`", self.yaml.str(key));
+        self.yaml.errors.push(YamlError {
+            kind: YamlErrorKind::DuplicateKey,
+            span,
+            message,
+            related: Some(first),
+        });
     }
 }
 
@@ -899,12 +1170,5 @@ fn scalar_end(text: &str, start: usize, e: usize, style: PStyle) -> usize {
             let t = text.get(start..e.max(start)).unwrap_or("");
             start + t.trim_end().len()
         }
-    }
-}
-
-fn cow_box(c: Cow<'_, str>) -> Box<str> {
-    match c {
-        Cow::Borrowed(s) => s.into(),
-        Cow::Owned(s) => s.into_boxed_str(),
     }
 }
