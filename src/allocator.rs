@@ -1,4 +1,5 @@
-//! The global allocator: mimalloc, built without transparent huge pages (a fresh 2 MiB page
+//! The global allocator: mimalloc 2 (its version 3 takes 46 more page faults to start and 3% more
+//! instructions for a one-file check), built without transparent huge pages (a fresh 2 MiB page
 //! costs a one-file run about 0.5 ms to fault in).
 //!
 //! Written here rather than taken from the `mimalloc` crate, whose allocator sends every request
