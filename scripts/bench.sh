@@ -60,10 +60,11 @@ one="$dockerfiles/docker-library-php_8.2_bookworm_apache_Dockerfile"
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
 
-# median seconds of a command (hyperfine; linters exit 1 on findings, so failures are ignored)
+# median seconds of a command (hyperfine, without a shell; linters exit 1 on findings, so failures
+# are ignored)
 median() {
   local name="$1" n="$2"; shift 2
-  hyperfine --style none --ignore-failure --warmup 1 --runs "$n" \
+  hyperfine -N --style none --ignore-failure --warmup 1 --runs "$n" \
     --export-json "$out/$name.json" "$*" >/dev/null 2>&1
   jq -r '.results[0].median' "$out/$name.json"
 }
@@ -100,6 +101,7 @@ scaling() {
 }
 read -r p_d1 p_dn < <(scaling scale-dockerfiles "${dfiles[@]}")
 read -r p_c1 p_cn < <(scaling scale-compose "${cfiles[@]}")
+read -r p_a1 p_an < <(scaling scale-all "${dfiles[@]}" "${cfiles[@]}")
 mem_all=$(peak_kb "$plimsoll" check --format concise "$dockerfiles" "$compose")
 mem_one=$(peak_kb "$plimsoll" check --format concise "$one")
 
@@ -113,5 +115,6 @@ printf '| %d compose files | %s (%s CPU, %s) | dclint %s (%s CPU) | %s× |\n' "$
 printf '| one Dockerfile, start to exit | %s (%s CPU) | hadolint %s (%s CPU) | %s× |\n' "$(ms "$p_one")" "$(ms "$(cpu plimsoll-one)")" "$(ms "$h_one")" "$(ms "$(cpu hadolint-one)")" "$(ratio "$h_one" "$p_one")"
 printf '| Dockerfiles, 1 thread vs %d | %s vs %s | | %.2f× speed-up |\n' "$(nproc)" "$(ms "$p_d1")" "$(ms "$p_dn")" "$(awk -v a="$p_d1" -v b="$p_dn" 'BEGIN { print a / b }')"
 printf '| compose, 1 thread vs %d | %s vs %s | | %.2f× speed-up |\n' "$(nproc)" "$(ms "$p_c1")" "$(ms "$p_cn")" "$(awk -v a="$p_c1" -v b="$p_cn" 'BEGIN { print a / b }')"
+printf '| both corpora in one run, 1 thread vs %d | %s vs %s | | %.2f× speed-up |\n' "$(nproc)" "$(ms "$p_a1")" "$(ms "$p_an")" "$(awk -v a="$p_a1" -v b="$p_an" 'BEGIN { print a / b }')"
 printf '| peak memory, whole corpus | %s MB | | |\n' "$(awk -v k="$mem_all" 'BEGIN { printf "%.1f", k / 1024 }')"
 printf '| peak memory, one Dockerfile | %s MB | | |\n' "$(awk -v k="$mem_one" 'BEGIN { printf "%.1f", k / 1024 }')"
