@@ -143,8 +143,19 @@ pub fn render_from_parts(
     if !has_file_parts(format) || parts.len() != reports.len() {
         return render(format, reports, ctx, out);
     }
+    join_parts(format, reports, parts, ctx, out)
+}
+
+/// Writes the per-file parts in order, then what follows them (the human summary).
+fn join_parts<P: AsRef<[u8]>>(
+    format: Format,
+    reports: &[FileReport],
+    parts: impl IntoIterator<Item = P>,
+    ctx: &Context<'_>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     for part in parts {
-        out.write_all(part)?;
+        out.write_all(part.as_ref())?;
     }
     if format == Format::Human {
         human::render_summary(reports, ctx, out)?;
@@ -175,20 +186,14 @@ pub fn render_parallel(
         .len()
         .div_ceil(rayon::current_num_threads() * 4)
         .max(MIN_PARALLEL / 4);
-    let parts: Vec<io::Result<Vec<u8>>> = reports
+    let parts: io::Result<Vec<Vec<u8>>> = reports
         .par_chunks(chunk)
         .map(|part| {
             let mut buf = Vec::new();
             files(part, ctx, &mut buf).map(|()| buf)
         })
         .collect();
-    for part in parts {
-        out.write_all(&part?)?;
-    }
-    if format == Format::Human {
-        human::render_summary(reports, ctx, out)?;
-    }
-    Ok(())
+    join_parts(format, reports, parts?, ctx, out)
 }
 
 /// Whether the human format should use colour on standard output: a terminal, and `NO_COLOR`
