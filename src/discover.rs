@@ -167,7 +167,7 @@ fn walk(root: &Path, opts: &Options<'_>, d: &mut Discovery) {
 /// by kind, then by bytes): each component as its kind, its bytes and a 0 terminator (no
 /// component contains a 0 byte).
 #[cfg(unix)]
-pub(crate) fn path_order_key(path: &Path) -> Vec<u8> {
+fn path_order_key(path: &Path) -> Vec<u8> {
     // The components of a Unix path, found on its bytes: `Path::components` costs several
     // times more, and this runs for every file of a run, on the main thread.
     let bytes = path.as_os_str().as_encoded_bytes();
@@ -197,7 +197,7 @@ pub(crate) fn path_order_key(path: &Path) -> Vec<u8> {
 }
 
 #[cfg(not(unix))]
-pub(crate) fn path_order_key(path: &Path) -> Vec<u8> {
+fn path_order_key(path: &Path) -> Vec<u8> {
     components_key(path)
 }
 
