@@ -60,16 +60,20 @@ pub fn discover(paths: &[PathBuf], opts: &Options<'_>) -> Discovery {
     } else {
         paths
     };
-    // One `stat` per named path: for a long list (a shell glob, a pre-commit batch) they run on
-    // all threads, since each is a system call the rest of the run would wait for.
-    let metadata = |p: &PathBuf| (p.as_os_str() != "-").then(|| std::fs::metadata(p));
-    let stats: Vec<_> = if paths.len() >= 64 {
+    // A named path whose name marks it as a Dockerfile or compose file is linted as a file, never
+    // walked, so it needs no `stat` here: reading it finds out whether it is there and is a file
+    // ([`read`] says "is a directory" as this would). That saves a system call a file on the
+    // long lists a shell glob or a pre-commit batch passes. Other paths may be directories to
+    // walk: one `stat` each, on all threads for a long list.
+    let needs_stat = |p: &PathBuf| p.as_os_str() != "-" && !named_like_file(p);
+    let metadata = |p: &PathBuf| needs_stat(p).then(|| std::fs::metadata(p));
+    let stats: Vec<_> = if paths.iter().filter(|p| needs_stat(p)).nth(63).is_some() {
         paths.par_iter().map(metadata).collect()
     } else {
         paths.iter().map(metadata).collect()
     };
     for (path, stat) in paths.iter().zip(stats) {
-        let Some(stat) = stat else {
+        if path.as_os_str() == "-" {
             let name = opts
                 .stdin_filename
                 .clone()
@@ -85,24 +89,12 @@ pub fn discover(paths: &[PathBuf], opts: &Options<'_>) -> Discovery {
                 stdin: true,
             });
             continue;
-        };
+        }
         match stat {
-            Err(e) => d.errors.push(format!("{}: {e}", path.display())),
-            Ok(m) if m.is_dir() => {
-                let named_like_file = FileKind::detect(path).is_some()
-                    && !path
-                        .to_string_lossy()
-                        .ends_with(['/', std::path::MAIN_SEPARATOR]);
-                if named_like_file {
-                    d.errors.push(format!(
-                        "{}: is a directory, not a file (add a trailing `/` to walk it)",
-                        path.display()
-                    ));
-                } else {
-                    walk(path, opts, &mut d);
-                }
-            }
-            Ok(_) => {
+            Some(Err(e)) => d.errors.push(format!("{}: {e}", path.display())),
+            Some(Ok(m)) if m.is_dir() => walk(path, opts, &mut d),
+            // Not stat'ed (named like a file) or not a directory: a file to lint.
+            _ => {
                 let kind = opts
                     .file_kind
                     .or_else(|| FileKind::detect(path))
@@ -118,6 +110,23 @@ pub fn discover(paths: &[PathBuf], opts: &Options<'_>) -> Discovery {
     }
     sort_and_dedupe(&mut d.targets);
     d
+}
+
+/// A named path with a recognised Dockerfile or compose name and no trailing `/` is a file to
+/// lint; were it a directory, walking it would be a surprise, so it is an error instead.
+fn named_like_file(path: &Path) -> bool {
+    FileKind::detect(path).is_some()
+        && !path
+            .to_string_lossy()
+            .ends_with(['/', std::path::MAIN_SEPARATOR])
+}
+
+/// The error for a directory named where a file was expected.
+pub fn is_a_directory(path: &Path) -> String {
+    format!(
+        "{}: is a directory, not a file (add a trailing `/` to walk it)",
+        path.display()
+    )
 }
 
 /// Puts targets in report order (by path, as `Path` orders them) and lints a file named twice
@@ -240,8 +249,13 @@ pub fn read(target: &Target) -> Result<Loaded, String> {
         let shown = target.path.display();
         let mut f = std::fs::File::open(&target.path).map_err(|e| format!("{shown}: {e}"))?;
         // Sized from the file's length (capped), so a small file is one read and one EOF read
-        // rather than a series of growing probes; the cap still bounds a file that grows.
-        let len = f.metadata().map(|m| m.len()).unwrap_or(0);
+        // rather than a series of growing probes; the cap still bounds a file that grows. The
+        // same `fstat` tells a directory named like a file (discovery does not `stat` those).
+        let meta = f.metadata().ok();
+        if meta.as_ref().is_some_and(|m| m.is_dir()) {
+            return Err(is_a_directory(&target.path));
+        }
+        let len = meta.map(|m| m.len()).unwrap_or(0);
         let mut buf = Vec::with_capacity(len.min(MAX_FILE_SIZE as u64 + 1) as usize + 1);
         (&mut f)
             .take(MAX_FILE_SIZE as u64 + 1)
@@ -432,15 +446,24 @@ mod tests {
             &[r.join("Dockerfile"), r.join("missing"), r.join("loop")],
             &opts,
         );
-        assert!(d.targets.is_empty());
-        assert!(d.errors[0].contains("is a directory"), "{:?}", d.errors);
-        assert!(d.errors[1].contains("missing"), "{:?}", d.errors);
+        // `missing` is stat'ed (its name could be a directory's) and reported here; the
+        // directory named `Dockerfile` is not stat'ed, and reading it says what it is.
+        assert!(d.errors[0].contains("missing"), "{:?}", d.errors);
         #[cfg(unix)]
         assert!(
-            d.errors[2].to_lowercase().contains("loop"),
+            d.errors[1].to_lowercase().contains("loop"),
             "{:?}",
             d.errors
         );
+        let [named_dir] = &d.targets[..] else {
+            panic!("{:?}", d.targets)
+        };
+        let e = read(named_dir).err().unwrap_or_default();
+        assert!(e.contains("Dockerfile: is a directory, not a file"), "{e}");
+        // A path named like a file that is not there fails when read, with the system's words.
+        let d = discover(&[r.join("gone/Dockerfile")], &opts);
+        let e = read(&d.targets[0]).err().unwrap_or_default();
+        assert!(e.contains("gone/Dockerfile: "), "{e}");
     }
 
     #[test]

@@ -141,6 +141,10 @@ pub fn run_with(
     let mut inputs = Vec::new();
     for (path, kind) in files {
         match FileSnapshot::read(&path) {
+            // Discovery does not `stat` a path named like a file: a directory shows up here.
+            Err(e) if e.kind() == std::io::ErrorKind::IsADirectory => {
+                errors.push(crate::discover::is_a_directory(&path))
+            }
             Err(e) => errors.push(format!("{}: {e}", path.display())),
             Ok(snapshot) => match String::from_utf8(snapshot.bytes.clone()) {
                 Err(_) => errors.push(format!("{}: not valid UTF-8; not pinned", path.display())),
