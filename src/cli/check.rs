@@ -293,7 +293,11 @@ fn start_workers(args: &CheckArgs) {
     };
     if several || args.threads.is_some() {
         // This thread is one of the workers: it would otherwise wait, idle, for the others.
-        let mut pool = rayon::ThreadPoolBuilder::new().use_current_thread();
+        // Each new worker warms up (builds the rules' shared tables) while this thread finds
+        // the files.
+        let mut pool = rayon::ThreadPoolBuilder::new()
+            .use_current_thread()
+            .start_handler(|_| crate::rules::engine::warm_up());
         if let Some(n) = args.threads {
             pool = pool.num_threads(n.get());
         }
