@@ -25,6 +25,9 @@ tools="${BENCH_TOOLS:-$PWD/target/bench-tools}"
 dockerfiles="$shared/corpus/dockerfiles"
 compose="$shared/corpus/compose"
 [ -d "$dockerfiles" ] && [ -d "$compose" ] || { echo "bench: no corpus under $shared" >&2; exit 2; }
+# Absolute, for the symbolic links made below.
+dockerfiles="$(cd "$dockerfiles" && pwd)"
+compose="$(cd "$compose" && pwd)"
 
 need() { command -v "$1" >/dev/null || { echo "bench: $1 is required ($2)" >&2; exit 2; }; }
 need hyperfine "apt-get install -y hyperfine"
@@ -99,6 +102,38 @@ scaling() {
   jq -rs '[.[].results[0].times[]] as $a | [.[].results[1].times[]] as $b
     | def med: sort | .[length / 2 | floor]; "\($a | med) \($b | med)"' "$out/$name"-*.json
 }
+# What a run costs whatever its size, and how the part that grows with the input scales: the
+# Dockerfile corpus once and four times over (symbolic links with short names, so a command line
+# stays under the kernel's 128 KiB limit for one argument), 1 thread against one per core, the
+# four commands in alternating batches. Per thread count, the cost of one more copy is the slope
+# (T4 - T1) / 3 and the fixed cost is T1 - slope.
+fixed_and_marginal() {
+  local copies=4 c f n cmds=() i
+  for c in $(seq "$copies"); do
+    mkdir -p "$out/copies/$c"
+    n=0
+    for f in "${dfiles[@]}"; do
+      n=$((n + 1))
+      ln -s "$f" "$out/copies/$c/${n}_Dockerfile"
+    done
+  done
+  cd "$out/copies"
+  local once=(1/*) all=(*/*)
+  cmds=("$(quote "$plimsoll" check --threads 1 --format concise "${once[@]}")"
+    "$(quote "$plimsoll" check --threads "$(nproc)" --format concise "${once[@]}")"
+    "$(quote "$plimsoll" check --threads 1 --format concise "${all[@]}")"
+    "$(quote "$plimsoll" check --threads "$(nproc)" --format concise "${all[@]}")")
+  for i in $(seq "$runs"); do
+    hyperfine -N --style none --ignore-failure --warmup 1 --runs 3 \
+      --export-json "$out/copies-$i.json" "${cmds[@]}" >/dev/null 2>&1
+  done
+  cd - >/dev/null
+  jq -rs --argjson k "$copies" 'def med: sort | .[length / 2 | floor];
+    [range(4) as $c | [.[].results[$c].times[]] | med] as [$a1, $an, $b1, $bn]
+    | (($b1 - $a1) / ($k - 1)) as $s1 | (($bn - $an) / ($k - 1)) as $sn
+    | "\($s1) \($sn) \($a1 - $s1) \($an - $sn)"' "$out"/copies-*.json
+}
+read -r p_s1 p_sn p_f1 p_fn < <(fixed_and_marginal)
 read -r p_d1 p_dn < <(scaling scale-dockerfiles "${dfiles[@]}")
 read -r p_c1 p_cn < <(scaling scale-compose "${cfiles[@]}")
 read -r p_a1 p_an < <(scaling scale-all "${dfiles[@]}" "${cfiles[@]}")
@@ -116,5 +151,7 @@ printf '| one Dockerfile, start to exit | %s (%s CPU) | hadolint %s (%s CPU) | %
 printf '| Dockerfiles, 1 thread vs %d | %s vs %s | | %.2f× speed-up |\n' "$(nproc)" "$(ms "$p_d1")" "$(ms "$p_dn")" "$(awk -v a="$p_d1" -v b="$p_dn" 'BEGIN { print a / b }')"
 printf '| compose, 1 thread vs %d | %s vs %s | | %.2f× speed-up |\n' "$(nproc)" "$(ms "$p_c1")" "$(ms "$p_cn")" "$(awk -v a="$p_c1" -v b="$p_cn" 'BEGIN { print a / b }')"
 printf '| both corpora in one run, 1 thread vs %d | %s vs %s | | %.2f× speed-up |\n' "$(nproc)" "$(ms "$p_a1")" "$(ms "$p_an")" "$(awk -v a="$p_a1" -v b="$p_an" 'BEGIN { print a / b }')"
+printf '| Dockerfiles, each further copy of the corpus, 1 thread vs %d | %s vs %s | | %.2f× speed-up |\n' "$(nproc)" "$(ms "$p_s1")" "$(ms "$p_sn")" "$(awk -v a="$p_s1" -v b="$p_sn" 'BEGIN { print a / b }')"
+printf '| fixed cost of a run (start, find, report, exit), 1 thread vs %d | %s vs %s | | |\n' "$(nproc)" "$(ms "$p_f1")" "$(ms "$p_fn")"
 printf '| peak memory, whole corpus | %s MB | | |\n' "$(awk -v k="$mem_all" 'BEGIN { printf "%.1f", k / 1024 }')"
 printf '| peak memory, one Dockerfile | %s MB | | |\n' "$(awk -v k="$mem_one" 'BEGIN { printf "%.1f", k / 1024 }')"
