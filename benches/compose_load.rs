@@ -1,4 +1,6 @@
 //! Loading the shared compose corpus (`../shared/corpus/compose` or `$PLIMSOLL_SHARED`).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test: a failed step should panic with its message
 use std::path::PathBuf;
 
 #[path = "support/common.rs"]

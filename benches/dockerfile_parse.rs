@@ -3,6 +3,8 @@
 //!
 //! `cargo bench --bench dockerfile_parse`; target: at least 100 MB/s on one core.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test: a failed step should panic with its message
+
 use criterion::{Criterion, Throughput, black_box, criterion_group, criterion_main};
 #[path = "support/common.rs"]
 mod common;

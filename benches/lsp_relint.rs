@@ -7,6 +7,8 @@
 //!
 //! Run: `cargo bench --bench lsp_relint`. Target: under 10 ms.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test: a failed step should panic with its message
+
 use criterion::{Criterion, criterion_group, criterion_main};
 use lsp_server::{Connection, Message, Notification};
 use lsp_types::{Position, Range, TextDocumentContentChangeEvent, Uri};

@@ -4,6 +4,8 @@
 //! `$PLIMSOLL_SHARED` or `../shared`), repeated over the files until there are 10,000.
 //! Run: `PLIMSOLL_SHARED=../shared cargo bench --bench report_render`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test: a failed step should panic with its message
+
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use plimsoll::cli::check::rule_info;
 use plimsoll::finding::FileReport;

@@ -1,6 +1,8 @@
 //! All default rules over the shared Dockerfile corpus (parse + model + rules), single thread.
 //! Run: `PLIMSOLL_SHARED=../shared cargo bench --bench rules`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test: a failed step should panic with its message
+
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use plimsoll::rules::lint_source;
 use plimsoll::rules::settings::LintSettings;

@@ -3,6 +3,8 @@
 //!
 //! `PLIMSOLL_SHARED=/work/shared cargo bench --bench shell_eval --features eval-shell-crates`
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test: a failed step should panic with its message
+
 #[path = "support/shell_runs.rs"]
 mod runs;
 

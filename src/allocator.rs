@@ -6,6 +6,11 @@
 //! through `mi_malloc_aligned`: that alignment path cost ~10% of the instructions of loading
 //! the compose corpus. Requests aligned to a word or less, nearly all of them, go to `mi_malloc`,
 //! which aligns every block to at least a word.
+//!
+//! The one module allowed `unsafe` (the crate denies it in Cargo.toml `[lints]`): a global
+//! allocator is an `unsafe` trait by definition.
+
+#![allow(unsafe_code)]
 
 use core::alloc::{GlobalAlloc, Layout};
 use core::ffi::c_void;

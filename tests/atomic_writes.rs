@@ -4,6 +4,8 @@
 //! (`check --fix` shares `fix::write_atomic` with `pin`; its own kill test belongs with it once
 //! the flag is available.)
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test: a failed step should panic with its message
+
 mod support;
 
 use std::path::Path;

@@ -7,6 +7,8 @@
 //! the extended dumps (`edge/*.out`, `realworld/*.full`): line range, name, flags, JSON
 //! attribute, attached comments, original text, heredocs and warnings.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test: a failed step should panic with its message
+
 mod support;
 
 use plimsoll::syntax::dockerfile::{self, Args, Dockerfile, Instruction, dump};

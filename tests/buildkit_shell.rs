@@ -1,6 +1,8 @@
 //! BuildKit's own expansion tables (`conformance/buildkit-shell`): `envVarTest` through
 //! `expand_word`, `wordsTest` through `expand_words`. Every applicable line must pass.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test: a failed step should panic with its message
+
 mod support;
 
 use plimsoll::syntax::expand::Expander;

@@ -1,6 +1,8 @@
 //! The catalog runs itself: every bad example raises its rule on exactly the marked lines, every
 //! good example raises nothing, and every rule has a page (and every page a rule).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test: a failed step should panic with its message
+
 use plimsoll::finding::Severity;
 use plimsoll::rules::catalog::{self, Example};
 use plimsoll::rules::lint_source;

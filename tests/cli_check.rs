@@ -1,6 +1,8 @@
 //! `plimsoll check` end to end: exit codes, fail levels, configuration errors, baselines,
 //! `--output`, `--statistics`, standard input, hadolint configuration, and `plimsoll init`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test: a failed step should panic with its message
+
 mod support;
 
 use std::path::Path;

@@ -1,6 +1,8 @@
 //! Every output format of `plimsoll check` on the fixture set in tests/fixtures/cli, as insta
 //! snapshots. Run from the fixture directory so reported paths are relative and stable.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test: a failed step should panic with its message
+
 mod support;
 
 use std::path::PathBuf;

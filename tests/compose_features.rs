@@ -1,5 +1,7 @@
 //! Compose loading: YAML features compose relies on, interpolation, short and long syntaxes,
 //! extends, schema diagnostics, and hostile inputs.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test: a failed step should panic with its message
 mod support;
 
 use std::path::Path;

@@ -1,5 +1,7 @@
 //! Snapshots of the compose model for representative files: each value with its text as
 //! written, as resolved, and its line:column.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test: a failed step should panic with its message
 mod support;
 
 use std::fmt::Write;

@@ -1,5 +1,7 @@
 //! The fast YAML reader against saphyr-parser: wherever the fast path answers, its tree must be
 //! the reference tree (nodes, spans, values, styles, tags, anchors, errors).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test: a failed step should panic with its message
 mod support;
 
 use std::path::{Path, PathBuf};

@@ -1,5 +1,7 @@
 //! `plimsoll debug ast` from the command line.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test: a failed step should panic with its message
+
 mod support;
 
 use std::process::Command;

@@ -1,5 +1,7 @@
 //! Hostile inputs: each parses quickly (the parser is linear) and never panics.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test: a failed step should panic with its message
+
 use plimsoll::syntax::dockerfile::{self, Args, Dockerfile};
 use proptest::prelude::*;
 use std::time::{Duration, Instant};

@@ -2,6 +2,8 @@
 //! outside the edits kept, idempotence, diffs, files that cannot be written, standard input,
 //! MAINTAINER → LABEL, and unpinned-digest pinned from `plimsoll.lock`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test: a failed step should panic with its message
+
 mod support;
 
 use std::path::Path;

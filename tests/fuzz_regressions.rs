@@ -3,6 +3,8 @@
 //! input a fuzzer ever failed on (name it after the bug), plus one hand-written edge case per
 //! target so that each check is exercised end to end even when no crash is on file.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test: a failed step should panic with its message
+
 #[path = "../fuzz/checks.rs"]
 mod checks;
 

@@ -4,6 +4,8 @@
 //! tests/cli_check.rs; the parsers' own hostile inputs in tests/dockerfile_robustness.rs and
 //! tests/compose_features.rs.)
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test: a failed step should panic with its message
+
 mod support;
 
 use std::path::Path;

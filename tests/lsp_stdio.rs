@@ -2,6 +2,8 @@
 //! compose file, receive diagnostics from the real rules, edit, ask for code actions and hovers,
 //! send garbage, shut down.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test: a failed step should panic with its message
+
 mod support;
 
 use serde_json::{Value, json};

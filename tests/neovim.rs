@@ -1,6 +1,8 @@
 //! Real Neovim (headless) with `editors/neovim` on a sample Dockerfile: plimsoll's diagnostics
 //! must arrive in the editor. Skips with a message where `nvim` is not installed.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test: a failed step should panic with its message
+
 mod support;
 
 use std::process::Command;

@@ -1,5 +1,7 @@
 //! `plimsoll pin --offline` and `--check` from a lock file: no registry, no network.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test: a failed step should panic with its message
+
 mod support;
 
 use std::path::Path;

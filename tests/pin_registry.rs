@@ -1,5 +1,7 @@
 //! `plimsoll pin` end to end against a real registry (docker-registry + skopeo).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test: a failed step should panic with its message
+
 mod registry_support;
 
 use registry_support::*;

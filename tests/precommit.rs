@@ -3,6 +3,8 @@
 //! Uses the checkout's HEAD commit: pre-commit clones the hook repository at a revision.
 //! Skips when `pre-commit` or `git` is absent (`pip install pre-commit`).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test: a failed step should panic with its message
+
 mod support;
 
 use std::path::Path;

@@ -6,6 +6,8 @@
 //! - Fixes the real rules offer are valid edits, and applying them keeps every byte outside the
 //!   accepted edits (src/fix/tests.rs checks the same with synthetic fixes).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test: a failed step should panic with its message
+
 use plimsoll::finding::Edit;
 use plimsoll::fix::{apply_fixes, fixes_of};
 use plimsoll::rules::lint_source;

@@ -1,5 +1,7 @@
 //! Basic and bearer-token authentication against a real registry.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test: a failed step should panic with its message
+
 mod registry_support;
 
 use plimsoll::registry::{

@@ -1,6 +1,8 @@
 //! The registry client against a real registry (docker-registry + skopeo) and against a scripted
 //! HTTP server for failures a real registry will not produce on demand.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test: a failed step should panic with its message
+
 mod registry_support;
 
 use plimsoll::registry::{Client, ClientOptions, ManifestKind, Reference, RegistryError, Target};

@@ -2,6 +2,8 @@
 //! it does so is measured by the criterion benchmark `benches/report_render.rs`, not here: a
 //! wall-clock assertion fails at random on a loaded machine.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test: a failed step should panic with its message
+
 use plimsoll::finding::{FileReport, Finding, Severity};
 use plimsoll::report::{self, Context, Format};
 use plimsoll::source::{FileKind, SourceFile, Span};

@@ -1,6 +1,8 @@
 //! The shared corpus: no rule fails on any real file, and the output does not depend on the
 //! number of threads.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test: a failed step should panic with its message
+
 mod support;
 
 use plimsoll::finding::FileReport;

@@ -1,6 +1,8 @@
 //! Behaviour of the latest-tag, unpinned-digest, root-user and split-run families beyond the
 //! catalog examples: exact token positions, variable resolution, options, fixes.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test: a failed step should panic with its message
+
 mod support;
 
 use plimsoll::finding::{Applicability, Finding};

@@ -1,6 +1,8 @@
 //! The secret and setuid families over the shared corpus of real Dockerfiles and compose files:
 //! no internal error, no message that shows a whole secret, and a throughput figure.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test: a failed step should panic with its message
+
 mod support;
 
 use plimsoll::rules::lint_source;

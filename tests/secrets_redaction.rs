@@ -3,6 +3,8 @@
 //! secret is found, that every finding marks its secret bytes, that no message contains a
 //! planted secret whole, and (where the CLI's reporters are built) that no output format does.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test: a failed step should panic with its message
+
 mod support;
 
 use plimsoll::finding::{FileReport, mask_secrets};

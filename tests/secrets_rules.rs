@@ -1,6 +1,8 @@
 //! The secret rules through the engine, on shapes the catalog pages do not show: ONBUILD, legacy
 //! ENV, exec-form RUN, compose list and map forms, references, the allow-list option.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test: a failed step should panic with its message
+
 mod support;
 
 use plimsoll::rules::lint_source;

@@ -1,6 +1,8 @@
 //! setuid-bit and setuid-strip on Dockerfiles through the engine: the shapes the catalog pages do
 //! not show (heredoc scripts, exec form, ONBUILD, `find -exec`, `xargs`, ordering in one RUN).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test: a failed step should panic with its message
+
 use plimsoll::rules::lint_source;
 use plimsoll::rules::settings::LintSettings;
 use plimsoll::source::{FileKind, SourceFile};

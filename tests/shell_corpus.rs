@@ -1,6 +1,8 @@
 //! Every RUN of the shared Dockerfile corpus goes through the shell tokenizer: no panic, every
 //! span inside its text, every RUN yields a command, and the commands rules look for are found.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test: a failed step should panic with its message
+
 mod support;
 
 #[path = "../benches/support/shell_runs.rs"]

@@ -1,6 +1,8 @@
 //! Random text made of shell metacharacters: the tokenizer, the expander and the image reference
 //! parser never panic, and every span stays inside its input.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test: a failed step should panic with its message
+
 use plimsoll::syntax::expand::{Expander, NoVars};
 use plimsoll::syntax::image_ref::ImageRef;
 use plimsoll::syntax::shell;

@@ -1,5 +1,7 @@
 //! The RUN shell tokenizer: commands, operators, words, spans, wrappers, nested scripts.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test: a failed step should panic with its message
+
 mod support;
 
 use plimsoll::syntax::shell::{Context, Op, Script, parse};

@@ -1,5 +1,7 @@
 //! `unpinned-digest`'s lock-file fix, applied with the fixer (kept out of the rules layer).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test: a failed step should panic with its message
+
 use plimsoll::fix::{FixMode, fix_until_stable, fixes_of};
 use plimsoll::rules::lint_source;
 use plimsoll::rules::settings::LintSettings;
