@@ -60,29 +60,17 @@ pub enum Applicability {
     Unsafe,
 }
 
-/// Replace the bytes of `span` with `replacement`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct Edit {
-    pub span: Span,
-    pub replacement: String,
-}
-
-impl Edit {
-    pub fn replace(span: Span, replacement: impl Into<String>) -> Edit {
-        Edit {
-            span,
-            replacement: replacement.into(),
+impl Applicability {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Applicability::Safe => "safe",
+            Applicability::Unsafe => "unsafe",
         }
     }
-
-    pub fn insert(at: usize, text: impl Into<String>) -> Edit {
-        Edit::replace(Span::empty(at), text)
-    }
-
-    pub fn delete(span: Span) -> Edit {
-        Edit::replace(span, String::new())
-    }
 }
+
+/// A fix's edits are the source's own byte-range edits.
+pub use crate::source::Edit;
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Fix {
@@ -97,6 +85,15 @@ pub struct Fix {
 pub struct Related {
     pub span: Span,
     pub label: String,
+}
+
+impl Related {
+    pub fn new(span: Span, label: impl Into<String>) -> Related {
+        Related {
+            span,
+            label: label.into(),
+        }
+    }
 }
 
 /// One problem in one file, as a rule reports it. The file it belongs to is known from context

@@ -1,7 +1,7 @@
 //! plimsoll: a linter and policy engine for Dockerfiles and Docker Compose files.
 //!
-//! Data flows one way: bytes -> [`syntax`] -> [`model`] -> [`rules`] -> [`finding`]s ->
-//! [`report`] | [`fix`] | [`lsp`]. A lower layer never imports a higher one. [`lint::lint_file`]
+//! Data flows one way: bytes -> [`syntax`] -> [`model`] -> [`analysis`] -> [`rules`] ->
+//! [`finding`]s -> [`report`] | [`fix`] | [`lsp`]. A lower layer never imports a higher one. [`lint::lint_file`]
 //! lints one file (rules, then suppressions) for the CLI and the language server alike.
 
 /// Linting allocates many small, short-lived values (words, keys, findings) across threads;
@@ -14,6 +14,7 @@ static ALLOCATOR: allocator::Mimalloc = allocator::Mimalloc;
 #[cfg(feature = "mimalloc")]
 mod allocator;
 
+pub mod analysis;
 pub mod cli;
 pub mod config;
 pub mod discover;

@@ -2,34 +2,18 @@
 //! and the language server so both report the same findings.
 //!
 //! Rules ([`engine::lint_source_with_statements`]), then the findings the pipeline itself makes
-//! (invalid UTF-8, unused suppressions), inline suppressions, and select/ignore/severity settings
-//! for those pipeline findings (the engine settles catalog rules itself).
+//! (invalid UTF-8, unused suppressions: engine rules of the catalog), inline suppressions, and
+//! the select/ignore/severity settings for those pipeline findings.
 
 use crate::finding::{FileReport, Finding, Severity};
 use crate::rules::settings::LintSettings;
-use crate::rules::{catalog, engine};
+use crate::rules::{RuleId, catalog, engine};
 use crate::source::{SourceFile, Span};
 use crate::suppress::Suppressions;
 
 /// Code and name of the finding for a file that is not valid UTF-8.
-pub const INVALID_UTF8_CODE: &str = "PL090";
-pub const INVALID_UTF8_NAME: &str = "invalid-utf8";
-
-/// Findings the pipeline makes (not rules of the catalog): code, name, severity, summary.
-pub const LOCAL_RULES: [(&str, &str, Severity, &str); 2] = [
-    (
-        INVALID_UTF8_CODE,
-        INVALID_UTF8_NAME,
-        Severity::Error,
-        "File is not valid UTF-8",
-    ),
-    (
-        crate::suppress::UNUSED_CODE,
-        crate::suppress::UNUSED_NAME,
-        Severity::Warning,
-        "Suppression comment that suppresses nothing",
-    ),
-];
+pub const INVALID_UTF8_CODE: &str = RuleId::InvalidUtf8.code();
+pub const INVALID_UTF8_NAME: &str = RuleId::InvalidUtf8.name();
 
 /// What [`lint_file`] adds to the rules' findings.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -51,13 +35,14 @@ pub struct Linted {
 /// Lints one decoded file: rules, the invalid-UTF-8 finding, suppressions, local settings.
 pub fn lint_file(file: &SourceFile, settings: &LintSettings, opts: LintOptions) -> Linted {
     let (mut report, statements) = engine::lint_source_with_statements(file, settings);
+    let mut pipeline = Vec::new();
     if let Some(at) = opts.invalid_utf8_at {
         let end = file
             .text
             .get(at..)
             .and_then(|rest| rest.chars().next())
             .map_or(at, |c| at + c.len_utf8());
-        report.findings.push(Finding::new(
+        pipeline.push(Finding::new(
             INVALID_UTF8_CODE,
             INVALID_UTF8_NAME,
             Severity::Error,
@@ -67,14 +52,17 @@ pub fn lint_file(file: &SourceFile, settings: &LintSettings, opts: LintOptions) 
             ),
         ));
     }
+    engine::settle(&mut pipeline, settings);
+    report.findings.extend(pipeline);
     let mut sup = Suppressions::parse(file, &statements.ranges, &resolve_codes);
     if !sup.is_empty() {
         report.findings = sup.filter(file, std::mem::take(&mut report.findings));
     }
     if opts.report_unused_suppressions {
-        report.findings.extend(sup.unused());
+        let mut unused = sup.unused();
+        engine::settle(&mut unused, settings);
+        report.findings.extend(unused);
     }
-    settle_local(&mut report.findings, settings);
     report.sort();
     Linted {
         report,
@@ -82,49 +70,10 @@ pub fn lint_file(file: &SourceFile, settings: &LintSettings, opts: LintOptions) 
     }
 }
 
-/// Whether a selector (code, code prefix, name or `ALL`) names a local rule.
-fn local_matches(selector: &str, code: &str, name: &str) -> bool {
-    let s = selector.trim();
-    s.eq_ignore_ascii_case("ALL")
-        || s.eq_ignore_ascii_case(name)
-        || (s.len() >= 2
-            && code
-                .get(..s.len())
-                .is_some_and(|p| p.eq_ignore_ascii_case(s)))
-}
-
-/// Applies select/ignore/severity settings to the local findings (the engine does this for
-/// catalog rules).
-fn settle_local(findings: &mut Vec<Finding>, settings: &LintSettings) {
-    findings.retain_mut(|f| {
-        let Some(local) = LOCAL_RULES.iter().find(|l| l.0 == f.code) else {
-            return true;
-        };
-        let m = |sel: &String| local_matches(sel, local.0, local.1);
-        let selected = settings.select.is_empty()
-            || settings.select.iter().any(m)
-            || settings.extend_select.iter().any(m);
-        if !selected || settings.ignore.iter().any(m) {
-            return false;
-        }
-        if let Some((_, sev)) = settings.severity.iter().find(|(k, _)| m(k)) {
-            f.severity = *sev;
-        }
-        true
-    });
-}
-
 /// Selector → rule codes, for suppression comments.
 fn resolve_codes(selector: &str) -> Vec<&'static str> {
-    let mut codes: Vec<&'static str> = catalog::resolve(selector)
+    catalog::resolve(selector)
         .into_iter()
-        .map(|m| m.code.as_str())
-        .collect();
-    codes.extend(
-        LOCAL_RULES
-            .iter()
-            .filter(|l| local_matches(selector, l.0, l.1))
-            .map(|l| l.0),
-    );
-    codes
+        .map(|m| m.code)
+        .collect()
 }

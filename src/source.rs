@@ -321,6 +321,31 @@ pub fn decode(bytes: Vec<u8>) -> (String, Option<usize>) {
     }
 }
 
+/// Replace the bytes of `span` with `replacement`: the one kind of change a fix or `plimsoll pin`
+/// makes to a source, so that every other byte is kept.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Edit {
+    pub span: Span,
+    pub replacement: String,
+}
+
+impl Edit {
+    pub fn replace(span: Span, replacement: impl Into<String>) -> Edit {
+        Edit {
+            span,
+            replacement: replacement.into(),
+        }
+    }
+
+    pub fn insert(at: usize, text: impl Into<String>) -> Edit {
+        Edit::replace(Span::empty(at), text)
+    }
+
+    pub fn delete(span: Span) -> Edit {
+        Edit::replace(span, String::new())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

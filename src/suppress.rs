@@ -16,8 +16,8 @@ use crate::finding::{Finding, Severity};
 use crate::source::{FileKind, SourceFile, Span};
 
 /// Code and name of the finding for a suppression that suppresses nothing.
-pub const UNUSED_CODE: &str = "PL091";
-pub const UNUSED_NAME: &str = "unused-suppression";
+pub const UNUSED_CODE: &str = crate::rules::RuleId::UnusedSuppression.code();
+pub const UNUSED_NAME: &str = crate::rules::RuleId::UnusedSuppression.name();
 
 /// Where a suppression comes from (decides whether an unknown code is reported as unused).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

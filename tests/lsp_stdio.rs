@@ -282,7 +282,7 @@ fn editor_session_over_stdio() {
         .unwrap_or_default();
     let meta = plimsoll::rules::catalog::lookup("latest-tag").unwrap();
     assert!(
-        md.contains(&meta.summary) && md.contains("latest-tag"),
+        md.contains(meta.summary) && md.contains("latest-tag"),
         "{md}"
     );
 

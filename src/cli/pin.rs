@@ -6,10 +6,10 @@
 //! pinned statically (scratch, stage names, build-argument values) are skipped and reported.
 
 use super::{ExitStatus, PinArgs};
+use crate::analysis::pin::extract_sites;
 use crate::finding::{Applicability, Fix};
 use crate::fix::pin::{PinOptions, PinSite, Plan, Skip, classify, pin_edits};
 use crate::fix::{FileSnapshot, FixMode, MAX_PASSES, fix_until_stable, unified_diff, write_atomic};
-use crate::model::pin::extract_sites;
 use crate::registry::{Client, ClientOptions, LOCK_FILE_NAME, LockFile, Resolved, Target};
 use crate::source::{FileKind, LineIndex, Span};
 use std::collections::HashMap;

@@ -13,22 +13,28 @@ pub struct RuleJson<'a> {
     pub severity: &'a str,
     pub summary: &'a str,
     pub fixable: bool,
-    pub aliases: &'a [String],
+    pub aliases: &'a [&'a str],
     pub file_kinds: Vec<&'static str>,
     pub default: bool,
+    pub family: &'a str,
+    pub category: &'a str,
+    pub lifecycle: &'a str,
 }
 
 impl<'a> From<&'a RuleMeta> for RuleJson<'a> {
     fn from(r: &'a RuleMeta) -> RuleJson<'a> {
         RuleJson {
-            code: &r.code,
-            name: &r.name,
+            code: r.code,
+            name: r.name,
             severity: r.severity.as_str(),
-            summary: &r.summary,
+            summary: r.summary,
             fixable: r.fixable,
-            aliases: &r.aliases,
+            aliases: r.aliases,
             file_kinds: r.file_kinds.iter().map(|k| k.as_str()).collect(),
             default: r.default_enabled,
+            family: r.family.name,
+            category: r.category.as_str(),
+            lifecycle: r.lifecycle.as_str(),
         }
     }
 }
@@ -84,7 +90,7 @@ pub fn explain(args: ExplainArgs) -> ExitStatus {
         out.push_str(&format!("aliases: {}\n", r.aliases.join(", ")));
     }
     out.push('\n');
-    out.push_str(r.body);
+    out.push_str(r.body());
     if !out.ends_with('\n') {
         out.push('\n');
     }

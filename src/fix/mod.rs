@@ -8,7 +8,7 @@
 //! - [`fix_until_stable`]: passes until re-linting offers nothing applicable (bounded).
 //! - [`fix_file`]: the above plus an atomic write or a diff, for `check --fix` / `--diff`.
 //! - [`pin`]: `plimsoll pin`'s plans as registry targets; finding sites and computing the edits
-//!   is [`crate::model::pin`].
+//!   is [`crate::analysis::pin`].
 
 use crate::finding::{Applicability, Edit, Fix};
 

@@ -1,8 +1,8 @@
-//! Digest pinning against a registry: the pure site and edit work lives in [`crate::model::pin`];
+//! Digest pinning against a registry: the pure site and edit work lives in [`crate::analysis::pin`];
 //! here its plans name registry [`Target`]s to resolve.
 
-use crate::model::pin::TagRef;
-pub use crate::model::pin::{PinOptions, PinSite, SiteKind, Skip, pin_edits};
+use crate::analysis::pin::TagRef;
+pub use crate::analysis::pin::{PinOptions, PinSite, SiteKind, Skip, pin_edits};
 use crate::registry::{Reference, Target};
 
 /// What to do with a site.
@@ -22,11 +22,11 @@ fn target(t: TagRef) -> Target {
     Target::new(&t.registry, &t.repository, Reference::Tag(t.tag))
 }
 
-/// [`crate::model::pin::classify`], naming registry targets.
+/// [`crate::analysis::pin::classify`], naming registry targets.
 pub fn classify(text: &str, site: &PinSite) -> Result<Plan, Skip> {
-    Ok(match crate::model::pin::classify(text, site)? {
-        crate::model::pin::Plan::Pin { target: t } => Plan::Pin { target: target(t) },
-        crate::model::pin::Plan::Pinned { digest, target: t } => Plan::Pinned {
+    Ok(match crate::analysis::pin::classify(text, site)? {
+        crate::analysis::pin::Plan::Pin { target: t } => Plan::Pin { target: target(t) },
+        crate::analysis::pin::Plan::Pinned { digest, target: t } => Plan::Pinned {
             digest,
             target: t.map(target),
         },

@@ -248,10 +248,7 @@ mod tests {
     fn describes_rules_from_the_catalog() {
         let md = rule_markdown("latest-tag").expect("latest-tag is in the catalog");
         let meta = crate::rules::catalog::lookup("latest-tag").unwrap();
-        assert!(
-            md.contains(&meta.summary) && md.contains(&meta.code),
-            "{md}"
-        );
+        assert!(md.contains(meta.summary) && md.contains(meta.code), "{md}");
         assert!(md.contains("latest-tag.md"));
         assert_eq!(rule_markdown("PL999999"), None);
     }

@@ -83,15 +83,18 @@ pub struct RuleDoc {
 
 /// Where a rule's documentation lives ([`catalog::doc_url`]).
 pub fn rule_doc_url(name: &str) -> String {
-    catalog::doc_url(name)
+    catalog::lookup(name).map_or_else(
+        || format!("{}/README.md", catalog::DOCS_BASE),
+        catalog::doc_url,
+    )
 }
 
 /// The catalog entry for a code, name or alias (hadolint DL code, BuildKit check name).
 pub fn rule_doc(code_or_alias: &str) -> Option<RuleDoc> {
     catalog::lookup(code_or_alias).map(|m| RuleDoc {
-        code: m.code.clone(),
-        name: m.name.clone(),
-        summary: m.summary.clone(),
+        code: m.code.to_string(),
+        name: m.name.to_string(),
+        summary: m.summary.to_string(),
     })
 }
 

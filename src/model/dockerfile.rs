@@ -10,14 +10,16 @@
 
 use crate::source::Span;
 use crate::syntax::dockerfile as tree_ast;
+pub use crate::syntax::dockerfile::InstructionKind;
 use crate::syntax::expand::{Expander, Lookup, VarUse};
-use crate::syntax::shell;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// One instruction as the model reads it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Instr {
+    /// What instruction it is (`Unknown` for a name BuildKit does not know).
+    pub kind: InstructionKind,
     /// Upper-case keyword (`FROM`, `RUN`, …).
     pub keyword: String,
     /// The whole instruction, continuation lines and heredoc bodies included.
@@ -35,23 +37,6 @@ pub struct Instr {
     pub heredocs: Vec<Word>,
     /// The instruction an `ONBUILD` wraps.
     pub onbuild: Option<Box<Instr>>,
-    /// For a shell-form `RUN`: its simple commands, from the command line and from heredoc
-    /// bodies fed to a shell, in order; words have quotes removed and point at source bytes.
-    pub commands: Vec<SimpleCommand>,
-}
-
-/// One simple command of a `RUN` (`apt-get install -y curl`), assignments and redirections left
-/// out.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct SimpleCommand {
-    pub words: Vec<Word>,
-    pub span: Span,
-}
-
-impl SimpleCommand {
-    pub fn strs(&self) -> Vec<&str> {
-        self.words.iter().map(|w| w.text.as_str()).collect()
-    }
 }
 
 /// A `--name=value` flag.
@@ -590,7 +575,7 @@ fn word(text: &str, span: Span) -> Word {
 }
 
 fn view(ins: &tree_ast::Instruction, text: &str) -> Instr {
-    use tree_ast::{Args, InstructionKind};
+    use tree_ast::Args;
     let flags = ins
         .flags
         .iter()
@@ -626,7 +611,8 @@ fn view(ins: &tree_ast::Instruction, text: &str) -> Instr {
         _ => (Vec::new(), Vec::new()),
     };
     let args_span = ins.args_span();
-    let mut out = Instr {
+    Instr {
+        kind: ins.kind,
         keyword: ins.kind.as_str().to_string(),
         span: ins.span,
         keyword_span: ins.keyword,
@@ -640,12 +626,7 @@ fn view(ins: &tree_ast::Instruction, text: &str) -> Instr {
             .map(|h| word(&h.content, h.body))
             .collect(),
         onbuild: ins.onbuild().map(|inner| Box::new(view(inner, text))),
-        commands: Vec::new(),
-    };
-    if ins.kind == InstructionKind::Run && !ins.is_json() {
-        out.commands = run_commands(ins, args_span, text);
     }
-    out
 }
 
 /// A span without the blanks around its text.
@@ -654,50 +635,6 @@ fn trimmed_span(span: Span, text: &str) -> Span {
     let start = span.start as usize + (s.len() - s.trim_start().len());
     let end = (span.end as usize - (s.len() - s.trim_end().len())).max(start);
     Span::new(start, end)
-}
-
-/// The simple commands of a shell-form RUN. The source text of the arguments is tokenized in
-/// place (a backslash-newline is a line continuation to the shell too), so word spans are file
-/// spans. Heredoc bodies are scripts when the RUN line is only heredoc markers or a shell.
-fn run_commands(ins: &tree_ast::Instruction, args_span: Span, text: &str) -> Vec<SimpleCommand> {
-    let mut out = Vec::new();
-    let line = args_span.text(text);
-    let script = shell::parse(line, args_span.start as usize);
-    push_commands(&script, &mut out);
-    let line_is_shell = script.commands.iter().all(|c| {
-        c.words.get(c.start).is_none_or(|w| {
-            matches!(
-                w.as_str(),
-                "sh" | "bash" | "ash" | "dash" | "zsh" | "/bin/sh" | "/bin/bash"
-            )
-        })
-    });
-    if line_is_shell {
-        for h in &ins.heredocs {
-            let body = shell::parse(&h.content, h.body.start as usize);
-            push_commands(&body, &mut out);
-        }
-    }
-    out
-}
-
-fn push_commands(script: &shell::Script<'_>, out: &mut Vec<SimpleCommand>) {
-    for c in &script.commands {
-        let words: Vec<Word> = c
-            .words
-            .get(c.start..)
-            .unwrap_or(&[])
-            .iter()
-            .map(|w| word(&w.value, w.span))
-            .collect();
-        let Some(first) = words.first() else { continue };
-        // From the effective command (after `sudo`, `env`, …) to the end.
-        let span = Span::new(
-            first.span.start as usize,
-            (c.span.end.max(first.span.end)) as usize,
-        );
-        out.push(SimpleCommand { words, span });
-    }
 }
 
 #[cfg(test)]
@@ -745,6 +682,7 @@ mod tests {
                 .first()
                 .map_or(start + body.len(), |w| w.span.start as usize);
             out.push(Instr {
+                kind: InstructionKind::from_name(&keyword.text),
                 keyword: keyword.text.to_ascii_uppercase(),
                 keyword_span: keyword.span,
                 span: Span::new(start, start + body.len()),
@@ -757,7 +695,6 @@ mod tests {
                 },
                 heredocs: Vec::new(),
                 onbuild: None,
-                commands: Vec::new(),
             });
         }
         out

@@ -3,4 +3,3 @@
 
 pub mod compose;
 pub mod dockerfile;
-pub mod pin;

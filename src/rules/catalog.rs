@@ -1,37 +1,140 @@
-//! The rule catalog: metadata parsed from each rule's embedded page (`rules/<name>.md`), lookups
-//! by code, name or alias, and the bad/good examples the catalog test runs.
+//! The rule catalog: every rule's metadata, generated at build time from its page
+//! (`rules/<family>/<name>.md`) and the families table (`rules/families.toml`); lookups by
+//! [`RuleId`], code, name or alias; selectors; and the bad/good examples the catalog test runs.
 //!
-//! Page format (documented for authors in `rules/README.md`): TOML front matter between two
-//! `+++` lines, then Markdown. Fenced blocks whose info string is `<kind> bad` or `<kind> good`
-//! (kind `dockerfile` or `compose`) are examples; in a bad one, each line ending with a
-//! `# ←` marker (optionally followed by words) must be flagged by the rule.
+//! Page format (documented for authors in `rules/README.md` and `CONTRIBUTING.md`): TOML front
+//! matter between two `+++` lines, then Markdown. Fenced blocks whose info string is
+//! `<kind> bad` or `<kind> good` (kind `dockerfile` or `compose`) are examples; in a bad one,
+//! each line ending with a `# ←` marker (optionally followed by words) must be flagged.
 
 use super::Rule;
-use super::front_matter;
+pub use super::registry::{FAMILIES, RULES, RuleId};
 use crate::finding::Severity;
 use crate::source::FileKind;
-use std::sync::OnceLock;
 
-/// A rule's metadata, from its catalog page.
+/// What a rule is about; every category is also a selector (`--select security`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Category {
+    Security,
+    Reproducibility,
+    ImageSize,
+    Correctness,
+    Maintainability,
+    Style,
+}
+
+impl Category {
+    pub const ALL: [Category; 6] = [
+        Category::Security,
+        Category::Reproducibility,
+        Category::ImageSize,
+        Category::Correctness,
+        Category::Maintainability,
+        Category::Style,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Security => "security",
+            Category::Reproducibility => "reproducibility",
+            Category::ImageSize => "image-size",
+            Category::Correctness => "correctness",
+            Category::Maintainability => "maintainability",
+            Category::Style => "style",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Category> {
+        Category::ALL
+            .into_iter()
+            .find(|c| c.as_str().eq_ignore_ascii_case(s.trim()))
+    }
+}
+
+/// Where a rule is in its life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Lifecycle {
+    Stable,
+    /// Runs only in preview mode (`--preview`, `preview = true`), even when selected by name.
+    Preview,
+    /// Still runs and is still accepted as a selector, with a warning naming its replacement.
+    Deprecated,
+    /// No longer exists: a page remains so that selecting it is an error naming the replacement.
+    Removed,
+}
+
+impl Lifecycle {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Lifecycle::Stable => "stable",
+            Lifecycle::Preview => "preview",
+            Lifecycle::Deprecated => "deprecated",
+            Lifecycle::Removed => "removed",
+        }
+    }
+}
+
+/// A family of rules: a folder of pages and a folder of rule files, with a code range (one row
+/// of `rules/families.toml`).
+#[derive(Debug)]
+pub struct Family {
+    /// The folder under `rules/`, and a selector (`--select image`).
+    pub name: &'static str,
+    /// The folder under `src/rules/`.
+    pub module: &'static str,
+    pub first_code: &'static str,
+    pub last_code: &'static str,
+    /// The category of a rule whose page names none.
+    pub category: Category,
+    /// Every finding of the family is a security finding.
+    pub security: bool,
+    /// The engine reports these rules itself (no rule files).
+    pub engine: bool,
+    pub summary: &'static str,
+}
+
+impl Family {
+    /// Whether `code` is in the family's range.
+    pub fn owns(&self, code: &str) -> bool {
+        code.len() == self.first_code.len()
+            && self.first_code <= code
+            && code <= self.last_code
+            && code.starts_with("PL")
+    }
+}
+
+/// A rule's metadata, from its page.
 pub struct RuleMeta {
+    pub id: RuleId,
     /// Stable code, e.g. `PL101`.
-    pub code: String,
+    pub code: &'static str,
     /// Kebab-case name, e.g. `latest-tag`.
-    pub name: String,
+    pub name: &'static str,
+    pub family: &'static Family,
+    pub category: Category,
+    pub lifecycle: Lifecycle,
     pub severity: Severity,
-    pub file_kinds: Vec<FileKind>,
+    pub file_kinds: &'static [FileKind],
     /// Whether the rule can offer a fix (safe or unsafe).
     pub fixable: bool,
     /// Whether the rule runs when the configuration selects nothing explicitly.
     pub default_enabled: bool,
-    /// Equivalent hadolint codes (`DL3007`) and BuildKit check names.
-    pub aliases: Vec<String>,
+    /// The ids of the equivalent checks of other tools (hadolint `DL3007`, BuildKit
+    /// `StageNameCasing`, Trivy `DS-0001`, Checkov `CKV_DOCKER_7`, KICS, Semgrep, dclint), and
+    /// former codes of this rule (`PL010`).
+    pub aliases: &'static [&'static str],
     /// One line saying what the rule flags.
-    pub summary: String,
-    /// The page's Markdown after the front matter.
-    pub body: &'static str,
-    /// The rule's implementation.
-    pub rule: &'static dyn Rule,
+    pub summary: &'static str,
+    /// For a deprecated or removed rule, the name of the rule to use instead.
+    pub replaced_by: Option<&'static str>,
+    /// The page's path under `rules/`: `image/latest-tag.md`.
+    pub page: &'static str,
+    /// The whole page.
+    pub doc: &'static str,
+    /// Where the Markdown after the front matter starts in `doc`.
+    pub body_start: usize,
+    /// The rule's implementation; `None` for the engine's own rules and removed rules.
+    pub implementation: Option<&'static dyn Rule>,
 }
 
 impl std::fmt::Debug for RuleMeta {
@@ -49,179 +152,233 @@ impl RuleMeta {
         self.file_kinds.contains(&kind)
     }
 
+    /// The page's Markdown after the front matter.
+    pub fn body(&self) -> &'static str {
+        self.doc.get(self.body_start..).unwrap_or("")
+    }
+
+    /// Whether the rule's findings are security findings (SARIF `security-severity`).
+    pub fn is_security(&self) -> bool {
+        self.family.security || self.category == Category::Security
+    }
+
     /// The bad and good examples on the rule's page.
     pub fn examples(&self) -> Vec<Example> {
-        examples(self.body)
+        examples(self.body())
     }
 }
 
-/// A page's metadata as the build script parsed it (`build.rs`).
-struct Page<'a> {
-    doc: &'static str,
-    code: &'a str,
-    name: &'a str,
-    severity: &'a str,
-    file_kinds: &'a [&'a str],
-    fixable: bool,
-    default_enabled: bool,
-    aliases: &'a [&'a str],
-    summary: &'a str,
+impl RuleId {
+    pub fn meta(self) -> &'static RuleMeta {
+        &RULES[self as usize]
+    }
 }
 
-mod pages {
-    use super::Page;
-    include!(concat!(env!("OUT_DIR"), "/catalog_pages.rs"));
-}
+/// Where rule pages (`rules/<family>/<name>.md`) are published, for help links in reports and
+/// editors.
+pub const DOCS_BASE: &str = "https://github.com/plimsoll/plimsoll/blob/main/rules";
 
-/// Parses a catalog page into its metadata.
-pub fn parse_page(doc: &'static str, rule: &'static dyn Rule) -> Result<RuleMeta, String> {
-    let (front, body) = front_matter::split(doc)?;
-    let fm = front_matter::parse(front)?;
-    let kinds: Vec<&str> = fm.file_kinds.iter().map(String::as_str).collect();
-    let aliases: Vec<&str> = fm.aliases.iter().map(String::as_str).collect();
-    let page = Page {
-        doc,
-        code: &fm.code,
-        name: &fm.name,
-        severity: &fm.severity,
-        file_kinds: &kinds,
-        fixable: fm.fixable,
-        default_enabled: fm.default,
-        aliases: &aliases,
-        summary: &fm.summary,
-    };
-    meta(&page, body, rule)
-}
-
-/// The metadata of a page parsed at build time; `None` for a page `rules/` does not hold.
-fn prebuilt(doc: &'static str, rule: &'static dyn Rule) -> Option<Result<RuleMeta, String>> {
-    let page = pages::PAGES.iter().find(|p| p.doc == doc)?;
-    let body = front_matter::split(doc).map(|(_, body)| body).unwrap_or("");
-    Some(meta(page, body, rule))
-}
-
-fn meta(page: &Page<'_>, body: &'static str, rule: &'static dyn Rule) -> Result<RuleMeta, String> {
-    let severity = Severity::parse(page.severity)
-        .ok_or_else(|| format!("bad severity {:?}", page.severity))?;
-    let file_kinds = page
-        .file_kinds
-        .iter()
-        .map(|k| FileKind::parse(k).ok_or_else(|| format!("bad file kind {k:?}")))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(RuleMeta {
-        code: page.code.to_string(),
-        name: page.name.to_string(),
-        severity,
-        file_kinds,
-        fixable: page.fixable,
-        default_enabled: page.default_enabled,
-        aliases: page.aliases.iter().map(|a| a.to_string()).collect(),
-        summary: page.summary.to_string(),
-        body,
-        rule,
-    })
-}
-
-struct Catalog {
-    rules: Vec<RuleMeta>,
-    errors: Vec<String>,
-}
-
-fn catalog() -> &'static Catalog {
-    static CATALOG: OnceLock<Catalog> = OnceLock::new();
-    CATALOG.get_or_init(|| {
-        let mut rules = Vec::new();
-        let mut errors = Vec::new();
-        for rule in super::builtin() {
-            match prebuilt(rule.doc(), rule).unwrap_or_else(|| parse_page(rule.doc(), rule)) {
-                Ok(meta) => rules.push(meta),
-                Err(e) => {
-                    let head: String = rule.doc().lines().take(3).collect::<Vec<_>>().join(" ");
-                    errors.push(format!("{head}: {e}"));
-                }
-            }
-        }
-        rules.sort_by(|a, b| a.code.cmp(&b.code));
-        for pair in rules.windows(2) {
-            if pair[0].code == pair[1].code || pair[0].name == pair[1].name {
-                errors.push(format!(
-                    "duplicate rule {} / {}",
-                    pair[0].code, pair[1].code
-                ));
-            }
-        }
-        Catalog { rules, errors }
-    })
+/// The published documentation page of a rule.
+pub fn doc_url(meta: &RuleMeta) -> String {
+    format!("{DOCS_BASE}/{}", meta.page)
 }
 
 /// Every rule, sorted by code.
-/// Where rule pages (`rules/<name>.md`) are published, for help links in reports and editors.
-pub const DOCS_BASE: &str = "https://github.com/plimsoll/plimsoll/blob/main/rules";
-
-/// The published documentation page of the rule named `name`.
-pub fn doc_url(name: &str) -> String {
-    format!("{DOCS_BASE}/{name}.md")
-}
-
 pub fn all() -> &'static [RuleMeta] {
-    &catalog().rules
-}
-
-/// Problems found while loading the embedded pages (the catalog test requires none).
-pub fn load_errors() -> &'static [String] {
-    &catalog().errors
+    &RULES
 }
 
 /// The rule with this exact code.
 pub fn by_code(code: &str) -> Option<&'static RuleMeta> {
-    all().iter().find(|r| r.code == code)
+    RULES
+        .binary_search_by(|r| r.code.cmp(code))
+        .ok()
+        .and_then(|i| RULES.get(i))
 }
 
-/// The one rule a selector names (code, name or alias, case-insensitive), for `explain`.
-/// An alias shared by several rules returns the first by code.
+/// The one rule a selector names (code, name or alias, case-insensitive), for `explain`. An
+/// alias shared by several rules returns the first by code.
 pub fn lookup(selector: &str) -> Option<&'static RuleMeta> {
     let s = selector.trim();
-    all().iter().find(|r| {
-        r.code.eq_ignore_ascii_case(s)
-            || r.name.eq_ignore_ascii_case(s)
-            || r.aliases.iter().any(|a| a.eq_ignore_ascii_case(s))
-    })
+    RULES.iter().find(|r| names_rule(r, s))
 }
 
-/// The rules a selector names: `ALL`; a code (`PL101`) or code prefix (`PL1`, `PL10`); a name
-/// (`latest-tag`) or alias (`DL3007`, a BuildKit check name); or, when no name matches exactly,
-/// a family prefix (`secret` selects every `secret-…` rule). Case-insensitive; empty when
-/// nothing matches.
+/// The code a finding recorded under `code` has now: the code itself, or the code of the rule
+/// that lists it as a former code (`PL010` -> `maintainer-deprecated`'s). For baselines and
+/// suppressions written before a rule moved.
+pub fn current_code(code: &str) -> Option<&'static str> {
+    by_code(code)
+        .or_else(|| {
+            RULES
+                .iter()
+                .find(|r| r.aliases.iter().any(|a| a.eq_ignore_ascii_case(code)))
+        })
+        .map(|r| r.code)
+}
+
+fn names_rule(r: &RuleMeta, s: &str) -> bool {
+    r.code.eq_ignore_ascii_case(s)
+        || r.name.eq_ignore_ascii_case(s)
+        || r.aliases.iter().any(|a| a.eq_ignore_ascii_case(s))
+}
+
+/// The rules a selector names, case-insensitively:
+/// - `ALL`;
+/// - a code (`PL101`), a name (`latest-tag`) or an alias (`DL3007`, `StageNameCasing`, a former
+///   code such as `PL010`);
+/// - a code prefix (`PL1`, `PL10`);
+/// - a category (`security`);
+/// - a family (`image`, `secret`);
+/// - or, when nothing above matches, a name prefix (`root` selects `root-user` and
+///   `root-user-implicit`).
+///
+/// Empty when nothing matches. Removed rules are included (see [`check_selector`]); preview
+/// rules too, and the engine leaves them out unless preview mode is on.
 pub fn resolve(selector: &str) -> Vec<&'static RuleMeta> {
     let s = selector.trim();
     if s.eq_ignore_ascii_case("ALL") {
-        return all().iter().collect();
+        return RULES.iter().collect();
     }
-    let is_code_prefix = s.len() >= 2
-        && s.get(..2).is_some_and(|p| p.eq_ignore_ascii_case("PL"))
-        && s.bytes().skip(2).all(|b| b.is_ascii_digit());
-    if is_code_prefix {
+    let exact: Vec<_> = RULES.iter().filter(|r| names_rule(r, s)).collect();
+    if !exact.is_empty() {
+        return exact;
+    }
+    if is_code_prefix(s) {
         let upper = s.to_ascii_uppercase();
-        return all()
+        return RULES
             .iter()
             .filter(|r| r.code.starts_with(&upper))
             .collect();
     }
-    let exact: Vec<_> = all()
-        .iter()
-        .filter(|r| {
-            r.name.eq_ignore_ascii_case(s) || r.aliases.iter().any(|a| a.eq_ignore_ascii_case(s))
-        })
-        .collect();
-    if !exact.is_empty() {
-        return exact;
+    if let Some(category) = Category::parse(s) {
+        return RULES.iter().filter(|r| r.category == category).collect();
+    }
+    if let Some(family) = FAMILIES.iter().find(|f| f.name.eq_ignore_ascii_case(s)) {
+        return RULES
+            .iter()
+            .filter(|r| std::ptr::eq(r.family, family))
+            .collect();
     }
     let lower = s.to_ascii_lowercase();
-    let family = format!("{}-", lower.trim_end_matches(['-', '*']));
-    all()
+    let prefix = format!("{}-", lower.trim_end_matches(['-', '*']));
+    RULES
         .iter()
-        .filter(|r| r.name.starts_with(&family))
+        .filter(|r| r.name.starts_with(&prefix))
         .collect()
+}
+
+fn is_code_prefix(s: &str) -> bool {
+    s.len() >= 2
+        && s.get(..2).is_some_and(|p| p.eq_ignore_ascii_case("PL"))
+        && s.bytes().skip(2).all(|b| b.is_ascii_digit())
+        && s.len() <= 5
+}
+
+/// What a selector written by a user (command line, configuration) means, beyond the rules it
+/// resolves to: whether it names nothing (with the closest known selector), a removed rule, or
+/// a deprecated one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SelectorCheck {
+    /// Names one or more current rules.
+    Ok,
+    /// Names no rule; `suggestion` is the closest code, name, alias, category or family.
+    Unknown { suggestion: Option<&'static str> },
+    /// Names a removed rule, by name, code or alias.
+    Removed {
+        rule: &'static str,
+        replaced_by: &'static str,
+    },
+    /// Names a deprecated rule directly (it still runs).
+    Deprecated {
+        rule: &'static str,
+        replaced_by: Option<&'static str>,
+    },
+}
+
+/// Checks a selector a user wrote (see [`SelectorCheck`]).
+pub fn check_selector(selector: &str) -> SelectorCheck {
+    let s = selector.trim();
+    let rules = resolve(s);
+    if rules.is_empty() {
+        return SelectorCheck::Unknown {
+            suggestion: suggest(s),
+        };
+    }
+    // A broad selector (ALL, a family, a category) that happens to cover a removed or
+    // deprecated rule is fine; only naming one directly is worth a word.
+    if let Some(r) = rules.iter().find(|r| names_rule(r, s)) {
+        match r.lifecycle {
+            Lifecycle::Removed => {
+                return SelectorCheck::Removed {
+                    rule: r.name,
+                    replaced_by: r.replaced_by.unwrap_or(""),
+                };
+            }
+            Lifecycle::Deprecated => {
+                return SelectorCheck::Deprecated {
+                    rule: r.name,
+                    replaced_by: r.replaced_by,
+                };
+            }
+            Lifecycle::Stable | Lifecycle::Preview => {}
+        }
+    }
+    SelectorCheck::Ok
+}
+
+/// Every word that selects something: codes, names, aliases, categories, families.
+pub fn selector_words() -> impl Iterator<Item = &'static str> {
+    RULES
+        .iter()
+        .flat_map(|r| {
+            [r.code, r.name]
+                .into_iter()
+                .chain(r.aliases.iter().copied())
+        })
+        .chain(Category::ALL.into_iter().map(Category::as_str))
+        .chain(FAMILIES.iter().map(|f| f.name))
+        .chain(std::iter::once("ALL"))
+}
+
+/// The known selector closest to `s` (edit distance at most a third of its length, and at
+/// least 1), for "did you mean" messages.
+pub fn suggest(s: &str) -> Option<&'static str> {
+    let lower = s.to_ascii_lowercase();
+    let limit = (lower.chars().count() / 3).max(1);
+    selector_words()
+        .map(|w| (edit_distance(&lower, &w.to_ascii_lowercase()), w))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, w)| (*d, w.len()))
+        .map(|(_, w)| w)
+}
+
+/// Levenshtein distance over characters (optimal-string-alignment: a swap of two neighbours
+/// counts as one edit, the commonest typo).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut rows = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in rows.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    if let Some(first) = rows.first_mut() {
+        for (j, cell) in first.iter_mut().enumerate() {
+            *cell = j;
+        }
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut d = (rows[i - 1][j] + 1)
+                .min(rows[i][j - 1] + 1)
+                .min(rows[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d = d.min(rows[i - 2][j - 2] + 1);
+            }
+            rows[i][j] = d;
+        }
+    }
+    rows[a.len()][b.len()]
 }
 
 /// One fenced example on a rule page.
@@ -234,26 +391,50 @@ pub struct Example {
     pub text: String,
     /// 1-based lines (within the example) that carry a marker.
     pub flagged_lines: Vec<u32>,
-    /// 1-based line of the opening fence on the page, for messages.
+    /// 1-based line of the opening fence in the page body, for messages.
     pub page_line: usize,
+    /// The configuration the example is linted with: the last ```` ```toml plimsoll.toml ````
+    /// block before it on the page.
+    pub config: Option<String>,
+    /// The lock file the example is linted with: the last ```` ```toml plimsoll.lock ```` block
+    /// before it.
+    pub lock: Option<String>,
 }
 
 /// The marker that ends a line a bad example must be flagged on.
 pub const FLAG_MARKER: &str = "# ←";
 
+/// What a fenced block on a page is.
+enum Block {
+    Example(Example),
+    /// A `toml plimsoll.toml` (`lock` false) or `toml plimsoll.lock` block being read.
+    Setup {
+        lock: bool,
+        text: String,
+    },
+    Other,
+}
+
 /// Extracts the examples from a page body.
 pub fn examples(body: &str) -> Vec<Example> {
     let mut out = Vec::new();
-    // Inside a fence: `Some(example)` for an example block, `None` for any other code block.
-    let mut fence: Option<Option<Example>> = None;
+    let (mut config, mut lock) = (None, None);
+    let mut block: Option<Block> = None;
     for (i, line) in body.lines().enumerate() {
         let trimmed = line.trim_end();
         let is_fence = trimmed.trim_start().starts_with("```");
-        match fence.take() {
-            Some(Some(ex)) if is_fence => out.push(ex),
-            Some(None) if is_fence => {}
-            Some(None) => fence = Some(None),
-            Some(Some(mut ex)) => {
+        match block.take() {
+            Some(Block::Example(ex)) if is_fence => out.push(ex),
+            Some(Block::Setup { lock: true, text }) if is_fence => lock = Some(text),
+            Some(Block::Setup { lock: false, text }) if is_fence => config = Some(text),
+            Some(Block::Other) if is_fence => {}
+            Some(Block::Other) => block = Some(Block::Other),
+            Some(Block::Setup { lock, mut text }) => {
+                text.push_str(line);
+                text.push('\n');
+                block = Some(Block::Setup { lock, text });
+            }
+            Some(Block::Example(mut ex)) => {
                 let mut text = trimmed;
                 if let Some(at) = trimmed.rfind(FLAG_MARKER) {
                     text = trimmed.get(..at).unwrap_or("").trim_end();
@@ -261,22 +442,35 @@ pub fn examples(body: &str) -> Vec<Example> {
                 }
                 ex.text.push_str(text);
                 ex.text.push('\n');
-                fence = Some(Some(ex));
+                block = Some(Block::Example(ex));
             }
             None if is_fence => {
                 let info = trimmed.trim_start().trim_start_matches('`');
                 let mut words = info.split_whitespace();
-                let kind = words.next().and_then(FileKind::parse);
-                let verdict = words.next();
-                fence = Some(match (kind, verdict) {
-                    (Some(kind), Some(v @ ("bad" | "good"))) => Some(Example {
-                        kind,
-                        bad: v == "bad",
+                let first = words.next();
+                let second = words.next();
+                block = Some(match (first, second) {
+                    (Some("toml"), Some("plimsoll.toml")) => Block::Setup {
+                        lock: false,
                         text: String::new(),
-                        flagged_lines: Vec::new(),
-                        page_line: i + 1,
-                    }),
-                    _ => None,
+                    },
+                    (Some("toml"), Some("plimsoll.lock")) => Block::Setup {
+                        lock: true,
+                        text: String::new(),
+                    },
+                    (Some(kind), Some(v @ ("bad" | "good"))) => match FileKind::parse(kind) {
+                        Some(kind) => Block::Example(Example {
+                            kind,
+                            bad: v == "bad",
+                            text: String::new(),
+                            flagged_lines: Vec::new(),
+                            page_line: i + 1,
+                            config: config.clone(),
+                            lock: lock.clone(),
+                        }),
+                        None => Block::Other,
+                    },
+                    _ => Block::Other,
                 });
             }
             None => {}
@@ -290,37 +484,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn build_time_pages_match_run_time_parsing() {
-        for rule in crate::rules::builtin() {
-            let Some(Ok(built)) = prebuilt(rule.doc(), rule) else {
-                panic!("no build-time page for {:?}", rule.doc().lines().nth(1));
-            };
-            let parsed = parse_page(rule.doc(), rule).unwrap_or_else(|e| panic!("{e}"));
-            assert_eq!(
-                (&built.code, &built.name, built.severity, &built.file_kinds),
-                (
-                    &parsed.code,
-                    &parsed.name,
-                    parsed.severity,
-                    &parsed.file_kinds
-                )
-            );
-            assert_eq!(
-                (
-                    built.fixable,
-                    built.default_enabled,
-                    &built.aliases,
-                    &built.summary
-                ),
-                (
-                    parsed.fixable,
-                    parsed.default_enabled,
-                    &parsed.aliases,
-                    &parsed.summary
-                )
-            );
-            assert_eq!(built.body, parsed.body);
+    fn ids_index_the_catalog_in_code_order() {
+        for (i, id) in RuleId::ALL.iter().enumerate() {
+            assert_eq!(*id as usize, i);
+            assert_eq!(id.meta().id, *id);
         }
+        assert!(RULES.windows(2).all(|w| w[0].code < w[1].code));
+        assert_eq!(
+            by_code(RuleId::LatestTag.code()).map(|r| r.id),
+            Some(RuleId::LatestTag)
+        );
+        assert!(by_code("PL000").is_none());
     }
 
     #[test]
@@ -335,35 +509,80 @@ mod tests {
         assert!(!ex[1].bad);
         assert_eq!(ex[1].kind, FileKind::Compose);
         assert!(ex[1].flagged_lines.is_empty());
+        assert_eq!((&ex[0].config, &ex[0].lock), (&None, &None));
     }
 
     #[test]
-    fn catalog_loads_without_errors() {
-        assert_eq!(load_errors(), &[] as &[String]);
-        assert!(!all().is_empty());
+    fn setup_blocks_apply_to_the_examples_after_them() {
+        let body = "```dockerfile good\nFROM a\n```\n```toml plimsoll.toml\nselect = [\"x\"]\n```\n```toml plimsoll.lock\n[a]\n```\n```dockerfile bad\nFROM a  # ←\n```\n";
+        let ex = examples(body);
+        assert_eq!(ex.len(), 2);
+        assert_eq!(ex[0].config, None);
+        assert_eq!(ex[1].config.as_deref(), Some("select = [\"x\"]\n"));
+        assert_eq!(ex[1].lock.as_deref(), Some("[a]\n"));
     }
 
     #[test]
-    fn selectors_resolve_by_code_name_alias_prefix() {
-        let codes = |s: &str| {
-            resolve(s)
-                .iter()
-                .map(|r| r.code.as_str())
-                .collect::<Vec<_>>()
-        };
-        assert_eq!(codes("PL101"), ["PL101"]);
-        assert_eq!(codes("pl101"), ["PL101"]);
-        assert_eq!(codes("latest-tag"), ["PL101"]);
-        assert_eq!(codes("DL3007"), ["PL101"]);
-        assert!(codes("PL1").len() >= 2);
-        assert!(codes("PL1").iter().all(|c| c.starts_with("PL1")));
-        assert!(codes("split-run").contains(&"PL301"));
-        assert_eq!(codes("ALL").len(), all().len());
-        assert!(codes("no-such-rule").is_empty());
+    fn selectors_resolve_by_code_name_alias_category_family_prefix() {
+        let ids = |s: &str| resolve(s).iter().map(|r| r.id).collect::<Vec<_>>();
+        assert_eq!(ids(RuleId::LatestTag.code()), [RuleId::LatestTag]);
+        assert_eq!(ids("pl101"), [RuleId::LatestTag]);
+        assert_eq!(ids("latest-tag"), [RuleId::LatestTag]);
+        assert_eq!(ids("DL3007"), [RuleId::LatestTag]);
+        assert!(ids("PL1").len() >= 2);
+        assert!(resolve("PL1").iter().all(|r| r.code.starts_with("PL1")));
+        assert!(ids("split-run").contains(&RuleId::SplitRun));
+        assert_eq!(ids("ALL").len(), all().len());
+        assert!(ids("no-such-rule").is_empty());
         assert!(
-            codes("root").len() >= 2,
-            "family prefix selects root-user rules"
+            ids("root").len() >= 2,
+            "name prefix selects root-user rules"
         );
-        assert_eq!(lookup("dl3002").map(|r| r.code.as_str()), Some("PL201"));
+        assert_eq!(lookup("dl3002").map(|r| r.id), Some(RuleId::RootUser));
+        let security = resolve("security");
+        assert!(security.iter().any(|r| r.id == RuleId::SecretToken));
+        assert!(security.iter().all(|r| r.category == Category::Security));
+        let image = ids("image");
+        assert!(image.contains(&RuleId::LatestTag) && image.contains(&RuleId::UnpinnedDigest));
+        assert!(!image.contains(&RuleId::RootUser));
+    }
+
+    #[test]
+    fn a_moved_rule_keeps_its_former_code() {
+        let moved = RuleId::MaintainerDeprecated;
+        assert_eq!(ids_of("PL010"), [moved]);
+        assert_eq!(current_code("PL010"), Some(moved.code()));
+        assert_eq!(current_code(moved.code()), Some(moved.code()));
+        assert_eq!(current_code("PL000"), None);
+        assert!(moved.meta().family.owns(moved.code()));
+        assert!(!moved.meta().family.owns("PL010"));
+    }
+
+    fn ids_of(s: &str) -> Vec<RuleId> {
+        resolve(s).iter().map(|r| r.id).collect()
+    }
+
+    #[test]
+    fn unknown_selectors_get_a_suggestion() {
+        assert_eq!(check_selector("latest-tag"), SelectorCheck::Ok);
+        assert_eq!(check_selector("security"), SelectorCheck::Ok);
+        assert_eq!(
+            check_selector("latset-tag"),
+            SelectorCheck::Unknown {
+                suggestion: Some("latest-tag")
+            }
+        );
+        assert_eq!(
+            check_selector("secrte"),
+            SelectorCheck::Unknown {
+                suggestion: Some("secret")
+            }
+        );
+        assert_eq!(
+            check_selector("nonsense"),
+            SelectorCheck::Unknown { suggestion: None }
+        );
+        assert_eq!(edit_distance("abc", "acb"), 1);
+        assert_eq!(edit_distance("", "ab"), 2);
     }
 }

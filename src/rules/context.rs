@@ -1,16 +1,21 @@
-//! What a rule sees while it checks one file: the source, the parsed tree and model (built once
-//! per file and shared by every rule), the options, and a sink for its findings.
+//! What a rule sees while it checks one file: the file, its analyses (parsed once and shared by
+//! every rule, see [`crate::analysis`]), the options, and a sink for its findings; plus the
+//! positions the engine passes to the entry points ([`InstructionAt`], [`ComposeKeyAt`]).
 
 use super::catalog::RuleMeta;
-use super::engine::Parsed;
 use super::settings::RuleOptions;
+use crate::analysis::Analysis;
+use crate::analysis::command::Command;
 use crate::finding::{Finding, Severity};
+use crate::model::compose::{Compose, ComposeFile, Service};
+use crate::model::dockerfile::{Dockerfile, ImageUse, Instr, Stage};
 use crate::source::{SourceFile, Span};
+use crate::syntax::compose::yaml::NodeId;
 
 pub struct Context<'a> {
     pub file: &'a SourceFile,
     pub options: &'a RuleOptions,
-    pub(crate) parsed: &'a Parsed,
+    analysis: &'a Analysis<'a>,
     meta: &'static RuleMeta,
     severity: Severity,
     findings: Vec<Finding>,
@@ -18,16 +23,15 @@ pub struct Context<'a> {
 
 impl<'a> Context<'a> {
     pub(crate) fn new(
-        file: &'a SourceFile,
+        analysis: &'a Analysis<'a>,
         options: &'a RuleOptions,
-        parsed: &'a Parsed,
         meta: &'static RuleMeta,
         severity: Severity,
     ) -> Context<'a> {
         Context {
-            file,
+            file: analysis.file,
             options,
-            parsed,
+            analysis,
             meta,
             severity,
             findings: Vec::new(),
@@ -39,19 +43,34 @@ impl<'a> Context<'a> {
         &self.file.text
     }
 
+    /// The file's analyses.
+    pub fn analysis(&self) -> &'a Analysis<'a> {
+        self.analysis
+    }
+
     /// The Dockerfile model, for a Dockerfile.
-    pub fn dockerfile(&self) -> Option<&'a crate::model::dockerfile::Dockerfile> {
-        self.parsed.dockerfile.as_ref()
+    pub fn dockerfile(&self) -> Option<&'a Dockerfile> {
+        self.analysis.dockerfile
     }
 
     /// The Dockerfile syntax tree (every token with its span), for a Dockerfile.
     pub fn tree(&self) -> Option<&'a crate::syntax::dockerfile::Dockerfile> {
-        self.parsed.tree.as_ref()
+        self.analysis.tree
     }
 
     /// The compose model, for a compose file.
-    pub fn compose(&self) -> Option<&'a crate::model::compose::ComposeFile> {
-        self.parsed.compose.as_ref()
+    pub fn compose(&self) -> Option<&'a ComposeFile> {
+        self.analysis.compose
+    }
+
+    /// Every place the file names an image.
+    pub fn image_uses(&self) -> &'a [ImageUse] {
+        self.analysis.image_uses()
+    }
+
+    /// The simple commands an instruction runs (see [`Analysis::run_commands`]).
+    pub fn commands(&self, at: &InstructionAt<'_>) -> &'a [Command<'a>] {
+        self.analysis.run_commands(at.index, at.onbuild)
     }
 
     /// The rule being run.
@@ -62,13 +81,7 @@ impl<'a> Context<'a> {
     /// Reports a finding of the running rule at `span` (the exact offending token) with its
     /// configured severity. The returned finding may be given related spans, a fix or a secret.
     pub fn report(&mut self, span: Span, message: impl Into<String>) -> &mut Finding {
-        let finding = Finding::new(
-            &self.meta.code,
-            &self.meta.name,
-            self.severity,
-            span,
-            message,
-        );
+        let finding = Finding::new(self.meta.code, self.meta.name, self.severity, span, message);
         self.findings.push(finding);
         let last = self.findings.len() - 1;
         &mut self.findings[last]
@@ -90,4 +103,32 @@ impl<'a> Context<'a> {
     pub(crate) fn into_findings(self) -> Vec<Finding> {
         self.findings
     }
+}
+
+/// An instruction as the engine walks to it.
+#[derive(Clone, Copy, Debug)]
+pub struct InstructionAt<'a> {
+    pub instr: &'a Instr,
+    /// The index in [`Dockerfile::instrs`] of the instruction, or of the `ONBUILD` holding it.
+    pub index: usize,
+    /// Whether the instruction is the one an `ONBUILD` wraps: it runs in a downstream build,
+    /// not in this one.
+    pub onbuild: bool,
+    /// The stage the instruction is in; `None` before the first `FROM` (global `ARG`s).
+    pub stage: Option<&'a Stage>,
+}
+
+/// A key of a compose mapping as it is written (see [`super::Rule::check_compose_key`]).
+#[derive(Clone, Copy, Debug)]
+pub struct ComposeKeyAt<'a> {
+    /// The YAML document the key is in.
+    pub document: &'a Compose,
+    /// The service whose mapping holds the key, for a service key.
+    pub service: Option<&'a Service>,
+    /// The key's text.
+    pub key: &'a str,
+    pub key_node: NodeId,
+    pub value_node: NodeId,
+    /// The key's span.
+    pub key_span: Span,
 }

@@ -1,28 +1,31 @@
-//! The engine: parse each file once, build its model once, run every enabled rule on the shared
-//! tree, and collect sorted findings. Files run in parallel with rayon; the result is sorted by
-//! file, and each file's findings by position and code, so output never depends on the thread
-//! count. A rule that panics becomes an `internal-error` finding for that file only.
+//! The engine: parse each file once, build its model once, then walk it once, calling each
+//! enabled rule for the instruction kinds and compose keys it subscribes to, and once per file
+//! (and per compose service) where it asks for that. What several rules need is computed once,
+//! lazily, by [`crate::analysis::Analysis`]. Files run in parallel with rayon; each file's
+//! findings are sorted by position and code, so output never depends on the thread count. A rule
+//! that panics becomes an `internal-error` finding for that file only, and is not called again
+//! on it.
 
-use super::catalog::{self, RuleMeta};
-use super::context::Context;
+use super::catalog::{self, RuleId, RuleMeta};
+use super::context::{ComposeKeyAt, Context, InstructionAt};
 use super::settings::LintSettings;
+use super::{ComposeKey, Lifecycle, Rule};
+use crate::analysis::Analysis;
 use crate::finding::{FileReport, Finding, Severity};
 use crate::model::compose::{ComposeFile, DiagnosticKind, Env as ComposeEnv};
 use crate::model::dockerfile::Dockerfile as DockerfileModel;
 use crate::source::{FileKind, SourceFile, Span};
 use crate::syntax::compose::yaml::NodeKind;
+use crate::syntax::dockerfile::InstructionKind;
 use rayon::prelude::*;
 use std::collections::BTreeSet;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 /// Code of the finding a panicking rule or parser turns into.
-pub const INTERNAL_ERROR: &str = "PL009";
+pub const INTERNAL_ERROR: &str = RuleId::InternalError.code();
 /// A file refused because it exceeds a safety limit (alias budget, nesting depth). Always
 /// reported, and `check` exits 2 on it: the file was not checked.
-pub const INPUT_LIMIT: &str = "PL008";
-
-/// File kinds as a small set, for rule metadata queries.
-pub type FileKindSet = Vec<FileKind>;
+pub const INPUT_LIMIT: &str = RuleId::InputLimit.code();
 
 /// Everything parsed from one file, shared read-only by every rule.
 #[derive(Default)]
@@ -52,7 +55,7 @@ fn parse_dockerfile(file: &SourceFile) -> Parsed {
     let diagnostics = tree
         .errors
         .iter()
-        .filter_map(|e| engine_finding("PL001", e.span, &e.message))
+        .map(|e| engine_finding(RuleId::DockerfileSyntax, e.span, &e.message))
         .collect();
     let statements = tree.instructions.iter().map(|i| i.span).collect();
     let model = crate::model::dockerfile::from_tree(&tree, &file.text);
@@ -69,22 +72,20 @@ fn parse_compose(file: &SourceFile, env: &ComposeEnv) -> Parsed {
     let compose = crate::model::compose::load(&file.text, &file.path, env);
     let mut diagnostics = Vec::new();
     for d in &compose.diagnostics {
-        let code = match d.kind {
-            DiagnosticKind::Syntax => "PL002",
-            DiagnosticKind::AliasBudget | DiagnosticKind::Depth => INPUT_LIMIT,
-            DiagnosticKind::Schema => "PL003",
-            DiagnosticKind::DuplicateKey => "PL004",
-            DiagnosticKind::Interpolation => "PL005",
-            DiagnosticKind::UnsetVariable => "PL006",
-            DiagnosticKind::Extends => "PL007",
+        let rule = match d.kind {
+            DiagnosticKind::Syntax => RuleId::YamlSyntax,
+            DiagnosticKind::AliasBudget | DiagnosticKind::Depth => RuleId::InputLimit,
+            DiagnosticKind::Schema => RuleId::ComposeSchema,
+            DiagnosticKind::DuplicateKey => RuleId::DuplicateKey,
+            DiagnosticKind::Interpolation => RuleId::ComposeInterpolation,
+            DiagnosticKind::UnsetVariable => RuleId::ComposeUnsetVariable,
+            DiagnosticKind::Extends => RuleId::ComposeExtends,
         };
-        if let Some(f) = engine_finding(code, d.span, &d.message) {
-            let f = d
-                .related
-                .iter()
-                .fold(f, |f, (span, label)| f.with_related(*span, label.clone()));
-            diagnostics.push(f);
-        }
+        let f = d.related.iter().fold(
+            engine_finding(rule, d.span, &d.message),
+            |f, (span, label)| f.with_related(*span, label.clone()),
+        );
+        diagnostics.push(f);
     }
     let mut statements = Vec::new();
     for node in &compose.yaml.nodes {
@@ -107,16 +108,10 @@ fn parse_compose(file: &SourceFile, env: &ComposeEnv) -> Parsed {
     }
 }
 
-/// A finding for one of the engine's own rules (PL0xx), at the rule's default severity.
-pub(crate) fn engine_finding(code: &str, span: Span, message: &str) -> Option<Finding> {
-    let meta = catalog::by_code(code)?;
-    Some(Finding::new(
-        &meta.code,
-        &meta.name,
-        meta.severity,
-        span,
-        message,
-    ))
+/// A finding of one of the engine's own rules, at the rule's default severity.
+pub(crate) fn engine_finding(rule: RuleId, span: Span, message: &str) -> Finding {
+    let meta = rule.meta();
+    Finding::new(meta.code, meta.name, meta.severity, span, message)
 }
 
 /// Line ranges (1-based, inclusive) of a file's statements: each Dockerfile instruction (with
@@ -164,24 +159,31 @@ pub fn statement_ranges(file: &SourceFile) -> StatementRanges {
 }
 
 /// The enabled rules and their effective severities for some settings, sorted by code.
+///
+/// Without `select`, the rules on by default; `extend-select` adds, `ignore` removes. Preview
+/// rules run only in preview mode, removed rules never. The engine's internal-error and
+/// input-limit are always on: hiding them would hide lost findings.
 pub fn enabled_rules(settings: &LintSettings) -> Vec<(&'static RuleMeta, Severity)> {
-    let mut codes: BTreeSet<&'static str> = if settings.select.is_empty() {
+    let mut ids: BTreeSet<RuleId> = if settings.select.is_empty() {
         catalog::all()
             .iter()
             .filter(|r| r.default_enabled)
-            .map(|r| r.code.as_str())
+            .map(|r| r.id)
             .collect()
     } else {
         selected(&settings.select)
     };
-    codes.extend(selected(&settings.extend_select));
-    for code in selected(&settings.ignore) {
-        codes.remove(code);
+    ids.extend(selected(&settings.extend_select));
+    for id in selected(&settings.ignore) {
+        ids.remove(&id);
     }
-    // Internal errors and refused inputs are always reported: hiding them would hide lost
-    // findings.
-    codes.insert(INTERNAL_ERROR);
-    codes.insert(INPUT_LIMIT);
+    ids.retain(|id| match id.meta().lifecycle {
+        Lifecycle::Stable | Lifecycle::Deprecated => true,
+        Lifecycle::Preview => settings.preview,
+        Lifecycle::Removed => false,
+    });
+    ids.insert(RuleId::InternalError);
+    ids.insert(RuleId::InputLimit);
 
     // Broad selectors first so that narrower ones override them.
     let mut overrides: Vec<(Vec<&'static RuleMeta>, Severity)> = settings
@@ -191,13 +193,12 @@ pub fn enabled_rules(settings: &LintSettings) -> Vec<(&'static RuleMeta, Severit
         .collect();
     overrides.sort_by_key(|(rules, _)| std::cmp::Reverse(rules.len()));
 
-    codes
-        .into_iter()
-        .filter_map(catalog::by_code)
-        .map(|meta| {
+    ids.into_iter()
+        .map(|id| {
+            let meta = id.meta();
             let mut sev = meta.severity;
             for (rules, s) in &overrides {
-                if rules.iter().any(|r| r.code == meta.code) {
+                if rules.iter().any(|r| r.id == id) {
                     sev = *s;
                 }
             }
@@ -226,11 +227,11 @@ fn enabled_rules_cached(settings: &LintSettings) -> Vec<(&'static RuleMeta, Seve
     })
 }
 
-fn selected(selectors: &[String]) -> BTreeSet<&'static str> {
+fn selected(selectors: &[String]) -> BTreeSet<RuleId> {
     selectors
         .iter()
         .flat_map(|s| catalog::resolve(s))
-        .map(|r| r.code.as_str())
+        .map(|r| r.id)
         .collect()
 }
 
@@ -278,44 +279,238 @@ pub fn lint_source_with_statements(
     let parsed = match catch_unwind(AssertUnwindSafe(|| parse(file, &settings.compose_env))) {
         Ok(parsed) => parsed,
         Err(payload) => {
-            findings.push(internal_error(file, "the parser", &*payload));
+            findings.push(internal_error("the parser", &*payload));
             let report = finish(file, findings, &enabled);
             return (report, StatementRanges::default());
         }
     };
     findings.extend(parsed.diagnostics.iter().cloned());
-    for &(meta, severity) in &enabled {
-        if !meta.applies_to(file.kind) {
-            continue;
+    let analysis = Analysis::new(
+        file,
+        parsed.tree.as_ref(),
+        parsed.dockerfile.as_ref(),
+        parsed.compose.as_ref(),
+        &settings.options.secret_allowlist,
+    );
+    let mut walk = Walk::new(&analysis, settings, &enabled);
+    match file.kind {
+        FileKind::Dockerfile => {
+            if let Some(df) = analysis.dockerfile {
+                walk.dockerfile(df);
+            }
         }
-        findings.extend(run_rule(meta.rule, meta, severity, file, settings, &parsed));
+        FileKind::Compose => {
+            if let Some(compose) = analysis.compose {
+                walk.compose(compose);
+            }
+        }
     }
+    for i in 0..walk.rules.len() {
+        walk.run(i, |rule, cx| rule.check_file(cx));
+    }
+    findings.extend(walk.findings);
     let statements = StatementRanges::of(file, &parsed.statements);
     (finish(file, findings, &enabled), statements)
 }
 
-/// Runs one rule on a parsed file; a panic becomes an internal-error finding.
-fn run_rule(
-    rule: &dyn super::Rule,
+/// One enabled rule with an implementation, as the walk calls it.
+struct Running {
+    rule: &'static dyn Rule,
     meta: &'static RuleMeta,
     severity: Severity,
-    file: &SourceFile,
-    settings: &LintSettings,
-    parsed: &Parsed,
-) -> Vec<Finding> {
-    let run = catch_unwind(AssertUnwindSafe(|| {
-        let mut cx = Context::new(file, &settings.options, parsed, meta, severity);
-        rule.check(&mut cx);
-        cx.into_findings()
-    }));
-    match run {
-        Ok(found) => found,
-        Err(payload) => vec![internal_error(
-            file,
-            &format!("rule {}", meta.name),
-            &*payload,
-        )],
+    /// It panicked on this file: its findings on the file are replaced by an internal error,
+    /// and it is not called again.
+    failed: bool,
+}
+
+/// One walk over one file: the rules that apply, the subscriptions, the findings.
+struct Walk<'a> {
+    analysis: &'a Analysis<'a>,
+    settings: &'a LintSettings,
+    rules: Vec<Running>,
+    findings: Vec<Finding>,
+}
+
+impl<'a> Walk<'a> {
+    fn new(
+        analysis: &'a Analysis<'a>,
+        settings: &'a LintSettings,
+        enabled: &[(&'static RuleMeta, Severity)],
+    ) -> Walk<'a> {
+        let kind = analysis.file.kind;
+        let rules = enabled
+            .iter()
+            .filter(|(meta, _)| meta.applies_to(kind))
+            .filter_map(|&(meta, severity)| {
+                Some(Running {
+                    rule: meta.implementation?,
+                    meta,
+                    severity,
+                    failed: false,
+                })
+            })
+            .collect();
+        Walk {
+            analysis,
+            settings,
+            rules,
+            findings: Vec::new(),
+        }
     }
+
+    /// Runs `call` for rule `i`; a panic turns the rule's findings on this file into one
+    /// internal-error finding.
+    fn run(&mut self, i: usize, call: impl FnOnce(&dyn Rule, &mut Context<'a>)) {
+        let Some(running) = self.rules.get(i) else {
+            return;
+        };
+        if running.failed {
+            return;
+        }
+        let (rule, meta, severity) = (running.rule, running.meta, running.severity);
+        let mut cx = Context::new(self.analysis, &self.settings.options, meta, severity);
+        match catch_unwind(AssertUnwindSafe(|| {
+            call(rule, &mut cx);
+            cx
+        })) {
+            Ok(cx) => self.findings.extend(cx.into_findings()),
+            Err(payload) => {
+                self.findings.retain(|f| f.code != meta.code);
+                self.findings
+                    .push(internal_error(&format!("rule {}", meta.name), &*payload));
+                if let Some(r) = self.rules.get_mut(i) {
+                    r.failed = true;
+                }
+            }
+        }
+    }
+
+    /// Every instruction once (the one an ONBUILD wraps right after it), each passed to the
+    /// rules subscribed to its kind; then the whole-file entry point.
+    fn dockerfile(&mut self, df: &'a DockerfileModel) {
+        let mut subscribed: Vec<Vec<usize>> = vec![Vec::new(); INSTRUCTION_KINDS];
+        for (i, r) in self.rules.iter().enumerate() {
+            for kind in r.rule.instructions() {
+                if let Some(list) = subscribed.get_mut(*kind as usize) {
+                    list.push(i);
+                }
+            }
+        }
+        if subscribed.iter().any(|l| !l.is_empty()) {
+            let mut stages = df.stages.iter().peekable();
+            let mut stage = None;
+            for (index, instr) in df.instrs.iter().enumerate() {
+                while let Some(next) = stages.peek()
+                    && next.instrs.start <= index
+                {
+                    stage = stages.next();
+                }
+                let at = InstructionAt {
+                    instr,
+                    index,
+                    onbuild: false,
+                    stage,
+                };
+                self.instruction(&subscribed, &at);
+                if let Some(inner) = instr.onbuild.as_deref() {
+                    let at = InstructionAt {
+                        instr: inner,
+                        onbuild: true,
+                        ..at
+                    };
+                    self.instruction(&subscribed, &at);
+                }
+            }
+        }
+        for i in 0..self.rules.len() {
+            self.run(i, |rule, cx| rule.check_dockerfile(cx, df));
+        }
+    }
+
+    fn instruction(&mut self, subscribed: &[Vec<usize>], at: &InstructionAt<'a>) {
+        let Some(list) = subscribed.get(at.instr.kind as usize) else {
+            return;
+        };
+        for &i in list {
+            self.run(i, |rule, cx| rule.check_instruction(cx, at));
+        }
+    }
+
+    /// Each document's written top-level keys and each service's written keys, passed to the
+    /// rules subscribed to them; each service as compose sees it; then the whole file.
+    fn compose(&mut self, compose: &'a ComposeFile) {
+        let keyed: Vec<usize> = (0..self.rules.len())
+            .filter(|&i| !self.rules[i].rule.compose_keys().is_empty())
+            .collect();
+        for document in &compose.documents {
+            if !keyed.is_empty() {
+                if let Some(root) = document.node {
+                    self.keys(&keyed, compose, document, None, root);
+                }
+                for service in &document.services {
+                    self.keys(&keyed, compose, document, Some(service), service.node);
+                }
+            }
+            for service in &document.services {
+                for i in 0..self.rules.len() {
+                    self.run(i, |rule, cx| rule.check_service(cx, service));
+                }
+            }
+        }
+        for i in 0..self.rules.len() {
+            self.run(i, |rule, cx| rule.check_compose(cx, compose));
+        }
+    }
+
+    fn keys(
+        &mut self,
+        keyed: &[usize],
+        compose: &'a ComposeFile,
+        document: &'a crate::model::compose::Compose,
+        service: Option<&'a crate::model::compose::Service>,
+        mapping: crate::syntax::compose::yaml::NodeId,
+    ) {
+        let yaml = &compose.yaml;
+        let Some(NodeKind::Mapping(pairs)) = yaml.get(mapping).map(|n| &n.kind) else {
+            return;
+        };
+        for pair in yaml.pairs(*pairs) {
+            let (Some(key), Some(key_node)) = (yaml.scalar(pair.key), yaml.node(pair.key)) else {
+                continue;
+            };
+            let at = ComposeKeyAt {
+                document,
+                service,
+                key,
+                key_node: pair.key,
+                value_node: pair.value,
+                key_span: key_node.span,
+            };
+            for &i in keyed {
+                let wanted = self.rules[i]
+                    .rule
+                    .compose_keys()
+                    .iter()
+                    .any(|k| match (k, service) {
+                        (ComposeKey::TopLevel(name), None)
+                        | (ComposeKey::Service(name), Some(_)) => *name == key,
+                        _ => false,
+                    });
+                if wanted {
+                    self.run(i, |rule, cx| rule.check_compose_key(cx, &at));
+                }
+            }
+        }
+    }
+}
+
+/// The number of [`InstructionKind`]s (the dispatch table's size).
+const INSTRUCTION_KINDS: usize = InstructionKind::Unknown as usize + 1;
+
+/// Keeps the findings of the rules `settings` enable and applies their severity overrides, for
+/// findings made outside the engine (invalid UTF-8, unused suppressions).
+pub fn settle(findings: &mut Vec<Finding>, settings: &LintSettings) {
+    keep_enabled(findings, &enabled_rules_cached(settings));
 }
 
 /// Keeps the enabled rules' findings, applies severity overrides, sorts.
@@ -324,6 +519,16 @@ fn finish(
     mut findings: Vec<Finding>,
     enabled: &[(&'static RuleMeta, Severity)],
 ) -> FileReport {
+    keep_enabled(&mut findings, enabled);
+    let mut report = FileReport {
+        file: file.clone(),
+        findings,
+    };
+    report.sort();
+    report
+}
+
+fn keep_enabled(findings: &mut Vec<Finding>, enabled: &[(&'static RuleMeta, Severity)]) {
     findings.retain_mut(|f| match enabled.iter().find(|(m, _)| m.code == f.code) {
         Some((meta, sev)) => {
             // A rule's own severity choice stands unless the user overrode the default.
@@ -334,30 +539,18 @@ fn finish(
         }
         None => false,
     });
-    let mut report = FileReport {
-        file: file.clone(),
-        findings,
-    };
-    report.sort();
-    report
 }
 
-fn internal_error(file: &SourceFile, what: &str, payload: &(dyn std::any::Any + Send)) -> Finding {
+fn internal_error(what: &str, payload: &(dyn std::any::Any + Send)) -> Finding {
     let detail = payload
         .downcast_ref::<&str>()
         .map(|s| s.to_string())
         .or_else(|| payload.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "unknown panic".to_string());
-    let (code, name) = catalog::by_code(INTERNAL_ERROR)
-        .map(|m| (m.code.as_str(), m.name.as_str()))
-        .unwrap_or((INTERNAL_ERROR, "internal-error"));
-    let _ = file;
-    Finding::new(
-        code,
-        name,
-        Severity::Error,
+    engine_finding(
+        RuleId::InternalError,
         Span::empty(0),
-        format!("internal error: {what} panicked on this file ({detail}); please report it"),
+        &format!("internal error: {what} panicked on this file ({detail}); please report it"),
     )
 }
 
@@ -382,30 +575,55 @@ pub fn lint_files(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::Rule;
 
+    /// Walks a Dockerfile with one test rule enabled.
+    fn walk_with(rule: &'static dyn Rule, text: &str) -> Vec<Finding> {
+        let file = SourceFile::new("Dockerfile", text, FileKind::Dockerfile);
+        let parsed = parse(&file, &ComposeEnv::new());
+        let analysis = Analysis::new(
+            &file,
+            parsed.tree.as_ref(),
+            parsed.dockerfile.as_ref(),
+            None,
+            &[],
+        );
+        let settings = LintSettings::default();
+        let mut walk = Walk::new(&analysis, &settings, &[]);
+        walk.rules.push(Running {
+            rule,
+            meta: RuleId::LatestTag.meta(),
+            severity: Severity::Warning,
+            failed: false,
+        });
+        walk.dockerfile(parsed.dockerfile.as_ref().unwrap());
+        walk.findings
+    }
+
+    /// Reports on every instruction, then panics on the second.
     struct Panics;
 
     impl Rule for Panics {
-        fn doc(&self) -> &'static str {
-            ""
+        fn instructions(&self) -> &'static [InstructionKind] {
+            &[InstructionKind::From]
         }
 
-        fn check(&self, cx: &mut Context<'_>) {
-            cx.report(Span::empty(0), "before the panic");
+        fn check_instruction(&self, cx: &mut Context<'_>, at: &InstructionAt<'_>) {
+            cx.report(at.instr.keyword_span, "before the panic");
             let v: Vec<u8> = Vec::new();
-            let _ = v[cx.text().len()];
+            let _ = v[at.index * cx.text().len()];
         }
     }
 
     #[test]
     fn a_panicking_rule_becomes_an_internal_error() {
-        let file = SourceFile::new("Dockerfile", "FROM alpine:3.20\n", FileKind::Dockerfile);
-        let parsed = parse(&file, &ComposeEnv::new());
-        let meta = catalog::by_code("PL101").unwrap();
-        let settings = LintSettings::default();
-        let found = run_rule(&Panics, meta, Severity::Warning, &file, &settings, &parsed);
-        assert_eq!(found.len(), 1);
+        let found = walk_with(
+            &Panics,
+            "FROM alpine:3.20
+FROM alpine:3.21
+FROM alpine:3.22
+",
+        );
+        assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(found[0].code, INTERNAL_ERROR);
         assert!(
             found[0].message.contains("rule latest-tag panicked"),
@@ -414,36 +632,82 @@ mod tests {
         );
     }
 
+    /// Counts calls per entry point.
+    struct Counts;
+
+    impl Rule for Counts {
+        fn instructions(&self) -> &'static [InstructionKind] {
+            &[InstructionKind::Run, InstructionKind::Copy]
+        }
+
+        fn check_instruction(&self, cx: &mut Context<'_>, at: &InstructionAt<'_>) {
+            let stage = at.stage.map_or("none".to_string(), |s| s.index.to_string());
+            let what = format!("{} stage={stage} onbuild={}", at.instr.kind, at.onbuild);
+            cx.report(at.instr.keyword_span, what);
+        }
+
+        fn check_dockerfile(&self, cx: &mut Context<'_>, df: &DockerfileModel) {
+            cx.report(
+                Span::empty(0),
+                format!("file of {} stages", df.stages.len()),
+            );
+        }
+    }
+
+    #[test]
+    fn the_walk_dispatches_by_kind_with_onbuild_and_stages() {
+        let findings = walk_with(
+            &Counts,
+            "FROM a AS x
+RUN one
+ONBUILD RUN two
+FROM b
+COPY c d
+USER e
+",
+        );
+        let messages: Vec<&str> = findings.iter().map(|f| f.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                "RUN stage=0 onbuild=false",
+                "RUN stage=0 onbuild=true",
+                "COPY stage=1 onbuild=false",
+                "file of 2 stages"
+            ]
+        );
+    }
+
     #[test]
     fn selection_ignore_and_severity_overrides() {
-        let codes = |s: &LintSettings| -> Vec<&str> {
-            enabled_rules(s)
-                .iter()
-                .map(|(m, _)| m.code.as_str())
-                .collect()
+        let ids = |s: &LintSettings| -> Vec<RuleId> {
+            enabled_rules(s).iter().map(|(m, _)| m.id).collect()
         };
         let default = LintSettings::default();
-        let d = codes(&default);
-        assert!(d.contains(&"PL101") && !d.contains(&"PL006"));
+        let d = ids(&default);
+        assert!(d.contains(&RuleId::LatestTag) && !d.contains(&RuleId::ComposeUnsetVariable));
         let s = LintSettings {
             select: vec!["latest-tag".into()],
             extend_select: vec!["DL3059".into()],
             ignore: vec!["PL3".into()],
             ..LintSettings::default()
         };
-        assert_eq!(codes(&s), ["PL008", "PL009", "PL101"]);
+        assert_eq!(
+            ids(&s),
+            [RuleId::InputLimit, RuleId::InternalError, RuleId::LatestTag]
+        );
         let mut s = LintSettings::default();
         s.severity.insert("PL1".into(), Severity::Error);
         s.severity.insert("unpinned-digest".into(), Severity::Style);
-        let sev = |code: &str| {
+        let sev = |id: RuleId| {
             enabled_rules(&s)
                 .into_iter()
-                .find(|(m, _)| m.code == code)
+                .find(|(m, _)| m.id == id)
                 .map(|(_, v)| v)
         };
-        assert_eq!(sev("PL101"), Some(Severity::Error));
+        assert_eq!(sev(RuleId::LatestTag), Some(Severity::Error));
         assert_eq!(
-            sev("PL110"),
+            sev(RuleId::UnpinnedDigest),
             Some(Severity::Style),
             "the narrower selector wins"
         );
@@ -463,14 +727,16 @@ mod tests {
     /// references, layers, users, secrets), or warming up would leave their first use cold.
     #[test]
     fn warm_up_samples_reach_the_main_rule_families() {
-        let expected: [&[&str]; 2] = [
-            &["PL110", "PL301", "PL302", "PL501"],
-            &["PL101", "PL110", "PL201", "PL501"],
+        use RuleId::*;
+        let expected: [&[RuleId]; 2] = [
+            &[UnpinnedDigest, SplitRun, SplitRunUpdate, SecretInVariable],
+            &[LatestTag, UnpinnedDigest, RootUser, SecretInVariable],
         ];
         for ((name, text, kind), want) in WARM_UP_SAMPLES.into_iter().zip(expected) {
             let report = lint_source(&SourceFile::new(name, text, kind), &LintSettings::default());
             let codes: BTreeSet<&str> = report.findings.iter().map(|f| f.code).collect();
-            assert_eq!(codes, want.iter().copied().collect(), "{name}");
+            let want: BTreeSet<&str> = want.iter().map(|id| id.code()).collect();
+            assert_eq!(codes, want, "{name}");
         }
         warm_up();
     }

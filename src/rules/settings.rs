@@ -1,7 +1,7 @@
 //! What the engine needs from configuration: which rules run, at which severity, with which
 //! options. `config.rs` builds a [`LintSettings`] per file; the engine consumes it. Selectors
 //! are rule codes (`PL101`), names (`latest-tag`), aliases (`DL3007`, BuildKit check names),
-//! code prefixes (`PL1`) or `ALL`.
+//! code prefixes (`PL1`), categories (`security`), families (`image`) or `ALL`.
 
 use crate::finding::Severity;
 use std::collections::BTreeMap;
@@ -17,6 +17,9 @@ pub struct LintSettings {
     pub ignore: Vec<String>,
     /// Severity overrides, selector -> severity.
     pub severity: BTreeMap<String, Severity>,
+    /// Preview mode: rules whose lifecycle is `preview` run too (when selected, or on by
+    /// default).
+    pub preview: bool,
     pub options: RuleOptions,
     /// Variables compose interpolation reads before the `.env` beside the file: the process
     /// environment in the CLI and the language server (as `docker compose` does), empty by

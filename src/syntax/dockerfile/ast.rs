@@ -104,7 +104,7 @@ pub struct ParseWarning {
 }
 
 /// The known instructions, plus `Unknown` for any other name (BuildKit ignores those).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum InstructionKind {
     Add,
     Arg,
@@ -124,6 +124,7 @@ pub enum InstructionKind {
     User,
     Volume,
     Workdir,
+    #[default]
     Unknown,
 }
 

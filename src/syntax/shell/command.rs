@@ -14,6 +14,9 @@ pub struct Wrapper {
     pub positionals: usize,
     /// Whether `NAME=value` words may precede the wrapped command (`env A=b cmd`).
     pub assignments: bool,
+    /// Options with which the wrapper only looks the command up and does not run it
+    /// (`command -v apt-get`).
+    pub query_flags: &'static [&'static str],
 }
 
 const fn w(
@@ -27,6 +30,7 @@ const fn w(
         value_flags,
         positionals,
         assignments,
+        query_flags: &[],
     }
 }
 
@@ -60,6 +64,12 @@ pub const WRAPPERS: &[Wrapper] = &[
         true,
     ),
     w("doas", &["-u", "-C"], 0, false),
+    // `busybox wget …` runs the applet named by its first argument.
+    w("busybox", &[], 0, false),
+    Wrapper {
+        query_flags: &["-v", "-V"],
+        ..w("command", &[], 0, false)
+    },
     w("env", &["-u", "-C", "--unset", "--chdir"], 0, true),
     w("nice", &["-n", "--adjustment"], 0, false),
     w("ionice", &["-c", "-n", "--class", "--classdata"], 0, false),
@@ -123,11 +133,23 @@ pub const WRAPPERS: &[Wrapper] = &[
     ),
 ];
 
-/// Shells whose `-c` argument is a script to parse again.
-const SHELLS: &[&str] = &["sh", "bash", "dash", "ash", "zsh", "ksh", "mksh"];
+/// POSIX-family shells: their `-c` argument is a script to parse again, and a RUN whose
+/// command line is one of them reads its heredoc bodies as scripts.
+pub const SHELLS: &[&str] = &["sh", "bash", "dash", "ash", "zsh", "ksh", "mksh"];
 
-fn basename(s: &str) -> &str {
-    s.rsplit('/').next().unwrap_or(s)
+/// Whether a command word (`/bin/bash`, `sh`) names a POSIX-family shell.
+pub fn is_shell(word: &str) -> bool {
+    SHELLS.contains(&basename(word))
+}
+
+/// The command word without its directory: `/usr/bin/curl` -> `curl`. The one basename every
+/// rule and analysis uses for command words.
+pub fn basename(word: &str) -> &str {
+    // A byte scan: words are short, and this runs on every word of every RUN.
+    match word.bytes().rposition(|b| b == b'/') {
+        Some(i) => word.get(i + 1..).unwrap_or(word),
+        None => word,
+    }
 }
 
 fn is_assignment_word(s: &str) -> bool {
@@ -142,30 +164,35 @@ fn is_assignment_word(s: &str) -> bool {
     }
 }
 
-/// Index of the effective command in `words` after skipping wrappers.
-pub(super) fn effective_start(words: &[Word<'_>]) -> usize {
+/// Index of the effective command in `words` after skipping wrappers (`sudo -E`, `env A=b`,
+/// `xargs -n1`, `timeout 10`, `gosu user`, …). Generic over the word type so that every list of
+/// command words (shell words, exec-form arrays, compose commands) is read by this one table.
+pub fn effective_start<W: AsRef<str>>(words: &[W]) -> usize {
     let mut k = 0usize;
     // Each round consumes at least the wrapper's own word, so this ends.
     while let Some(word) = words.get(k) {
-        let name = basename(&word.value);
+        let name = basename(word.as_ref());
         let Some(wr) = WRAPPERS.iter().find(|w| w.name == name) else {
             return k;
         };
         let mut j = k + 1;
         while let Some(a) = words.get(j) {
-            let v: &str = &a.value;
+            let v: &str = a.as_ref();
             if v == "--" {
                 j += 1;
                 break;
             }
             if v.len() > 1 && v.starts_with('-') {
+                if wr.query_flags.contains(&v) {
+                    return k; // `command -v x` runs `command`, not `x`
+                }
                 j += if wr.value_flags.contains(&v) { 2 } else { 1 };
                 continue;
             }
             break;
         }
         if wr.assignments {
-            while words.get(j).is_some_and(|a| is_assignment_word(&a.value)) {
+            while words.get(j).is_some_and(|a| is_assignment_word(a.as_ref())) {
                 j += 1;
             }
         }

@@ -41,7 +41,7 @@
 mod command;
 mod parse;
 
-pub use command::{FlagValue, WRAPPERS};
+pub use command::{FlagValue, SHELLS, WRAPPERS, basename, effective_start, is_shell};
 
 use std::borrow::Cow;
 
@@ -171,6 +171,21 @@ impl Word<'_> {
         !self.has_expansion && self.value == s
     }
 
+    /// Whether the word's value is known without running anything (no expansion).
+    pub fn is_literal(&self) -> bool {
+        !self.has_expansion
+    }
+
+    /// Span of `value[from..]`: exact when the word is written without quotes or escapes (its
+    /// value is its source bytes), else the whole word.
+    pub fn span_from(&self, from: usize) -> Span {
+        if !self.quoted && from <= self.span.len() && self.span.len() == self.value.len() {
+            Span::new(self.span.start as usize + from, self.span.end as usize)
+        } else {
+            self.span
+        }
+    }
+
     pub fn into_owned(self) -> Word<'static> {
         Word {
             span: self.span,
@@ -178,6 +193,12 @@ impl Word<'_> {
             has_expansion: self.has_expansion,
             quoted: self.quoted,
         }
+    }
+}
+
+impl AsRef<str> for Word<'_> {
+    fn as_ref(&self) -> &str {
+        &self.value
     }
 }
 
@@ -214,4 +235,23 @@ pub struct Command<'a> {
     pub depth: u16,
     /// Index in `words` of the effective command after wrappers (`sudo`, `env`, `xargs`, …).
     pub start: usize,
+}
+
+impl<'a> Command<'a> {
+    /// A command given as its words rather than as shell text: an exec-form (JSON) instruction
+    /// or a compose list, which run without a shell. `span` covers the whole command.
+    pub fn from_words(words: Vec<Word<'a>>, span: Span) -> Command<'a> {
+        let start = effective_start(&words);
+        Command {
+            span,
+            assignments: Vec::new(),
+            words,
+            redirects: Vec::new(),
+            op_before: None,
+            op_after: None,
+            context: Context::TopLevel,
+            depth: 0,
+            start,
+        }
+    }
 }

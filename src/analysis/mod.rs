@@ -1,0 +1,147 @@
+//! Analyses: what several rules need to know about a file, computed once per file on first use
+//! and shared by every rule that asks. Between the model and the rules in the one-way flow
+//! (bytes → syntax → model → analysis → rules → findings): analyses know the model and the
+//! shared vocabularies (command words and wrappers, package managers, file modes, secrets,
+//! image references) and nothing of rules, findings or output.
+//!
+//! - [`command`]: the commands a RUN, CMD or compose `command:` runs.
+//! - [`packages`]: the package-manager model.
+//! - [`images`]: every place a file names an image.
+//! - [`permissions`] and [`mode`]: setuid and setgid bits granted and stripped.
+//! - [`secret`]: credentials in text, names that hold secrets, credential files.
+//! - [`pin`]: where an image reference takes a digest, for `plimsoll pin` and its fixes.
+//! - [`variables`]: what `ARG` and `ENV` declare.
+
+pub mod command;
+pub mod images;
+pub mod mode;
+pub mod packages;
+pub mod permissions;
+pub mod pin;
+pub mod secret;
+pub mod variables;
+
+use crate::model::compose::ComposeFile;
+use crate::model::dockerfile::{Dockerfile, ImageUse, Instr};
+use crate::source::SourceFile;
+use command::Command;
+use std::borrow::Cow;
+use std::cell::OnceCell;
+use std::sync::Arc;
+
+/// One file, parsed, with its analyses computed lazily. Built by the engine for each file and
+/// shared (read-only) by every rule that runs on it.
+pub struct Analysis<'a> {
+    pub file: &'a SourceFile,
+    /// The Dockerfile syntax tree (every token with its span), for a Dockerfile.
+    pub tree: Option<&'a crate::syntax::dockerfile::Dockerfile>,
+    /// The Dockerfile model, for a Dockerfile.
+    pub dockerfile: Option<&'a Dockerfile>,
+    /// The compose model, for a compose file.
+    pub compose: Option<&'a ComposeFile>,
+    secret_allowlist: &'a [String],
+    images: OnceCell<Cow<'a, [ImageUse]>>,
+    runs: OnceCell<Runs<'a>>,
+    secrets: OnceCell<secret::detect::FileSecrets>,
+    allowlist: OnceCell<Arc<secret::allowlist::Allowlist>>,
+}
+
+/// The commands of each instruction (empty for all but RUN), top-level and ONBUILD-wrapped.
+struct Runs<'a> {
+    top: Vec<Vec<Command<'a>>>,
+    onbuild: Vec<Vec<Command<'a>>>,
+}
+
+impl<'a> Analysis<'a> {
+    pub fn new(
+        file: &'a SourceFile,
+        tree: Option<&'a crate::syntax::dockerfile::Dockerfile>,
+        dockerfile: Option<&'a Dockerfile>,
+        compose: Option<&'a ComposeFile>,
+        secret_allowlist: &'a [String],
+    ) -> Analysis<'a> {
+        Analysis {
+            file,
+            tree,
+            dockerfile,
+            compose,
+            secret_allowlist,
+            images: OnceCell::new(),
+            runs: OnceCell::new(),
+            secrets: OnceCell::new(),
+            allowlist: OnceCell::new(),
+        }
+    }
+
+    /// The whole source text.
+    pub fn text(&self) -> &'a str {
+        &self.file.text
+    }
+
+    /// Every place the file names an image (see [`images::image_uses`]).
+    pub fn image_uses(&self) -> &[ImageUse] {
+        self.images
+            .get_or_init(|| images::image_uses(self.dockerfile, self.compose))
+    }
+
+    /// The simple commands of instruction `index` of the Dockerfile model (or of the
+    /// instruction it wraps, with `onbuild`): a shell-form RUN's commands, heredoc bodies fed
+    /// to a shell included, or an exec-form RUN as one command. Empty for other instructions.
+    pub fn run_commands(&self, index: usize, onbuild: bool) -> &[Command<'a>] {
+        let runs = self.runs.get_or_init(|| self.parse_runs());
+        let list = if onbuild { &runs.onbuild } else { &runs.top };
+        list.get(index).map_or(&[], Vec::as_slice)
+    }
+
+    /// [`Analysis::run_commands`] of an instruction the caller holds (a top-level one or the
+    /// one an ONBUILD wraps).
+    pub fn commands_of(&self, ins: &Instr) -> &[Command<'a>] {
+        let Some(df) = self.dockerfile else {
+            return &[];
+        };
+        for (i, top) in df.instrs.iter().enumerate() {
+            if std::ptr::eq(top, ins) {
+                return self.run_commands(i, false);
+            }
+            if top
+                .onbuild
+                .as_deref()
+                .is_some_and(|inner| std::ptr::eq(inner, ins))
+            {
+                return self.run_commands(i, true);
+            }
+        }
+        &[]
+    }
+
+    fn parse_runs(&self) -> Runs<'a> {
+        let text = self.text();
+        let of = |ins: &'a Instr| {
+            if ins.kind == crate::syntax::dockerfile::InstructionKind::Run {
+                command::run_commands(ins, text)
+            } else {
+                Vec::new()
+            }
+        };
+        let instrs: &'a [Instr] = self.dockerfile.map_or(&[], |df| df.instrs.as_slice());
+        Runs {
+            top: instrs.iter().map(of).collect(),
+            onbuild: instrs
+                .iter()
+                .map(|i| i.onbuild.as_deref().map(of).unwrap_or_default())
+                .collect(),
+        }
+    }
+
+    /// The configured secret allow-list, compiled (cached across files with the same list).
+    pub fn secret_allowlist(&self) -> &Arc<secret::allowlist::Allowlist> {
+        self.allowlist
+            .get_or_init(|| secret::allowlist::Allowlist::cached(self.secret_allowlist))
+    }
+
+    /// The credentials found in the file's text (one scan for every secret rule).
+    pub fn secrets(&self) -> &secret::detect::FileSecrets {
+        self.secrets
+            .get_or_init(|| secret::detect::scan_file(self.text(), self.secret_allowlist()))
+    }
+}
