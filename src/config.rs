@@ -158,6 +158,7 @@ struct RawConfig {
     extend_select: Option<Vec<String>>,
     ignore: Option<Vec<String>>,
     severity: Option<BTreeMap<String, SevValue>>,
+    preview: Option<bool>,
     fail_level: Option<FailValue>,
     output_format: Option<FormatValue>,
     registry_mirrors: Option<BTreeMap<String, Vec<String>>>,
@@ -420,6 +421,9 @@ fn apply_raw(
     if let Some(v) = raw.extend_select {
         s.extend_select.extend(v);
     }
+    if let Some(v) = raw.preview {
+        s.preview = v;
+    }
     if let Some(v) = raw.ignore {
         s.ignore.extend(v);
     }
@@ -578,8 +582,9 @@ fn find_up(dir: &Path, names: &[&str]) -> Option<PathBuf> {
 
 /// The commented `plimsoll.toml` that `plimsoll init` writes.
 pub const INIT_TEMPLATE: &str = r#"# plimsoll configuration. The nearest plimsoll.toml (or .plimsoll.toml) up the tree from a
-# file applies to it. Rules are named by code (PL101), name (latest-tag), hadolint code
-# (DL3007) or code prefix (PL1).
+# file applies to it. Rules are named by code (PL101), name (latest-tag), the id of the same
+# check in another tool (DL3007, StageNameCasing), code prefix (PL1), family (image) or
+# category (security, reproducibility, image-size, correctness, maintainability, style).
 
 # Inherit another configuration, then override it here.
 # extend = "../plimsoll.toml"
@@ -592,6 +597,9 @@ pub const INIT_TEMPLATE: &str = r#"# plimsoll configuration. The nearest plimsol
 
 # Disable rules (wins over select).
 ignore = []
+
+# Also run rules in preview (new rules not yet stable).
+# preview = false
 
 # Lowest severity that makes `plimsoll check` exit 1: error, warning, info, style or none.
 fail-level = "style"

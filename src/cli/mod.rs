@@ -115,6 +115,9 @@ pub struct CheckArgs {
     /// Report suppression comments that suppress nothing.
     #[arg(long)]
     pub report_unused_suppressions: bool,
+    /// Also run rules in preview (new rules not yet stable; see `plimsoll rules`).
+    #[arg(long)]
+    pub preview: bool,
     /// Do not read any configuration file.
     #[arg(long)]
     pub isolated: bool,

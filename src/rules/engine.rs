@@ -177,11 +177,7 @@ pub fn enabled_rules(settings: &LintSettings) -> Vec<(&'static RuleMeta, Severit
     for id in selected(&settings.ignore) {
         ids.remove(&id);
     }
-    ids.retain(|id| match id.meta().lifecycle {
-        Lifecycle::Stable | Lifecycle::Deprecated => true,
-        Lifecycle::Preview => settings.preview,
-        Lifecycle::Removed => false,
-    });
+    ids.retain(|id| runs_in(id.meta().lifecycle, settings.preview));
     ids.insert(RuleId::InternalError);
     ids.insert(RuleId::InputLimit);
 
@@ -205,6 +201,16 @@ pub fn enabled_rules(settings: &LintSettings) -> Vec<(&'static RuleMeta, Severit
             (meta, sev)
         })
         .collect()
+}
+
+/// Whether a selected rule at this point of its life runs: preview rules only in preview mode,
+/// removed rules never.
+fn runs_in(lifecycle: Lifecycle, preview: bool) -> bool {
+    match lifecycle {
+        Lifecycle::Stable | Lifecycle::Deprecated => true,
+        Lifecycle::Preview => preview,
+        Lifecycle::Removed => false,
+    }
 }
 
 /// [`enabled_rules`] for the same settings as the previous file on this thread is reused: a run
@@ -711,6 +717,15 @@ USER e
             Some(Severity::Style),
             "the narrower selector wins"
         );
+    }
+
+    #[test]
+    fn preview_rules_run_only_in_preview_mode_and_removed_ones_never() {
+        assert!(runs_in(Lifecycle::Stable, false));
+        assert!(runs_in(Lifecycle::Deprecated, false));
+        assert!(!runs_in(Lifecycle::Preview, false));
+        assert!(runs_in(Lifecycle::Preview, true));
+        assert!(!runs_in(Lifecycle::Removed, true));
     }
 
     #[test]
