@@ -37,7 +37,7 @@ pub fn ast(args: super::DebugAstArgs) -> ExitStatus {
                     "note: invalid UTF-8 at byte offset {at}; bad bytes read as U+FFFD\n"
                 ));
             }
-            out.push_str(&dockerfile::tree::render(&df, &text));
+            out.push_str(&dockerfile::debug_tree::render(&df, &text));
             write_out(out.as_bytes())
         }
         other => super::fail(format!(

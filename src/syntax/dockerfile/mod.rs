@@ -25,7 +25,7 @@ mod json;
 mod lexer;
 mod parser;
 mod text;
-pub mod tree;
+pub mod debug_tree;
 
 pub use ast::*;
 

@@ -4,7 +4,7 @@ use super::*;
 
 fn snap(name: &str, text: &str) {
     let df = parse(text);
-    crate::assert_snap!(name, tree::render(&df, text));
+    crate::assert_snap!(name, debug_tree::render(&df, text));
 }
 
 #[test]
