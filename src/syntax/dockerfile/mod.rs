@@ -19,13 +19,13 @@
 //! [`LogicalLine::source_span`] to turn a range of the joined text into source bytes.
 
 mod ast;
+pub mod debug_tree;
 pub mod dump;
 mod heredoc;
 mod json;
 mod lexer;
 mod parser;
 mod text;
-pub mod debug_tree;
 
 pub use ast::*;
 
