@@ -13,7 +13,7 @@ fn timed(text: &str) -> Dockerfile {
     let t = Instant::now();
     let df = dockerfile::parse(text);
     let _ = dockerfile::dump::dump(&df);
-    let _ = dockerfile::tree::render(&df, text);
+    let _ = dockerfile::debug_tree::render(&df, text);
     assert!(t.elapsed() < LIMIT, "took {:?}", t.elapsed());
     spans_in_bounds(&df, text);
     df
@@ -239,7 +239,7 @@ proptest! {
         let df = dockerfile::parse(&text);
         spans_in_bounds(&df, &text);
         let _ = dockerfile::dump::dump(&df);
-        let _ = dockerfile::tree::render(&df, &text);
+        let _ = dockerfile::debug_tree::render(&df, &text);
         for i in &df.instructions {
             let _ = (i.from(), i.copy(), i.arg_decls(), i.shell_text(), i.args_span());
             for h in &i.heredocs {
