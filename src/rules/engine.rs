@@ -246,7 +246,7 @@ fn selected(selectors: &[String]) -> BTreeSet<RuleId> {
 const WARM_UP_SAMPLES: [(&str, &str, FileKind); 2] = [
     (
         "Dockerfile",
-        "FROM debian:12 AS build\nRUN apt-get update\nRUN apt-get install -y curl \\\n    && rm -rf /var/lib/apt/lists/*\nENV API_TOKEN=abc123\n\nFROM scratch\nCOPY --from=build /usr/bin/curl /curl\nUSER 1000\nCMD [\"/curl\"]\n",
+        "FROM debian:12 AS build\nRUN apt-get update\nRUN apt-get install -y curl \\\n    && rm -rf /var/lib/apt/lists/*\nRUN chmod 0755 /usr/bin/curl\nENV API_TOKEN=abc123\n\nFROM scratch\nCOPY --from=build /usr/bin/curl /curl\nUSER 1000\nCMD [\"/curl\"]\n",
         FileKind::Dockerfile,
     ),
     (
