@@ -113,6 +113,9 @@ pub struct ImageUse {
     pub stage: Option<usize>,
     /// Spans of the `ARG` defaults the value came from, for related labels.
     pub via: Vec<Span>,
+    /// The compose service whose `image:` this is. Services sharing an anchored value share
+    /// its span, so a finding names the service to tell them apart.
+    pub service: Option<String>,
 }
 
 /// A `USER` in effect, resolved.
@@ -394,6 +397,7 @@ impl Builder {
             target,
             stage: Some(index),
             via: r.via,
+            service: None,
         });
         self.model.stages.push(Stage {
             index,
@@ -529,6 +533,7 @@ impl Builder {
             target,
             stage,
             via,
+            service: None,
         });
     }
 }
