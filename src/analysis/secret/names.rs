@@ -454,6 +454,8 @@ pub fn is_placeholder(value: &str) -> bool {
     }
     const PARTS: &[&str] = &[
         "example",
+        // `FAKE_TO_GENERATE_WARNING_OUTPUT`: 34 build arguments of the corpus say so.
+        "fake",
         "changeme",
         "change_me",
         "change-me",
@@ -757,6 +759,7 @@ mod tests {
             "%kernel.project_dir%/config/jwt/private.pem",
             "config/jwt/private.pem",
             "%env(JWT_SECRET)%",
+            "FAKE_TO_GENERATE_WARNING_OUTPUT",
         ] {
             assert!(is_placeholder(v), "{v:?} should be a placeholder");
         }
