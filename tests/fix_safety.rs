@@ -220,8 +220,7 @@ fn observe(programs: &[&str], ids: usize) -> Vec<String> {
             // Only the stubs' marks and the statuses: `set -x` traces and errors say nothing.
             let err = String::from_utf8_lossy(&out.stderr);
             let mut seen = String::new();
-            let mut chars = err.char_indices().peekable();
-            while let Some((i, ch)) = chars.next() {
+            for (i, ch) in err.char_indices() {
                 if ch == '@' || ch == '|' {
                     let rest = &err[i + 1..];
                     let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();

@@ -137,10 +137,10 @@ fn scan_words(
                     if !named(w, from) {
                         push(w, from, format!("--{opt_name}"));
                     }
-                } else if let Some(n) = next.filter(|n| !n.as_str().starts_with('-')) {
-                    if !named(n, 0) {
-                        push(n, 0, format!("--{opt_name}"));
-                    }
+                } else if let Some(n) = next.filter(|n| !n.as_str().starts_with('-'))
+                    && !named(n, 0)
+                {
+                    push(n, 0, format!("--{opt_name}"));
                 }
             }
         }
