@@ -616,7 +616,7 @@ fail-level = "style"
 
 [options]
 # Tags treated like `latest`: they move.
-moving-tags = ["latest", "stable", "edge", "nightly", "rolling", "current"]
+moving-tags = ["latest", "stable", "edge", "nightly", "rolling", "current", "dev", "lts", "main", "master", "beta", "test"]
 # When not empty, images from other registries are reported.
 trusted-registries = []
 # Base images known to run as a non-root user.

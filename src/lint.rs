@@ -2,8 +2,9 @@
 //! and the language server so both report the same findings.
 //!
 //! Rules ([`engine::lint_source_with_statements`]), then the findings the pipeline itself makes
-//! (invalid UTF-8, unused suppressions: engine rules of the catalog), inline suppressions, and
-//! the select/ignore/severity settings for those pipeline findings.
+//! (invalid UTF-8, unused suppressions: engine rules of the catalog), inline suppressions, the
+//! select/ignore/severity settings for those pipeline findings, and last the folding of a
+//! finding into a more specific one on the same token ([`engine::fold_covered`]).
 
 use crate::finding::{FileReport, Finding, Severity};
 use crate::rules::settings::LintSettings;
@@ -63,6 +64,7 @@ pub fn lint_file(file: &SourceFile, settings: &LintSettings, opts: LintOptions) 
         engine::settle(&mut unused, settings);
         report.findings.extend(unused);
     }
+    engine::fold_covered(&mut report.findings);
     report.sort();
     Linted {
         report,

@@ -181,7 +181,9 @@ fn split_run_skips_unjoinable_runs() {
     let cases = [
         "FROM a:1\nRUN x # note\nRUN y\n",
         "FROM a:1\nRUN x &\nRUN y\n",
-        "FROM a:1\nRUN x\n\nRUN y\n",
+        "FROM a:1\nRUN x & wait\nRUN rm -f y\n",
+        "FROM a:1\nRUN x\n\n# note\nRUN y\n",
+        "FROM a:1\nRUN x\n# plimsoll ignore=latest-tag\nRUN y\n",
     ];
     for text in cases {
         let f = lint(FileKind::Dockerfile, text, "PL301");
@@ -195,6 +197,14 @@ fn split_run_skips_unjoinable_runs() {
         let (_, findings) = lint_with(FileKind::Dockerfile, text, settings);
         assert!(findings[0].fix.is_none(), "no fix for {text:?}");
     }
+    // Blank lines alone between the two go with the keyword.
+    let settings = LintSettings {
+        select: vec!["PL301".into()],
+        ..LintSettings::default()
+    };
+    let text = "FROM a:1\nRUN x\n\n\nRUN y\n";
+    let (_, findings) = lint_with(FileKind::Dockerfile, text, settings);
+    assert_eq!(apply(text, &findings[0]), "FROM a:1\nRUN x && \\\n    y\n");
     for text in [
         "FROM a:1\nRUN [\"x\"]\nRUN y\n",
         "FROM a:1\nRUN --mount=type=cache,target=/c x\nRUN y\n",

@@ -169,9 +169,10 @@ pub fn compose_commands(cmd: &compose::Command) -> Vec<Command<'_>> {
     }
 }
 
-/// The commands of a compose string run by a shell, with file spans when the string is
-/// verbatim in the file (else each word points at the whole value and counts as quoted).
-fn compose_shell_commands(shell: &compose::Text) -> Vec<Command<'_>> {
+/// The commands of a compose string read as shell words (a `command:` string, or an
+/// environment value holding arguments), with file spans when the string is verbatim in the
+/// file (else each word points at the whole value and counts as quoted).
+pub fn compose_shell_commands(shell: &compose::Text) -> Vec<Command<'_>> {
     match shell.raw_offset {
         Some(o) => shell_commands(&shell.raw, o as usize),
         None => shell_commands(&shell.raw, 0)

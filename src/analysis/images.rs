@@ -47,6 +47,7 @@ pub fn image_uses<'a>(
             target,
             stage: None,
             via: Vec::new(),
+            service: Some(service.name.value.clone()),
         });
     }
     Cow::Owned(out)
@@ -69,6 +70,14 @@ pub fn unpinned_refs(uses: &[ImageUse]) -> impl Iterator<Item = (&ImageUse, Imag
 
 /// The label of a related span pointing at the `ARG` default an image reference came from.
 pub const ARG_DEFAULT_LABEL: &str = "the value comes from this ARG default";
+
+/// "service `web`: " for a compose service's `image:` (services sharing an anchored value point
+/// at the same bytes, so the message says which one), "" in a Dockerfile.
+pub fn service_prefix(u: &ImageUse) -> String {
+    u.service
+        .as_deref()
+        .map_or_else(String::new, |s| format!("service `{s}`: "))
+}
 
 /// " (`$BASE` resolves to it)" when the reference was written with variables, for messages.
 pub fn resolved_note(u: &ImageUse) -> String {

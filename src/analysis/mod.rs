@@ -11,6 +11,8 @@
 //! - [`secret`]: credentials in text, names that hold secrets, credential files.
 //! - [`pin`]: where an image reference takes a digest, for `plimsoll pin` and its fixes.
 //! - [`variables`]: what `ARG` and `ENV` declare.
+//! - [`shell_join`]: whether two RUNs' scripts can be joined without changing the build.
+//! - [`platform`]: Windows or Linux stages, and the shell each `RUN` is given to.
 
 pub mod command;
 pub mod images;
@@ -18,7 +20,9 @@ pub mod mode;
 pub mod packages;
 pub mod permissions;
 pub mod pin;
+pub mod platform;
 pub mod secret;
+pub mod shell_join;
 pub mod variables;
 
 use crate::model::compose::ComposeFile;
@@ -44,6 +48,7 @@ pub struct Analysis<'a> {
     runs: OnceCell<Runs<'a>>,
     secrets: OnceCell<secret::detect::FileSecrets>,
     allowlist: OnceCell<Arc<secret::allowlist::Allowlist>>,
+    platform: OnceCell<platform::Platform>,
 }
 
 /// The commands of each instruction (empty for all but RUN), top-level and ONBUILD-wrapped.
@@ -70,6 +75,7 @@ impl<'a> Analysis<'a> {
             runs: OnceCell::new(),
             secrets: OnceCell::new(),
             allowlist: OnceCell::new(),
+            platform: OnceCell::new(),
         }
     }
 
@@ -131,6 +137,13 @@ impl<'a> Analysis<'a> {
                 .map(|i| i.onbuild.as_deref().map(of).unwrap_or_default())
                 .collect(),
         }
+    }
+
+    /// Each stage's platform and each instruction's shell (see [`platform::platform`]); empty
+    /// for a compose file.
+    pub fn platform(&self) -> &platform::Platform {
+        self.platform
+            .get_or_init(|| self.dockerfile.map(platform::platform).unwrap_or_default())
     }
 
     /// The configured secret allow-list, compiled (cached across files with the same list).

@@ -33,6 +33,10 @@ pub struct Instr {
     pub pairs: Vec<(Word, Word)>,
     /// The raw argument text after the flags (for RUN: the command line).
     pub rest: Word,
+    /// Whether the parser read the arguments as a JSON array (exec form: `RUN ["a", "b"]`,
+    /// `HEALTHCHECK CMD ["a"]`). Shell text that merely starts with `[` (`RUN [ -e /x ] && …`)
+    /// is shell form: only the parser knows the difference, so the model carries its answer.
+    pub exec_form: bool,
     /// Heredoc bodies (for `RUN <<EOF`), with their spans.
     pub heredocs: Vec<Word>,
     /// The instruction an `ONBUILD` wraps.
@@ -61,9 +65,9 @@ impl Instr {
             .find(|f| f.name.eq_ignore_ascii_case(name))
     }
 
-    /// Whether a `RUN` is in exec form (`RUN ["a", "b"]`).
+    /// Whether the instruction is in exec form (`RUN ["a", "b"]`), as the parser read it.
     pub fn is_exec_form(&self) -> bool {
-        self.rest.text.trim_start().starts_with('[')
+        self.exec_form
     }
 }
 
@@ -109,6 +113,9 @@ pub struct ImageUse {
     pub stage: Option<usize>,
     /// Spans of the `ARG` defaults the value came from, for related labels.
     pub via: Vec<Span>,
+    /// The compose service whose `image:` this is. Services sharing an anchored value share
+    /// its span, so a finding names the service to tell them apart.
+    pub service: Option<String>,
 }
 
 /// A `USER` in effect, resolved.
@@ -390,6 +397,7 @@ impl Builder {
             target,
             stage: Some(index),
             via: r.via,
+            service: None,
         });
         self.model.stages.push(Stage {
             index,
@@ -525,6 +533,7 @@ impl Builder {
             target,
             stage,
             via,
+            service: None,
         });
     }
 }
@@ -620,6 +629,7 @@ fn view(ins: &tree_ast::Instruction, text: &str) -> Instr {
         args,
         pairs,
         rest: word(ins.args_text(), args_span),
+        exec_form: ins.is_json(),
         heredocs: ins
             .heredocs
             .iter()
@@ -693,6 +703,7 @@ mod tests {
                     text: text[rest_start..start + body.len()].to_string(),
                     span: Span::new(rest_start, start + body.len()),
                 },
+                exec_form: false,
                 heredocs: Vec::new(),
                 onbuild: None,
             });
@@ -733,6 +744,15 @@ mod tests {
         assert_eq!(mount.span.text(text), "busybox:1");
         assert_eq!(mount.target, ImageTarget::External);
         assert_eq!(m.final_stage().map(|s| s.index), Some(2));
+    }
+
+    #[test]
+    fn exec_form_is_the_parsers_answer_not_a_guess_from_the_text() {
+        let text = "FROM a\nRUN [ ! -e /etc/x ] && echo hi\nRUN [\"echo\", \"hi\"]\nRUN [not json\nHEALTHCHECK CMD [\"curl\", \"-f\", \"x\"]\nCMD [ -x /app ] && /app\n";
+        let tree = crate::syntax::dockerfile::parse(text);
+        let m = from_tree(&tree, text);
+        let forms: Vec<bool> = m.instrs.iter().map(Instr::is_exec_form).collect();
+        assert_eq!(forms, [false, false, true, false, true, false]);
     }
 
     #[test]

@@ -127,6 +127,9 @@ pub struct RuleMeta {
     pub summary: &'static str,
     /// For a deprecated or removed rule, the name of the rule to use instead.
     pub replaced_by: Option<&'static str>,
+    /// Rules (by name) whose finding on the same token this rule's finding carries as a note
+    /// (see [`super::engine::fold_covered`]).
+    pub covers: &'static [&'static str],
     /// The page's path under `rules/`: `image/latest-tag.md`.
     pub page: &'static str,
     /// The whole page.

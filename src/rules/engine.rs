@@ -11,7 +11,7 @@ use super::context::{ComposeKeyAt, Context, InstructionAt};
 use super::settings::LintSettings;
 use super::{ComposeKey, Lifecycle, Rule};
 use crate::analysis::Analysis;
-use crate::finding::{FileReport, Finding, Severity};
+use crate::finding::{FileReport, Finding, Related, Severity};
 use crate::model::compose::{ComposeFile, DiagnosticKind, Env as ComposeEnv};
 use crate::model::dockerfile::Dockerfile as DockerfileModel;
 use crate::source::{FileKind, SourceFile, Span};
@@ -246,7 +246,7 @@ fn selected(selectors: &[String]) -> BTreeSet<RuleId> {
 const WARM_UP_SAMPLES: [(&str, &str, FileKind); 2] = [
     (
         "Dockerfile",
-        "FROM debian:12 AS build\nRUN apt-get update\nRUN apt-get install -y curl \\\n    && rm -rf /var/lib/apt/lists/*\nENV API_TOKEN=abc123\n\nFROM scratch\nCOPY --from=build /usr/bin/curl /curl\nUSER 1000\nCMD [\"/curl\"]\n",
+        "FROM debian:12 AS build\nRUN apt-get update\nRUN apt-get install -y curl \\\n    && rm -rf /var/lib/apt/lists/*\nRUN chmod 0755 /usr/bin/curl\nENV API_TOKEN=abc123\n\nFROM scratch\nCOPY --from=build /usr/bin/curl /curl\nUSER 1000\nCMD [\"/curl\"]\n",
         FileKind::Dockerfile,
     ),
     (
@@ -547,6 +547,62 @@ fn keep_enabled(findings: &mut Vec<Finding>, enabled: &[(&'static RuleMeta, Seve
     });
 }
 
+/// Folds each finding into another one on the very same span whose rule covers its rule
+/// (`covers` on the rule's page, e.g. `latest-tag` covers `unpinned-digest`): one token, one
+/// line of output, in every format. The covering finding gains a related span labelled
+/// `also <name> (<code>): <message>`, so JSON, SARIF and the editor still show that both rules
+/// apply, and takes the covered finding's fix when it has none. A covered finding that is more
+/// severe, or that has a fix when the covering one has its own, stays on its own: folding never
+/// hides a severity or a fix. Call it after suppressions, so that a suppression of either rule
+/// still sees that rule's finding.
+pub fn fold_covered(findings: &mut Vec<Finding>) {
+    let n = findings.len();
+    let mut folded = vec![false; n];
+    for i in 0..n {
+        let covers = catalog::by_code(findings[i].code).map_or(&[][..], |m| m.covers);
+        if covers.is_empty() || folded[i] {
+            continue;
+        }
+        // Each covering finding carries at most one finding of each covered rule (two compose
+        // services sharing an anchored image each keep their pair).
+        let mut carried: Vec<&'static str> = Vec::new();
+        for j in 0..n {
+            let (g, f) = (&findings[i], &findings[j]);
+            if i == j
+                || folded[j]
+                || f.span != g.span
+                || !covers.contains(&f.name)
+                || carried.contains(&f.code)
+                || f.severity > g.severity
+                || (f.fix.is_some() && g.fix.is_some())
+            {
+                continue;
+            }
+            let note = Related::new(
+                f.span,
+                format!("also {} ({}): {}", f.name, f.code, f.message),
+            );
+            let (fix, secret, code) = (f.fix.clone(), f.secret, f.code);
+            let g = &mut findings[i];
+            g.related.push(note);
+            if g.fix.is_none() {
+                g.fix = fix;
+            }
+            if g.secret.is_none() {
+                g.secret = secret;
+            }
+            carried.push(code);
+            folded[j] = true;
+        }
+    }
+    let mut k = 0;
+    findings.retain(|_| {
+        let keep = !folded[k];
+        k += 1;
+        keep
+    });
+}
+
 fn internal_error(what: &str, payload: &(dyn std::any::Any + Send)) -> Finding {
     let detail = payload
         .downcast_ref::<&str>()
@@ -736,6 +792,86 @@ USER e
         assert_eq!(r.ranges, vec![(1, 1), (2, 3), (5, 5)]);
         assert_eq!(r.containing(3), Some((2, 3)));
         assert_eq!(r.containing(4), None);
+    }
+
+    /// Lints through the whole pipeline (suppressions, then folding).
+    fn lint_all(text: &str, kind: FileKind, settings: &LintSettings) -> Vec<Finding> {
+        let name = if kind == FileKind::Compose {
+            "compose.yaml"
+        } else {
+            "Dockerfile"
+        };
+        let file = SourceFile::new(name, text, kind);
+        crate::lint::lint_file(&file, settings, crate::lint::LintOptions::default())
+            .report
+            .findings
+    }
+
+    fn codes(found: &[Finding]) -> Vec<&'static str> {
+        found.iter().map(|f| f.name).collect()
+    }
+
+    #[test]
+    fn a_moving_tag_carries_the_unpinned_digest_of_its_token_as_a_note() {
+        let settings = LintSettings::default();
+        let found = lint_all(
+            "FROM debian:latest\nUSER 1000\n",
+            FileKind::Dockerfile,
+            &settings,
+        );
+        assert_eq!(codes(&found), ["latest-tag"]);
+        let notes: Vec<&str> = found[0].related.iter().map(|r| r.label.as_str()).collect();
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert!(
+            notes[0].starts_with("also unpinned-digest (PL110): `debian:latest` is not pinned")
+        );
+        assert_eq!(found[0].related[0].span, found[0].span);
+        let found = lint_all("FROM debian\nUSER 1000\n", FileKind::Dockerfile, &settings);
+        assert_eq!(codes(&found), ["latest-tag-implicit"]);
+
+        // A suppression of the covering rule leaves the covered finding on its own.
+        let found = lint_all(
+            "# plimsoll ignore=latest-tag\nFROM debian:latest\nUSER 1000\n",
+            FileKind::Dockerfile,
+            &settings,
+        );
+        assert_eq!(codes(&found), ["unpinned-digest"]);
+        // A more severe covered finding is never hidden in a note.
+        let mut severe = LintSettings::default();
+        severe
+            .severity
+            .insert("unpinned-digest".into(), Severity::Error);
+        let found = lint_all(
+            "FROM debian:latest\nUSER 1000\n",
+            FileKind::Dockerfile,
+            &severe,
+        );
+        assert_eq!(codes(&found), ["latest-tag", "unpinned-digest"]);
+    }
+
+    #[test]
+    fn services_sharing_an_anchored_image_each_get_a_named_finding() {
+        let text = "x-img: &img nginx:latest\nservices:\n  a:\n    image: *img\n    user: \"1000\"\n  b:\n    image: *img\n    user: \"1000\"\n";
+        let found = lint_all(text, FileKind::Compose, &LintSettings::default());
+        let got: Vec<(&str, &str, usize)> = found
+            .iter()
+            .map(|f| {
+                (
+                    f.name,
+                    f.message.split(':').next().unwrap_or(""),
+                    f.related.len(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("latest-tag", "service `a`", 1),
+                ("latest-tag", "service `b`", 1)
+            ],
+            "{found:#?}"
+        );
+        assert_ne!(found[0].message, found[1].message);
     }
 
     /// The samples must parse cleanly and reach the rule families a real corpus reaches (image

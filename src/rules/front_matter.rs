@@ -29,6 +29,10 @@ pub struct FrontMatter {
     pub lifecycle: String,
     /// For a deprecated or removed rule: the rule to use instead (its name).
     pub replaced_by: Option<String>,
+    /// Rules (by name) whose finding on the very token this rule flags says less than this
+    /// rule's: the output shows one finding, this rule's, carrying the other as a note.
+    #[serde(default)]
+    pub covers: Vec<String>,
     pub summary: String,
 }
 

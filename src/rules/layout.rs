@@ -113,6 +113,11 @@ pub fn registry(manifest: &Path) -> Result<(String, String), Vec<String>> {
         {
             problems.push(format!("{}: replaced_by names no rule: {r}", p.relative));
         }
+        for c in &p.fm.covers {
+            if !names.contains_key(c.as_str()) || *c == p.fm.name {
+                problems.push(format!("{}: covers names no other rule: {c}", p.relative));
+            }
+        }
     }
     if !problems.is_empty() {
         return Err(problems);
@@ -318,8 +323,8 @@ fn catalog(families: &[FamilyEntry], pages: &[Page]) -> String {
             "    RuleMeta {{ id: RuleId::{ty}, code: {:?}, name: {:?}, family: &FAMILIES[{}], \
              category: Category::{}, lifecycle: Lifecycle::{}, severity: Severity::{}, \
              file_kinds: &[{}], fixable: {}, default_enabled: {}, aliases: &{:?}, summary: {:?}, \
-             replaced_by: {:?}, page: {:?}, doc: include_str!({:?}), body_start: {}, \
-             implementation: {implementation} }},",
+             replaced_by: {:?}, covers: &{:?}, page: {:?}, doc: include_str!({:?}), \
+             body_start: {}, implementation: {implementation} }},",
             fm.code,
             fm.name,
             p.family,
@@ -332,6 +337,7 @@ fn catalog(families: &[FamilyEntry], pages: &[Page]) -> String {
             fm.aliases,
             fm.summary,
             fm.replaced_by,
+            fm.covers,
             p.relative,
             p.path.display().to_string(),
             p.body_start,

@@ -77,9 +77,15 @@ impl LabelFormat {
 impl Default for RuleOptions {
     fn default() -> RuleOptions {
         RuleOptions {
-            moving_tags: ["latest", "stable", "edge", "nightly", "rolling", "current"]
-                .map(String::from)
-                .to_vec(),
+            // Tags publishers move to each new build: plimsoll's first list, and the one
+            // dclint's service-image-require-explicit-tag uses (`dev`, `lts`, `main`, `master`,
+            // `nightly`, `edge`, `beta`, `stable`, `test`).
+            moving_tags: [
+                "latest", "stable", "edge", "nightly", "rolling", "current", "dev", "lts", "main",
+                "master", "beta", "test",
+            ]
+            .map(String::from)
+            .to_vec(),
             trusted_registries: Vec::new(),
             nonroot_base_images: [
                 "gcr.io/distroless/*:nonroot",

@@ -5,7 +5,7 @@
 //! references are understood rather than pattern-matched.
 
 use super::allowlist::Allowlist;
-use super::names::{is_placeholder, is_secret_name};
+use super::names::{is_placeholder, is_secret_name, reads_as_a_name};
 use crate::analysis::command::{Command, Word, basename, effective_words};
 use crate::source::Span;
 
@@ -26,7 +26,24 @@ pub fn command_secrets(cmd: &Command<'_>, allow: &Allowlist) -> Vec<CommandSecre
     let Some(cmd) = words.first() else {
         return Vec::new();
     };
-    let name = basename(cmd.as_str());
+    scan_words(basename(cmd.as_str()), words, 1, allow)
+}
+
+/// Secrets in a string of arguments handed to a program some other way: an environment
+/// variable such as `REDIS_ARGS: "--requirepass s3cret"` or `EXTRA_OPTS`, whose words a start
+/// script appends to a command line. Only options named like secrets (`--password X`,
+/// `--requirepass X`) are read: the program is unknown.
+pub fn args_secrets(words: &[Word<'_>], allow: &Allowlist) -> Vec<CommandSecret> {
+    scan_words("", words, 0, allow)
+}
+
+/// The loop of [`command_secrets`] over `words[start..]`, for a command called `name`.
+fn scan_words(
+    name: &str,
+    words: &[Word<'_>],
+    start: usize,
+    allow: &Allowlist,
+) -> Vec<CommandSecret> {
     let sub = words.get(1).map(|w| w.as_str()).unwrap_or("");
     let mut out = Vec::new();
     let mut push = |arg: &Word<'_>, from: usize, via: String| {
@@ -43,7 +60,7 @@ pub fn command_secrets(cmd: &Command<'_>, allow: &Allowlist) -> Vec<CommandSecre
         name,
         "docker" | "podman" | "buildah" | "skopeo" | "nerdctl" | "helm" | "oras" | "crane"
     ) && (sub == "login" || words.iter().any(|w| w.as_str() == "login"));
-    let mut i = 1;
+    let mut i = start;
     while let Some(w) = words.get(i) {
         let v = w.as_str();
         let next = words.get(i + 1);
@@ -110,9 +127,19 @@ pub fn command_secrets(cmd: &Command<'_>, allow: &Allowlist) -> Vec<CommandSecre
                 && !opt_name.ends_with("bypass")
                 && !opt_name.contains('-');
             if (is_secret_name(opt_name) || glued_pass) && !is_flag_only(opt_name) {
+                // An option value that reads as a name is a file or an id
+                // (`--aes-pwd proxy-secret`, `--initial-cluster-token etcd-cluster-1`).
+                let named = |w: &Word<'_>, from: usize| {
+                    reads_as_a_name(w.as_str().get(from..).unwrap_or(""))
+                };
                 if inline {
-                    push(w, 2 + opt_name.len() + 1, format!("--{opt_name}"));
-                } else if let Some(n) = next.filter(|n| !n.as_str().starts_with('-')) {
+                    let from = 2 + opt_name.len() + 1;
+                    if !named(w, from) {
+                        push(w, from, format!("--{opt_name}"));
+                    }
+                } else if let Some(n) = next.filter(|n| !n.as_str().starts_with('-'))
+                    && !named(n, 0)
+                {
                     push(n, 0, format!("--{opt_name}"));
                 }
             }
@@ -200,6 +227,26 @@ mod tests {
             found("gh auth --token s3cr3tPw"),
             [f("s3cr3tPw", "--token")]
         );
+        // A weak literal is still a literal.
+        assert_eq!(
+            found("redis-server --requirepass secret"),
+            [f("secret", "--requirepass")]
+        );
+    }
+
+    #[test]
+    fn secrets_in_argument_strings() {
+        let line = "--appendonly yes --requirepass s3cr3tPw";
+        let words = crate::analysis::command::shell_commands(line, 0)
+            .into_iter()
+            .next()
+            .map(|c| c.words)
+            .unwrap_or_default();
+        let got: Vec<String> = args_secrets(&words, &Allowlist::default())
+            .into_iter()
+            .map(|s| s.value)
+            .collect();
+        assert_eq!(got, ["s3cr3tPw"]);
     }
 
     #[test]
@@ -218,6 +265,9 @@ mod tests {
             "tool --no-password",
             "tool --password changeme",
             "tool --password --verbose",
+            "mtproto-proxy -u nobody -p 8888 -H 443 --aes-pwd proxy-secret proxy-multi.conf",
+            "etcd --initial-cluster-token etcd-cluster-1 --initial-cluster-state new",
+            "tool --token=my-app-token",
             "ls -p",
             "",
         ] {

@@ -6,7 +6,9 @@
 //! is then checked by a small hand-written validator, so no regular expression runs per file.
 
 use super::allowlist::Allowlist;
-use super::names::{is_placeholder, is_secret_name, looks_random, shannon_entropy};
+use super::names::{
+    holds_secret, is_placeholder, looks_random, reads_as_a_name, secret_name, shannon_entropy,
+};
 use crate::source::Span;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use base64::Engine as _;
@@ -76,6 +78,7 @@ enum Pattern {
     Google,
     Jwt,
     Url,
+    GoDsn,
     Name,
 }
 
@@ -101,9 +104,14 @@ const PATTERNS: &[(&str, Pattern)] = &[
     ("AIza", Pattern::Google),
     ("eyJ", Pattern::Jwt),
     ("://", Pattern::Url),
+    // Go's database/sql DSN: `user:password@tcp(db:3306)/app`, with no scheme.
+    ("@tcp(", Pattern::GoDsn),
+    ("@unix(", Pattern::GoDsn),
     // Secret-looking names (checked word by word once the whole identifier is known).
     ("pass", Pattern::Name),
     ("pwd", Pattern::Name),
+    ("pw", Pattern::Name),
+    ("psk", Pattern::Name),
     ("secret", Pattern::Name),
     ("token", Pattern::Name),
     ("key", Pattern::Name),
@@ -230,6 +238,7 @@ fn scan_pass(
             Pattern::Google => google_key(bytes, start),
             Pattern::Jwt => jwt(text, start),
             Pattern::Url => url_credentials(text, start),
+            Pattern::GoDsn => go_dsn_credentials(text, start),
             Pattern::Name => {
                 let (id_start, id_end) = identifier_around(bytes, start);
                 covered_to = covered_to.max(id_end);
@@ -246,7 +255,11 @@ fn scan_pass(
         let Some(secret_text) = text.get(ss..se) else {
             continue;
         };
-        if kind != SecretKind::PrivateKey && is_fake_token(secret_text) {
+        // A token body of low entropy is documentation. Passwords (assigned, or in a URL or
+        // DSN) are judged by the placeholder vocabulary instead: `memos` is a weak password,
+        // not a fake token.
+        let is_password = matches!(kind, SecretKind::Assigned | SecretKind::UrlCredentials);
+        if kind != SecretKind::PrivateKey && !is_password && is_fake_token(secret_text) {
             continue;
         }
         if allow.allows(secret_text) {
@@ -313,6 +326,7 @@ fn m_len(p: Pattern) -> usize {
         Pattern::Stripe => 8,
         Pattern::Jwt => 3,
         Pattern::Url => 3,
+        Pattern::GoDsn => 5,
         Pattern::Name => 0,
     }
 }
@@ -581,6 +595,33 @@ fn url_credentials(text: &str, sep: usize) -> Option<Found> {
     ))
 }
 
+/// `user:password@tcp(host)/db` (Go's database/sql DSN): the password is the secret. `at` is
+/// the offset of the `@`.
+fn go_dsn_credentials(text: &str, at: usize) -> Option<Found> {
+    let bytes = text.as_bytes();
+    let mut s = at;
+    while s > 0
+        && bytes.get(s - 1).is_some_and(|&b| {
+            !b.is_ascii_whitespace()
+                && !matches!(b, b'"' | b'\'' | b'`' | b'=' | b',' | b'(' | b'/')
+        })
+    {
+        s -= 1;
+    }
+    let userinfo = text.get(s..at)?;
+    let colon = userinfo.find(':')?;
+    let (user, password) = (userinfo.get(..colon)?, userinfo.get(colon + 1..)?);
+    if user.is_empty()
+        || password.is_empty()
+        || is_placeholder(password)
+        || is_placeholder_user_pass(user, password)
+    {
+        return None;
+    }
+    let ps = s + colon + 1;
+    Some((SecretKind::UrlCredentials, s, at, ps, at))
+}
+
 /// `user:pass@`, `username:password@` and the like are documentation.
 fn is_placeholder_user_pass(user: &str, password: &str) -> bool {
     let p = password.to_ascii_lowercase();
@@ -617,6 +658,15 @@ fn leading_identifier(s: &str) -> String {
 fn assignment(text: &str, id_start: usize, id_end: usize) -> Option<Found> {
     let name = text.get(id_start..id_end)?;
     let bytes = text.as_bytes();
+    // Not a name being assigned: a path component (`/etc/passwd:ro`), a reference
+    // (`$TOKEN`, `${SMTP_PASS:-default}`, `$${X}`, `%secret%`), an address (`user@pass`).
+    let before = id_start.checked_sub(1).and_then(|i| bytes.get(i)).copied();
+    let before2 = id_start.checked_sub(2).and_then(|i| bytes.get(i)).copied();
+    if matches!(before, Some(b'/' | b'\\' | b'$' | b'%' | b'@'))
+        || (before == Some(b'{') && before2 == Some(b'$'))
+    {
+        return None;
+    }
     let mut i = id_end;
     if matches!(bytes.get(i), Some(b'"' | b'\'')) {
         i += 1;
@@ -653,11 +703,28 @@ fn assignment(text: &str, id_start: usize, id_end: usize) -> Option<Found> {
         i += 1;
     }
     let value = text.get(vs..i)?;
-    // Cheapest checks first: most candidate names are not followed by a random literal.
-    if !looks_random(value) || !is_secret_name(name) {
+    // Cheapest checks first: most candidate names are not followed by a literal.
+    if value.len() < 4 {
         return None;
     }
-    Some((SecretKind::Assigned, id_start, i, vs, i))
+    let random = looks_random(value);
+    // The bare key of a connection string or a config object (`password=memos` in a DSN,
+    // `"password": "memos"` in JSON) holds a password whatever it looks like; elsewhere in free
+    // text only a random-looking value is taken for a secret.
+    let bare_key = matches!(
+        name.to_ascii_lowercase().as_str(),
+        "password" | "passwd" | "pwd" | "pass" | "secret" | "passphrase"
+    );
+    if !random && !bare_key {
+        return None;
+    }
+    let kind = secret_name(name)?;
+    let found = if random {
+        holds_secret(kind, value)
+    } else {
+        !is_placeholder(value) && !reads_as_a_name(value)
+    };
+    found.then_some((SecretKind::Assigned, id_start, i, vs, i))
 }
 
 #[cfg(test)]
@@ -876,6 +943,40 @@ mod tests {
             ScanOptions { assignments: false },
         );
         assert!(off.is_empty());
+    }
+
+    #[test]
+    fn passwords_in_connection_strings_and_config_objects() {
+        let found = kinds("ENV DSN=\"host=db user=memos password=memos dbname=memos\"\n");
+        assert_eq!(found, [(SecretKind::Assigned, "memos".to_string())]);
+        let found = kinds("RUN echo '{\"user\": \"app\", \"password\": \"memos1\"}' > c.json\n");
+        assert_eq!(found, [(SecretKind::Assigned, "memos1".to_string())]);
+        let found = kinds("MEMOS_DSN: memos:memos@tcp(db:3306)/memos\n");
+        assert_eq!(found, [(SecretKind::UrlCredentials, "memos".to_string())]);
+        assert_eq!(kinds("dsn: ${DB_USER}:${DB_PASSWORD}@tcp(db)/app"), []);
+    }
+
+    #[test]
+    fn names_that_are_not_being_assigned() {
+        let v = fake("", 16);
+        for t in [
+            "# docker run -v /etc/passwd:/etc/passwd:ro image".to_string(),
+            format!("command: redis-server --requirepass ${{SMTP_PASS:-{v}}}"),
+            format!("command: sh -c 'redis-server --requirepass $${{REDIS_PASSWORD:-{v}}}'"),
+            "JWT_SECRET_KEY=%kernel.project_dir%/config/jwt/private.pem".to_string(),
+            "SMTP_PASSWORD: ${SMTP_PASS:-SMTPPassword}".to_string(),
+        ] {
+            assert_eq!(kinds(&t), [], "{t}");
+        }
+    }
+
+    #[test]
+    fn short_and_glued_password_names() {
+        let v = fake("", 16);
+        for name in ["CS2_PW", "RCONPW", "VPN_IPSEC_PSK", "LDAP_ROOTPASS"] {
+            let found = kinds(&format!("{name}={v}"));
+            assert_eq!(found, [(SecretKind::Assigned, v.clone())], "{name}");
+        }
     }
 
     #[test]

@@ -44,6 +44,10 @@ pub fn credential_file(path: &str) -> Option<&'static str> {
         "credentials.json" | "service-account.json" | "service_account.json" => {
             return Some("a service account key");
         }
+        // strongSwan / libreswan pre-shared keys and passwords; PPP CHAP and PAP passwords.
+        "ipsec.secrets" => return Some("IPsec pre-shared keys"),
+        "chap-secrets" | "pap-secrets" => return Some("PPP passwords"),
+        "shadow" | "gshadow" | "shadow-" => return Some("password hashes"),
         _ => {}
     }
     if let Some(rest) = base.strip_prefix(".env.") {
@@ -57,6 +61,30 @@ pub fn credential_file(path: &str) -> Option<&'static str> {
     let (stem, ext) = base.rsplit_once('.')?;
     let stem_words = name_words(stem);
     let has = |ws: &[&str]| stem_words.iter().any(|w| ws.contains(&w.as_str()));
+    // `secrets.yml`, `client_secret.json`, `app-credentials.json`: named for what they hold,
+    // unless they are the template committed beside the real file.
+    let config_ext = matches!(
+        ext.to_ascii_lowercase().as_str(),
+        "json"
+            | "yml"
+            | "yaml"
+            | "env"
+            | "toml"
+            | "ini"
+            | "conf"
+            | "cfg"
+            | "properties"
+            | "xml"
+            | "txt"
+    );
+    if config_ext
+        && has(&["secret", "secrets", "credential", "credentials", "creds"])
+        && !has(&[
+            "example", "sample", "template", "dist", "default", "defaults", "public", "schema",
+        ])
+    {
+        return Some("a file of secrets");
+    }
     match ext.to_ascii_lowercase().as_str() {
         // A `.pem` is as often a CA certificate or chain: judge by its name.
         "pem"
@@ -118,6 +146,11 @@ mod tests {
             ".ssh/",
             "store.p12",
             "credentials.json",
+            "ipsec.secrets",
+            "/etc/ppp/chap-secrets",
+            "secrets.yml",
+            "config/client_secret.json",
+            "app-credentials.json",
         ] {
             assert!(credential_file(p).is_some(), "{p}");
         }
@@ -142,6 +175,11 @@ mod tests {
             "/",
             "app.py",
             "Dockerfile",
+            "passwd.lst",
+            "secrets.example.yml",
+            "secret-template.json",
+            "docker-secrets-howto.md",
+            "internal/secrets.go",
         ] {
             assert!(credential_file(p).is_none(), "{p}");
         }

@@ -63,6 +63,8 @@ const SECRET_WORDS: &[&str] = &[
     "refreshtoken",
     "clientsecret",
     "authorization",
+    // A VPN's pre-shared key (`VPN_IPSEC_PSK`).
+    "psk",
 ];
 
 /// Endings that make a glued word a secret: `dbpassword`, `githubtoken`, `clientsecret`.
@@ -160,6 +162,15 @@ const NEGATING_WORDS: &[&str] = &[
     "limit",
     "count",
     "tokenizer",
+    // How a secret is stored or checked, not the secret: `PASSWORD_HASH_ALGO=bcrypt`.
+    "hash",
+    "hashing",
+    "hasher",
+    "algo",
+    "cost",
+    "rounds",
+    "strength",
+    "complexity",
 ];
 
 /// A last word that names where or how a secret is found, not the secret: `PASSWORD_FILE`.
@@ -218,53 +229,184 @@ const NEGATING_LAST: &[&str] = &[
     "src",
     "stdin",
     "prompt",
+    // Settings next to a secret: `REGISTRY_AUTH_HTPASSWD_REALM`, `SECRET_FORCED_LANGUAGE`.
+    "realm",
+    "language",
+    "lang",
+    "locale",
+    "backend",
+    "driver",
+    "plugin",
+    "class",
+    "storage",
+    "engine",
 ];
+
+/// Last words that qualify the secret without changing what it is: `SECRET_KEY_BASE`,
+/// `DB_PASSWORD_PROD`, `API_TOKEN_V2`. They are set aside before the head word is judged.
+const TRAILING_MODIFIERS: &[&str] = &[
+    "base",
+    "value",
+    "val",
+    "string",
+    "str",
+    "raw",
+    "plain",
+    "plaintext",
+    "b64",
+    "base64",
+    "hex",
+    "encoded",
+    "prod",
+    "production",
+    "dev",
+    "development",
+    "staging",
+    "local",
+    "default",
+    "old",
+    "new",
+    "current",
+    "primary",
+    "secondary",
+    "override",
+];
+
+/// Words ending in `pass` that are not a password: `BYPASS`, `COMPASS`.
+const NOT_PASS: &[&str] = &[
+    "bypass",
+    "compass",
+    "encompass",
+    "overpass",
+    "underpass",
+    "surpass",
+    "trespass",
+    "multipass",
+    "firstpass",
+    "onepass",
+];
+
+/// What a value must look like for a secret-looking name to hold a secret in it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SecretName {
+    /// Any literal that is not a placeholder: a password, a token, an API key. A weak one
+    /// (`password`, `admin`) is still a credential written in the file.
+    Literal,
+    /// Only a random-looking value: the name is as often a method or a switch (`REGISTRY_AUTH`
+    /// is `htpasswd` or `token`; `NPM_AUTH` holds a token).
+    Random,
+}
 
 /// Whether a variable name looks like it holds a secret (`DB_PASSWORD`, `apiKey`,
 /// `AWS_SECRET_ACCESS_KEY`), and not a pointer to one (`PASSWORD_FILE`) or a setting about one
-/// (`TOKEN_EXPIRY`, `PUBLIC_KEY`).
+/// (`TOKEN_EXPIRY`, `PUBLIC_KEY`, `PASSWORD_HASH_ALGO`).
 pub fn is_secret_name(name: &str) -> bool {
-    // Every secret word, plural, suffix and `key`/`pwd` holds one of these; an ASCII name holding
-    // none (most names) is not secret, without splitting it into words.
+    secret_name(name).is_some()
+}
+
+/// How a name holds a secret (see [`SecretName`]), or `None` when it does not.
+///
+/// A name is judged by its head, its last word once modifiers (`_BASE`, `_PROD`, `_V2`) are
+/// set aside, as English compounds are: `DB_PASSWORD` is a password, `PASSWORD_HASH_ALGO` an
+/// algorithm, `SECRET_FORCED_LANGUAGE` a language. A negating word anywhere (`PUBLIC`,
+/// `ALLOW_EMPTY`, `MAX`) rules it out.
+pub fn secret_name(name: &str) -> Option<SecretName> {
+    // Every secret word, plural, suffix and `key`/`pw`/`psk` holds one of these; an ASCII name
+    // holding none (most names) is not secret, without splitting it into words.
     if name.is_ascii()
-        && !["pass", "secret", "token", "key", "cred", "auth", "pwd"]
-            .iter()
-            .any(|n| contains_ignore_ascii_case(name, n))
+        && ![
+            "pass", "secret", "token", "key", "cred", "auth", "pw", "psk",
+        ]
+        .iter()
+        .any(|n| contains_ignore_ascii_case(name, n))
     {
-        return false;
+        return None;
     }
-    let words = name_words(name);
-    let Some(last) = words.last() else {
-        return false;
-    };
-    if NEGATING_LAST.contains(&last.as_str()) {
-        return false;
-    }
+    let mut words = name_words(name);
     if words.iter().any(|w| NEGATING_WORDS.contains(&w.as_str())) {
-        return false;
+        return None;
+    }
+    while words.len() > 1
+        && words.last().is_some_and(|w| {
+            TRAILING_MODIFIERS.contains(&w.as_str())
+                || w.bytes().all(|b| b.is_ascii_digit())
+                || (w.starts_with('v') && w.len() > 1 && w[1..].bytes().all(|b| b.is_ascii_digit()))
+        })
+    {
+        words.pop();
     }
     let n = words.len();
-    words.iter().enumerate().any(|(i, w)| {
-        let w = w.as_str();
-        let is_last = i + 1 == n;
-        let prev = i
-            .checked_sub(1)
-            .and_then(|p| words.get(p))
-            .map(String::as_str);
-        SECRET_WORDS.contains(&w)
-            // Plurals and short forms are secrets only as the final word: `API_TOKENS`, `DB_PASS`
-            // but not `TOKENS_PER_MINUTE` or `PASS_THROUGH`.
-            || (is_last && matches!(w, "tokens" | "secrets" | "pass" | "auth"))
-            // `PWD` alone is the shell's working directory.
-            || (w == "pwd" && n > 1)
-            || (w == "key" && prev.is_some_and(|p| KEY_QUALIFIERS.contains(&p)))
-            || (w.len() > 6 && SECRET_SUFFIXES.iter().any(|s| w.ends_with(s)))
+    let head = words.last()?.as_str();
+    if NEGATING_LAST.contains(&head) {
+        return None;
+    }
+    let prev = n
+        .checked_sub(2)
+        .and_then(|p| words.get(p))
+        .map(String::as_str);
+    let literal = SECRET_WORDS.contains(&head)
+        || matches!(head, "tokens" | "secrets" | "pass")
+        // `PWD` alone is the shell's working directory.
+        || (matches!(head, "pwd" | "pw") && n > 1)
+        || (head == "key" && prev.is_some_and(|p| KEY_QUALIFIERS.contains(&p)))
+        || (head.len() > 6 && SECRET_SUFFIXES.iter().any(|s| head.ends_with(s)))
+        // Glued: `LDAP_ROOTPASS`, `DBPASS`, `RCONPW`, `ADMINPW`.
+        || (head.len() > 4 && head.ends_with("pass") && !NOT_PASS.contains(&head))
+        || (head.len() > 3 && head.ends_with("pw"));
+    if literal {
+        return Some(SecretName::Literal);
+    }
+    (head == "auth").then_some(SecretName::Random)
+}
+
+/// Whether `value` is a secret for a name of kind `kind`: not a placeholder, and random-looking
+/// where the name needs it.
+pub fn holds_secret(kind: SecretName, value: &str) -> bool {
+    match kind {
+        SecretName::Literal => !is_placeholder(value),
+        SecretName::Random => looks_random(value) || is_user_password(value),
+    }
+}
+
+/// `user:password`, as `BASIC_AUTH=admin:s3cret` holds it.
+fn is_user_password(v: &str) -> bool {
+    v.split_once(':').is_some_and(|(u, p)| {
+        !u.is_empty() && !p.is_empty() && !v.contains("://") && !is_placeholder(p)
     })
 }
 
-/// Values that are not a real secret: empty, references (`${TOKEN}`, `$TOKEN`, `$(cmd)`),
-/// templates (`{{ .token }}`), obvious placeholders (`changeme`, `<password>`, `xxx`, `example`),
-/// booleans and small numbers, paths and URLs without credentials.
+/// Whether a value reads as the name of a secret rather than the secret: words joined by `-`,
+/// `.` or `_` in lower case (`proxy-secret`, `etcd-cluster-1`, `proxy-multi.conf`), or words in
+/// camel case that name one (`SMTPPassword`). Where a value may be a file name or an id (a
+/// command-line option, an interpolation default), such a value is not reported.
+pub fn reads_as_a_name(v: &str) -> bool {
+    let parts: Vec<&str> = v.split(['-', '.', '_']).collect();
+    let lower_words = parts.len() >= 2
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && (p.bytes().all(|b| b.is_ascii_lowercase())
+                    || p.bytes().all(|b| b.is_ascii_digit()))
+        })
+        && parts
+            .iter()
+            .any(|p| p.len() >= 3 && p.bytes().all(|b| b.is_ascii_lowercase()));
+    if lower_words {
+        return true;
+    }
+    let words = name_words(v);
+    words.len() >= 2
+        && v.bytes().all(|b| b.is_ascii_alphabetic())
+        && words.iter().any(|w| {
+            SECRET_WORDS.contains(&w.as_str())
+                || matches!(w.as_str(), "pass" | "pwd" | "pw" | "key")
+        })
+}
+
+/// Values that are not a real secret: empty, references (`${TOKEN}`, `$TOKEN`, `$(cmd)`,
+/// `%kernel.secret%`), templates (`{{ .token }}`), obvious placeholders (`changeme`,
+/// `<password>`, `xxx`, `example`), booleans and small numbers, paths and URLs without
+/// credentials. A weak literal (`password`, `secret`, `admin`, `test`) is not a placeholder: it
+/// is a credential anyone can guess, written in the file.
 pub fn is_placeholder(value: &str) -> bool {
     let v = value.trim().trim_matches(|c| c == '"' || c == '\'');
     if v.is_empty() || is_reference(v) {
@@ -282,18 +424,8 @@ pub fn is_placeholder(value: &str) -> bool {
         "change_me",
         "change-me",
         "changeit",
-        "secret",
-        "password",
-        "passwd",
-        "pass",
-        "token",
-        "apikey",
-        "api_key",
-        "key",
         "example",
         "dummy",
-        "test",
-        "testing",
         "none",
         "null",
         "nil",
@@ -302,10 +434,6 @@ pub fn is_placeholder(value: &str) -> bool {
         "tbd",
         "placeholder",
         "redacted",
-        "default",
-        "foo",
-        "bar",
-        "foobar",
         "sample",
         "true",
         "false",
@@ -317,7 +445,6 @@ pub fn is_placeholder(value: &str) -> bool {
         "optional",
         "empty",
         "unset",
-        "secrets",
         "fake",
         "mock",
         "notasecret",
@@ -327,6 +454,8 @@ pub fn is_placeholder(value: &str) -> bool {
     }
     const PARTS: &[&str] = &[
         "example",
+        // `FAKE_TO_GENERATE_WARNING_OUTPUT`: 34 build arguments of the corpus say so.
+        "fake",
         "changeme",
         "change_me",
         "change-me",
@@ -358,6 +487,13 @@ pub fn is_placeholder(value: &str) -> bool {
     looks_like_path(v) || is_plain_url(v)
 }
 
+/// The value a compose interpolation falls back to where its variables are unset
+/// (`${DB_PASSWORD:-hunter2}` -> `hunter2`); `None` when a variable has no default.
+pub fn fallback_value(raw: &str) -> Option<String> {
+    let out = crate::syntax::compose::interpolate::interpolate(raw, &|_| None);
+    out.problems.is_empty().then(|| out.value.into_owned())
+}
+
 /// `${VAR}`, `$VAR`, `$(cmd)`, `${{ secrets.X }}`, `%VAR%`, or a value holding one: not a
 /// literal.
 pub fn is_reference(v: &str) -> bool {
@@ -367,7 +503,21 @@ pub fn is_reference(v: &str) -> bool {
             && w.get(1)
                 .is_some_and(|&c| c == b'{' || c == b'(' || c == b'_' || c.is_ascii_alphabetic())
     });
-    dollar_ref || (v.len() > 2 && v.starts_with('%') && v.ends_with('%'))
+    dollar_ref || (v.len() > 2 && v.starts_with('%') && v.ends_with('%')) || has_percent_param(v)
+}
+
+/// A `%name%` parameter inside a value (Symfony's `%kernel.project_dir%`, `%env(X)%`).
+fn has_percent_param(v: &str) -> bool {
+    let mut parts = v.split('%');
+    parts.next();
+    let inner: Vec<&str> = parts.collect();
+    // `a%b%c` splits into [a, b, c]: `b` is enclosed when something follows it.
+    inner.len() >= 2
+        && inner[..inner.len() - 1].iter().any(|p| {
+            !p.is_empty()
+                && p.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'(' | b')'))
+        })
 }
 
 fn looks_like_path(v: &str) -> bool {
@@ -376,6 +526,20 @@ fn looks_like_path(v: &str) -> bool {
         || v.starts_with("../")
         || v.starts_with("~/")
         || v.get(1..3) == Some(":\\")
+        || is_relative_file_path(v)
+}
+
+/// `config/jwt/private.pem`: directories and a file name with an extension. (A `/` alone does
+/// not make a path: base64 secrets hold `/` too.)
+fn is_relative_file_path(v: &str) -> bool {
+    let Some((dirs, file)) = v.rsplit_once('/') else {
+        return false;
+    };
+    let ext = file.rsplit_once('.').map_or("", |(_, e)| e);
+    !dirs.is_empty()
+        && !v.contains(char::is_whitespace)
+        && (2..=5).contains(&ext.len())
+        && ext.bytes().all(|b| b.is_ascii_lowercase())
 }
 
 /// A URL with no `user:password@` part.
@@ -477,9 +641,21 @@ mod tests {
             "JWT_SECRET",
             "NEW_RELIC_LICENSE_KEY",
             "SSH_PRIVATE_KEY",
+            "CS2_PW",
+            "RCONPW",
+            "rconPw",
+            "VPN_IPSEC_PSK",
+            "LDAP_ROOTPASS",
+            "DBPASS",
+            "PIHOLE_PW",
+            "DB_PASSWORD_PROD",
+            "API_TOKEN_V2",
+            "JWT_PASSPHRASE",
         ] {
             assert!(is_secret_name(n), "{n} should look secret");
         }
+        assert_eq!(secret_name("NPM_AUTH"), Some(SecretName::Random));
+        assert_eq!(secret_name("DB_PASSWORD"), Some(SecretName::Literal));
     }
 
     #[test]
@@ -510,9 +686,50 @@ mod tests {
             "COMPASS",
             "BYPASS_CACHE",
             "KEYRING",
+            "PASSWORD_HASH_ALGO",
+            "PASSWORD_HASH",
+            "SECRET_FORCED_LANGUAGE",
+            "REGISTRY_AUTH_HTPASSWD_REALM",
+            "REGISTRY_AUTH_HTPASSWD_PATH",
+            "POSTGRES_HOST_AUTH_METHOD",
+            "SECRET_KEY_ID",
+            "ENCOMPASS",
+            "PW",
             "",
         ] {
             assert!(!is_secret_name(n), "{n} should not look secret");
+        }
+    }
+
+    #[test]
+    fn ambiguous_names_need_random_values() {
+        assert!(!holds_secret(SecretName::Random, "htpasswd"));
+        assert!(!holds_secret(SecretName::Random, "token"));
+        assert!(holds_secret(SecretName::Random, "dXNlcjpzM2NyM3RQNHNz"));
+        assert!(holds_secret(SecretName::Random, "admin:s3cret"));
+        assert!(holds_secret(SecretName::Literal, "password"));
+        assert!(!holds_secret(SecretName::Literal, "changeme"));
+    }
+
+    #[test]
+    fn values_that_name_a_secret() {
+        for v in [
+            "proxy-secret",
+            "etcd-cluster-1",
+            "proxy-multi.conf",
+            "SMTPPassword",
+            "db_password",
+        ] {
+            assert!(reads_as_a_name(v), "{v}");
+        }
+        for v in [
+            "secret",
+            "mysecretpassword",
+            "s3cr3t-P4ss",
+            "hunter2",
+            "Tr0ub4dor&3",
+        ] {
+            assert!(!reads_as_a_name(v), "{v}");
         }
     }
 
@@ -539,10 +756,25 @@ mod tests {
             "https://vault.internal/v1",
             "'changeme'",
             "%TOKEN%",
+            "%kernel.project_dir%/config/jwt/private.pem",
+            "config/jwt/private.pem",
+            "%env(JWT_SECRET)%",
+            "FAKE_TO_GENERATE_WARNING_OUTPUT",
         ] {
             assert!(is_placeholder(v), "{v:?} should be a placeholder");
         }
-        for v in ["hunter2", "s3cr3t-P4ss", "postgres", "https://u:p@host"] {
+        for v in [
+            "hunter2",
+            "s3cr3t-P4ss",
+            "postgres",
+            "https://u:p@host",
+            "password",
+            "secret",
+            "admin",
+            "test",
+            "ab/cd+ef/gh1234567890ABCDEFGHIJKLMNOPQRS",
+            "50%",
+        ] {
             assert!(!is_placeholder(v), "{v:?} should be a literal");
         }
     }

@@ -1,6 +1,6 @@
 //! `latest-tag`: an image reference with `:latest` or another moving tag.
 
-use crate::analysis::images::{ARG_DEFAULT_LABEL, unpinned_refs, resolved_note};
+use crate::analysis::images::{ARG_DEFAULT_LABEL, resolved_note, service_prefix, unpinned_refs};
 use crate::rules::prelude::*;
 
 pub struct LatestTag;
@@ -18,7 +18,8 @@ fn check(cx: &mut Context<'_>) {
             continue;
         }
         let msg = format!(
-            "`{}` uses the moving tag `{tag}`: name a version (or pin a digest) so that builds are repeatable{}",
+            "{}`{}` uses the moving tag `{tag}`: name a version (or pin a digest) so that builds are repeatable{}",
+            service_prefix(u),
             u.resolved,
             resolved_note(u)
         );

@@ -4,7 +4,7 @@
 //!
 //! [`RuleOptions::pinned_digests`]: crate::rules::settings::RuleOptions::pinned_digests
 
-use crate::analysis::images::{unpinned_refs, resolved_note};
+use crate::analysis::images::{resolved_note, service_prefix, unpinned_refs};
 use crate::analysis::pin::{PinOptions, Plan, classify, image_use_site, pin_edits};
 use crate::model::dockerfile::ImageUse;
 use crate::rules::prelude::*;
@@ -22,10 +22,22 @@ fn check(cx: &mut Context<'_>) {
     let text = cx.text();
     let digests = cx.options.pinned_digests.clone();
     for (u, _) in unpinned_refs(cx.image_uses()) {
+        // Say `plimsoll pin` only where it can pin: a reference written with variables (other
+        // than one ARG default holding it whole) is left alone by `pin`.
+        let pinnable = image_use_site(text, u)
+            .is_some_and(|site| matches!(classify(text, &site), Ok(Plan::Pin { .. })));
+        let how = if pinnable {
+            format!("pin it with `@sha256:…` (`plimsoll pin` writes it){}", resolved_note(u))
+        } else {
+            format!(
+                "it is written with variables (`{}`), which `plimsoll pin` leaves alone: pin the digest where the value is set (`{}@sha256:…`)",
+                u.raw, u.resolved
+            )
+        };
         let msg = format!(
-            "`{}` is not pinned by digest: the registry can serve different content under it tomorrow; pin it with `@sha256:…` (`plimsoll pin`){}",
+            "{}`{}` is not pinned by digest: the registry can serve different content under it tomorrow; {how}",
+            service_prefix(u),
             u.resolved,
-            resolved_note(u)
         );
         let fix = locked_fix(text, u, &digests);
         cx.report(u.span, msg).fix = fix;

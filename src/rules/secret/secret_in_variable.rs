@@ -4,7 +4,7 @@
 
 use crate::analysis::secret::allowlist::Allowlist;
 use crate::analysis::secret::detect::{SecretHit, SecretKind};
-use crate::analysis::secret::names::{is_placeholder, is_secret_name};
+use crate::analysis::secret::names::{fallback_value, holds_secret, reads_as_a_name, secret_name};
 use crate::analysis::variables::var_decls;
 use crate::finding::redact;
 use crate::model::compose::KeyValue;
@@ -12,9 +12,16 @@ use crate::rules::prelude::*;
 
 pub struct SecretInVariable;
 
-/// A literal that is a real secret: not a placeholder or reference, and not allow-listed.
-fn is_literal_secret(value: &str, allow: &Allowlist) -> bool {
-    !is_placeholder(value) && !allow.allows(value)
+/// Whether `value`, given to the variable `name`, is a real secret: the name looks secret, the
+/// value is a literal that is neither a placeholder nor a reference (and random-looking where
+/// the name is ambiguous, see [`secret_name`]), and not allow-listed.
+fn is_literal_secret(name: &str, value: &str, allow: &Allowlist) -> bool {
+    secret_name(name).is_some_and(|kind| holds_secret(kind, value)) && !allow.allows(value)
+}
+
+/// A literal found in free text by the scan (its name was judged there).
+fn is_scanned_secret(value: &str, allow: &Allowlist) -> bool {
+    !allow.allows(value)
 }
 
 /// One scan of the file: the spans of known-format credentials (which `secret-token` and
@@ -26,7 +33,7 @@ fn scan_file(text: &str, hits: &[SecretHit], allow: &Allowlist) -> (Vec<Span>, V
     for h in hits {
         if h.kind != SecretKind::Assigned {
             known.push(h.secret);
-        } else if is_literal_secret(h.secret.text(text), allow) {
+        } else if is_scanned_secret(h.secret.text(text), allow) {
             assigned.push(Hit {
                 span: h.secret,
                 secret: h.secret,
@@ -58,23 +65,23 @@ struct Hit {
 fn dockerfile_hits(text: &str, df: &Dockerfile, scan: &[SecretHit], allow: &Allowlist) -> Vec<Hit> {
     let mut out = Vec::new();
     let (known, assigned) = scan_file(text, scan, allow);
+    // Declarations judged by their name: the scan's hits inside them are the same finding.
+    // A hit inside another declaration's value (`ENV DSN="… password=…"`) stands.
     let mut declared: Vec<Span> = Vec::new();
     for ins in df
         .instrs
         .iter()
         .flat_map(|i| std::iter::once(i).chain(i.onbuild.as_deref()))
     {
-        if matches!(ins.kind, InstructionKind::Arg | InstructionKind::Env) {
-            declared.push(ins.span);
-        }
         for d in var_decls(ins) {
+            if secret_name(&d.name).is_some() {
+                let end = d.value.as_ref().map_or(d.name_span, |(_, v)| *v);
+                declared.push(d.name_span.cover(end));
+            }
             let Some((value, vspan)) = &d.value else {
                 continue;
             };
-            if !is_secret_name(&d.name)
-                || !is_literal_secret(value, allow)
-                || overlaps(&known, *vspan)
-            {
+            if !is_literal_secret(&d.name, value, allow) || overlaps(&known, *vspan) {
                 continue;
             }
             let shown = redact(value);
@@ -119,12 +126,21 @@ fn compose_hits(text: &str, compose: &ComposeFile, scan: &[SecretHit], allow: &A
                 .flat_map(|b| b.args.iter().map(|kv| (kv, true))),
         );
         for (kv, is_arg) in sources {
-            judged.push(kv.span);
-            if let Some((secret, value)) = compose_literal(kv, allow)
-                && !overlaps(&known, secret)
+            if secret_name(&kv.key.value).is_some() {
+                judged.push(kv.span);
+            }
+            if let Some(lit) = compose_literal(kv, allow)
+                && !overlaps(&known, lit.span)
             {
-                let shown = redact(&value);
-                let message = if is_arg {
+                let (secret, shown) = (lit.span, redact(&lit.value));
+                let message = if lit.fallback {
+                    format!(
+                        "service `{name}`: `{}` falls back to a literal secret (`{shown}`) \
+                         wherever its variable is unset: drop the default (`${{VAR:?}}` makes \
+                         compose require it) or use compose `secrets:`",
+                        kv.key.value
+                    )
+                } else if is_arg {
                     format!(
                         "service `{name}` passes build argument `{}` as a literal (`{shown}`), \
                          recorded in the image history: use build `secrets:` instead",
@@ -152,17 +168,44 @@ fn compose_hits(text: &str, compose: &ComposeFile, scan: &[SecretHit], allow: &A
 }
 
 /// The secret span and value of a compose `KEY: value` whose key looks secret and whose value,
-/// as written (before interpolation), is a literal.
-fn compose_literal(kv: &KeyValue, allow: &Allowlist) -> Option<(Span, String)> {
+/// as written (before interpolation), is a literal; or, for a value that interpolates, the
+/// literal default it falls back to (`${DB_PASSWORD:-hunter2}`), unless that default reads as
+/// the secret's name (`${SMTP_PASS:-SMTPPassword}`). The machine that lints is not the one
+/// that deploys, so the environment is left out: a default is what runs where the variable is
+/// not set.
+fn compose_literal(kv: &KeyValue, allow: &Allowlist) -> Option<ComposeLiteral> {
     let value = kv.value.as_ref()?;
-    if !is_secret_name(&kv.key.value) || value.is_interpolated() {
-        return None;
-    }
     let raw = value.raw.as_str();
-    if !is_literal_secret(raw, allow) {
+    let name = kv.key.value.as_str();
+    let span = value.span_of(0..raw.len());
+    if !value.is_interpolated() {
+        return is_literal_secret(name, raw, allow).then(|| ComposeLiteral {
+            span,
+            value: raw.to_string(),
+            fallback: false,
+        });
+    }
+    // A variable with no default leaves nothing written here.
+    let fallback = fallback_value(raw)?;
+    if fallback.is_empty()
+        || reads_as_a_name(&fallback)
+        || !is_literal_secret(name, &fallback, allow)
+    {
         return None;
     }
-    Some((value.span_of(0..raw.len()), raw.to_string()))
+    Some(ComposeLiteral {
+        span,
+        value: fallback,
+        fallback: true,
+    })
+}
+
+/// A literal secret in a compose value.
+struct ComposeLiteral {
+    span: Span,
+    value: String,
+    /// The literal is the default of an interpolation, used where the variable is unset.
+    fallback: bool,
 }
 
 impl Rule for SecretInVariable {

@@ -19,6 +19,15 @@ impl Rule for SetuidStrip {
         {
             return;
         }
+        // Windows has no setuid bits.
+        let platform = cx.analysis().platform();
+        if platform
+            .stages
+            .get(stage.index)
+            .is_some_and(|p| p.windows.is_some())
+        {
+            return;
+        }
         let mut last_install: Option<Span> = None;
         let mut stripped = false;
         for index in stage.instrs.clone() {

@@ -1,0 +1,212 @@
+//! What each stage runs on, as far as the Dockerfile says: a Windows or a Linux base image, and
+//! the shell a `RUN`'s shell form is handed to (`/bin/sh -c` by default, `cmd /S /C` on Windows,
+//! or the `SHELL` in effect). Rules that rewrite or judge shell text (joining RUNs, root users,
+//! setuid bits) ask here rather than assume a POSIX shell on Linux.
+
+use crate::model::dockerfile::{Dockerfile, ImageTarget, InstructionKind};
+use crate::syntax::image_ref::ImageRef;
+use crate::syntax::shell::basename;
+
+/// The kind of shell a `RUN`'s shell form runs under.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ShellFamily {
+    /// `sh`, `bash`, `dash`, `ash`, `zsh`, `ksh`, `mksh`: `&&`, `||`, `;`, `{ …; }` and
+    /// `( … )` mean what POSIX says.
+    Posix,
+    /// `powershell`, `pwsh`.
+    PowerShell,
+    /// `cmd`: Windows' command interpreter.
+    Cmd,
+    /// Any other program (`fish`, a custom interpreter).
+    Other,
+}
+
+impl ShellFamily {
+    /// The family of a `SHELL` program (`/bin/bash`, `powershell.exe`, `C:\\Windows\\cmd`).
+    pub fn of_program(program: &str) -> ShellFamily {
+        let base = basename(program);
+        let base = base
+            .rsplit('\\')
+            .next()
+            .unwrap_or(base)
+            .to_ascii_lowercase();
+        let base = base.strip_suffix(".exe").unwrap_or(&base);
+        if crate::syntax::shell::SHELLS.contains(&base) {
+            ShellFamily::Posix
+        } else if matches!(base, "powershell" | "pwsh") {
+            ShellFamily::PowerShell
+        } else if base == "cmd" {
+            ShellFamily::Cmd
+        } else {
+            ShellFamily::Other
+        }
+    }
+}
+
+/// Which Windows base a stage is built on, when it is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WindowsBase {
+    /// Nano Server: containers run as `ContainerUser` (not an administrator) by default.
+    NanoServer,
+    /// Server Core, Server or Windows: containers run as `ContainerAdministrator` by default.
+    Other,
+}
+
+/// What one stage runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct StagePlatform {
+    /// `Some` when the stage's base (through earlier stages) is a Windows image, or its
+    /// `--platform` names Windows.
+    pub windows: Option<WindowsBase>,
+}
+
+/// The platform of every stage and the shell of every instruction of a Dockerfile.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Platform {
+    /// By stage index.
+    pub stages: Vec<StagePlatform>,
+    /// By instruction index ([`Dockerfile::instrs`]): the shell a `RUN` there is given to.
+    pub shells: Vec<ShellFamily>,
+}
+
+impl Platform {
+    /// The shell family for instruction `index` (POSIX for an index out of range).
+    pub fn shell_at(&self, index: usize) -> ShellFamily {
+        self.shells
+            .get(index)
+            .copied()
+            .unwrap_or(ShellFamily::Posix)
+    }
+}
+
+/// Whether an image reference names a Windows image: `mcr.microsoft.com/windows/…`, the old
+/// `microsoft/windowsservercore` and `microsoft/nanoserver`, or a tag built on one
+/// (`python:3.13-windowsservercore-ltsc2022`, `dotnet/sdk:8.0-nanoserver-1809`).
+pub fn windows_base(reference: &str) -> Option<WindowsBase> {
+    let r = ImageRef::parse(reference).ok()?;
+    let repo = r.repository_str().to_ascii_lowercase();
+    let tag = r.tag_str().unwrap_or("").to_ascii_lowercase();
+    let nano = repo.ends_with("nanoserver") || tag.contains("nanoserver");
+    if nano {
+        return Some(WindowsBase::NanoServer);
+    }
+    let microsoft = r.domain().eq_ignore_ascii_case("mcr.microsoft.com");
+    let windows_repo = (microsoft && (repo == "windows" || repo.starts_with("windows/")))
+        || repo == "microsoft/windowsservercore"
+        || repo.ends_with("/windowsservercore");
+    let windows_tag = tag
+        .split(['-', '_', '.'])
+        .any(|w| matches!(w, "windowsservercore" | "servercore" | "windows"));
+    (windows_repo || windows_tag).then_some(WindowsBase::Other)
+}
+
+/// Computes [`Platform`] for a Dockerfile.
+pub fn platform(df: &Dockerfile) -> Platform {
+    let mut stages: Vec<StagePlatform> = Vec::with_capacity(df.stages.len());
+    // The shell in effect at the end of each stage, inherited by stages built on it.
+    let mut stage_end_shells: Vec<ShellFamily> = Vec::with_capacity(df.stages.len());
+    let mut shells = vec![ShellFamily::Posix; df.instrs.len()];
+    for stage in &df.stages {
+        let base = df.images.get(stage.base);
+        let from_platform = stage
+            .platform
+            .as_deref()
+            .is_some_and(|p| p.to_ascii_lowercase().starts_with("windows"));
+        let (windows, mut shell) = match base.map(|b| (&b.target, b.resolved.as_str())) {
+            Some((ImageTarget::Stage(i), _)) => (
+                stages.get(*i).and_then(|s| s.windows),
+                stage_end_shells.get(*i).copied(),
+            ),
+            Some((ImageTarget::External, resolved)) => (windows_base(resolved), None),
+            _ => (None, None),
+        };
+        let windows = windows.or(from_platform.then_some(WindowsBase::Other));
+        let default = if windows.is_some() {
+            ShellFamily::Cmd
+        } else {
+            ShellFamily::Posix
+        };
+        let mut current = shell.take().unwrap_or(default);
+        for index in stage.instrs.clone() {
+            let Some(ins) = df.instrs.get(index) else {
+                continue;
+            };
+            if ins.kind == InstructionKind::Shell
+                && ins.is_exec_form()
+                && let Some(program) = ins.args.first()
+            {
+                current = ShellFamily::of_program(&program.text);
+            }
+            if let Some(slot) = shells.get_mut(index) {
+                *slot = current;
+            }
+        }
+        stages.push(StagePlatform { windows });
+        stage_end_shells.push(current);
+    }
+    Platform { stages, shells }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn model(text: &str) -> Dockerfile {
+        let tree = crate::syntax::dockerfile::parse(text);
+        crate::model::dockerfile::from_tree(&tree, text)
+    }
+
+    #[test]
+    fn windows_images() {
+        for (r, want) in [
+            (
+                "mcr.microsoft.com/windows/servercore:ltsc2022",
+                Some(WindowsBase::Other),
+            ),
+            (
+                "mcr.microsoft.com/windows/nanoserver:ltsc2022",
+                Some(WindowsBase::NanoServer),
+            ),
+            ("mcr.microsoft.com/windows:1809", Some(WindowsBase::Other)),
+            (
+                "mcr.microsoft.com/dotnet/sdk:8.0-nanoserver-ltsc2022",
+                Some(WindowsBase::NanoServer),
+            ),
+            (
+                "python:3.13-windowsservercore-ltsc2022",
+                Some(WindowsBase::Other),
+            ),
+            ("microsoft/windowsservercore", Some(WindowsBase::Other)),
+            ("golang:1.23-windowsservercore", Some(WindowsBase::Other)),
+            ("debian:12", None),
+            ("mcr.microsoft.com/dotnet/sdk:8.0", None),
+            ("windowsfan/tool:1", None),
+            ("$BASE", None),
+        ] {
+            assert_eq!(windows_base(r), want, "{r}");
+        }
+    }
+
+    #[test]
+    fn shells_follow_shell_instructions_and_stages() {
+        let text = "FROM mcr.microsoft.com/windows/servercore:ltsc2022 AS win\nRUN dir\nSHELL [\"powershell\", \"-Command\"]\nRUN Get-Item x\nFROM win\nRUN y\nFROM debian:12 AS lin\nRUN a\nSHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]\nRUN b\nSHELL [\"/usr/bin/fish\", \"-c\"]\nRUN c\nFROM --platform=windows/amd64 $UNKNOWN\nRUN d\n";
+        let df = model(text);
+        let p = platform(&df);
+        use ShellFamily::*;
+        let runs: Vec<ShellFamily> = df
+            .instrs
+            .iter()
+            .enumerate()
+            .filter(|(_, i)| i.kind == InstructionKind::Run)
+            .map(|(n, _)| p.shell_at(n))
+            .collect();
+        assert_eq!(
+            runs,
+            [Cmd, PowerShell, PowerShell, Posix, Posix, Other, Cmd]
+        );
+        let windows: Vec<bool> = p.stages.iter().map(|s| s.windows.is_some()).collect();
+        assert_eq!(windows, [true, true, false, true]);
+        assert_eq!(ShellFamily::of_program("C:\\Windows\\cmd.exe"), Cmd);
+        assert_eq!(ShellFamily::of_program("pwsh"), PowerShell);
+    }
+}
