@@ -29,7 +29,7 @@
 //! Unknown keys and bad values are errors that name the file, line and column.
 
 use crate::finding::Severity;
-use crate::report::Format;
+use crate::output_format::Format;
 use crate::rules::settings::{LabelFormat, LintSettings, RuleOptions};
 use crate::source::{FileKind, LineIndex};
 use globset::{Glob, GlobSet, GlobSetBuilder};

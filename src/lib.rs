@@ -22,6 +22,7 @@ pub mod fix;
 pub mod lint;
 pub mod lsp;
 pub mod model;
+pub mod output_format;
 pub mod registry;
 pub mod report;
 pub mod rules;

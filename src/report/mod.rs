@@ -34,34 +34,7 @@ pub struct RuleInfo {
 /// Looks rule metadata up by code.
 pub type RuleLookup<'a> = &'a (dyn Fn(&str) -> Option<RuleInfo> + Sync);
 
-/// Output formats, named as on the command line (`--format`, through clap's `ValueEnum`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, clap::ValueEnum)]
-pub enum Format {
-    Human,
-    Concise,
-    Json,
-    Sarif,
-    Checkstyle,
-    Gitlab,
-    Github,
-    Junit,
-}
-
-impl Format {
-    pub fn parse(s: &str) -> Option<Format> {
-        Some(match s.to_ascii_lowercase().as_str() {
-            "human" | "full" | "tty" => Format::Human,
-            "concise" | "text" => Format::Concise,
-            "json" => Format::Json,
-            "sarif" => Format::Sarif,
-            "checkstyle" => Format::Checkstyle,
-            "gitlab" | "gitlab_codeclimate" | "codeclimate" => Format::Gitlab,
-            "github" | "github-actions" | "gnu" => Format::Github,
-            "junit" => Format::Junit,
-            _ => return None,
-        })
-    }
-}
+pub use crate::output_format::Format;
 
 /// Options that apply across formats.
 pub struct Context<'a> {
