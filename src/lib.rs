@@ -17,6 +17,7 @@ mod allocator;
 pub mod cli;
 pub mod config;
 pub mod discover;
+pub mod file_settings;
 pub mod finding;
 pub mod fix;
 pub mod lint;

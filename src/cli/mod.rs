@@ -9,8 +9,11 @@ use std::process::ExitCode;
 
 pub mod check;
 pub mod debug;
+pub mod init;
 pub mod lsp_cmd;
+pub mod output;
 pub mod pin;
+pub mod rule_info;
 pub mod rules_cmd;
 
 /// The outcome of a command, mapped to the process exit code.
@@ -224,7 +227,7 @@ pub fn run(cli: Cli) -> ExitStatus {
         Some(Command::Check(args)) => check::run(args),
         Some(Command::Rules(args)) => rules_cmd::rules(args),
         Some(Command::Explain(args)) => rules_cmd::explain(args),
-        Some(Command::Init(args)) => check::init(args),
+        Some(Command::Init(args)) => init::run(args),
         Some(Command::Completions(args)) => {
             use clap::CommandFactory;
             let mut cmd = Cli::command();
