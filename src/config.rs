@@ -30,6 +30,7 @@
 
 use crate::finding::Severity;
 use crate::output_format::Format;
+use crate::rules::catalog;
 use crate::rules::settings::{LabelFormat, LintSettings, RuleOptions};
 use crate::source::{FileKind, LineIndex};
 use globset::{Glob, GlobSet, GlobSetBuilder};
@@ -86,9 +87,12 @@ impl FailLevel {
 }
 
 impl Default for FailLevel {
-    /// Any reported finding fails, as with most linters.
+    /// Warnings and errors fail; info and style findings are reported without failing. Nearly
+    /// every real repository has info-level findings (an image not pinned by digest) on day
+    /// one: failing on them would make a team switch plimsoll off rather than adopt it, while
+    /// warnings (a moving tag, root at run time, a secret) are worth stopping a build for.
     fn default() -> FailLevel {
-        FailLevel::At(Severity::Style)
+        FailLevel::At(Severity::Warning)
     }
 }
 
@@ -406,6 +410,87 @@ fn severities(map: Option<BTreeMap<String, SevValue>>) -> BTreeMap<String, Sever
         .collect()
 }
 
+/// Every rule selector a configuration file names, with the key it is under.
+fn selectors(raw: &RawConfig) -> Vec<(&'static str, &str)> {
+    fn push<'a>(out: &mut Vec<(&'static str, &'a str)>, key: &'static str, v: &'a Option<Vec<String>>) {
+        out.extend(v.iter().flatten().map(|s| (key, s.as_str())));
+    }
+    fn keys<'a>(out: &mut Vec<(&'static str, &'a str)>, m: &'a Option<BTreeMap<String, SevValue>>) {
+        out.extend(m.iter().flatten().map(|(k, _)| ("severity", k.as_str())));
+    }
+    let mut all = Vec::new();
+    push(&mut all, "select", &raw.select);
+    push(&mut all, "extend-select", &raw.extend_select);
+    push(&mut all, "ignore", &raw.ignore);
+    keys(&mut all, &raw.severity);
+    for o in raw.overrides.iter().flatten() {
+        push(&mut all, "select", &o.select);
+        push(&mut all, "extend-select", &o.extend_select);
+        push(&mut all, "ignore", &o.ignore);
+        keys(&mut all, &o.severity);
+    }
+    all
+}
+
+/// Refuses a selector that names no rule: a misspelt rule would otherwise select nothing (or
+/// ignore nothing) without a word.
+fn check_selectors(raw: &RawConfig, path: &Path, text: &str) -> Result<(), ConfigError> {
+    for (key, selector) in selectors(raw) {
+        if let Some(message) = unknown_selector(selector) {
+            return Err(ConfigError {
+                path: path.to_path_buf(),
+                position: find_position(text, &format!("\"{selector}\""))
+                    .or_else(|| find_position(text, selector)),
+                message: format!("{message} in `{key}`"),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Whether a selector names at least one rule: a rule of the catalog by code, code prefix,
+/// name, alias or family ([`catalog::resolve`]), or a finding the pipeline makes itself.
+pub fn selector_is_known(selector: &str) -> bool {
+    !catalog::resolve(selector).is_empty()
+        || crate::lint::LOCAL_RULES
+            .iter()
+            .any(|l| crate::lint::local_matches(selector, l.0, l.1))
+}
+
+/// For a selector that names no rule, the error to show, with the nearest rule code, name or
+/// alias when one is close.
+pub fn unknown_selector(selector: &str) -> Option<String> {
+    if selector_is_known(selector) {
+        return None;
+    }
+    let catalog_names = catalog::all().iter().flat_map(|r| {
+        [r.code.as_str(), r.name.as_str()]
+            .into_iter()
+            .chain(r.aliases.iter().map(String::as_str))
+    });
+    let local_names = crate::lint::LOCAL_RULES.iter().flat_map(|l| [l.0, l.1]);
+    Some(
+        match did_you_mean(selector, catalog_names.chain(local_names)) {
+            Some(near) => format!("unknown rule `{selector}`; did you mean `{near}`?"),
+            None => format!("unknown rule `{selector}` (`plimsoll rules` lists them)"),
+        },
+    )
+}
+
+/// The candidate nearest to `word` (case-insensitively, counting a swap of two neighbouring
+/// letters as one edit), when it is close enough to be a typo of it: at most one edit in three
+/// characters.
+pub fn did_you_mean<'c>(word: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
+    let word = word.trim().to_ascii_lowercase();
+    let limit = (word.chars().count() / 3).max(1);
+    candidates
+        .into_iter()
+        .map(|c| (strsim::damerau_levenshtein(&word, &c.to_ascii_lowercase()), c))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
 fn apply_raw(
     config: &mut Config,
     raw: RawConfig,
@@ -413,6 +498,7 @@ fn apply_raw(
     text: &str,
     root: &Path,
 ) -> Result<(), ConfigError> {
+    check_selectors(&raw, path, text)?;
     let s = &mut config.settings;
     if let Some(v) = raw.select {
         s.select = v;
@@ -593,8 +679,9 @@ pub const INIT_TEMPLATE: &str = r#"# plimsoll configuration. The nearest plimsol
 # Disable rules (wins over select).
 ignore = []
 
-# Lowest severity that makes `plimsoll check` exit 1: error, warning, info, style or none.
-fail-level = "style"
+# Lowest severity that makes `plimsoll check` exit 1: error, warning, info, style or none
+# (never). Info and style findings are reported either way.
+fail-level = "warning"
 
 # Default output format: human, concise, json, sarif, checkstyle, gitlab, github or junit.
 # output-format = "human"
@@ -935,6 +1022,34 @@ mod tests {
     }
 
     #[test]
+    fn unknown_selectors_are_located_with_a_suggestion() {
+        let tmp = tempfile::tempdir().unwrap();
+        let p = write(
+            tmp.path(),
+            "plimsoll.toml",
+            "select = [\"ALL\"]\nignore = [\"split-run\", \"latset-tag\"]\n",
+        );
+        let e = load(&p).unwrap_err();
+        assert_eq!(e.position, Some((2, 24)), "{e}");
+        assert_eq!(
+            e.message,
+            "unknown rule `latset-tag`; did you mean `latest-tag`? in `ignore`"
+        );
+        let p = write(
+            tmp.path(),
+            "plimsoll.toml",
+            "[[overrides]]\nfiles = [\"a/*\"]\n[overrides.severity]\nnonsense = \"error\"\n",
+        );
+        let e = load(&p).unwrap_err();
+        assert_eq!(e.position, Some((4, 1)), "{e}");
+        assert!(e.message.starts_with("unknown rule `nonsense` ("), "{e}");
+        // Codes, prefixes, aliases, families and the pipeline's own findings are all known.
+        for known in ["PL101", "PL1", "pl09", "DL3007", "secret", "root-user", "invalid-utf8", "ALL"] {
+            assert!(selector_is_known(known), "{known}");
+        }
+    }
+
+    #[test]
     fn extend_cycle_is_an_error() {
         let tmp = tempfile::tempdir().unwrap();
         let p = write(tmp.path(), "plimsoll.toml", "extend = \"plimsoll.toml\"\n");
@@ -969,11 +1084,11 @@ mod tests {
         let p = write(tmp.path(), ".hadolint.yml", "ignored: [DL1]\nbogus: 1\n");
         let e = load(&p).unwrap_err();
         assert_eq!(e.position, Some((2, 1)), "{e}");
-        write(tmp.path(), "sub/plimsoll.toml", "ignore = [\"x\"]\n");
+        write(tmp.path(), "sub/plimsoll.toml", "ignore = [\"split-run\"]\n");
         let c = Resolver::discover()
             .for_file(&tmp.path().join("sub/Dockerfile"))
             .unwrap();
-        assert_eq!(c.settings.ignore, vec!["x"]);
+        assert_eq!(c.settings.ignore, vec!["split-run"]);
     }
 
     #[test]

@@ -59,19 +59,29 @@ impl SettingsSource {
         } else {
             Resolver::discover()
         };
+        Ok(Self::with_resolver(resolver, opts, cwd))
+    }
+
+    /// As [`SettingsSource::new`] with `--isolated`: no configuration file is read, so nothing
+    /// can fail (the language server's fallback when `--config FILE` is invalid).
+    pub fn isolated(opts: &SettingsOptions, cwd: PathBuf) -> SettingsSource {
+        Self::with_resolver(Resolver::fixed(Config::default()), opts, cwd)
+    }
+
+    fn with_resolver(resolver: Resolver, opts: &SettingsOptions, cwd: PathBuf) -> SettingsSource {
         // Compose interpolation sees this process's environment, as `docker compose` does.
         let compose_env = Arc::new(if opts.ignore_env {
             ComposeEnv::new()
         } else {
             ComposeEnv::from_process()
         });
-        Ok(SettingsSource {
+        SettingsSource {
             resolver,
             select: opts.select.clone(),
             ignore: opts.ignore.clone(),
             compose_env,
             locks: Locks::new(cwd),
-        })
+        }
     }
 
     /// The configuration resolver (for `[file-kinds]`, the fail level and the output format).

@@ -83,7 +83,7 @@ pub fn lint_file(file: &SourceFile, settings: &LintSettings, opts: LintOptions) 
 }
 
 /// Whether a selector (code, code prefix, name or `ALL`) names a local rule.
-fn local_matches(selector: &str, code: &str, name: &str) -> bool {
+pub fn local_matches(selector: &str, code: &str, name: &str) -> bool {
     let s = selector.trim();
     s.eq_ignore_ascii_case("ALL")
         || s.eq_ignore_ascii_case(name)

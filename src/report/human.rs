@@ -308,13 +308,20 @@ impl fmt::Display for Visible<'_> {
     }
 }
 
+/// `No findings in N files.`, or `Found F findings in W of N files (…).`: the files checked and,
+/// of those, the files with findings.
 fn summary(totals: &Totals, style: &Style, out: &mut dyn Write) -> io::Result<()> {
     let counts = totals.counts;
     let total = totals.findings();
+    let s = |n: usize| if n == 1 { "" } else { "s" };
     let files = totals.files;
-    let files = format!("{files} file{}", if files == 1 { "" } else { "s" });
     if total == 0 {
-        return writeln!(out, "{} in {files}.", style.paint("1;32", "No findings"));
+        return writeln!(
+            out,
+            "{} in {files} file{}.",
+            style.paint("1;32", "No findings"),
+            s(files)
+        );
     }
     let parts: Vec<String> = Severity::ALL
         .iter()
@@ -323,8 +330,10 @@ fn summary(totals: &Totals, style: &Style, out: &mut dyn Write) -> io::Result<()
         .collect();
     writeln!(
         out,
-        "Found {total} finding{} in {files} ({}).",
-        if total == 1 { "" } else { "s" },
+        "Found {total} finding{} in {} of {files} file{} ({}).",
+        s(total),
+        totals.files_with_findings,
+        s(files),
         parts.join(", ")
     )
 }

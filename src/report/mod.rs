@@ -194,6 +194,11 @@ impl Stream {
         out.write_all(part)
     }
 
+    /// The totals of the files written so far.
+    pub fn totals(&self) -> Totals {
+        self.totals
+    }
+
     /// Writes what follows the last file (the human summary, the end of a JSON array).
     pub fn finish(self, ctx: &Context<'_>, out: &mut dyn Write) -> io::Result<()> {
         match self.format {

@@ -57,6 +57,13 @@ enum Mode {
 }
 
 pub fn run(args: CheckArgs) -> ExitStatus {
+    // A misspelt rule would otherwise select (or ignore) nothing without a word.
+    let named = [("--select", &args.select), ("--ignore", &args.ignore)];
+    for (option, selectors) in named {
+        if let Some(message) = selectors.iter().find_map(|s| crate::config::unknown_selector(s)) {
+            return super::fail(format!("{message} in {option}"));
+        }
+    }
     start_workers(&args);
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     let source = match SettingsSource::new(&args.settings_options(), cwd.clone()) {
@@ -358,6 +365,14 @@ impl<'c> Run<'c> {
         }
         let ended = match self.mode {
             Mode::Report(_) if self.write_error.is_none() => match self.stream.take() {
+                // Nothing was checked because of an error: no summary that reads as success.
+                Some(stream)
+                    if stream.totals().files == 0
+                        && !self.errors.is_empty()
+                        && self.mode == Mode::Report(Format::Human) =>
+                {
+                    Ok(())
+                }
                 Some(stream) => stream.finish(self.ctx, &mut self.out),
                 None => {
                     let reports = std::mem::take(&mut self.reports);

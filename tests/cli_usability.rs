@@ -1,0 +1,163 @@
+//! The command line never fails silently: misspelt rules and subcommands are errors with a
+//! suggestion, options go before or after a subcommand, nothing reads as success when nothing
+//! was checked, the default fail level lets a team adopt plimsoll, and the summary counts what
+//! it says it counts.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test: a failed step should panic with its message
+
+mod support;
+
+use std::path::Path;
+use support::Run;
+
+fn plimsoll(dir: &Path, args: &[&str]) -> Run {
+    support::run_plimsoll(dir, args, None)
+}
+
+/// A directory with a root configuration (so none above it applies) and `files`.
+fn project(config: &str, files: &[(&str, &str)]) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("plimsoll.toml"), config).unwrap();
+    for (name, body) in files {
+        let p = tmp.path().join(name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, body).unwrap();
+    }
+    tmp
+}
+
+/// A latest tag (a warning) and, pinned by tag but not digest, an info finding.
+const LATEST: &str = "FROM debian:latest\nUSER 1000\n";
+/// Only an info finding: a tag without a digest.
+const INFO_ONLY: &str = "FROM debian:12\nUSER 1000\n";
+
+#[test]
+fn a_misspelt_rule_is_an_error_with_a_suggestion() {
+    let p = project("", &[("Dockerfile", LATEST)]);
+    let r = plimsoll(p.path(), &["check", "--select", "latset-tag", "Dockerfile"]);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr
+            .contains("unknown rule `latset-tag`; did you mean `latest-tag`? in --select"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stdout.is_empty(), "{}", r.stdout);
+    let r = plimsoll(p.path(), &["check", "--ignore", "split-run,nonsense", "Dockerfile"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("unknown rule `nonsense`"), "{}", r.stderr);
+    // Codes, prefixes, aliases and families are not misspellings.
+    let r = plimsoll(
+        p.path(),
+        &["check", "--select", "PL1,DL3007,secret,latest-tag", "Dockerfile"],
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    // In the configuration: located, with the suggestion.
+    let p = project("ignore = [\"root-usr\"]\n", &[("Dockerfile", LATEST)]);
+    let r = plimsoll(p.path(), &["check", "Dockerfile"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(
+            "plimsoll.toml:1:11: unknown rule `root-usr`; did you mean `root-user`? in `ignore`"
+        ),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn options_go_before_or_after_the_subcommand() {
+    let p = project("ignore = [\"latest-tag\"]\n", &[("Dockerfile", LATEST)]);
+    let after = plimsoll(
+        p.path(),
+        &["check", "-j", "1", "--isolated", "--format", "concise", "Dockerfile"],
+    );
+    let before = plimsoll(
+        p.path(),
+        &["-j", "1", "--isolated", "--format", "concise", "check", "Dockerfile"],
+    );
+    assert_eq!(after.code, 1, "{}", after.stderr);
+    assert!(after.stdout.contains("PL101"), "--isolated applied: {}", after.stdout);
+    assert_eq!(
+        (before.code, &before.stdout, &before.stderr),
+        (after.code, &after.stdout, &after.stderr)
+    );
+    // `--format=json` carries its value; the subcommand after it is still found.
+    let json = plimsoll(p.path(), &["--format=json", "--isolated", "check", "Dockerfile"]);
+    assert!(json.stdout.starts_with('['), "{}", json.stdout);
+    // `plimsoll --isolated lsp` is the language server (it ends, exit 1, when its input closes
+    // without a shutdown), not a check of a path named `lsp`.
+    let lsp = plimsoll(p.path(), &["--isolated", "lsp"]);
+    assert_eq!(lsp.code, 1, "{}{}", lsp.stdout, lsp.stderr);
+    assert!(!lsp.stderr.contains("lsp:"), "{}", lsp.stderr);
+    let lsp = plimsoll(p.path(), &["lsp", "--config", "plimsoll.toml"]);
+    assert_eq!(lsp.code, 1, "{}", lsp.stderr);
+    // A path is still a path: nothing moves.
+    let path = plimsoll(p.path(), &["--isolated", "--format", "concise", "Dockerfile"]);
+    assert_eq!(path.stdout, after.stdout);
+}
+
+#[test]
+fn a_mistyped_subcommand_or_a_missing_path_never_reads_as_success() {
+    let p = project("", &[("Dockerfile", LATEST)]);
+    let r = plimsoll(p.path(), &["chekc"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr
+            .contains("`chekc` is neither a file nor a subcommand; did you mean `plimsoll check`?"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stdout.is_empty(), "{}", r.stdout);
+    for args in [&["check", "missing"][..], &["missing/"][..]] {
+        let r = plimsoll(p.path(), args);
+        assert_eq!(r.code, 2, "{args:?}");
+        assert!(r.stderr.contains("missing"), "{}", r.stderr);
+        assert!(!r.stdout.contains("No findings"), "{args:?}: {}", r.stdout);
+    }
+    // A path named like a subcommand that exists is linted.
+    std::fs::write(p.path().join("chekc"), LATEST).unwrap();
+    let r = plimsoll(p.path(), &["chekc", "--format", "concise"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stdout.starts_with("chekc:1:"), "{}", r.stdout);
+}
+
+#[test]
+fn the_default_fail_level_is_warning_and_none_is_documented() {
+    let p = project("", &[("Dockerfile", INFO_ONLY), ("latest/Dockerfile", LATEST)]);
+    let info = plimsoll(p.path(), &["check", "--format", "concise", "Dockerfile"]);
+    assert_eq!(info.code, 0, "info findings do not fail: {}", info.stdout);
+    assert!(info.stdout.contains(" info "), "{}", info.stdout);
+    let strict = plimsoll(p.path(), &["check", "--fail-level", "info", "Dockerfile"]);
+    assert_eq!(strict.code, 1);
+    let warning = plimsoll(p.path(), &["check", "latest/Dockerfile"]);
+    assert_eq!(warning.code, 1);
+    let help = plimsoll(p.path(), &["check", "--help"]);
+    assert!(
+        help.stdout.contains("none (never fail on findings"),
+        "{}",
+        help.stdout
+    );
+}
+
+#[test]
+fn the_summary_counts_files_checked_and_files_with_findings() {
+    let clean = "FROM gcr.io/distroless/static-debian12:nonroot@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\nUSER 65532\n";
+    let p = project(
+        "",
+        &[
+            ("a/Dockerfile", clean),
+            ("b/Dockerfile", clean),
+            ("c/Dockerfile", LATEST),
+        ],
+    );
+    let r = plimsoll(p.path(), &["check", "."]);
+    let last = r.stdout.lines().last().unwrap_or_default();
+    assert!(
+        last.starts_with("Found 2 findings in 1 of 3 files ("),
+        "{}",
+        r.stdout
+    );
+    let r = plimsoll(p.path(), &["check", "a", "b"]);
+    assert_eq!(r.stdout, "No findings in 2 files.\n");
+}
