@@ -6,7 +6,7 @@ use super::schema::{self, parse_bool};
 use super::short;
 use super::*;
 use crate::syntax::compose::dotenv;
-use crate::syntax::compose::fast::find_any4;
+use crate::syntax::compose::subset_reader::find_any4;
 use crate::syntax::compose::interpolate::{ProblemKind, interpolate};
 use crate::syntax::compose::yaml::{self, Entry, NodeKind, YamlErrorKind};
 

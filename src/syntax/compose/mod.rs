@@ -3,7 +3,7 @@
 //! these lives in [`crate::model::compose`].
 
 pub mod dotenv;
-pub mod fast;
+pub mod subset_reader;
 pub mod interpolate;
 pub mod yaml;
 

@@ -489,7 +489,7 @@ impl Offsets {
     }
 }
 
-/// One parse event with byte spans, as both parsers ([`parse_reference`] and [`super::fast`])
+/// One parse event with byte spans, as both parsers ([`parse_reference`] and [`super::subset_reader`])
 /// hand it to the [`Builder`], so the two build their trees with the same code.
 pub(super) enum Ev<'a> {
     DocStart(usize),
@@ -561,10 +561,10 @@ pub(super) struct Builder {
 }
 
 /// Parses a YAML stream. Never panics; syntax errors end the stream with a [`YamlError`] and keep
-/// the documents completed before it. Takes the fast path ([`super::fast`]) when it is sure of the
-/// input and saphyr-parser ([`parse_reference`]) otherwise: both build the same tree.
+/// the documents completed before it. Takes the fast path ([`super::subset_reader`]) when it is
+/// sure of the input and saphyr-parser ([`parse_reference`]) otherwise: both build the same tree.
 pub fn parse(text: &str) -> Yaml {
-    super::fast::parse(text).unwrap_or_else(|| parse_reference(text))
+    super::subset_reader::parse(text).unwrap_or_else(|| parse_reference(text))
 }
 
 /// Parses a YAML stream with saphyr-parser, the reference (and the fallback of [`parse`]).

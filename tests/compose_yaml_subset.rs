@@ -6,12 +6,12 @@ mod support;
 
 use std::path::{Path, PathBuf};
 
-use plimsoll::syntax::compose::{fast, yaml};
+use plimsoll::syntax::compose::{subset_reader, yaml};
 use proptest::prelude::*;
 
 /// Checks one input; returns whether the fast path took it.
 fn same(text: &str, what: &str) -> bool {
-    let Some(got) = fast::parse(text) else {
+    let Some(got) = subset_reader::parse(text) else {
         return false;
     };
     let want = yaml::parse_reference(text);

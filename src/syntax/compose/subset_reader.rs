@@ -1,4 +1,5 @@
-//! A fast YAML reader for the subset compose files are written in.
+//! A YAML reader for the subset of YAML compose files are written in: the fast path of
+//! [`super::yaml::parse`].
 //!
 //! Why it exists: speed. saphyr-parser, measured on the compose corpus, spends about 250
 //! instructions per byte (its scanner builds a `String` char by char for every scalar and token),
