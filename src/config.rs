@@ -412,7 +412,11 @@ fn severities(map: Option<BTreeMap<String, SevValue>>) -> BTreeMap<String, Sever
 
 /// Every rule selector a configuration file names, with the key it is under.
 fn selectors(raw: &RawConfig) -> Vec<(&'static str, &str)> {
-    fn push<'a>(out: &mut Vec<(&'static str, &'a str)>, key: &'static str, v: &'a Option<Vec<String>>) {
+    fn push<'a>(
+        out: &mut Vec<(&'static str, &'a str)>,
+        key: &'static str,
+        v: &'a Option<Vec<String>>,
+    ) {
         out.extend(v.iter().flatten().map(|s| (key, s.as_str())));
     }
     fn keys<'a>(out: &mut Vec<(&'static str, &'a str)>, m: &'a Option<BTreeMap<String, SevValue>>) {
@@ -480,12 +484,20 @@ pub fn unknown_selector(selector: &str) -> Option<String> {
 /// The candidate nearest to `word` (case-insensitively, counting a swap of two neighbouring
 /// letters as one edit), when it is close enough to be a typo of it: at most one edit in three
 /// characters.
-pub fn did_you_mean<'c>(word: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
+pub fn did_you_mean<'c>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'c str>,
+) -> Option<&'c str> {
     let word = word.trim().to_ascii_lowercase();
     let limit = (word.chars().count() / 3).max(1);
     candidates
         .into_iter()
-        .map(|c| (strsim::damerau_levenshtein(&word, &c.to_ascii_lowercase()), c))
+        .map(|c| {
+            (
+                strsim::damerau_levenshtein(&word, &c.to_ascii_lowercase()),
+                c,
+            )
+        })
         .filter(|(d, _)| *d <= limit)
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
@@ -1044,7 +1056,16 @@ mod tests {
         assert_eq!(e.position, Some((4, 1)), "{e}");
         assert!(e.message.starts_with("unknown rule `nonsense` ("), "{e}");
         // Codes, prefixes, aliases, families and the pipeline's own findings are all known.
-        for known in ["PL101", "PL1", "pl09", "DL3007", "secret", "root-user", "invalid-utf8", "ALL"] {
+        for known in [
+            "PL101",
+            "PL1",
+            "pl09",
+            "DL3007",
+            "secret",
+            "root-user",
+            "invalid-utf8",
+            "ALL",
+        ] {
             assert!(selector_is_known(known), "{known}");
         }
     }
@@ -1084,7 +1105,11 @@ mod tests {
         let p = write(tmp.path(), ".hadolint.yml", "ignored: [DL1]\nbogus: 1\n");
         let e = load(&p).unwrap_err();
         assert_eq!(e.position, Some((2, 1)), "{e}");
-        write(tmp.path(), "sub/plimsoll.toml", "ignore = [\"split-run\"]\n");
+        write(
+            tmp.path(),
+            "sub/plimsoll.toml",
+            "ignore = [\"split-run\"]\n",
+        );
         let c = Resolver::discover()
             .for_file(&tmp.path().join("sub/Dockerfile"))
             .unwrap();

@@ -43,13 +43,21 @@ fn a_misspelt_rule_is_an_error_with_a_suggestion() {
         r.stderr
     );
     assert!(r.stdout.is_empty(), "{}", r.stdout);
-    let r = plimsoll(p.path(), &["check", "--ignore", "split-run,nonsense", "Dockerfile"]);
+    let r = plimsoll(
+        p.path(),
+        &["check", "--ignore", "split-run,nonsense", "Dockerfile"],
+    );
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(r.stderr.contains("unknown rule `nonsense`"), "{}", r.stderr);
     // Codes, prefixes, aliases and families are not misspellings.
     let r = plimsoll(
         p.path(),
-        &["check", "--select", "PL1,DL3007,secret,latest-tag", "Dockerfile"],
+        &[
+            "check",
+            "--select",
+            "PL1,DL3007,secret,latest-tag",
+            "Dockerfile",
+        ],
     );
     assert_eq!(r.code, 1, "{}", r.stderr);
     // In the configuration: located, with the suggestion.
@@ -70,20 +78,43 @@ fn options_go_before_or_after_the_subcommand() {
     let p = project("ignore = [\"latest-tag\"]\n", &[("Dockerfile", LATEST)]);
     let after = plimsoll(
         p.path(),
-        &["check", "-j", "1", "--isolated", "--format", "concise", "Dockerfile"],
+        &[
+            "check",
+            "-j",
+            "1",
+            "--isolated",
+            "--format",
+            "concise",
+            "Dockerfile",
+        ],
     );
     let before = plimsoll(
         p.path(),
-        &["-j", "1", "--isolated", "--format", "concise", "check", "Dockerfile"],
+        &[
+            "-j",
+            "1",
+            "--isolated",
+            "--format",
+            "concise",
+            "check",
+            "Dockerfile",
+        ],
     );
     assert_eq!(after.code, 1, "{}", after.stderr);
-    assert!(after.stdout.contains("PL101"), "--isolated applied: {}", after.stdout);
+    assert!(
+        after.stdout.contains("PL101"),
+        "--isolated applied: {}",
+        after.stdout
+    );
     assert_eq!(
         (before.code, &before.stdout, &before.stderr),
         (after.code, &after.stdout, &after.stderr)
     );
     // `--format=json` carries its value; the subcommand after it is still found.
-    let json = plimsoll(p.path(), &["--format=json", "--isolated", "check", "Dockerfile"]);
+    let json = plimsoll(
+        p.path(),
+        &["--format=json", "--isolated", "check", "Dockerfile"],
+    );
     assert!(json.stdout.starts_with('['), "{}", json.stdout);
     // `plimsoll --isolated lsp` is the language server (it ends, exit 1, when its input closes
     // without a shutdown), not a check of a path named `lsp`.
@@ -93,7 +124,10 @@ fn options_go_before_or_after_the_subcommand() {
     let lsp = plimsoll(p.path(), &["lsp", "--config", "plimsoll.toml"]);
     assert_eq!(lsp.code, 1, "{}", lsp.stderr);
     // A path is still a path: nothing moves.
-    let path = plimsoll(p.path(), &["--isolated", "--format", "concise", "Dockerfile"]);
+    let path = plimsoll(
+        p.path(),
+        &["--isolated", "--format", "concise", "Dockerfile"],
+    );
     assert_eq!(path.stdout, after.stdout);
 }
 
@@ -124,7 +158,10 @@ fn a_mistyped_subcommand_or_a_missing_path_never_reads_as_success() {
 
 #[test]
 fn the_default_fail_level_is_warning_and_none_is_documented() {
-    let p = project("", &[("Dockerfile", INFO_ONLY), ("latest/Dockerfile", LATEST)]);
+    let p = project(
+        "",
+        &[("Dockerfile", INFO_ONLY), ("latest/Dockerfile", LATEST)],
+    );
     let info = plimsoll(p.path(), &["check", "--format", "concise", "Dockerfile"]);
     assert_eq!(info.code, 0, "info findings do not fail: {}", info.stdout);
     assert!(info.stdout.contains(" info "), "{}", info.stdout);
@@ -160,4 +197,47 @@ fn the_summary_counts_files_checked_and_files_with_findings() {
     );
     let r = plimsoll(p.path(), &["check", "a", "b"]);
     assert_eq!(r.stdout, "No findings in 2 files.\n");
+}
+
+#[test]
+fn compose_yaml_docker_compose_accepts_is_read_and_broken_yaml_is_linted_up_to_the_error() {
+    // Sentry's docker-compose.yml closes a flow sequence at its key's column; go-yaml (docker
+    // compose's reader) accepts it, so the services after it must be linted too.
+    let sentry = "services:\n  web:\n    image: nginx:1.25\n    healthcheck:\n      test: [\n        \"CMD\", \"true\"\n      ]\n      interval: 5s\n  db:\n    image: postgres:latest\n";
+    let broken = "services:\n  web:\n    image: nginx:latest\n    environment:\n      A: 1\n     B: 2\n  db:\n    image: postgres:latest\n";
+    let p = project(
+        "",
+        &[
+            ("compose.yaml", sentry),
+            ("crlf/compose.yaml", &sentry.replace('\n', "\r\n")),
+            ("broken/compose.yaml", broken),
+        ],
+    );
+    for file in ["compose.yaml", "crlf/compose.yaml"] {
+        let r = plimsoll(p.path(), &["check", "--format", "concise", file]);
+        assert!(!r.stdout.contains("PL002"), "{}", r.stdout);
+        assert!(
+            r.stdout
+                .contains(&format!("{file}:10:12: warning PL101 `postgres:latest`")),
+            "{}",
+            r.stdout
+        );
+    }
+    let r = plimsoll(
+        p.path(),
+        &["check", "--format", "concise", "broken/compose.yaml"],
+    );
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stdout.contains("broken/compose.yaml:6:6: error PL002"),
+        "{}",
+        r.stdout
+    );
+    // What comes before the error is linted.
+    assert!(
+        r.stdout
+            .contains("broken/compose.yaml:3:12: warning PL101 `nginx:latest`"),
+        "{}",
+        r.stdout
+    );
 }

@@ -433,7 +433,9 @@ fn the_lock_file_gives_the_editor_the_digest_fix() {
     let diags = s.diagnostics(&uri, 1);
     let fix_with = |actions: &[Value], digest: &str| {
         actions.iter().any(|a| {
-            a["title"].as_str().is_some_and(|t| t.contains("from plimsoll.lock"))
+            a["title"]
+                .as_str()
+                .is_some_and(|t| t.contains("from plimsoll.lock"))
                 && a["edit"]["changes"][&uri][0]["newText"]
                     .as_str()
                     .is_some_and(|t| t.contains(digest))
@@ -462,8 +464,16 @@ fn the_lock_file_gives_the_editor_the_digest_fix() {
 #[test]
 fn the_server_takes_isolated_and_config() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("plimsoll.toml"), "ignore = [\"latest-tag\"]\n").unwrap();
-    std::fs::write(dir.path().join("strict.toml"), "select = [\"latest-tag\"]\n").unwrap();
+    std::fs::write(
+        dir.path().join("plimsoll.toml"),
+        "ignore = [\"latest-tag\"]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("strict.toml"),
+        "select = [\"latest-tag\"]\n",
+    )
+    .unwrap();
     let uri = uri_of(&dir.path().join("Dockerfile"));
     let open = |args: &[&str]| {
         let mut s = Server::start_with(dir.path(), args);
@@ -485,7 +495,10 @@ fn the_server_takes_isolated_and_config() {
         rules
     };
     let discovered = open(&["lsp"]);
-    assert!(!discovered.iter().any(|r| r == "latest-tag"), "{discovered:?}");
+    assert!(
+        !discovered.iter().any(|r| r == "latest-tag"),
+        "{discovered:?}"
+    );
     let isolated = open(&["--isolated", "lsp"]);
     assert!(isolated.iter().any(|r| r == "latest-tag"), "{isolated:?}");
     assert!(isolated.iter().any(|r| r == "root-user"), "{isolated:?}");

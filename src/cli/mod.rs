@@ -270,8 +270,8 @@ pub fn subcommand_first(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString
             && !shorts.is_empty()
         {
             // `-j 1` has its value next; `-j1` and flag clusters do not.
-            let value_follows = shorts.chars().count() == 1
-                && takes_value(None, shorts.chars().next());
+            let value_follows =
+                shorts.chars().count() == 1 && takes_value(None, shorts.chars().next());
             i += if value_follows { 2 } else { 1 };
             continue;
         }

@@ -104,6 +104,16 @@ pub fn explain(args: ExplainArgs) -> ExitStatus {
     print(&out)
 }
 
+fn print(s: &str) -> ExitStatus {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(s.as_bytes()).and_then(|_| stdout.flush()) {
+        Ok(()) => ExitStatus::Success,
+        // A closed pipe (`plimsoll rules | head`) is not an error worth reporting.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitStatus::Success,
+        Err(e) => super::fail(e),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -116,15 +126,5 @@ mod tests {
             .map(|(line, r)| line.find(&r.summary).expect("summary on its line"))
             .collect();
         assert_eq!(starts.len(), 1, "{table}");
-    }
-}
-
-fn print(s: &str) -> ExitStatus {
-    let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(s.as_bytes()).and_then(|_| stdout.flush()) {
-        Ok(()) => ExitStatus::Success,
-        // A closed pipe (`plimsoll rules | head`) is not an error worth reporting.
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitStatus::Success,
-        Err(e) => super::fail(e),
     }
 }

@@ -60,7 +60,10 @@ pub fn run(args: CheckArgs) -> ExitStatus {
     // A misspelt rule would otherwise select (or ignore) nothing without a word.
     let named = [("--select", &args.select), ("--ignore", &args.ignore)];
     for (option, selectors) in named {
-        if let Some(message) = selectors.iter().find_map(|s| crate::config::unknown_selector(s)) {
+        if let Some(message) = selectors
+            .iter()
+            .find_map(|s| crate::config::unknown_selector(s))
+        {
             return super::fail(format!("{message} in {option}"));
         }
     }

@@ -6,8 +6,8 @@ use super::schema::{self, parse_bool};
 use super::short;
 use super::*;
 use crate::syntax::compose::dotenv;
-use crate::syntax::compose::subset_reader::find_any4;
 use crate::syntax::compose::interpolate::{ProblemKind, interpolate};
+use crate::syntax::compose::subset_reader::find_any4;
 use crate::syntax::compose::yaml::{self, Entry, NodeKind, YamlErrorKind};
 
 /// `extends` chains longer than this are refused (real files use one or two levels).
