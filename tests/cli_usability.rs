@@ -241,3 +241,47 @@ fn compose_yaml_docker_compose_accepts_is_read_and_broken_yaml_is_linted_up_to_t
         r.stdout
     );
 }
+
+#[test]
+fn a_required_compose_variable_missing_here_is_no_error() {
+    let compose = "services:\n  web:\n    image: \"nginx:1.27@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\"\n    user: \"1000\"\n    environment:\n      DB_HOST: ${PLIMSOLL_TEST_SURELY_UNSET_HOST:?set the database host}\n";
+    let p = project("", &[("compose.yaml", compose)]);
+    let r = plimsoll(p.path(), &["check", "--format", "concise", "compose.yaml"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(!r.stdout.contains("PL005"), "{}", r.stdout);
+    // Asked for, it is the unset-variable note (info), naming compose's own message.
+    let r = plimsoll(
+        p.path(),
+        &[
+            "check",
+            "--format",
+            "concise",
+            "--select",
+            "PL006",
+            "--fail-level",
+            "info",
+            "compose.yaml",
+        ],
+    );
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(
+        r.stdout.contains("info PL006 required variable `PLIMSOLL_TEST_SURELY_UNSET_HOST` is not set in this environment"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("set the database host"), "{}", r.stdout);
+    // With the environment left out it is expected to be missing: not even a note.
+    let r = plimsoll(
+        p.path(),
+        &[
+            "check",
+            "--format",
+            "concise",
+            "--select",
+            "PL006",
+            "--ignore-env",
+            "compose.yaml",
+        ],
+    );
+    assert_eq!(r.stdout, "", "{}", r.stderr);
+}
