@@ -19,6 +19,7 @@
 //! nonroot-base-images = ["gcr.io/distroless/*:nonroot"]
 //! required-labels = { "org.opencontainers.image.source" = "url" }
 //! secret-allowlist = ["EXAMPLE", "/^dummy-/"]
+//! extend-exclude = ["vendor"]           # paths a directory walk skips (`exclude` replaces)
 //! [file-kinds]                         # glob -> kind, for names plimsoll does not recognise
 //! "docker/*.df" = "dockerfile"
 //! [[overrides]]                        # per-path settings, globs relative to this file
@@ -167,6 +168,8 @@ struct RawConfig {
     registry_mirrors: Option<BTreeMap<String, Vec<String>>>,
     options: Option<RawOptions>,
     file_kinds: Option<BTreeMap<String, KindValue>>,
+    exclude: Option<Vec<String>>,
+    extend_exclude: Option<Vec<String>>,
     overrides: Option<Vec<RawOverride>>,
 }
 
@@ -216,6 +219,9 @@ pub struct Config {
     pub registry_mirrors: BTreeMap<String, Vec<String>>,
     overrides: Vec<Override>,
     file_kinds: Vec<(GlobSet, PathBuf, FileKind)>,
+    /// `exclude` and `extend-exclude`: paths a directory walk skips, each set with the
+    /// directory its globs are relative to.
+    exclude: Vec<(GlobSet, PathBuf)>,
 }
 
 impl Config {
@@ -243,6 +249,13 @@ impl Config {
             .iter()
             .find(|(set, root, _)| matches(set, root, path))
             .map(|(_, _, k)| *k)
+    }
+
+    /// Whether `exclude`/`extend-exclude` names `path` (a file or a directory a walk meets).
+    pub fn is_excluded(&self, path: &Path) -> bool {
+        self.exclude
+            .iter()
+            .any(|(set, root)| matches(set, root, path))
     }
 
     /// Whether any `[file-kinds]` globs exist (discovery then asks about every file).
@@ -550,6 +563,17 @@ fn apply_raw(
     config
         .registry_mirrors
         .extend(raw.registry_mirrors.unwrap_or_default());
+    // `exclude` replaces what an extended configuration excluded; `extend-exclude` adds to it.
+    if let Some(globs) = &raw.exclude {
+        config.exclude = vec![(
+            build_globs(globs, path, text, "exclude")?,
+            root.to_path_buf(),
+        )];
+    }
+    if let Some(globs) = &raw.extend_exclude {
+        let set = build_globs(globs, path, text, "extend-exclude")?;
+        config.exclude.push((set, root.to_path_buf()));
+    }
     for (glob, kind) in raw.file_kinds.unwrap_or_default() {
         let set = build_globs(std::slice::from_ref(&glob), path, text, "file-kinds")?;
         config.file_kinds.push((set, root.to_path_buf(), kind.0));
@@ -659,6 +683,17 @@ impl Resolver {
     }
 }
 
+/// Whether a directory walk should skip `path` (a file or directory it meets), by the
+/// `exclude`/`extend-exclude` of the configuration that applies there. A path whose
+/// configuration cannot be read is not skipped (the error is reported when it is linted).
+pub fn excluder(resolver: Arc<Resolver>) -> impl Fn(&Path) -> bool + Send + Sync + 'static {
+    move |path: &Path| {
+        resolver
+            .for_file(path)
+            .is_ok_and(|config| config.is_excluded(path))
+    }
+}
+
 /// The first of `names` found in `dir` or its ancestors (closest first).
 fn find_up(dir: &Path, names: &[&str]) -> Option<PathBuf> {
     let mut cur = Some(dir);
@@ -717,6 +752,12 @@ nonroot-base-images = ["gcr.io/distroless/*:nonroot", "gcr.io/distroless/*:*-non
 required-labels = {}
 # Values (or /regexes/) never reported as secrets.
 secret-allowlist = []
+
+# Paths a directory walk skips (vendored or generated code), as globs relative to this file; a
+# glob without a slash matches at any depth. `exclude` replaces what an extended configuration
+# excludes, `extend-exclude` adds to it. Files named on the command line are always linted.
+# exclude = []
+# extend-exclude = ["vendor", "third_party/**"]
 
 # Lint files with other names as a given kind (dockerfile or compose).
 [file-kinds]

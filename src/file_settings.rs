@@ -40,7 +40,7 @@ pub struct FileSettings {
 /// Resolves settings per file, caching configurations and lock files. Safe to share between
 /// threads; make a new one when a configuration or lock file changes.
 pub struct SettingsSource {
-    resolver: Resolver,
+    resolver: Arc<Resolver>,
     select: Vec<String>,
     ignore: Vec<String>,
     compose_env: Arc<ComposeEnv>,
@@ -76,7 +76,7 @@ impl SettingsSource {
             ComposeEnv::from_process()
         });
         SettingsSource {
-            resolver,
+            resolver: Arc::new(resolver),
             select: opts.select.clone(),
             ignore: opts.ignore.clone(),
             compose_env,
@@ -87,6 +87,12 @@ impl SettingsSource {
     /// The configuration resolver (for `[file-kinds]`, the fail level and the output format).
     pub fn resolver(&self) -> &Resolver {
         &self.resolver
+    }
+
+    /// What a directory walk skips: the `exclude`/`extend-exclude` of the configuration that
+    /// applies where the walk is.
+    pub fn excluder(&self) -> crate::discover::Excluder {
+        Arc::new(config::excluder(self.resolver.clone()))
     }
 
     /// The settings for the file at `path` (as the user named it). An invalid configuration

@@ -250,8 +250,15 @@ impl FileKind {
     /// Compose: YAML files whose stem is `compose` or `docker-compose`, starts with either followed
     /// by a separator (`compose.override.yaml`, `docker-compose.prod.yml`, `compose-dev.yaml`), or
     /// ends with `compose` after a separator (`dev.compose.yaml`, `app-compose.yml`).
+    ///
+    /// Backup, swap and merge leftovers of such names (`Dockerfile.orig`, `Dockerfile~`,
+    /// `Dockerfile.dpkg-old`; see [`is_backup_name`]) are not recognised: a directory walk
+    /// skips them, and `--fix` or `pin` never rewrite them unless they are named.
     pub fn detect(path: &Path) -> Option<FileKind> {
         let name = path.file_name()?.to_str()?;
+        if is_backup_name(name) {
+            return None;
+        }
         let separated = |rest: &str| rest.is_empty() || rest.starts_with(['.', '-', '_']);
         let ends_after_separator = |s: &str, suffix: &str| {
             s.strip_suffix(suffix)
@@ -275,6 +282,47 @@ impl FileKind {
             || ends_after_separator(stem, "compose");
         compose.then_some(FileKind::Compose)
     }
+}
+
+/// Whether a file name is that of a copy an editor, a package manager, `patch` or a merge
+/// tool leaves beside a file: `~` at the end, or a last extension such as `.orig`, `.bak`,
+/// `.swp`, `.rej`, `.dpkg-old` or `.rpmnew`, or git mergetool's `_BASE_`/`.LOCAL.` copies.
+pub fn is_backup_name(name: &str) -> bool {
+    const EXTENSIONS: [&str; 22] = [
+        "orig",
+        "bak",
+        "backup",
+        "old",
+        "save",
+        "tmp",
+        "temp",
+        "swp",
+        "swo",
+        "swn",
+        "rej",
+        "kate-swp",
+        "dpkg-old",
+        "dpkg-new",
+        "dpkg-dist",
+        "dpkg-bak",
+        "dpkg-tmp",
+        "ucf-old",
+        "ucf-new",
+        "ucf-dist",
+        "rpmnew",
+        "rpmsave",
+    ];
+    if name.ends_with('~') {
+        return true;
+    }
+    if let Some((_, ext)) = name.rsplit_once('.')
+        && (EXTENSIONS.iter().any(|e| ext.eq_ignore_ascii_case(e)) || ext == "rpmorig")
+    {
+        return true;
+    }
+    ["BASE", "LOCAL", "REMOTE", "BACKUP"]
+        .iter()
+        .any(|side| name.contains(&format!("_{side}_")) || name.contains(&format!(".{side}.")))
 }
 
 /// One file's text and everything needed to report positions in it.
@@ -387,6 +435,25 @@ mod tests {
         assert_eq!(k("values.yaml"), None);
         assert_eq!(k("dockerfile"), None);
         assert_eq!(k("README.md"), None);
+        // Leftovers of editors, patch, package managers and merge tools are not recognised.
+        for backup in [
+            "Dockerfile.orig",
+            "Dockerfile.bak",
+            "Dockerfile~",
+            "Dockerfile.swp",
+            "Dockerfile.rej",
+            "Dockerfile.dpkg-old",
+            "Dockerfile.rpmnew",
+            "Dockerfile_BASE_1234",
+            "Dockerfile.LOCAL.1234",
+            "api.Dockerfile.old",
+            "compose.yaml~",
+        ] {
+            assert_eq!(k(backup), None, "{backup}");
+        }
+        // A real variant whose name merely looks related is still a Dockerfile.
+        assert_eq!(k("Dockerfile.test"), Some(FileKind::Dockerfile));
+        assert_eq!(k("Dockerfile.base"), Some(FileKind::Dockerfile));
     }
 
     #[test]

@@ -285,3 +285,85 @@ fn a_required_compose_variable_missing_here_is_no_error() {
     );
     assert_eq!(r.stdout, "", "{}", r.stderr);
 }
+
+#[test]
+fn backups_and_excluded_directories_are_skipped_unless_named() {
+    let p = project(
+        "extend-exclude = [\"vendor\", \"generated/*.Dockerfile\"]\n",
+        &[
+            ("Dockerfile", LATEST),
+            ("Dockerfile.orig", LATEST),
+            ("Dockerfile~", LATEST),
+            ("app/Dockerfile.dpkg-old", LATEST),
+            ("app/Dockerfile.rej", LATEST),
+            ("vendor/lib/Dockerfile", LATEST),
+            ("generated/x.Dockerfile", LATEST),
+            ("generated/keep/Dockerfile", LATEST),
+        ],
+    );
+    let files = |r: &Run| -> Vec<String> {
+        let mut v: Vec<String> = r
+            .stdout
+            .lines()
+            .filter_map(|l| l.split(':').next())
+            .map(str::to_string)
+            .collect();
+        v.dedup();
+        v
+    };
+    let r = plimsoll(p.path(), &["check", "--format", "concise", "."]);
+    assert_eq!(
+        files(&r),
+        ["Dockerfile", "generated/keep/Dockerfile"],
+        "{}",
+        r.stderr
+    );
+    // `--fix` rewrites no backup and nothing excluded.
+    let r = plimsoll(p.path(), &["check", "--fix", "--unsafe-fixes", "."]);
+    assert!(r.code <= 1, "{}", r.stderr);
+    for untouched in ["Dockerfile.orig", "Dockerfile~", "vendor/lib/Dockerfile"] {
+        assert_eq!(
+            std::fs::read_to_string(p.path().join(untouched)).unwrap(),
+            LATEST,
+            "{untouched}"
+        );
+    }
+    // Named, they are linted.
+    let r = plimsoll(
+        p.path(),
+        &[
+            "check",
+            "--format",
+            "concise",
+            "Dockerfile.orig",
+            "vendor/lib/Dockerfile",
+            "vendor/",
+        ],
+    );
+    assert_eq!(
+        files(&r),
+        ["Dockerfile.orig", "vendor/lib/Dockerfile"],
+        "{}",
+        r.stderr
+    );
+    // `pin --check` skips them too (it only reads: `--offline` without a lock pins nothing).
+    let r = plimsoll(p.path(), &["pin", "--check", "--offline", "."]);
+    assert!(
+        !r.stdout.contains("orig") && !r.stderr.contains("orig"),
+        "{}{}",
+        r.stdout,
+        r.stderr
+    );
+    assert!(
+        !r.stdout.contains("vendor") && !r.stderr.contains("vendor"),
+        "{}{}",
+        r.stdout,
+        r.stderr
+    );
+    assert!(
+        r.stdout.contains("Dockerfile") || r.stderr.contains("Dockerfile"),
+        "{}{}",
+        r.stdout,
+        r.stderr
+    );
+}

@@ -37,6 +37,7 @@ fn whole_reports(dir: &Path, path: &str) -> Vec<FileReport> {
             file_kind: None,
             stdin_filename: None,
             kind_for: &no_kinds,
+            exclude: None,
         },
     );
     found

@@ -137,6 +137,7 @@ pub fn run(args: CheckArgs) -> ExitStatus {
             file_kind,
             stdin_filename: args.stdin_filename.clone(),
             kind_for: &kind_for,
+            exclude: Some(source.excluder()),
         },
     );
     let targets = found.targets;
