@@ -284,6 +284,67 @@ impl FileKind {
     }
 }
 
+impl FileKind {
+    /// The kind a text without a telling name reads as (standard input without
+    /// `--stdin-filename`), from its first line that is not blank or a comment: a Dockerfile
+    /// instruction makes it a Dockerfile; a YAML mapping key, list item or document marker
+    /// makes it a compose file; anything else, a Dockerfile (whose parser then says what is
+    /// wrong with it).
+    pub fn sniff(text: &str) -> FileKind {
+        const INSTRUCTIONS: [&str; 18] = [
+            "FROM",
+            "RUN",
+            "CMD",
+            "LABEL",
+            "MAINTAINER",
+            "EXPOSE",
+            "ENV",
+            "ADD",
+            "COPY",
+            "ENTRYPOINT",
+            "VOLUME",
+            "USER",
+            "WORKDIR",
+            "ARG",
+            "ONBUILD",
+            "STOPSIGNAL",
+            "HEALTHCHECK",
+            "SHELL",
+        ];
+        let Some(line) = text
+            .lines()
+            .map(|l| l.trim_end_matches('\r'))
+            .find(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+        else {
+            return FileKind::Dockerfile;
+        };
+        let word: String = line
+            .trim_start()
+            .chars()
+            .take_while(|c| c.is_ascii_alphabetic())
+            .collect();
+        let after = line.trim_start().get(word.len()..).unwrap_or("");
+        if INSTRUCTIONS.iter().any(|i| i.eq_ignore_ascii_case(&word))
+            && (after.is_empty() || after.starts_with([' ', '\t']))
+        {
+            return FileKind::Dockerfile;
+        }
+        let yaml_key = line.split_once(':').is_some_and(|(key, rest)| {
+            !key.is_empty()
+                && !key.starts_with([' ', '\t'])
+                && key
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_.\"'".contains(c))
+                && (rest.is_empty() || rest.starts_with([' ', '\t']))
+        });
+        if yaml_key || line == "---" || line.starts_with("--- ") || line.starts_with("- ") {
+            FileKind::Compose
+        } else {
+            FileKind::Dockerfile
+        }
+    }
+}
+
 /// Whether a file name is that of a copy an editor, a package manager, `patch` or a merge
 /// tool leaves beside a file: `~` at the end, or a last extension such as `.orig`, `.bak`,
 /// `.swp`, `.rej`, `.dpkg-old` or `.rpmnew`, or git mergetool's `_BASE_`/`.LOCAL.` copies.
@@ -454,6 +515,32 @@ mod tests {
         // A real variant whose name merely looks related is still a Dockerfile.
         assert_eq!(k("Dockerfile.test"), Some(FileKind::Dockerfile));
         assert_eq!(k("Dockerfile.base"), Some(FileKind::Dockerfile));
+    }
+
+    #[test]
+    fn sniffs_the_kind_of_a_nameless_text() {
+        let k = FileKind::sniff;
+        assert_eq!(
+            k("services:\n  web:\n    image: nginx\n"),
+            FileKind::Compose
+        );
+        assert_eq!(
+            k("# a stack\n\nversion: \"3\"\nservices: {}\n"),
+            FileKind::Compose
+        );
+        assert_eq!(k("---\nservices: {}\n"), FileKind::Compose);
+        assert_eq!(k("x-common: &c\n  restart: always\n"), FileKind::Compose);
+        assert_eq!(
+            k("# syntax=docker/dockerfile:1\nFROM alpine\n"),
+            FileKind::Dockerfile
+        );
+        assert_eq!(k("from alpine\nrun echo\n"), FileKind::Dockerfile);
+        assert_eq!(k("ARG BASE=alpine\nFROM $BASE\n"), FileKind::Dockerfile);
+        // An instruction-looking YAML key is still YAML; a broken text is a Dockerfile.
+        assert_eq!(k("user: root\n"), FileKind::Compose);
+        assert_eq!(k("USER root\n"), FileKind::Dockerfile);
+        assert_eq!(k(""), FileKind::Dockerfile);
+        assert_eq!(k("whatever this is\n"), FileKind::Dockerfile);
     }
 
     #[test]

@@ -367,3 +367,41 @@ fn backups_and_excluded_directories_are_skipped_unless_named() {
         r.stderr
     );
 }
+
+#[test]
+fn compose_on_standard_input_is_read_as_compose_and_the_user_is_told() {
+    let p = project("", &[]);
+    let compose = b"services:\n  web:\n    image: nginx:latest\n";
+    let r = support::run_plimsoll(
+        p.path(),
+        &["check", "--format", "concise", "-"],
+        Some(compose),
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stdout.contains("-:3:12: warning PL101 `nginx:latest`"),
+        "{}",
+        r.stdout
+    );
+    assert!(!r.stdout.contains("PL001"), "{}", r.stdout);
+    assert!(
+        r.stderr
+            .contains("standard input read as a compose file by its content"),
+        "{}",
+        r.stderr
+    );
+    let r = support::run_plimsoll(
+        p.path(),
+        &["check", "--format", "concise", "-"],
+        Some(LATEST.as_bytes()),
+    );
+    assert!(r.stdout.contains("-:1:6: warning PL101"), "{}", r.stdout);
+    assert!(r.stderr.contains("read as a Dockerfile"), "{}", r.stderr);
+    // Named, nothing is guessed and nothing is said.
+    let r = support::run_plimsoll(
+        p.path(),
+        &["check", "--stdin-filename", "compose.yaml", "-"],
+        Some(compose),
+    );
+    assert!(!r.stderr.contains("note"), "{}", r.stderr);
+}

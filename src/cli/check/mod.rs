@@ -516,7 +516,22 @@ fn lint_target(
 ) -> Result<Outcome, String> {
     let resolved = source.settings_for(&t.path).map_err(|e| e.to_string())?;
     let settings = resolved.settings;
-    let Loaded { file, bad_utf8 } = discover::read(t)?;
+    let Loaded { mut file, bad_utf8 } = discover::read(t)?;
+    if t.stdin && args.stdin_filename.is_none() && args.file_kind.is_none() {
+        // Nothing names standard input's kind: its content says, and the user is told.
+        let kind = FileKind::sniff(&file.text);
+        eprintln!(
+            "plimsoll: note: standard input read as a {} by its content (name it with \
+             --stdin-filename, or say --file-kind)",
+            match kind {
+                FileKind::Dockerfile => "Dockerfile",
+                FileKind::Compose => "compose file",
+            }
+        );
+        if kind != file.kind {
+            file = SourceFile::new(file.path.to_path_buf(), file.text.clone(), kind);
+        }
+    }
     let report = lint_file(&file, bad_utf8, &settings, args).report;
     let mut out = Outcome {
         report,
