@@ -51,6 +51,7 @@ pub struct Linted {
 /// Lints one decoded file: rules, the invalid-UTF-8 finding, suppressions, local settings.
 pub fn lint_file(file: &SourceFile, settings: &LintSettings, opts: LintOptions) -> Linted {
     let (mut report, statements) = engine::lint_source_with_statements(file, settings);
+    report.file.secrets = secret_spans(file, settings, &report).into();
     if let Some(at) = opts.invalid_utf8_at {
         let end = file
             .text
@@ -80,6 +81,59 @@ pub fn lint_file(file: &SourceFile, settings: &LintSettings, opts: LintOptions) 
         report,
         statements: statements.ranges,
     }
+}
+
+/// The spans of `file` that hold a secret, whatever rules `settings` select: every output
+/// quoting the file masks them. When every secret rule ran they are the ones its findings
+/// mark (suppressed findings included: a suppressed secret is still a secret); otherwise, and
+/// only when something is to be shown, the secret rules run again on their own to find them.
+fn secret_spans(file: &SourceFile, settings: &LintSettings, report: &FileReport) -> Vec<Span> {
+    let mut spans: Vec<Span> = report.findings.iter().filter_map(|f| f.secret).collect();
+    if report.findings.is_empty() || all_secret_rules_enabled(settings) {
+        return spans;
+    }
+    let secrets_only = LintSettings {
+        select: vec![SECRET_FAMILY.to_string()],
+        extend_select: Vec::new(),
+        ignore: Vec::new(),
+        severity: Default::default(),
+        options: settings.options.clone(),
+        compose_env: settings.compose_env.clone(),
+    };
+    let (scanned, _) = engine::lint_source_with_statements(file, &secrets_only);
+    spans.extend(scanned.findings.iter().filter_map(|f| f.secret));
+    spans.sort();
+    spans.dedup();
+    spans
+}
+
+/// The rule family whose findings mark secrets.
+const SECRET_FAMILY: &str = "secret";
+
+/// Whether `settings` enable every rule of the secret family (the default), remembered for
+/// the settings of the previous file on this thread: a run lints most files with the same.
+fn all_secret_rules_enabled(settings: &LintSettings) -> bool {
+    thread_local! {
+        static LAST: std::cell::RefCell<Option<(LintSettings, bool)>> =
+            const { std::cell::RefCell::new(None) };
+    }
+    LAST.with(|last| {
+        let mut last = last.borrow_mut();
+        if let Some((s, all)) = last.as_ref()
+            && s == settings
+        {
+            return *all;
+        }
+        let enabled: std::collections::HashSet<&str> = engine::enabled_rules(settings)
+            .iter()
+            .map(|(m, _)| m.code.as_str())
+            .collect();
+        let all = catalog::resolve(SECRET_FAMILY)
+            .iter()
+            .all(|m| enabled.contains(m.code.as_str()));
+        *last = Some((settings.clone(), all));
+        all
+    })
 }
 
 /// Whether a selector (code, code prefix, name or `ALL`) names a local rule.

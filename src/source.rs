@@ -394,6 +394,10 @@ pub struct SourceFile {
     pub text: Arc<str>,
     pub kind: FileKind,
     pub line_index: Arc<LineIndex>,
+    /// Byte ranges of the text that hold a secret, as the secret scanner found them whatever
+    /// rules were selected (set by [`crate::lint::lint_file`]). Every output that quotes the
+    /// text masks them, except a diff (which is the user's own file).
+    pub secrets: Arc<[Span]>,
 }
 
 impl SourceFile {
@@ -405,6 +409,7 @@ impl SourceFile {
             text,
             kind,
             line_index,
+            secrets: Arc::from([]),
         }
     }
 

@@ -405,3 +405,45 @@ fn compose_on_standard_input_is_read_as_compose_and_the_user_is_told() {
     );
     assert!(!r.stderr.contains("note"), "{}", r.stderr);
 }
+
+#[test]
+fn secrets_are_masked_in_every_output_whether_or_not_the_secret_rules_run() {
+    let text = "FROM debian:12\nRUN echo hi\n# plimsoll ignore=secret-token\nRUN curl -u admin:S3cr3tP4ssw0rdXyz https://example.com/x && export GITHUB_TOKEN=ghp_abcdefghijklmnopqrstuvwxyz0123456789\n";
+    let p = project("", &[("Dockerfile", text)]);
+    let secrets = [
+        "S3cr3tP4ssw0rdXyz",
+        "ghp_abcdefghijklmnopqrstuvwxyz0123456789",
+    ];
+    for format in [
+        "human",
+        "concise",
+        "json",
+        "sarif",
+        "checkstyle",
+        "gitlab",
+        "github",
+        "junit",
+    ] {
+        for ignore in [
+            &[][..],
+            &["--ignore", "secret"][..],
+            &["--select", "split-run"][..],
+        ] {
+            let mut args = vec!["check", "--format", format, "Dockerfile"];
+            args.extend_from_slice(ignore);
+            let r = plimsoll(p.path(), &args);
+            assert!(r.code <= 1, "{format} {ignore:?}: {}", r.stderr);
+            for secret in secrets {
+                assert!(
+                    !r.stdout.contains(secret),
+                    "{format} {ignore:?} shows {secret}:\n{}",
+                    r.stdout
+                );
+            }
+        }
+    }
+    // The split-run finding quotes the line (human), masked.
+    let r = plimsoll(p.path(), &["check", "--ignore", "secret", "Dockerfile"]);
+    assert!(r.stdout.contains("-u admin:S3cr… https://"), "{}", r.stdout);
+    assert!(r.stdout.contains("GITHUB_TOKEN=ghp_…"), "{}", r.stdout);
+}

@@ -307,8 +307,15 @@ pub(crate) fn mask_cow<'t>(
 pub(crate) struct Secrets(Vec<crate::source::Span>);
 
 impl Secrets {
+    /// The secrets the findings mark and those the scanner found in the file whatever rules
+    /// ran ([`crate::source::SourceFile::secrets`]).
     pub(crate) fn of(report: &FileReport) -> Secrets {
-        let mut v: Vec<_> = report.findings.iter().filter_map(|f| f.secret).collect();
+        let mut v: Vec<_> = report
+            .findings
+            .iter()
+            .filter_map(|f| f.secret)
+            .chain(report.file.secrets.iter().copied())
+            .collect();
         v.sort();
         v.dedup();
         Secrets(v)
