@@ -20,7 +20,7 @@ use crate::discover::{self, Loaded, Target};
 use crate::file_settings::{SettingsOptions, SettingsSource};
 use crate::finding::FileReport;
 use crate::fix::{
-    FileFixed, FileSnapshot, FixMode, MAX_PASSES, fix_file, fix_until_stable, fixes_of,
+    FileFixed, FileSnapshot, FixMode, MAX_PASSES, fix_file_checked, fix_until_stable, fixes_of,
 };
 use crate::report::{self, Format, Totals};
 use crate::source::{FileKind, SourceFile};
@@ -562,23 +562,73 @@ fn lint_target(
         let f = SourceFile::new(file.path.to_path_buf(), text.to_string(), file.kind);
         fixes_of(&lint_file(&f, None, &settings, args).report.findings)
     };
+    // Before anything is written or shown, the fixed text is read again: it must parse and
+    // must not hold a finding worse than the worst one a fix was offered for. Its report is
+    // the one shown afterwards.
+    let fixed_severity = out
+        .report
+        .findings
+        .iter()
+        .filter(|f| {
+            f.fix
+                .as_ref()
+                .is_some_and(|x| run.mode.allows(x.applicability))
+        })
+        .map(|f| f.severity)
+        .max();
+    let mut fixed_report = None;
+    let original = out.report.findings.clone();
+    let mut accept = |fixed: &str| {
+        let f = SourceFile::new(file.path.to_path_buf(), fixed.to_string(), file.kind);
+        let report = lint_file(&f, None, &settings, args).report;
+        let verdict = crate::fix::check_fixed(
+            file.kind,
+            (&file.text, &original),
+            (fixed, &report.findings),
+            fixed_severity,
+        );
+        fixed_report = Some(report);
+        verdict
+    };
+    let refused = |why: String| {
+        format!(
+            "{}: not fixed: {why}; nothing was written",
+            t.path.display()
+        )
+    };
     let label = t.path.to_string_lossy().into_owned();
-    let new_text = if t.stdin {
+    if t.stdin {
         let outcome = fix_until_stable(&file.text, fixes, run.mode, MAX_PASSES, relint);
+        let changed = *outcome.text != *file.text;
+        if changed && let Err(why) = accept(&outcome.text) {
+            out.errors.push(refused(why));
+            if !run.diff {
+                // Standard output still carries the text: the original, unchanged.
+                out.fixed_stdin = Some(file.text.to_string());
+            }
+            return Ok(out);
+        }
         out.applied = outcome.applied;
-        out.changed = *outcome.text != *file.text;
+        out.changed = changed;
         if run.diff {
             out.diff = crate::fix::unified_diff(&label, &file.text, &outcome.text);
             return Ok(out);
         }
-        out.fixed_stdin = Some(outcome.text.clone());
-        outcome.text
+        out.fixed_stdin = Some(outcome.text);
     } else {
         let snapshot = FileSnapshot {
             path: t.path.clone(),
             bytes: file.text.as_bytes().to_vec(),
         };
-        let (outcome, result) = fix_file(&snapshot, &file.text, fixes, run.mode, run.diff, relint);
+        let (outcome, result) = fix_file_checked(
+            &snapshot,
+            &file.text,
+            fixes,
+            run.mode,
+            run.diff,
+            relint,
+            &mut accept,
+        );
         match result {
             FileFixed::Unchanged => return Ok(out),
             FileFixed::Diff(d) => {
@@ -591,16 +641,18 @@ fn lint_target(
                 out.errors.push(e.to_string());
                 return Ok(out);
             }
+            FileFixed::Refused(why) => {
+                out.errors.push(refused(why));
+                return Ok(out);
+            }
             FileFixed::Written => {
                 out.applied = outcome.applied;
                 out.changed = true;
-                outcome.text
             }
         }
-    };
-    if *new_text != *file.text {
-        let fixed = SourceFile::new(file.path.to_path_buf(), new_text, file.kind);
-        out.report = lint_file(&fixed, None, &settings, args).report;
+    }
+    if let Some(report) = fixed_report {
+        out.report = report;
     }
     Ok(out)
 }
