@@ -64,7 +64,13 @@ fn copy_dir(from: &Path, to: &Path) {
         if p.is_dir() {
             copy_dir(&p, &to.join(e.file_name()));
         } else {
-            std::fs::copy(&p, to.join(e.file_name())).unwrap();
+            let copy = to.join(e.file_name());
+            std::fs::copy(&p, &copy).unwrap();
+            // shared/ may be read-only; its copy must be writable to be fixed.
+            let mut perms = std::fs::metadata(&copy).unwrap().permissions();
+            #[allow(clippy::permissions_set_readonly_false)]
+            perms.set_readonly(false);
+            std::fs::set_permissions(&copy, perms).unwrap();
         }
     }
 }
@@ -110,7 +116,11 @@ fn fixing_the_corpus_keeps_every_file_readable_and_is_stable() {
         let mut all = args.clone();
         all.extend(paths.iter().map(String::as_str));
         let first = support::run_plimsoll(tmp.path(), &all, None);
-        assert!(first.stderr.contains("applied"), "{dir}: {}", first.stderr);
+        assert!(
+            first.stderr.contains("applied") && !first.stderr.contains("error"),
+            "{dir}: {}",
+            first.stderr
+        );
         let second = support::run_plimsoll(tmp.path(), &all, None);
         assert!(
             second.stderr.contains("applied 0 fixes in 0 files"),
@@ -129,4 +139,5 @@ fn fixing_the_corpus_keeps_every_file_readable_and_is_stable() {
         );
     }
     eprintln!("{changed} of {} corpus files fixed", files.len());
+    assert!(changed > 0, "no fix was applied: the test fixed nothing");
 }
