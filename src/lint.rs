@@ -110,17 +110,29 @@ fn secret_spans(file: &SourceFile, settings: &LintSettings, report: &FileReport)
 /// The rule family whose findings mark secrets.
 const SECRET_FAMILY: &str = "secret";
 
-/// Whether `settings` enable every rule of the secret family (the default), remembered for
-/// the settings of the previous file on this thread: a run lints most files with the same.
+/// Whether `settings` enable every rule of the secret family (as the defaults do), remembered
+/// for the selection of the previous file on this thread: a run lints most files with the
+/// same.
 fn all_secret_rules_enabled(settings: &LintSettings) -> bool {
+    type Selection = (Vec<String>, Vec<String>, Vec<String>);
     thread_local! {
-        static LAST: std::cell::RefCell<Option<(LintSettings, bool)>> =
+        static LAST: std::cell::RefCell<Option<(Selection, bool)>> =
             const { std::cell::RefCell::new(None) };
+    }
+    let secret_rules = || catalog::resolve(SECRET_FAMILY);
+    if settings.select.is_empty() && settings.ignore.is_empty() {
+        // The default set, plus extensions: every secret rule is on by default.
+        static ALL_DEFAULT: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+        if *ALL_DEFAULT.get_or_init(|| secret_rules().iter().all(|m| m.default_enabled)) {
+            return true;
+        }
     }
     LAST.with(|last| {
         let mut last = last.borrow_mut();
-        if let Some((s, all)) = last.as_ref()
-            && s == settings
+        if let Some(((select, extend, ignore), all)) = last.as_ref()
+            && *select == settings.select
+            && *extend == settings.extend_select
+            && *ignore == settings.ignore
         {
             return *all;
         }
@@ -128,10 +140,15 @@ fn all_secret_rules_enabled(settings: &LintSettings) -> bool {
             .iter()
             .map(|(m, _)| m.code.as_str())
             .collect();
-        let all = catalog::resolve(SECRET_FAMILY)
+        let all = secret_rules()
             .iter()
             .all(|m| enabled.contains(m.code.as_str()));
-        *last = Some((settings.clone(), all));
+        let selection = (
+            settings.select.clone(),
+            settings.extend_select.clone(),
+            settings.ignore.clone(),
+        );
+        *last = Some((selection, all));
         all
     })
 }

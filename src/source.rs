@@ -256,9 +256,11 @@ impl FileKind {
     /// skips them, and `--fix` or `pin` never rewrite them unless they are named.
     pub fn detect(path: &Path) -> Option<FileKind> {
         let name = path.file_name()?.to_str()?;
-        if is_backup_name(name) {
-            return None;
-        }
+        // Most names a walk meets are neither kind: the backup check runs only for the rest.
+        Self::detect_name(name).filter(|_| !is_backup_name(name))
+    }
+
+    fn detect_name(name: &str) -> Option<FileKind> {
         let separated = |rest: &str| rest.is_empty() || rest.starts_with(['.', '-', '_']);
         let ends_after_separator = |s: &str, suffix: &str| {
             s.strip_suffix(suffix)
@@ -381,9 +383,10 @@ pub fn is_backup_name(name: &str) -> bool {
     {
         return true;
     }
-    ["BASE", "LOCAL", "REMOTE", "BACKUP"]
-        .iter()
-        .any(|side| name.contains(&format!("_{side}_")) || name.contains(&format!(".{side}.")))
+    const MERGE_COPIES: [&str; 8] = [
+        "_BASE_", "_LOCAL_", "_REMOTE_", "_BACKUP_", ".BASE.", ".LOCAL.", ".REMOTE.", ".BACKUP.",
+    ];
+    MERGE_COPIES.iter().any(|m| name.contains(m))
 }
 
 /// One file's text and everything needed to report positions in it.

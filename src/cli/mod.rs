@@ -241,6 +241,15 @@ pub fn main() -> ExitCode {
 /// moves.
 pub fn subcommand_first(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
     use clap::CommandFactory;
+    // Only an option first can put anything before a subcommand; building clap's command to
+    // find out costs more than a small check, so the usual case skips it.
+    if !args
+        .get(1)
+        .and_then(|a| a.to_str())
+        .is_some_and(|a| a.starts_with('-') && a != "-" && a != "--")
+    {
+        return args;
+    }
     let cmd = Cli::command();
     let takes_value = |long: Option<&str>, short: Option<char>| {
         cmd.get_arguments().any(|a| {

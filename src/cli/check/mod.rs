@@ -168,9 +168,11 @@ pub fn run(args: CheckArgs) -> ExitStatus {
         known: known.as_ref(),
         ctx: &ctx,
     };
+    // One file lints on this thread: asking rayon about threads would start its pool.
+    let parallel = targets.len() > 1 && rayon::current_num_threads() > 1;
     ordered::for_each(
         targets.len(),
-        rayon::current_num_threads() > 1,
+        parallel,
         |i| per_file.run(&targets[i]),
         |i, done| run.take(&targets[i], done),
     );
