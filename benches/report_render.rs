@@ -7,7 +7,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test: a failed step should panic with its message
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use plimsoll::cli::check::rule_info;
+use plimsoll::cli::rule_info::rule_info;
 use plimsoll::finding::FileReport;
 use plimsoll::report::{self, Context, Format};
 use plimsoll::rules::lint_source;

@@ -60,9 +60,9 @@ pub fn compose_load(data: &[u8]) {
 /// The fast YAML reader against saphyr-parser: where the fast path answers, its tree must be
 /// exactly the reference tree.
 pub fn compose_yaml_diff(data: &[u8]) {
-    use plimsoll::syntax::compose::{fast, yaml};
+    use plimsoll::syntax::compose::{subset_reader, yaml};
     let text = String::from_utf8_lossy(data);
-    if let Some(tree) = fast::parse(&text) {
+    if let Some(tree) = subset_reader::parse(&text) {
         assert_eq!(
             tree,
             yaml::parse_reference(&text),

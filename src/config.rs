@@ -19,6 +19,7 @@
 //! nonroot-base-images = ["gcr.io/distroless/*:nonroot"]
 //! required-labels = { "org.opencontainers.image.source" = "url" }
 //! secret-allowlist = ["EXAMPLE", "/^dummy-/"]
+//! extend-exclude = ["vendor"]           # paths a directory walk skips (`exclude` replaces)
 //! [file-kinds]                         # glob -> kind, for names plimsoll does not recognise
 //! "docker/*.df" = "dockerfile"
 //! [[overrides]]                        # per-path settings, globs relative to this file
@@ -29,7 +30,8 @@
 //! Unknown keys and bad values are errors that name the file, line and column.
 
 use crate::finding::Severity;
-use crate::report::Format;
+use crate::output_format::Format;
+use crate::rules::catalog;
 use crate::rules::settings::{LabelFormat, LintSettings, RuleOptions};
 use crate::source::{FileKind, LineIndex};
 use globset::{Glob, GlobSet, GlobSetBuilder};
@@ -86,9 +88,12 @@ impl FailLevel {
 }
 
 impl Default for FailLevel {
-    /// Any reported finding fails, as with most linters.
+    /// Warnings and errors fail; info and style findings are reported without failing. Nearly
+    /// every real repository has info-level findings (an image not pinned by digest) on day
+    /// one: failing on them would make a team switch plimsoll off rather than adopt it, while
+    /// warnings (a moving tag, root at run time, a secret) are worth stopping a build for.
     fn default() -> FailLevel {
-        FailLevel::At(Severity::Style)
+        FailLevel::At(Severity::Warning)
     }
 }
 
@@ -164,6 +169,8 @@ struct RawConfig {
     registry_mirrors: Option<BTreeMap<String, Vec<String>>>,
     options: Option<RawOptions>,
     file_kinds: Option<BTreeMap<String, KindValue>>,
+    exclude: Option<Vec<String>>,
+    extend_exclude: Option<Vec<String>>,
     overrides: Option<Vec<RawOverride>>,
 }
 
@@ -213,6 +220,9 @@ pub struct Config {
     pub registry_mirrors: BTreeMap<String, Vec<String>>,
     overrides: Vec<Override>,
     file_kinds: Vec<(GlobSet, PathBuf, FileKind)>,
+    /// `exclude` and `extend-exclude`: paths a directory walk skips, each set with the
+    /// directory its globs are relative to.
+    exclude: Vec<(GlobSet, PathBuf)>,
 }
 
 impl Config {
@@ -240,6 +250,13 @@ impl Config {
             .iter()
             .find(|(set, root, _)| matches(set, root, path))
             .map(|(_, _, k)| *k)
+    }
+
+    /// Whether `exclude`/`extend-exclude` names `path` (a file or a directory a walk meets).
+    pub fn is_excluded(&self, path: &Path) -> bool {
+        self.exclude
+            .iter()
+            .any(|(set, root)| matches(set, root, path))
     }
 
     /// Whether any `[file-kinds]` globs exist (discovery then asks about every file).
@@ -407,6 +424,81 @@ fn severities(map: Option<BTreeMap<String, SevValue>>) -> BTreeMap<String, Sever
         .collect()
 }
 
+/// Every rule selector a configuration file names, with the key it is under.
+fn selectors(raw: &RawConfig) -> Vec<(&'static str, &str)> {
+    fn push<'a>(
+        out: &mut Vec<(&'static str, &'a str)>,
+        key: &'static str,
+        v: &'a Option<Vec<String>>,
+    ) {
+        out.extend(v.iter().flatten().map(|s| (key, s.as_str())));
+    }
+    fn keys<'a>(out: &mut Vec<(&'static str, &'a str)>, m: &'a Option<BTreeMap<String, SevValue>>) {
+        out.extend(m.iter().flatten().map(|(k, _)| ("severity", k.as_str())));
+    }
+    let mut all = Vec::new();
+    push(&mut all, "select", &raw.select);
+    push(&mut all, "extend-select", &raw.extend_select);
+    push(&mut all, "ignore", &raw.ignore);
+    keys(&mut all, &raw.severity);
+    for o in raw.overrides.iter().flatten() {
+        push(&mut all, "select", &o.select);
+        push(&mut all, "extend-select", &o.extend_select);
+        push(&mut all, "ignore", &o.ignore);
+        keys(&mut all, &o.severity);
+    }
+    all
+}
+
+/// Refuses a selector that names no rule: a misspelt rule would otherwise select nothing (or
+/// ignore nothing) without a word.
+fn check_selectors(raw: &RawConfig, path: &Path, text: &str) -> Result<(), ConfigError> {
+    for (key, selector) in selectors(raw) {
+        if let Some(message) = unknown_selector(selector) {
+            return Err(ConfigError {
+                path: path.to_path_buf(),
+                position: find_position(text, &format!("\"{selector}\""))
+                    .or_else(|| find_position(text, selector)),
+                message: format!("{message} in `{key}`"),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Whether a selector names at least one rule of the catalog ([`catalog::resolve`]).
+pub fn selector_is_known(selector: &str) -> bool {
+    !catalog::resolve(selector).is_empty()
+}
+
+/// For a selector that names no rule, or only a removed one, the error to show, with the
+/// nearest selector when one is close ([`catalog::check_selector`]).
+pub fn unknown_selector(selector: &str) -> Option<String> {
+    match catalog::check_selector(selector) {
+        catalog::SelectorCheck::Ok | catalog::SelectorCheck::Deprecated { .. } => None,
+        catalog::SelectorCheck::Removed { rule, replaced_by } => Some(format!(
+            "rule `{rule}` was removed; use `{replaced_by}` instead"
+        )),
+        catalog::SelectorCheck::Unknown {
+            suggestion: Some(near),
+        } => Some(format!(
+            "unknown rule `{selector}`; did you mean `{near}`?"
+        )),
+        catalog::SelectorCheck::Unknown { suggestion: None } => Some(format!(
+            "unknown rule `{selector}` (`plimsoll rules` lists them)"
+        )),
+    }
+}
+
+/// The candidate nearest to `word`, when it is close enough to be a typo of it (see
+/// [`catalog::closest`]).
+pub fn did_you_mean<'c>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'c str>,
+) -> Option<&'c str> {
+    catalog::closest(word, candidates)
+}
+
 fn apply_raw(
     config: &mut Config,
     raw: RawConfig,
@@ -414,6 +506,7 @@ fn apply_raw(
     text: &str,
     root: &Path,
 ) -> Result<(), ConfigError> {
+    check_selectors(&raw, path, text)?;
     let s = &mut config.settings;
     if let Some(v) = raw.select {
         s.select = v;
@@ -456,6 +549,17 @@ fn apply_raw(
     config
         .registry_mirrors
         .extend(raw.registry_mirrors.unwrap_or_default());
+    // `exclude` replaces what an extended configuration excluded; `extend-exclude` adds to it.
+    if let Some(globs) = &raw.exclude {
+        config.exclude = vec![(
+            build_globs(globs, path, text, "exclude")?,
+            root.to_path_buf(),
+        )];
+    }
+    if let Some(globs) = &raw.extend_exclude {
+        let set = build_globs(globs, path, text, "extend-exclude")?;
+        config.exclude.push((set, root.to_path_buf()));
+    }
     for (glob, kind) in raw.file_kinds.unwrap_or_default() {
         let set = build_globs(std::slice::from_ref(&glob), path, text, "file-kinds")?;
         config.file_kinds.push((set, root.to_path_buf(), kind.0));
@@ -565,6 +669,17 @@ impl Resolver {
     }
 }
 
+/// Whether a directory walk should skip `path` (a file or directory it meets), by the
+/// `exclude`/`extend-exclude` of the configuration that applies there. A path whose
+/// configuration cannot be read is not skipped (the error is reported when it is linted).
+pub fn excluder(resolver: Arc<Resolver>) -> impl Fn(&Path) -> bool + Send + Sync + 'static {
+    move |path: &Path| {
+        resolver
+            .for_file(path)
+            .is_ok_and(|config| config.is_excluded(path))
+    }
+}
+
 /// The first of `names` found in `dir` or its ancestors (closest first).
 fn find_up(dir: &Path, names: &[&str]) -> Option<PathBuf> {
     let mut cur = Some(dir);
@@ -601,8 +716,9 @@ ignore = []
 # Also run rules in preview (new rules not yet stable).
 # preview = false
 
-# Lowest severity that makes `plimsoll check` exit 1: error, warning, info, style or none.
-fail-level = "style"
+# Lowest severity that makes `plimsoll check` exit 1: error, warning, info, style or none
+# (never). Info and style findings are reported either way.
+fail-level = "warning"
 
 # Default output format: human, concise, json, sarif, checkstyle, gitlab, github or junit.
 # output-format = "human"
@@ -626,6 +742,12 @@ nonroot-base-images = ["gcr.io/distroless/*:nonroot", "gcr.io/distroless/*:*-non
 required-labels = {}
 # Values (or /regexes/) never reported as secrets.
 secret-allowlist = []
+
+# Paths a directory walk skips (vendored or generated code), as globs relative to this file; a
+# glob without a slash matches at any depth. `exclude` replaces what an extended configuration
+# excludes, `extend-exclude` adds to it. Files named on the command line are always linted.
+# exclude = []
+# extend-exclude = ["vendor", "third_party/**"]
 
 # Lint files with other names as a given kind (dockerfile or compose).
 [file-kinds]
@@ -943,6 +1065,43 @@ mod tests {
     }
 
     #[test]
+    fn unknown_selectors_are_located_with_a_suggestion() {
+        let tmp = tempfile::tempdir().unwrap();
+        let p = write(
+            tmp.path(),
+            "plimsoll.toml",
+            "select = [\"ALL\"]\nignore = [\"split-run\", \"latset-tag\"]\n",
+        );
+        let e = load(&p).unwrap_err();
+        assert_eq!(e.position, Some((2, 24)), "{e}");
+        assert_eq!(
+            e.message,
+            "unknown rule `latset-tag`; did you mean `latest-tag`? in `ignore`"
+        );
+        let p = write(
+            tmp.path(),
+            "plimsoll.toml",
+            "[[overrides]]\nfiles = [\"a/*\"]\n[overrides.severity]\nnonsense = \"error\"\n",
+        );
+        let e = load(&p).unwrap_err();
+        assert_eq!(e.position, Some((4, 1)), "{e}");
+        assert!(e.message.starts_with("unknown rule `nonsense` ("), "{e}");
+        // Codes, prefixes, aliases, families and the pipeline's own findings are all known.
+        for known in [
+            "PL101",
+            "PL1",
+            "pl09",
+            "DL3007",
+            "secret",
+            "root-user",
+            "invalid-utf8",
+            "ALL",
+        ] {
+            assert!(selector_is_known(known), "{known}");
+        }
+    }
+
+    #[test]
     fn extend_cycle_is_an_error() {
         let tmp = tempfile::tempdir().unwrap();
         let p = write(tmp.path(), "plimsoll.toml", "extend = \"plimsoll.toml\"\n");
@@ -977,11 +1136,15 @@ mod tests {
         let p = write(tmp.path(), ".hadolint.yml", "ignored: [DL1]\nbogus: 1\n");
         let e = load(&p).unwrap_err();
         assert_eq!(e.position, Some((2, 1)), "{e}");
-        write(tmp.path(), "sub/plimsoll.toml", "ignore = [\"x\"]\n");
+        write(
+            tmp.path(),
+            "sub/plimsoll.toml",
+            "ignore = [\"split-run\"]\n",
+        );
         let c = Resolver::discover()
             .for_file(&tmp.path().join("sub/Dockerfile"))
             .unwrap();
-        assert_eq!(c.settings.ignore, vec!["x"]);
+        assert_eq!(c.settings.ignore, vec!["split-run"]);
     }
 
     #[test]

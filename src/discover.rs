@@ -32,6 +32,9 @@ pub struct Discovery {
     pub errors: Vec<String>,
 }
 
+/// Whether a directory walk skips a path it meets (a configuration's `exclude`).
+pub type Excluder = std::sync::Arc<dyn Fn(&Path) -> bool + Send + Sync>;
+
 pub struct Options<'a> {
     /// `--file-kind`: the kind of every file named on the command line.
     pub file_kind: Option<FileKind>,
@@ -39,6 +42,8 @@ pub struct Options<'a> {
     pub stdin_filename: Option<PathBuf>,
     /// The kind a configuration's `[file-kinds]` gives a path, if any.
     pub kind_for: &'a (dyn Fn(&Path) -> Option<FileKind> + Sync),
+    /// Files and directories a walk skips; never a path named on the command line.
+    pub exclude: Option<Excluder>,
 }
 
 /// Guess for a named file with an unrecognised name.
@@ -145,11 +150,13 @@ fn sort_and_dedupe(targets: &mut Vec<Target>) {
 }
 
 fn walk(root: &Path, opts: &Options<'_>, d: &mut Discovery) {
-    let walker = ignore::WalkBuilder::new(root)
-        .hidden(true)
-        .follow_links(true)
-        .require_git(false)
-        .build();
+    let mut walker = ignore::WalkBuilder::new(root);
+    walker.hidden(true).follow_links(true).require_git(false);
+    if let Some(excluded) = opts.exclude.clone() {
+        // The root was named: only what the walk finds under it can be excluded.
+        walker.filter_entry(move |e| e.depth() == 0 || !excluded(e.path()));
+    }
+    let walker = walker.build();
     for entry in walker {
         match entry {
             Err(e) => d.errors.push(e.to_string()),
@@ -338,6 +345,7 @@ mod tests {
             file_kind: None,
             stdin_filename: None,
             kind_for: &no_kinds,
+            exclude: None,
         };
         let paths = [
             r.join("a/Dockerfile"),
@@ -390,6 +398,7 @@ mod tests {
                     .is_some_and(|e| e == "df")
                     .then_some(FileKind::Dockerfile)
             },
+            exclude: None,
         };
         let d = discover(&[r.to_path_buf()], &opts);
         assert!(d.errors.is_empty(), "{:?}", d.errors);
@@ -407,6 +416,7 @@ mod tests {
             file_kind: None,
             stdin_filename: None,
             kind_for: &no_kinds,
+            exclude: None,
         };
         let d = discover(
             &[
@@ -441,6 +451,7 @@ mod tests {
             file_kind: None,
             stdin_filename: None,
             kind_for: &no_kinds,
+            exclude: None,
         };
         let d = discover(
             &[r.join("Dockerfile"), r.join("missing"), r.join("loop")],

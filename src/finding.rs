@@ -47,8 +47,14 @@ impl Severity {
 }
 
 impl fmt::Display for Severity {
+    /// Honours width and alignment (`{:<8}`), so severities line up in tables; without a
+    /// width (every report line) it is a plain write, which `pad` would slow down.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        if f.width().is_some() {
+            f.pad(self.as_str())
+        } else {
+            f.write_str(self.as_str())
+        }
     }
 }
 
@@ -302,6 +308,12 @@ mod tests {
         let diff = "-ENV T=ghp_abcdefgh\n+ENV T=ghp_abcdefgh && x\n";
         let out = redact_values(diff, &["ghp_abcdefgh", "", "ghp_abcdefgh"]);
         assert_eq!(out, "-ENV T=ghp_…\n+ENV T=ghp_… && x\n");
+    }
+
+    #[test]
+    fn severity_pads_to_a_width() {
+        assert_eq!(format!("[{:<8}]", Severity::Info), "[info    ]");
+        assert_eq!(format!("[{}]", Severity::Warning), "[warning]");
     }
 
     #[test]

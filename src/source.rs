@@ -250,8 +250,17 @@ impl FileKind {
     /// Compose: YAML files whose stem is `compose` or `docker-compose`, starts with either followed
     /// by a separator (`compose.override.yaml`, `docker-compose.prod.yml`, `compose-dev.yaml`), or
     /// ends with `compose` after a separator (`dev.compose.yaml`, `app-compose.yml`).
+    ///
+    /// Backup, swap and merge leftovers of such names (`Dockerfile.orig`, `Dockerfile~`,
+    /// `Dockerfile.dpkg-old`; see [`is_backup_name`]) are not recognised: a directory walk
+    /// skips them, and `--fix` or `pin` never rewrite them unless they are named.
     pub fn detect(path: &Path) -> Option<FileKind> {
         let name = path.file_name()?.to_str()?;
+        // Most names a walk meets are neither kind: the backup check runs only for the rest.
+        Self::detect_name(name).filter(|_| !is_backup_name(name))
+    }
+
+    fn detect_name(name: &str) -> Option<FileKind> {
         let separated = |rest: &str| rest.is_empty() || rest.starts_with(['.', '-', '_']);
         let ends_after_separator = |s: &str, suffix: &str| {
             s.strip_suffix(suffix)
@@ -277,6 +286,109 @@ impl FileKind {
     }
 }
 
+impl FileKind {
+    /// The kind a text without a telling name reads as (standard input without
+    /// `--stdin-filename`), from its first line that is not blank or a comment: a Dockerfile
+    /// instruction makes it a Dockerfile; a YAML mapping key, list item or document marker
+    /// makes it a compose file; anything else, a Dockerfile (whose parser then says what is
+    /// wrong with it).
+    pub fn sniff(text: &str) -> FileKind {
+        const INSTRUCTIONS: [&str; 18] = [
+            "FROM",
+            "RUN",
+            "CMD",
+            "LABEL",
+            "MAINTAINER",
+            "EXPOSE",
+            "ENV",
+            "ADD",
+            "COPY",
+            "ENTRYPOINT",
+            "VOLUME",
+            "USER",
+            "WORKDIR",
+            "ARG",
+            "ONBUILD",
+            "STOPSIGNAL",
+            "HEALTHCHECK",
+            "SHELL",
+        ];
+        let Some(line) = text
+            .lines()
+            .map(|l| l.trim_end_matches('\r'))
+            .find(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+        else {
+            return FileKind::Dockerfile;
+        };
+        let word: String = line
+            .trim_start()
+            .chars()
+            .take_while(|c| c.is_ascii_alphabetic())
+            .collect();
+        let after = line.trim_start().get(word.len()..).unwrap_or("");
+        if INSTRUCTIONS.iter().any(|i| i.eq_ignore_ascii_case(&word))
+            && (after.is_empty() || after.starts_with([' ', '\t']))
+        {
+            return FileKind::Dockerfile;
+        }
+        let yaml_key = line.split_once(':').is_some_and(|(key, rest)| {
+            !key.is_empty()
+                && !key.starts_with([' ', '\t'])
+                && key
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_.\"'".contains(c))
+                && (rest.is_empty() || rest.starts_with([' ', '\t']))
+        });
+        if yaml_key || line == "---" || line.starts_with("--- ") || line.starts_with("- ") {
+            FileKind::Compose
+        } else {
+            FileKind::Dockerfile
+        }
+    }
+}
+
+/// Whether a file name is that of a copy an editor, a package manager, `patch` or a merge
+/// tool leaves beside a file: `~` at the end, or a last extension such as `.orig`, `.bak`,
+/// `.swp`, `.rej`, `.dpkg-old` or `.rpmnew`, or git mergetool's `_BASE_`/`.LOCAL.` copies.
+pub fn is_backup_name(name: &str) -> bool {
+    const EXTENSIONS: [&str; 22] = [
+        "orig",
+        "bak",
+        "backup",
+        "old",
+        "save",
+        "tmp",
+        "temp",
+        "swp",
+        "swo",
+        "swn",
+        "rej",
+        "kate-swp",
+        "dpkg-old",
+        "dpkg-new",
+        "dpkg-dist",
+        "dpkg-bak",
+        "dpkg-tmp",
+        "ucf-old",
+        "ucf-new",
+        "ucf-dist",
+        "rpmnew",
+        "rpmsave",
+    ];
+    if name.ends_with('~') {
+        return true;
+    }
+    if let Some((_, ext)) = name.rsplit_once('.')
+        && (EXTENSIONS.iter().any(|e| ext.eq_ignore_ascii_case(e)) || ext == "rpmorig")
+    {
+        return true;
+    }
+    const MERGE_COPIES: [&str; 8] = [
+        "_BASE_", "_LOCAL_", "_REMOTE_", "_BACKUP_", ".BASE.", ".LOCAL.", ".REMOTE.", ".BACKUP.",
+    ];
+    MERGE_COPIES.iter().any(|m| name.contains(m))
+}
+
 /// One file's text and everything needed to report positions in it.
 #[derive(Clone, Debug)]
 pub struct SourceFile {
@@ -285,6 +397,10 @@ pub struct SourceFile {
     pub text: Arc<str>,
     pub kind: FileKind,
     pub line_index: Arc<LineIndex>,
+    /// Byte ranges of the text that hold a secret, as the secret scanner found them whatever
+    /// rules were selected (set by [`crate::lint::lint_file`]). Every output that quotes the
+    /// text masks them, except a diff (which is the user's own file).
+    pub secrets: Arc<[Span]>,
 }
 
 impl SourceFile {
@@ -296,6 +412,7 @@ impl SourceFile {
             text,
             kind,
             line_index,
+            secrets: Arc::from([]),
         }
     }
 
@@ -412,6 +529,51 @@ mod tests {
         assert_eq!(k("values.yaml"), None);
         assert_eq!(k("dockerfile"), None);
         assert_eq!(k("README.md"), None);
+        // Leftovers of editors, patch, package managers and merge tools are not recognised.
+        for backup in [
+            "Dockerfile.orig",
+            "Dockerfile.bak",
+            "Dockerfile~",
+            "Dockerfile.swp",
+            "Dockerfile.rej",
+            "Dockerfile.dpkg-old",
+            "Dockerfile.rpmnew",
+            "Dockerfile_BASE_1234",
+            "Dockerfile.LOCAL.1234",
+            "api.Dockerfile.old",
+            "compose.yaml~",
+        ] {
+            assert_eq!(k(backup), None, "{backup}");
+        }
+        // A real variant whose name merely looks related is still a Dockerfile.
+        assert_eq!(k("Dockerfile.test"), Some(FileKind::Dockerfile));
+        assert_eq!(k("Dockerfile.base"), Some(FileKind::Dockerfile));
+    }
+
+    #[test]
+    fn sniffs_the_kind_of_a_nameless_text() {
+        let k = FileKind::sniff;
+        assert_eq!(
+            k("services:\n  web:\n    image: nginx\n"),
+            FileKind::Compose
+        );
+        assert_eq!(
+            k("# a stack\n\nversion: \"3\"\nservices: {}\n"),
+            FileKind::Compose
+        );
+        assert_eq!(k("---\nservices: {}\n"), FileKind::Compose);
+        assert_eq!(k("x-common: &c\n  restart: always\n"), FileKind::Compose);
+        assert_eq!(
+            k("# syntax=docker/dockerfile:1\nFROM alpine\n"),
+            FileKind::Dockerfile
+        );
+        assert_eq!(k("from alpine\nrun echo\n"), FileKind::Dockerfile);
+        assert_eq!(k("ARG BASE=alpine\nFROM $BASE\n"), FileKind::Dockerfile);
+        // An instruction-looking YAML key is still YAML; a broken text is a Dockerfile.
+        assert_eq!(k("user: root\n"), FileKind::Compose);
+        assert_eq!(k("USER root\n"), FileKind::Dockerfile);
+        assert_eq!(k(""), FileKind::Dockerfile);
+        assert_eq!(k("whatever this is\n"), FileKind::Dockerfile);
     }
 
     #[test]

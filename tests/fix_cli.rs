@@ -93,7 +93,11 @@ fn crlf_tabs_and_comments_outside_the_edits_are_kept() {
 #[test]
 fn diff_prints_a_unified_diff_and_writes_nothing() {
     let p = project("\"split-run\"", &[("Dockerfile", SPLIT.as_bytes())]);
-    let r = plimsoll(p.path(), &["check", "--diff", "Dockerfile"], None);
+    let r = plimsoll(
+        p.path(),
+        &["check", "--diff", "--fail-level", "info", "Dockerfile"],
+        None,
+    );
     assert_eq!(r.code, 1, "findings remain unfixed: {}", r.stderr);
     assert_eq!(read(p.path(), "Dockerfile"), SPLIT.as_bytes());
     assert!(
@@ -138,7 +142,11 @@ fn standard_input_prints_the_fixed_text() {
     );
     // Nothing to fix: the text comes back unchanged, findings go to standard error.
     let text = "FROM debian:12\nRUN a;\nRUN c\n";
-    let r = plimsoll(p.path(), &["check", "--fix", "-"], Some(text.as_bytes()));
+    let r = plimsoll(
+        p.path(),
+        &["check", "--fix", "--fail-level", "info", "-"],
+        Some(text.as_bytes()),
+    );
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert_eq!(r.stdout, text);
     assert!(r.stderr.contains("PL301"), "{}", r.stderr);
@@ -213,7 +221,15 @@ fn unpinned_digest_is_fixed_from_the_nearest_lock_file() {
     );
     let r = plimsoll(
         p.path(),
-        &["check", "--fix", "--format", "concise", "app"],
+        &[
+            "check",
+            "--fix",
+            "--fail-level",
+            "info",
+            "--format",
+            "concise",
+            "app",
+        ],
         None,
     );
     assert_eq!(

@@ -42,8 +42,12 @@ fn read_message(r: &mut impl BufRead) -> Option<Value> {
 
 impl Server {
     fn start(dir: &Path) -> Server {
+        Server::start_with(dir, &["lsp"])
+    }
+
+    fn start_with(dir: &Path, args: &[&str]) -> Server {
         let mut child = Command::new(support::plimsoll_bin())
-            .arg("lsp")
+            .args(args)
             .current_dir(dir)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -388,4 +392,116 @@ fn a_client_that_disconnects_ends_the_server() {
     initialize(&mut s, dir.path());
     s.send_raw(b"Content-Length: 100\r\n\r\n{\"jsonrpc\"");
     assert_eq!(s.exit_code(), Some(1));
+}
+
+/// Code actions offered on the first diagnostic of `rule` in `uri`, with that diagnostic.
+fn actions_on(s: &mut Server, uri: &str, diags: &[Value], rule: &str) -> Vec<Value> {
+    let d = diags
+        .iter()
+        .find(|d| is_rule(d, rule))
+        .unwrap_or_else(|| panic!("no {rule} in {diags:#?}"));
+    let r = s.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri}, "range": d["range"], "context": {"diagnostics": [d]}}),
+    );
+    r["result"].as_array().cloned().unwrap_or_default()
+}
+
+fn lock_file(digest: &str) -> String {
+    format!(
+        "[[image]]\nreference = \"docker.io/library/alpine:3.20\"\ndigest = \"{digest}\"\n\
+         resolved-at = \"2026-01-02T03:04:05Z\"\nkind = \"index\"\n"
+    )
+}
+
+/// The editor resolves settings as `plimsoll check` does: the nearest `plimsoll.lock` gives
+/// unpinned-digest its safe fix, and a changed lock file is read again.
+#[test]
+fn the_lock_file_gives_the_editor_the_digest_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = format!("sha256:{}", "1a".repeat(32));
+    std::fs::write(dir.path().join("plimsoll.lock"), lock_file(&first)).unwrap();
+    let dockerfile = dir.path().join("Dockerfile");
+    let uri = uri_of(&dockerfile);
+    let mut s = Server::start(dir.path());
+    initialize(&mut s, dir.path());
+    s.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "dockerfile", "version": 1,
+                                "text": "FROM alpine:3.20\nUSER 1000\n"}}),
+    );
+    let diags = s.diagnostics(&uri, 1);
+    let fix_with = |actions: &[Value], digest: &str| {
+        actions.iter().any(|a| {
+            a["title"]
+                .as_str()
+                .is_some_and(|t| t.contains("from plimsoll.lock"))
+                && a["edit"]["changes"][&uri][0]["newText"]
+                    .as_str()
+                    .is_some_and(|t| t.contains(digest))
+        })
+    };
+    let actions = actions_on(&mut s, &uri, &diags, "unpinned-digest");
+    assert!(fix_with(&actions, &first), "{actions:#?}");
+    // A new digest in the lock file: the fix follows it once the client says it changed.
+    let second = format!("sha256:{}", "2b".repeat(32));
+    std::fs::write(dir.path().join("plimsoll.lock"), lock_file(&second)).unwrap();
+    s.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri_of(&dir.path().join("plimsoll.lock")), "type": 2}]}),
+    );
+    let diags = s.diagnostics(&uri, 1);
+    let actions = actions_on(&mut s, &uri, &diags, "unpinned-digest");
+    assert!(fix_with(&actions, &second), "{actions:#?}");
+    let r = s.request("shutdown", Value::Null);
+    assert!(r.get("error").is_none());
+    s.notify("exit", Value::Null);
+    assert_eq!(s.exit_code(), Some(0));
+}
+
+/// `plimsoll --isolated lsp` and `plimsoll lsp --config FILE` (the VS Code setting
+/// `plimsoll.args`) choose the configuration the editor uses.
+#[test]
+fn the_server_takes_isolated_and_config() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("plimsoll.toml"),
+        "ignore = [\"latest-tag\"]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("strict.toml"),
+        "select = [\"latest-tag\"]\n",
+    )
+    .unwrap();
+    let uri = uri_of(&dir.path().join("Dockerfile"));
+    let open = |args: &[&str]| {
+        let mut s = Server::start_with(dir.path(), args);
+        initialize(&mut s, dir.path());
+        s.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": uri, "languageId": "dockerfile", "version": 1,
+                                    "text": "FROM debian:latest\nUSER root\n"}}),
+        );
+        let rules: Vec<String> = s
+            .diagnostics(&uri, 1)
+            .iter()
+            .filter_map(|d| d["codeDescription"]["href"].as_str())
+            .filter_map(|h| h.rsplit('/').next())
+            .map(|n| n.trim_end_matches(".md").to_string())
+            .collect();
+        s.notify("exit", Value::Null);
+        s.exit_code();
+        rules
+    };
+    let discovered = open(&["lsp"]);
+    assert!(
+        !discovered.iter().any(|r| r == "latest-tag"),
+        "{discovered:?}"
+    );
+    let isolated = open(&["--isolated", "lsp"]);
+    assert!(isolated.iter().any(|r| r == "latest-tag"), "{isolated:?}");
+    assert!(isolated.iter().any(|r| r == "root-user"), "{isolated:?}");
+    let strict = open(&["lsp", "--config", "strict.toml"]);
+    assert_eq!(strict, ["latest-tag"]);
 }

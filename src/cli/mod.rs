@@ -9,8 +9,11 @@ use std::process::ExitCode;
 
 pub mod check;
 pub mod debug;
+pub mod init;
 pub mod lsp_cmd;
+pub mod output;
 pub mod pin;
+pub mod rule_info;
 pub mod rules_cmd;
 
 /// The outcome of a command, mapped to the process exit code.
@@ -60,7 +63,7 @@ pub enum Command {
     /// Pin image references to digests resolved from their registries.
     Pin(PinArgs),
     /// Run the language server over stdio.
-    Lsp,
+    Lsp(LspArgs),
     /// Developer tools.
     #[command(subcommand)]
     Debug(DebugCommand),
@@ -88,8 +91,9 @@ pub struct CheckArgs {
     /// Treat every named file as this kind (dockerfile or compose).
     #[arg(long)]
     pub file_kind: Option<String>,
-    /// Lowest severity that makes the exit code 1 (error, warning, info, style).
-    #[arg(long)]
+    /// Lowest severity that makes the exit code 1: error, warning (the default), info, style,
+    /// or none (never fail on findings; they are still reported).
+    #[arg(long, value_name = "LEVEL")]
     pub fail_level: Option<String>,
     /// Report only findings not in this baseline file.
     #[arg(long)]
@@ -128,6 +132,16 @@ pub struct CheckArgs {
     /// Lint on this many threads (default: one per core, or `RAYON_NUM_THREADS`).
     #[arg(long, short = 'j', value_name = "N")]
     pub threads: Option<std::num::NonZeroUsize>,
+}
+
+#[derive(Debug, Default, Args)]
+pub struct LspArgs {
+    /// Use this configuration file for every document instead of discovering plimsoll.toml.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Do not read any configuration file.
+    #[arg(long, conflicts_with = "config")]
+    pub isolated: bool,
 }
 
 #[derive(Debug, Args)]
@@ -206,7 +220,7 @@ pub struct DebugAstArgs {
 
 /// Entry point used by `main.rs`.
 pub fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match Cli::try_parse_from(subcommand_first(std::env::args_os().collect())) {
         Ok(cli) => cli,
         Err(e) => {
             let code = if e.use_stderr() {
@@ -221,13 +235,84 @@ pub fn main() -> ExitCode {
     run(cli).into()
 }
 
+/// The arguments with any options written before a subcommand moved to just after it, so that
+/// `plimsoll --isolated lsp` and `plimsoll -j 1 check` mean `plimsoll lsp --isolated` and
+/// `plimsoll check -j 1`: options are accepted before and after the subcommand. Without this,
+/// clap reads options before a subcommand as the default command's, and the subcommand's name
+/// as a path to lint. The first argument that is neither an option nor an option's value
+/// decides: a subcommand's name is moved to the front; anything else is a path, and nothing
+/// moves.
+pub fn subcommand_first(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
+    use clap::CommandFactory;
+    // Only an option first can put anything before a subcommand; building clap's command to
+    // find out costs more than a small check, so the usual case skips it.
+    if !args
+        .get(1)
+        .and_then(|a| a.to_str())
+        .is_some_and(|a| a.starts_with('-') && a != "-" && a != "--")
+    {
+        return args;
+    }
+    let cmd = Cli::command();
+    let takes_value = |long: Option<&str>, short: Option<char>| {
+        cmd.get_arguments().any(|a| {
+            a.get_action().takes_values()
+                && ((long.is_some() && a.get_long() == long)
+                    || (short.is_some() && a.get_short() == short))
+        })
+    };
+    let is_subcommand = |word: &str| {
+        cmd.get_subcommands()
+            .any(|c| c.get_name() == word || c.get_all_aliases().any(|a| a == word))
+    };
+    let mut i = 1;
+    while let Some(arg) = args.get(i) {
+        let Some(word) = arg.to_str() else {
+            return args;
+        };
+        if word == "--" {
+            return args;
+        }
+        if let Some(long) = word.strip_prefix("--") {
+            let value_follows = !long.contains('=') && takes_value(Some(long), None);
+            i += if value_follows { 2 } else { 1 };
+            continue;
+        }
+        if let Some(shorts) = word.strip_prefix('-')
+            && !shorts.is_empty()
+        {
+            // `-j 1` has its value next; `-j1` and flag clusters do not.
+            let value_follows =
+                shorts.chars().count() == 1 && takes_value(None, shorts.chars().next());
+            i += if value_follows { 2 } else { 1 };
+            continue;
+        }
+        if i == 1 || !is_subcommand(word) {
+            return args;
+        }
+        let mut moved = Vec::with_capacity(args.len());
+        moved.push(args[0].clone());
+        moved.push(arg.clone());
+        moved.extend(args[1..i].iter().cloned());
+        moved.extend(args[i + 1..].iter().cloned());
+        return moved;
+    }
+    args
+}
+
 pub fn run(cli: Cli) -> ExitStatus {
     match cli.command {
-        None => check::run(cli.check),
+        None => {
+            // `plimsoll chekc` is a mistyped subcommand more often than a path to lint.
+            if let Some(hint) = mistyped_subcommand(&cli.check.paths) {
+                return fail(hint);
+            }
+            check::run(cli.check)
+        }
         Some(Command::Check(args)) => check::run(args),
         Some(Command::Rules(args)) => rules_cmd::rules(args),
         Some(Command::Explain(args)) => rules_cmd::explain(args),
-        Some(Command::Init(args)) => check::init(args),
+        Some(Command::Init(args)) => init::run(args),
         Some(Command::Completions(args)) => {
             use clap::CommandFactory;
             let mut cmd = Cli::command();
@@ -235,9 +320,26 @@ pub fn run(cli: Cli) -> ExitStatus {
             ExitStatus::Success
         }
         Some(Command::Pin(args)) => pin::run(args),
-        Some(Command::Lsp) => lsp_cmd::run(),
+        Some(Command::Lsp(args)) => lsp_cmd::run(args),
         Some(Command::Debug(DebugCommand::Ast(args))) => debug::ast(args),
     }
+}
+
+/// When the first path given to the default command does not exist and its name is close to a
+/// subcommand's, the message that says so.
+fn mistyped_subcommand(paths: &[PathBuf]) -> Option<String> {
+    use clap::CommandFactory;
+    let first = paths.first()?;
+    let word = first.to_str()?;
+    if word.contains(['/', '\\', '.']) || word == "-" || first.exists() {
+        return None;
+    }
+    let cmd = Cli::command();
+    let names: Vec<&str> = cmd.get_subcommands().map(|c| c.get_name()).collect();
+    let suggestion = crate::config::did_you_mean(word, names)?;
+    Some(format!(
+        "`{word}` is neither a file nor a subcommand; did you mean `plimsoll {suggestion}`?"
+    ))
 }
 
 /// Prints an error as `plimsoll: error: …` on stderr and returns exit status 2.

@@ -60,10 +60,13 @@ impl Input {
 /// The files `paths` name, found as `check` finds them ([`crate::discover`]). Standard input
 /// cannot be rewritten, so `-` is an error.
 fn collect(paths: &[PathBuf]) -> (Vec<(PathBuf, FileKind)>, Vec<String>) {
+    let resolver = std::sync::Arc::new(crate::config::Resolver::discover());
     let opts = crate::discover::Options {
         file_kind: None,
         stdin_filename: None,
         kind_for: &|_| None,
+        // Vendored directories a configuration excludes are not pinned either.
+        exclude: Some(std::sync::Arc::new(crate::config::excluder(resolver))),
     };
     let found = crate::discover::discover(paths, &opts);
     let mut errors = found.errors;

@@ -49,24 +49,37 @@ pub fn rules(args: RulesArgs) -> ExitStatus {
                 Err(e) => return super::fail(e),
             }
         }
-        RulesFormat::Human => {
-            let mut s = String::new();
-            for r in all {
-                let off = if r.default_enabled {
-                    ""
-                } else {
-                    " (off by default)"
-                };
-                let fix = if r.fixable { " [fix]" } else { "" };
-                s.push_str(&format!(
-                    "{:<6} {:<28} {:<8} {}{}{}\n",
-                    r.code, r.name, r.severity, r.summary, fix, off
-                ));
-            }
-            s
-        }
+        RulesFormat::Human => table(all),
     };
     print(&out)
+}
+
+/// The human table: code, name and severity in columns as wide as their longest entry, then
+/// the summary and the notes.
+fn table(all: &[RuleMeta]) -> String {
+    let width = |f: fn(&RuleMeta) -> usize| all.iter().map(f).max().unwrap_or(0);
+    let code_w = width(|r| r.code.chars().count());
+    let name_w = width(|r| r.name.chars().count());
+    let sev_w = width(|r| r.severity.as_str().len());
+    let mut s = String::new();
+    for r in all {
+        let off = if r.default_enabled {
+            ""
+        } else {
+            " (off by default)"
+        };
+        let fix = if r.fixable { " [fix]" } else { "" };
+        s.push_str(&format!(
+            "{:<code_w$}  {:<name_w$}  {:<sev_w$}  {}{}{}\n",
+            r.code,
+            r.name,
+            r.severity.as_str(),
+            r.summary,
+            fix,
+            off
+        ));
+    }
+    s
 }
 
 pub fn explain(args: ExplainArgs) -> ExitStatus {
@@ -104,5 +117,20 @@ fn print(s: &str) -> ExitStatus {
         // A closed pipe (`plimsoll rules | head`) is not an error worth reporting.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitStatus::Success,
         Err(e) => super::fail(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_table_lines_up() {
+        let table = super::table(crate::rules::catalog::all());
+        // Each summary starts where every other does: after three padded columns.
+        let starts: std::collections::BTreeSet<usize> = table
+            .lines()
+            .zip(crate::rules::catalog::all())
+            .map(|(line, r)| line.find(r.summary).expect("summary on its line"))
+            .collect();
+        assert_eq!(starts.len(), 1, "{table}");
     }
 }

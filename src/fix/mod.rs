@@ -10,7 +10,7 @@
 //! - [`pin`]: `plimsoll pin`'s plans as registry targets; finding sites and computing the edits
 //!   is [`crate::analysis::pin`].
 
-use crate::finding::{Applicability, Edit, Fix};
+use crate::finding::{Applicability, Edit, Finding, Fix, Severity};
 
 pub mod pin;
 pub mod write;
@@ -218,6 +218,9 @@ pub enum FileFixed {
     Written,
     /// The fixed text could not be written (changed on disk, read-only, I/O); nothing changed.
     Failed(WriteError),
+    /// The fixed text failed the check it must pass before it is written or shown (it no longer
+    /// parses, or a fix made something worse): why. Nothing was written.
+    Refused(String),
 }
 
 /// `check --fix` / `--diff` for one file: applies `fixes` (those `mode` allows) to a fixed point,
@@ -232,10 +235,28 @@ pub fn fix_file(
     diff_only: bool,
     relint: impl FnMut(&str) -> Vec<Fix>,
 ) -> (FixOutcome, FileFixed) {
+    fix_file_checked(snapshot, text, fixes, mode, diff_only, relint, |_| Ok(()))
+}
+
+/// [`fix_file`], with the fixed text passed to `accept` before it is written or diffed: an
+/// `Err` (see [`check_fixed`]) writes nothing and is [`FileFixed::Refused`].
+pub fn fix_file_checked(
+    snapshot: &FileSnapshot,
+    text: &str,
+    fixes: Vec<Fix>,
+    mode: FixMode,
+    diff_only: bool,
+    relint: impl FnMut(&str) -> Vec<Fix>,
+    accept: impl FnOnce(&str) -> Result<(), String>,
+) -> (FixOutcome, FileFixed) {
     let outcome = fix_until_stable(text, fixes, mode, MAX_PASSES, relint);
-    let result = if outcome.text == text {
-        FileFixed::Unchanged
-    } else if diff_only {
+    if outcome.text == text {
+        return (outcome, FileFixed::Unchanged);
+    }
+    if let Err(why) = accept(&outcome.text) {
+        return (outcome, FileFixed::Refused(why));
+    }
+    let result = if diff_only {
         let label = snapshot.path.to_string_lossy();
         FileFixed::Diff(unified_diff(&label, text, &outcome.text))
     } else {
@@ -245,6 +266,95 @@ pub fn fix_file(
         }
     };
     (outcome, result)
+}
+
+/// The check a fixed text passes before it is written: it parses wherever the original did
+/// (no new syntax error), and no finding appears in it that is more severe than the worst
+/// finding whose fix was applicable (`fixed_severity`): a fix must not trade a problem for a
+/// worse one. Findings are matched by rule and flagged text, not position, since fixes move
+/// text. `Err` says why, for the user.
+pub fn check_fixed(
+    kind: crate::source::FileKind,
+    before: (&str, &[Finding]),
+    after: (&str, &[Finding]),
+    fixed_severity: Option<Severity>,
+) -> Result<(), String> {
+    let (old_errors, new_errors) = (syntax_errors(kind, before.0), syntax_errors(kind, after.0));
+    if let Some((span, message)) = new_errors.into_iter().nth(old_errors.len()) {
+        let line = crate::source::LineIndex::new(after.0)
+            .line_col(span.start as usize, after.0)
+            .line;
+        return Err(format!(
+            "the fixed text would not parse (line {line}: {message})"
+        ));
+    }
+    let Some(limit) = fixed_severity else {
+        return Ok(());
+    };
+    let key = |text: &str, f: &Finding| {
+        (
+            f.code,
+            f.span
+                .text(text)
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" "),
+        )
+    };
+    let mut known: std::collections::HashMap<_, usize> = std::collections::HashMap::new();
+    for f in before.1 {
+        *known.entry(key(before.0, f)).or_default() += 1;
+    }
+    for f in after.1 {
+        match known.get_mut(&key(after.0, f)) {
+            Some(n) if *n > 0 => *n -= 1,
+            _ if f.severity > limit => {
+                let line = crate::source::LineIndex::new(after.0)
+                    .line_col(f.span.start as usize, after.0)
+                    .line;
+                return Err(format!(
+                    "a fix would bring in {} [{}] ({}) at line {line}, worse than what it fixes",
+                    f.code, f.name, f.severity
+                ));
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// The syntax errors of `text` read as `kind`, in order.
+fn syntax_errors(kind: crate::source::FileKind, text: &str) -> Vec<(crate::source::Span, String)> {
+    use crate::source::FileKind;
+    match kind {
+        FileKind::Dockerfile => {
+            // BuildKit's parser reads any word as an instruction; `docker build` then stops at
+            // one it does not know (`unknown instruction: apt-get`), so such a word counts.
+            let tree = crate::syntax::dockerfile::parse(text);
+            let unknown = tree
+                .instructions
+                .iter()
+                .filter(|i| i.kind == crate::syntax::dockerfile::InstructionKind::Unknown)
+                .map(|i| {
+                    let word = i.keyword.text(text);
+                    (i.keyword, format!("unknown instruction `{word}`"))
+                });
+            let mut errors: Vec<_> = tree
+                .errors
+                .iter()
+                .map(|e| (e.span, e.message.clone()))
+                .chain(unknown)
+                .collect();
+            errors.sort_by_key(|(span, _)| span.start);
+            errors
+        }
+        FileKind::Compose => crate::syntax::compose::yaml::parse(text)
+            .errors
+            .into_iter()
+            .filter(|e| e.kind == crate::syntax::compose::YamlErrorKind::Syntax)
+            .map(|e| (e.span, e.message))
+            .collect(),
+    }
 }
 
 /// Whether every edit of `fix` replaces text with the same text.

@@ -271,3 +271,109 @@ fn fix_file_writes_or_diffs_and_refuses_stale_snapshots() {
     let (_, r) = fix_file(&after, &t2, lint(&t2), FixMode::Safe, false, lint);
     assert!(matches!(r, FileFixed::Unchanged), "{r:?}");
 }
+
+#[test]
+fn a_fixed_text_must_parse_and_must_not_be_worse() {
+    use crate::finding::{Finding, Severity};
+    use crate::source::FileKind;
+    let finding = |code: &'static str, sev: Severity, text: &str, flagged: &str| {
+        let at = text.find(flagged).unwrap();
+        Finding::new(code, "rule", sev, Span::new(at, at + flagged.len()), "m")
+    };
+    let before = "FROM a\nRUN x\nRUN y\n";
+    let ok = "FROM a\nRUN x && \\\n    y\n";
+    assert_eq!(
+        check_fixed(
+            FileKind::Dockerfile,
+            (before, &[]),
+            (ok, &[]),
+            Some(Severity::Info)
+        ),
+        Ok(())
+    );
+    // A joined RUN whose continuation is not one (`# escape=` changed it) leaves a line that
+    // is no instruction: refused, naming the line.
+    let escaped = "# escape=`\nFROM a\nRUN x && \\\n    y\n";
+    let e = check_fixed(
+        FileKind::Dockerfile,
+        ("# escape=`\nFROM a\nRUN x\nRUN y\n", &[]),
+        (escaped, &[]),
+        Some(Severity::Info),
+    )
+    .unwrap_err();
+    assert_eq!(
+        e,
+        "the fixed text would not parse (line 4: unknown instruction `y`)"
+    );
+    // A parse error that was there before is not the fix's doing.
+    let broken = "FROM a\nRUN <<EOF\nx\n";
+    assert_eq!(
+        check_fixed(FileKind::Dockerfile, (broken, &[]), (broken, &[]), None),
+        Ok(())
+    );
+    let e = check_fixed(FileKind::Compose, ("a: [1]\n", &[]), ("a: [1\n", &[]), None);
+    assert!(
+        e.unwrap_err()
+            .starts_with("the fixed text would not parse (line")
+    );
+    // A finding that moves with the text is the same finding; a new one worse than the worst
+    // fixed one is refused, one no worse is not.
+    let secret = |t: &str| finding("PL501", Severity::Error, t, "TOKEN=abc123");
+    let b = "FROM a\nENV TOKEN=abc123\n";
+    let a = "FROM a\n\nENV TOKEN=abc123\n";
+    assert_eq!(
+        check_fixed(
+            FileKind::Dockerfile,
+            (b, &[secret(b)]),
+            (a, &[secret(a)]),
+            Some(Severity::Info)
+        ),
+        Ok(())
+    );
+    let e = check_fixed(
+        FileKind::Dockerfile,
+        (b, &[]),
+        (a, &[secret(a)]),
+        Some(Severity::Info),
+    )
+    .unwrap_err();
+    assert_eq!(
+        e,
+        "a fix would bring in PL501 [rule] (error) at line 3, worse than what it fixes"
+    );
+    let info = finding("PL110", Severity::Info, a, "a");
+    assert_eq!(
+        check_fixed(
+            FileKind::Dockerfile,
+            (b, &[]),
+            (a, &[info]),
+            Some(Severity::Warning)
+        ),
+        Ok(())
+    );
+}
+
+#[test]
+fn fix_file_checked_writes_nothing_when_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("Dockerfile");
+    std::fs::write(&p, "MAINTAINER me\n").unwrap();
+    let snap = FileSnapshot::read(&p).unwrap();
+    let text = String::from_utf8(snap.bytes.clone()).unwrap();
+    let lint = |t: &str| -> Vec<Fix> {
+        t.find("MAINTAINER ")
+            .map(|i| fix(vec![rep(i, i + 11, "LABEL maintainer=")]))
+            .into_iter()
+            .collect()
+    };
+    for diff in [false, true] {
+        let (_, r) = fix_file_checked(&snap, &text, lint(&text), FixMode::Safe, diff, lint, |_| {
+            Err("no".to_string())
+        });
+        assert!(
+            matches!(&r, FileFixed::Refused(why) if why == "no"),
+            "{r:?}"
+        );
+        assert_eq!(std::fs::read_to_string(&p).unwrap(), text);
+    }
+}

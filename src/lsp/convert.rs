@@ -45,15 +45,19 @@ fn severity(s: Severity) -> DiagnosticSeverity {
     }
 }
 
-/// A rule's message with any whole copy of the finding's secret masked. Rules already redact;
-/// this keeps the editor safe from a rule that forgot.
+/// A rule's message with any whole copy of a secret masked: the finding's own, and those the
+/// secret scanner found anywhere in the file whatever rules ran ([`SourceFile::secrets`]).
+/// Rules already redact; this keeps the editor safe from a rule that quotes a line holding
+/// another finding's secret.
 pub fn safe_text(file: &SourceFile, finding: &Finding, text: &str) -> String {
-    match finding.secret.map(|s| file.slice(s)) {
-        Some(secret) if secret.chars().count() > 4 && text.contains(secret) => {
-            text.replace(secret, &redact(secret))
+    let mut out = text.to_string();
+    for span in finding.secret.iter().chain(file.secrets.iter()) {
+        let secret = file.slice(*span);
+        if secret.chars().count() > 4 && out.contains(secret) {
+            out = out.replace(secret, &redact(secret));
         }
-        _ => text.to_string(),
     }
+    out
 }
 
 pub fn diagnostic(file: &SourceFile, uri: &Uri, finding: &Finding) -> Diagnostic {

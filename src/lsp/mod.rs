@@ -21,12 +21,13 @@ pub mod seam;
 pub mod server;
 pub mod transport;
 
-pub use server::{Options, run};
+pub use server::{Options, run, run_with_settings};
 
-/// Serves over stdin/stdout until `exit`. True when the client shut down cleanly first.
-pub fn run_stdio() -> bool {
+/// Serves over stdin/stdout until `exit`, with the settings `plimsoll lsp` was given. True when
+/// the client shut down cleanly first.
+pub fn run_stdio(settings: crate::file_settings::SettingsOptions) -> bool {
     let (conn, io) = transport::stdio();
-    let clean = run(&conn, Options::default());
+    let clean = run_with_settings(&conn, Options::default(), settings);
     drop(conn);
     io.join();
     clean

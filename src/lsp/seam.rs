@@ -3,7 +3,8 @@
 //! [`FileReport`]s and plain data, so a change in the engine, configuration or registry APIs is a
 //! change here only.
 
-use crate::config::{self, Resolver};
+use crate::config;
+use crate::file_settings::{SettingsOptions, SettingsSource};
 use crate::registry::{Client, ClientOptions, LockFile, Target};
 use crate::rules::catalog;
 use crate::rules::settings::LintSettings;
@@ -21,33 +22,38 @@ pub fn lint_document(file: &SourceFile, settings: &LintSettings) -> Linted {
     crate::lint::lint_file(file, settings, crate::lint::LintOptions::default())
 }
 
-/// Configuration discovery as the CLI does it (nearest `plimsoll.toml`, else `.hadolint.yaml`).
-/// A new one is made when a configuration file changes, which drops every cached file.
-pub fn new_resolver() -> Resolver {
-    Resolver::discover()
+/// The settings of every document, resolved as `plimsoll check` resolves a file's
+/// ([`SettingsSource::settings_for`]): configuration, `--isolated`/`--config` given to
+/// `plimsoll lsp`, the nearest `plimsoll.lock`'s digests, and the server's environment for
+/// compose interpolation. A new one is made when a configuration or lock file changes, which
+/// drops every cached file. When `--config FILE` cannot be read, no configuration is used and
+/// the error is returned beside.
+pub fn settings_source(opts: &SettingsOptions) -> (SettingsSource, Option<String>) {
+    let cwd = std::env::current_dir().unwrap_or_else(|_| ".".into());
+    match SettingsSource::new(opts, cwd.clone()) {
+        Ok(s) => (s, None),
+        Err(e) => (
+            SettingsSource::isolated(opts, cwd),
+            Some(format!("configuration error, using defaults: {e}")),
+        ),
+    }
 }
 
-/// The settings for the file at `path`. An invalid configuration is an error message; the
-/// caller falls back to defaults.
-/// Compose files are interpolated with the server's environment, as the CLI does.
-pub fn settings_for(resolver: &Resolver, path: &Path) -> Result<LintSettings, String> {
-    static PROCESS_ENV: std::sync::LazyLock<std::sync::Arc<crate::model::compose::Env>> =
-        std::sync::LazyLock::new(
-            || std::sync::Arc::new(crate::model::compose::Env::from_process()),
-        );
-    resolver
-        .for_file(path)
-        .map(|c| {
-            let mut settings = c.settings_for(path);
-            settings.compose_env = PROCESS_ENV.clone();
-            settings
-        })
-        .map_err(|e| e.to_string())
+/// The settings for the file at `path`, with a problem to show the user (an invalid
+/// configuration, whose defaults are then used, or an unreadable lock file).
+pub fn settings_for(source: &SettingsSource, path: &Path) -> (LintSettings, Option<String>) {
+    match source.settings_for(path) {
+        Ok(s) => (s.settings, s.problems.into_iter().next()),
+        Err(e) => (
+            LintSettings::default(),
+            Some(format!("configuration error, using defaults: {e}")),
+        ),
+    }
 }
 
 /// The kind the configuration's `[file-kinds]` assigns to a file whose name says nothing.
-pub fn configured_kind(resolver: &Resolver, path: &Path) -> Option<FileKind> {
-    resolver.for_file(path).ok()?.kind_for(path)
+pub fn configured_kind(source: &SettingsSource, path: &Path) -> Option<FileKind> {
+    source.resolver().for_file(path).ok()?.kind_for(path)
 }
 
 /// Whether a change to `path` can change some document's settings.

@@ -7,7 +7,7 @@ use super::convert;
 use super::document::{Document, uri_to_path};
 use super::seam::Linted;
 use super::{actions, hover, seam};
-use crate::config::Resolver;
+use crate::file_settings::{SettingsOptions, SettingsSource};
 use crate::rules::settings::LintSettings;
 use crate::source::SourceFile;
 use crossbeam_channel::{Receiver, Sender, at, never, select, unbounded};
@@ -60,43 +60,51 @@ impl Default for Options {
     }
 }
 
-/// Settings per document path, shared by the workers. A configuration change swaps in a fresh
-/// resolver (the CLI's, which caches per directory) and drops every cached entry.
+/// Settings per document path, shared by the workers. A configuration or lock-file change
+/// swaps in a fresh [`SettingsSource`] (the CLI's, which caches per directory) and drops every
+/// cached entry.
 struct SettingsCache {
-    resolver: Mutex<Arc<Resolver>>,
+    /// What `plimsoll lsp` was told (`--isolated`, `--config FILE`).
+    options: SettingsOptions,
+    source: Mutex<Arc<SettingsSource>>,
+    /// Why `--config FILE` could not be read, to show once per reload.
+    source_error: Mutex<Option<String>>,
     by_path: Mutex<HashMap<PathBuf, Arc<LintSettings>>>,
 }
 
-impl Default for SettingsCache {
-    fn default() -> SettingsCache {
+impl SettingsCache {
+    fn new(options: SettingsOptions) -> SettingsCache {
+        let (source, error) = seam::settings_source(&options);
         SettingsCache {
-            resolver: Mutex::new(Arc::new(seam::new_resolver())),
+            options,
+            source: Mutex::new(Arc::new(source)),
+            source_error: Mutex::new(error),
             by_path: Mutex::default(),
         }
     }
-}
 
-impl SettingsCache {
-    /// The settings for `path` and, the first time an invalid configuration is met, its error.
+    /// The settings for `path` and, the first time a problem is met (an invalid configuration,
+    /// an unreadable lock file), what to tell the user.
     fn get(&self, path: &Path) -> (Arc<LintSettings>, Option<String>) {
         if let Some(s) = lock(&self.by_path).get(path) {
             return (s.clone(), None);
         }
-        let resolver = self.resolver();
-        let (settings, error) = match seam::settings_for(&resolver, path) {
-            Ok(s) => (Arc::new(s), None),
-            Err(e) => (Arc::new(LintSettings::default()), Some(e)),
-        };
+        let source = self.source();
+        let (settings, problem) = seam::settings_for(&source, path);
+        let problem = lock(&self.source_error).take().or(problem);
+        let settings = Arc::new(settings);
         lock(&self.by_path).insert(path.to_path_buf(), settings.clone());
-        (settings, error)
+        (settings, problem)
     }
 
-    fn resolver(&self) -> Arc<Resolver> {
-        lock(&self.resolver).clone()
+    fn source(&self) -> Arc<SettingsSource> {
+        lock(&self.source).clone()
     }
 
     fn clear(&self) {
-        *lock(&self.resolver) = Arc::new(seam::new_resolver());
+        let (source, error) = seam::settings_source(&self.options);
+        *lock(&self.source) = Arc::new(source);
+        *lock(&self.source_error) = error;
         lock(&self.by_path).clear();
     }
 }
@@ -162,6 +170,11 @@ struct Server {
 /// Runs the server until `exit` or until the client disconnects. Returns true when the client
 /// asked for `shutdown` before `exit` (exit code 0), false otherwise (exit code 1).
 pub fn run(conn: &Connection, options: Options) -> bool {
+    run_with_settings(conn, options, SettingsOptions::default())
+}
+
+/// [`run`], with the settings `plimsoll lsp` was given (`--isolated`, `--config FILE`).
+pub fn run_with_settings(conn: &Connection, options: Options, settings: SettingsOptions) -> bool {
     let (done_tx, done_rx) = unbounded();
     let pool = match rayon::ThreadPoolBuilder::new()
         .num_threads(options.workers.max(1))
@@ -183,7 +196,7 @@ pub fn run(conn: &Connection, options: Options) -> bool {
         docs: HashMap::new(),
         due: HashMap::new(),
         last: HashMap::new(),
-        settings: Arc::default(),
+        settings: Arc::new(SettingsCache::new(settings)),
         digests: Arc::default(),
         generation: 0,
         running: HashMap::new(),
@@ -390,7 +403,7 @@ impl Server {
 
     fn did_open(&mut self, p: DidOpenTextDocumentParams) {
         let d = p.text_document;
-        let configured = |path: &Path| seam::configured_kind(&self.settings.resolver(), path);
+        let configured = |path: &Path| seam::configured_kind(&self.settings.source(), path);
         if let Some(doc) =
             Document::open(d.uri.clone(), &d.language_id, d.version, d.text, configured)
         {
@@ -415,7 +428,10 @@ impl Server {
             return self.reload_config();
         }
         if seam::is_lock_file(&path) {
-            return self.clear_digests();
+            // The lock file gives both "pin image digest" and unpinned-digest's fix their
+            // digests: both must see the new one.
+            self.clear_digests();
+            return self.reload_config();
         }
         if self.docs.contains_key(&p.text_document.uri) {
             self.lint_now(&p.text_document.uri);
@@ -437,10 +453,11 @@ impl Server {
 
     fn did_change_watched(&mut self, p: DidChangeWatchedFilesParams) {
         let paths: Vec<PathBuf> = p.changes.iter().map(|c| uri_to_path(&c.uri)).collect();
-        if paths.iter().any(|p| seam::is_lock_file(p)) {
+        let lock = paths.iter().any(|p| seam::is_lock_file(p));
+        if lock {
             self.clear_digests();
         }
-        if paths.iter().any(|p| seam::is_config_file(p)) {
+        if lock || paths.iter().any(|p| seam::is_config_file(p)) {
             self.reload_config();
         }
     }
@@ -732,9 +749,7 @@ impl WorkerContext {
         }
         let (settings, error) = self.settings.get(&snap.file.path);
         if let Some(e) = error {
-            let _ = self.tx.send(Done::ShowWarning(format!(
-                "plimsoll: configuration error, using defaults: {e}"
-            )));
+            let _ = self.tx.send(Done::ShowWarning(format!("plimsoll: {e}")));
         }
         let mut linted = (self.options.lint)(&snap.file, &settings);
         linted.report.sort();

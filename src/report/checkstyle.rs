@@ -5,9 +5,25 @@ use crate::finding::{FileReport, Severity};
 use std::io::{self, Write};
 
 pub fn render(reports: &[FileReport], out: &mut dyn Write) -> io::Result<()> {
-    let mut out = io::BufWriter::with_capacity(1 << 16, out);
+    render_header(out)?;
+    render_files(reports, out)?;
+    render_footer(out)
+}
+
+/// What comes before the files.
+pub(crate) fn render_header(out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
-    writeln!(out, r#"<checkstyle version="4.3">"#)?;
+    writeln!(out, r#"<checkstyle version="4.3">"#)
+}
+
+/// What follows the files.
+pub(crate) fn render_footer(out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, "</checkstyle>")
+}
+
+/// One `<file>` element per report, every file (with findings or not).
+pub(crate) fn render_files(reports: &[FileReport], out: &mut dyn Write) -> io::Result<()> {
+    let mut out = io::BufWriter::with_capacity(1 << 16, out);
     for r in reports {
         writeln!(out, r#"  <file name="{}">"#, Xml(&display_path(&r.file)))?;
         for f in &r.findings {
@@ -28,7 +44,6 @@ pub fn render(reports: &[FileReport], out: &mut dyn Write) -> io::Result<()> {
         }
         writeln!(out, "  </file>")?;
     }
-    writeln!(out, "</checkstyle>")?;
     out.flush()
 }
 

@@ -46,9 +46,24 @@ struct Position {
 }
 
 pub fn render(reports: &[FileReport], out: &mut dyn Write) -> io::Result<()> {
+    let paths = paths(reports);
+    super::write_pretty_json(out, &issues(reports, &paths))
+}
+
+/// The issues of `reports` as items of the array [`render`] writes, without the brackets.
+pub(crate) fn render_items(reports: &[FileReport], out: &mut dyn Write) -> io::Result<()> {
+    let paths = paths(reports);
+    super::write_pretty_items(out, issues(reports, &paths).into_iter())
+}
+
+/// Each report's path as reports print it, once per file.
+fn paths(reports: &[FileReport]) -> Vec<String> {
+    reports.iter().map(|r| display_path(&r.file)).collect()
+}
+
+fn issues<'a>(reports: &'a [FileReport], paths: &'a [String]) -> Vec<Issue<'a>> {
     let mut items = Vec::with_capacity(reports.iter().map(|r| r.findings.len()).sum());
-    let paths: Vec<String> = reports.iter().map(|r| display_path(&r.file)).collect();
-    for (r, path) in reports.iter().zip(&paths) {
+    for (r, path) in reports.iter().zip(paths) {
         let prints = fingerprints(r, path);
         for (f, print) in r.findings.iter().zip(prints) {
             let l = f.location(&r.file);
@@ -79,7 +94,7 @@ pub fn render(reports: &[FileReport], out: &mut dyn Write) -> io::Result<()> {
             });
         }
     }
-    super::write_pretty_json(out, &items)
+    items
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 //! before they are printed, which miette's renderer cannot do.
 
 use super::mask_cow;
-use super::{Context, RuleInfo, Secrets, display_path, severity_counts};
+use super::{Context, RuleInfo, Secrets, Totals, display_path};
 use crate::finding::{FileReport, Finding, Severity};
 use crate::source::{SourceFile, Span};
 use std::borrow::Cow;
@@ -89,7 +89,7 @@ impl Style {
 
 pub fn render(reports: &[FileReport], ctx: &Context<'_>, out: &mut dyn Write) -> io::Result<()> {
     render_files(reports, ctx, out)?;
-    render_summary(reports, ctx, out)
+    render_summary(&Totals::of_all(reports), ctx, out)
 }
 
 /// The findings of `reports`, without the closing summary line.
@@ -116,11 +116,11 @@ pub(crate) fn render_files(
 
 /// The closing `Found … in … files` line.
 pub(crate) fn render_summary(
-    reports: &[FileReport],
+    totals: &Totals,
     ctx: &Context<'_>,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    summary(reports, &Style { on: ctx.color }, out)
+    summary(totals, &Style { on: ctx.color }, out)
 }
 
 /// Decimal digits of `n`.
@@ -308,13 +308,20 @@ impl fmt::Display for Visible<'_> {
     }
 }
 
-fn summary(reports: &[FileReport], style: &Style, out: &mut dyn Write) -> io::Result<()> {
-    let counts = severity_counts(reports);
-    let total: usize = counts.iter().sum();
-    let files = reports.len();
-    let files = format!("{files} file{}", if files == 1 { "" } else { "s" });
+/// `No findings in N files.`, or `Found F findings in W of N files (…).`: the files checked and,
+/// of those, the files with findings.
+fn summary(totals: &Totals, style: &Style, out: &mut dyn Write) -> io::Result<()> {
+    let counts = totals.counts;
+    let total = totals.findings();
+    let s = |n: usize| if n == 1 { "" } else { "s" };
+    let files = totals.files;
     if total == 0 {
-        return writeln!(out, "{} in {files}.", style.paint("1;32", "No findings"));
+        return writeln!(
+            out,
+            "{} in {files} file{}.",
+            style.paint("1;32", "No findings"),
+            s(files)
+        );
     }
     let parts: Vec<String> = Severity::ALL
         .iter()
@@ -323,8 +330,10 @@ fn summary(reports: &[FileReport], style: &Style, out: &mut dyn Write) -> io::Re
         .collect();
     writeln!(
         out,
-        "Found {total} finding{} in {files} ({}).",
-        if total == 1 { "" } else { "s" },
+        "Found {total} finding{} in {} of {files} file{} ({}).",
+        s(total),
+        totals.files_with_findings,
+        s(files),
         parts.join(", ")
     )
 }

@@ -105,6 +105,17 @@ fn item<'a>(r: &'a FileReport, path: &'a str, f: &'a crate::finding::Finding) ->
     }
 }
 
+/// The findings of `reports` as items of the array [`render`] writes, without the brackets:
+/// each as pretty JSON one level deep, separated as the array separates them.
+pub(crate) fn render_items(reports: &[FileReport], out: &mut dyn Write) -> io::Result<()> {
+    let paths: Vec<String> = reports.iter().map(|r| display_path(&r.file)).collect();
+    let items = reports
+        .iter()
+        .zip(&paths)
+        .flat_map(|(r, path)| r.findings.iter().map(move |f| item(r, path, f)));
+    super::write_pretty_items(out, items)
+}
+
 pub fn render(reports: &[FileReport], out: &mut dyn Write) -> io::Result<()> {
     // The path once per file, not once per finding.
     let paths: Vec<String> = reports.iter().map(|r| display_path(&r.file)).collect();

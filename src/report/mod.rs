@@ -34,34 +34,7 @@ pub struct RuleInfo {
 /// Looks rule metadata up by code.
 pub type RuleLookup<'a> = &'a (dyn Fn(&str) -> Option<RuleInfo> + Sync);
 
-/// Output formats, named as on the command line (`--format`, through clap's `ValueEnum`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, clap::ValueEnum)]
-pub enum Format {
-    Human,
-    Concise,
-    Json,
-    Sarif,
-    Checkstyle,
-    Gitlab,
-    Github,
-    Junit,
-}
-
-impl Format {
-    pub fn parse(s: &str) -> Option<Format> {
-        Some(match s.to_ascii_lowercase().as_str() {
-            "human" | "full" | "tty" => Format::Human,
-            "concise" | "text" => Format::Concise,
-            "json" => Format::Json,
-            "sarif" => Format::Sarif,
-            "checkstyle" => Format::Checkstyle,
-            "gitlab" | "gitlab_codeclimate" | "codeclimate" => Format::Gitlab,
-            "github" | "github-actions" | "gnu" => Format::Github,
-            "junit" => Format::Junit,
-            _ => return None,
-        })
-    }
-}
+pub use crate::output_format::Format;
 
 /// Options that apply across formats.
 pub struct Context<'a> {
@@ -98,23 +71,27 @@ pub fn render(
     }
 }
 
-/// Renders one file's findings in a line-oriented format.
+/// Renders one file's findings: its part of a format written file by file.
 type FilePart = fn(&[FileReport], &Context<'_>, &mut dyn Write) -> io::Result<()>;
 
-/// The per-file renderer of the line-oriented formats (human, concise, GitHub annotations), whose
-/// output is each file's part in file order (then, for human, a closing summary); `None` for the
-/// formats that are one document.
+/// The per-file renderer of the formats whose output is a header, each file's part in file
+/// order, and a footer that needs only [`Totals`]: the line-oriented formats (human, concise,
+/// GitHub annotations), the JSON arrays (json, gitlab) and checkstyle. `None` for the formats
+/// whose header needs every file first (SARIF's rule table and artifacts, JUnit's totals).
 fn file_part_renderer(format: Format) -> Option<FilePart> {
     match format {
         Format::Human => Some(human::render_files),
         Format::Concise => Some(|r, _, out| concise::render(r, out)),
         Format::Github => Some(|r, _, out| github::render(r, out)),
-        _ => None,
+        Format::Json => Some(|r, _, out| json::render_items(r, out)),
+        Format::Gitlab => Some(|r, _, out| gitlab::render_items(r, out)),
+        Format::Checkstyle => Some(|r, _, out| checkstyle::render_files(r, out)),
+        Format::Sarif | Format::Junit => None,
     }
 }
 
 /// Whether `format` is made of per-file parts, which [`render_file_part`] can render as soon as
-/// a file is linted, on the thread that linted it.
+/// a file is linted, on the thread that linted it, and a [`Stream`] writes in order.
 pub fn has_file_parts(format: Format) -> bool {
     file_part_renderer(format).is_some()
 }
@@ -132,6 +109,109 @@ pub fn render_file_part(
     Ok(buf)
 }
 
+/// What a report's footer needs to know of the files before it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Totals {
+    /// Files checked.
+    pub files: usize,
+    /// Files with at least one finding.
+    pub files_with_findings: usize,
+    /// Findings per severity, indexed by `Severity as usize`.
+    pub counts: [usize; 4],
+}
+
+impl Totals {
+    /// The totals of one file's report.
+    pub fn of(report: &FileReport) -> Totals {
+        let mut counts = [0; 4];
+        for f in &report.findings {
+            counts[f.severity as usize] += 1;
+        }
+        Totals {
+            files: 1,
+            files_with_findings: usize::from(!report.findings.is_empty()),
+            counts,
+        }
+    }
+
+    /// The totals of many reports.
+    pub fn of_all(reports: &[FileReport]) -> Totals {
+        let mut t = Totals::default();
+        for r in reports {
+            t.add(Totals::of(r));
+        }
+        t
+    }
+
+    pub fn add(&mut self, other: Totals) {
+        self.files += other.files;
+        self.files_with_findings += other.files_with_findings;
+        for (a, b) in self.counts.iter_mut().zip(other.counts) {
+            *a += b;
+        }
+    }
+
+    /// All findings.
+    pub fn findings(&self) -> usize {
+        self.counts.iter().sum()
+    }
+}
+
+/// A report in a format that [`has_file_parts`], written as its files' parts arrive in order,
+/// so that a run holds no file's findings once they are written: [`Stream::start`], then
+/// [`Stream::file`] for each file, then [`Stream::finish`]. The bytes are those of [`render`].
+pub struct Stream {
+    format: Format,
+    /// A JSON array has an item written (the next one needs a comma).
+    items: bool,
+    totals: Totals,
+}
+
+impl Stream {
+    /// Writes what comes before the first file.
+    pub fn start(format: Format, out: &mut dyn Write) -> io::Result<Stream> {
+        if format == Format::Checkstyle {
+            checkstyle::render_header(out)?;
+        }
+        Ok(Stream {
+            format,
+            items: false,
+            totals: Totals::default(),
+        })
+    }
+
+    /// Writes one file's part ([`render_file_part`]); `totals` are the file's ([`Totals::of`]).
+    pub fn file(&mut self, part: &[u8], totals: Totals, out: &mut dyn Write) -> io::Result<()> {
+        self.totals.add(totals);
+        if part.is_empty() {
+            return Ok(());
+        }
+        if matches!(self.format, Format::Json | Format::Gitlab) {
+            // As serde_json's pretty printer separates array items (see `write_pretty_json`).
+            out.write_all(if self.items { b",\n  " } else { b"[\n  " })?;
+            self.items = true;
+        }
+        out.write_all(part)
+    }
+
+    /// The totals of the files written so far.
+    pub fn totals(&self) -> Totals {
+        self.totals
+    }
+
+    /// Writes what follows the last file (the human summary, the end of a JSON array).
+    pub fn finish(self, ctx: &Context<'_>, out: &mut dyn Write) -> io::Result<()> {
+        match self.format {
+            Format::Human => human::render_summary(&self.totals, ctx, out),
+            Format::Json | Format::Gitlab => {
+                out.write_all(if self.items { b"\n]\n" } else { b"[]\n" })
+            }
+            Format::Checkstyle => checkstyle::render_footer(out),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The output of [`render`] from the parts [`render_file_part`] made of `reports`, in order.
 pub fn render_from_parts(
     format: Format,
@@ -146,7 +226,7 @@ pub fn render_from_parts(
     join_parts(format, reports, parts, ctx, out)
 }
 
-/// Writes the per-file parts in order, then what follows them (the human summary).
+/// Writes the per-file parts in order between the format's header and footer.
 fn join_parts<P: AsRef<[u8]>>(
     format: Format,
     reports: &[FileReport],
@@ -154,13 +234,11 @@ fn join_parts<P: AsRef<[u8]>>(
     ctx: &Context<'_>,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    for part in parts {
-        out.write_all(part.as_ref())?;
+    let mut stream = Stream::start(format, out)?;
+    for (part, report) in parts.into_iter().zip(reports) {
+        stream.file(part.as_ref(), Totals::of(report), out)?;
     }
-    if format == Format::Human {
-        human::render_summary(reports, ctx, out)?;
-    }
-    Ok(())
+    stream.finish(ctx, out)
 }
 
 /// Renders like [`render`], with the per-file part of the line-oriented formats (human,
@@ -193,7 +271,11 @@ pub fn render_parallel(
             files(part, ctx, &mut buf).map(|()| buf)
         })
         .collect();
-    join_parts(format, reports, parts?, ctx, out)
+    let mut stream = Stream::start(format, out)?;
+    for (part, reports) in parts?.iter().zip(reports.chunks(chunk)) {
+        stream.file(part, Totals::of_all(reports), out)?;
+    }
+    stream.finish(ctx, out)
 }
 
 /// Whether the human format should use colour on standard output: a terminal, and `NO_COLOR`
@@ -225,8 +307,15 @@ pub(crate) fn mask_cow<'t>(
 pub(crate) struct Secrets(Vec<crate::source::Span>);
 
 impl Secrets {
+    /// The secrets the findings mark and those the scanner found in the file whatever rules
+    /// ran ([`crate::source::SourceFile::secrets`]).
     pub(crate) fn of(report: &FileReport) -> Secrets {
-        let mut v: Vec<_> = report.findings.iter().filter_map(|f| f.secret).collect();
+        let mut v: Vec<_> = report
+            .findings
+            .iter()
+            .filter_map(|f| f.secret)
+            .chain(report.file.secrets.iter().copied())
+            .collect();
         v.sort();
         v.dedup();
         Secrets(v)
@@ -428,6 +517,28 @@ pub(crate) fn write_pretty_json<T: serde::Serialize + ?Sized>(
     w.flush()
 }
 
+/// `items` as the items of a pretty JSON array ([`write_pretty_json`] of a sequence) without its
+/// brackets: each one level deep, separated by a comma and a line break. A [`Stream`] writes the
+/// brackets and the separators between files.
+pub(crate) fn write_pretty_items<T: serde::Serialize>(
+    out: &mut dyn Write,
+    items: impl Iterator<Item = T>,
+) -> io::Result<()> {
+    let mut w = io::BufWriter::with_capacity(1 << 16, out);
+    for (i, item) in items.enumerate() {
+        if i > 0 {
+            w.write_all(b",\n  ")?;
+        }
+        let pretty = Pretty {
+            depth: 1,
+            has_value: false,
+        };
+        let mut ser = serde_json::Serializer::with_formatter(&mut w, pretty);
+        item.serialize(&mut ser)?;
+    }
+    w.flush()
+}
+
 /// serde_json's `PrettyFormatter` with a two-space indent, byte for byte, except that a comma,
 /// newline and indentation go out as one write rather than one write per level (which
 /// dominated the profile of large reports).
@@ -580,7 +691,16 @@ mod tests {
             .num_threads(3)
             .build()
             .unwrap();
-        for format in [Format::Human, Format::Concise, Format::Github, Format::Json] {
+        for format in [
+            Format::Human,
+            Format::Concise,
+            Format::Github,
+            Format::Json,
+            Format::Gitlab,
+            Format::Checkstyle,
+            Format::Sarif,
+            Format::Junit,
+        ] {
             for color in [false, true] {
                 let mut ctx = Context::new(&testdata::rule_info);
                 ctx.color = color;
@@ -599,6 +719,41 @@ mod tests {
                 let mut joined = Vec::new();
                 render_from_parts(format, &reports, &parts, &ctx, &mut joined).unwrap();
                 assert!(serial == joined, "{format:?} color={color}, by parts");
+            }
+        }
+    }
+
+    #[test]
+    fn streamed_reports_match_whole_ones_with_and_without_findings() {
+        let ctx = Context::new(&testdata::rule_info);
+        let mut clean = testdata::reports();
+        for r in &mut clean {
+            r.findings.clear();
+        }
+        for reports in [testdata::reports(), clean, Vec::new()] {
+            for format in [
+                Format::Human,
+                Format::Concise,
+                Format::Github,
+                Format::Json,
+                Format::Gitlab,
+                Format::Checkstyle,
+            ] {
+                let mut whole = Vec::new();
+                render(format, &reports, &ctx, &mut whole).unwrap();
+                let mut streamed = Vec::new();
+                let mut stream = Stream::start(format, &mut streamed).unwrap();
+                for r in &reports {
+                    let part = render_file_part(format, r, &ctx).unwrap();
+                    stream.file(&part, Totals::of(r), &mut streamed).unwrap();
+                }
+                stream.finish(&ctx, &mut streamed).unwrap();
+                assert_eq!(
+                    String::from_utf8(streamed).unwrap(),
+                    String::from_utf8(whole).unwrap(),
+                    "{format:?}, {} files",
+                    reports.len()
+                );
             }
         }
     }

@@ -343,45 +343,26 @@ pub fn selector_words() -> impl Iterator<Item = &'static str> {
         .chain(std::iter::once("ALL"))
 }
 
-/// The known selector closest to `s` (edit distance at most a third of its length, and at
-/// least 1), for "did you mean" messages.
+/// The known selector closest to `s`, for "did you mean" messages.
 pub fn suggest(s: &str) -> Option<&'static str> {
-    let lower = s.to_ascii_lowercase();
-    let limit = (lower.chars().count() / 3).max(1);
-    selector_words()
-        .map(|w| (edit_distance(&lower, &w.to_ascii_lowercase()), w))
-        .filter(|(d, _)| *d <= limit)
-        .min_by_key(|(d, w)| (*d, w.len()))
-        .map(|(_, w)| w)
+    closest(s, selector_words())
 }
 
-/// Levenshtein distance over characters (optimal-string-alignment: a swap of two neighbours
-/// counts as one edit, the commonest typo).
-fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut rows = vec![vec![0usize; b.len() + 1]; a.len() + 1];
-    for (i, row) in rows.iter_mut().enumerate() {
-        row[0] = i;
-    }
-    if let Some(first) = rows.first_mut() {
-        for (j, cell) in first.iter_mut().enumerate() {
-            *cell = j;
-        }
-    }
-    for i in 1..=a.len() {
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut d = (rows[i - 1][j] + 1)
-                .min(rows[i][j - 1] + 1)
-                .min(rows[i - 1][j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                d = d.min(rows[i - 2][j - 2] + 1);
-            }
-            rows[i][j] = d;
-        }
-    }
-    rows[a.len()][b.len()]
+/// The candidate nearest to `word` (case-insensitively, counting a swap of two neighbouring
+/// letters as one edit, the commonest typo), when it is close enough to be a typo of it: at most
+/// one edit in three characters, and at least one.
+pub fn closest<'c>(word: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
+    let word = word.trim().to_ascii_lowercase();
+    let limit = (word.chars().count() / 3).max(1);
+    candidates
+        .into_iter()
+        .map(|c| {
+            let d = strsim::damerau_levenshtein(&word, &c.to_ascii_lowercase());
+            (d, c)
+        })
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, c)| (*d, c.len()))
+        .map(|(_, c)| c)
 }
 
 /// One fenced example on a rule page.
@@ -585,7 +566,7 @@ mod tests {
             check_selector("nonsense"),
             SelectorCheck::Unknown { suggestion: None }
         );
-        assert_eq!(edit_distance("abc", "acb"), 1);
-        assert_eq!(edit_distance("", "ab"), 2);
+        assert_eq!(closest("chekc", ["check", "pin", "rules"]), Some("check"));
+        assert_eq!(closest("xyz", ["check"]), None);
     }
 }

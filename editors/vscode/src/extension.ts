@@ -42,7 +42,8 @@ function serverOptions(): ServerOptions {
   if (path.isAbsolute(command) && !fs.existsSync(command)) {
     void vscode.window.showErrorMessage(`plimsoll: ${command} (from plimsoll.path) does not exist.`);
   }
-  const args = [...(config.get<string[]>("args") ?? []), "lsp"];
+  // Options follow the subcommand: `plimsoll lsp --isolated`.
+  const args = ["lsp", ...(config.get<string[]>("args") ?? [])];
   return { command, args, transport: TransportKind.stdio };
 }
 

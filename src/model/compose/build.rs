@@ -6,8 +6,8 @@ use super::schema::{self, parse_bool};
 use super::short;
 use super::*;
 use crate::syntax::compose::dotenv;
-use crate::syntax::compose::fast::find_any4;
 use crate::syntax::compose::interpolate::{ProblemKind, interpolate};
+use crate::syntax::compose::subset_reader::find_any4;
 use crate::syntax::compose::yaml::{self, Entry, NodeKind, YamlErrorKind};
 
 /// `extends` chains longer than this are refused (real files use one or two levels).
@@ -181,9 +181,18 @@ fn interpolation_diagnostics(yaml: &Yaml, root: NodeId, env: &Env, out: &mut Vec
                                 "variable `{name}` is not set and has no default; it reads as \"\""
                             ),
                         ),
+                        // How compose files ask for configuration at deployment: the machine
+                        // that lints is seldom the one that deploys, so a variable missing here
+                        // is at most the unset-variable note, and nothing at all when the
+                        // environment is left out (`--ignore-env`).
+                        ProblemKind::Required { .. } if !env.has_process_environment() => {
+                            continue;
+                        }
                         ProblemKind::Required { name, message } => (
-                            DiagnosticKind::Interpolation,
-                            format!("required variable `{name}` is not set: {message}"),
+                            DiagnosticKind::UnsetVariable,
+                            format!(
+                                "required variable `{name}` is not set in this environment;                                  `docker compose` refuses to start without it: {message}"
+                            ),
                         ),
                         ProblemKind::Invalid { reason } => (DiagnosticKind::Interpolation, reason),
                     };

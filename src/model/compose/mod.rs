@@ -47,9 +47,10 @@ pub enum DiagnosticKind {
     Schema,
     /// A mapping names the same key twice.
     DuplicateKey,
-    /// `${VAR:?msg}` with VAR unset, or a malformed `${...}`.
+    /// A malformed `${...}`.
     Interpolation,
-    /// A variable with no value and no default (compose reads it as "").
+    /// A variable with no value and no default (compose reads it as ""), or a required one
+    /// (`${VAR:?msg}`) missing from the environment plimsoll runs in.
     UnsetVariable,
     /// Aliases expand the document past the budget (an alias bomb); the document was refused.
     AliasBudget,

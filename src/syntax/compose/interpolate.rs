@@ -32,6 +32,13 @@ impl Env {
         self
     }
 
+    /// Whether variables come from an environment as well as `.env` (not so for the library's
+    /// default, nor under `--ignore-env`): only then does a variable missing from both say
+    /// something about the machine compose will run on.
+    pub fn has_process_environment(&self) -> bool {
+        !self.vars.is_empty()
+    }
+
     pub fn get(&self, name: &str) -> Option<&str> {
         self.vars
             .get(name)

@@ -3,8 +3,9 @@
 //! these lives in [`crate::model::compose`].
 
 pub mod dotenv;
-pub mod fast;
 pub mod interpolate;
+mod lenient;
+pub mod subset_reader;
 pub mod yaml;
 
 pub use yaml::{

@@ -489,7 +489,7 @@ impl Offsets {
     }
 }
 
-/// One parse event with byte spans, as both parsers ([`parse_reference`] and [`super::fast`])
+/// One parse event with byte spans, as both parsers ([`parse_reference`] and [`super::subset_reader`])
 /// hand it to the [`Builder`], so the two build their trees with the same code.
 pub(super) enum Ev<'a> {
     DocStart(usize),
@@ -561,17 +561,45 @@ pub(super) struct Builder {
 }
 
 /// Parses a YAML stream. Never panics; syntax errors end the stream with a [`YamlError`] and keep
-/// the documents completed before it. Takes the fast path ([`super::fast`]) when it is sure of the
-/// input and saphyr-parser ([`parse_reference`]) otherwise: both build the same tree.
+/// the documents completed before it. Takes the fast path ([`super::subset_reader`]) when it is
+/// sure of the input and saphyr-parser ([`parse_reference`]) otherwise: both build the same tree.
 pub fn parse(text: &str) -> Yaml {
-    super::fast::parse(text).unwrap_or_else(|| parse_reference(text))
+    super::subset_reader::parse(text).unwrap_or_else(|| parse_reference(text))
 }
 
 /// Parses a YAML stream with saphyr-parser, the reference (and the fallback of [`parse`]).
+///
+/// A text saphyr-parser refuses is read again with the lines of its flow collections and
+/// quoted scalars indented as the YAML specification wants ([`super::lenient`]): docker
+/// compose's reader accepts them as written, and their indentation is never content. The
+/// second reading is kept when it reads further than the first.
 pub fn parse_reference(text: &str) -> Yaml {
-    let off = Offsets::new(text);
-    let mut b = Builder::new(text);
-    let mut parser = Parser::new_from_str(text);
+    let yaml = read_with_saphyr(text, text, &|p| p);
+    let first_error = |y: &Yaml| {
+        y.errors
+            .iter()
+            .find(|e| e.kind == YamlErrorKind::Syntax)
+            .map(|e| e.span.start)
+    };
+    let Some(refused_at) = first_error(&yaml) else {
+        return yaml;
+    };
+    let Some(padded) = super::lenient::pad(text) else {
+        return yaml;
+    };
+    let again = read_with_saphyr(text, &padded.text, &|p| padded.original(p));
+    match first_error(&again) {
+        Some(at) if at <= refused_at => yaml,
+        _ => again,
+    }
+}
+
+/// Reads `parsed` with saphyr-parser into a tree of `source`: the same text, or `source` with
+/// spaces inserted, whose positions `original` maps back to `source`'s.
+fn read_with_saphyr(source: &str, parsed: &str, original: &dyn Fn(usize) -> usize) -> Yaml {
+    let off = Offsets::new(parsed);
+    let mut b = Builder::new(source);
+    let mut parser = Parser::new_from_str(parsed);
     loop {
         match parser.next_event() {
             None => break,
@@ -581,12 +609,12 @@ pub fn parse_reference(text: &str) -> Yaml {
                 if matches!(ev, Event::StreamEnd) {
                     break;
                 }
-                if let Some(ev) = convert(text, ev, s, e) {
-                    b.event(ev);
+                if let Some(ev) = convert(parsed, ev, s, e) {
+                    b.event(ev.map_positions(original));
                 }
             }
             Some(Err(err)) => {
-                let at = off.byte(err.marker().index());
+                let at = original(off.byte(err.marker().index()));
                 b.yaml.errors.push(YamlError {
                     kind: YamlErrorKind::Syntax,
                     span: Span::empty(at),
@@ -662,6 +690,57 @@ fn convert<'a>(text: &'a str, ev: Event<'a>, s: usize, e: usize) -> Option<Ev<'a
             Ev::Close { flow_end }
         }
     })
+}
+
+impl Ev<'_> {
+    /// The event with every position passed through `f` (from a padded text to the source).
+    fn map_positions(self, f: &dyn Fn(usize) -> usize) -> Self {
+        let span = |s: Span| {
+            let start = f(s.start as usize);
+            Span::new(start, f(s.end as usize).max(start))
+        };
+        let anchor = |a: Option<(Box<str>, Span)>| a.map(|(n, s)| (n, span(s)));
+        match self {
+            Ev::DocStart(s) => Ev::DocStart(f(s)),
+            Ev::DocEnd(s) => Ev::DocEnd(f(s)),
+            Ev::Alias { aid, name, span: s } => Ev::Alias {
+                aid,
+                name,
+                span: span(s),
+            },
+            Ev::Scalar {
+                value,
+                style,
+                aid,
+                tag,
+                anchor: a,
+                span: s,
+            } => Ev::Scalar {
+                value,
+                style,
+                aid,
+                tag,
+                anchor: anchor(a),
+                span: span(s),
+            },
+            Ev::Open {
+                seq,
+                aid,
+                tag,
+                anchor: a,
+                start,
+            } => Ev::Open {
+                seq,
+                aid,
+                tag,
+                anchor: anchor(a),
+                start: f(start),
+            },
+            Ev::Close { flow_end } => Ev::Close {
+                flow_end: flow_end.map(f),
+            },
+        }
+    }
 }
 
 impl Builder {

@@ -6,12 +6,12 @@ mod support;
 
 use std::path::{Path, PathBuf};
 
-use plimsoll::syntax::compose::{fast, yaml};
+use plimsoll::syntax::compose::{subset_reader, yaml};
 use proptest::prelude::*;
 
 /// Checks one input; returns whether the fast path took it.
 fn same(text: &str, what: &str) -> bool {
-    let Some(got) = fast::parse(text) else {
+    let Some(got) = subset_reader::parse(text) else {
         return false;
     };
     let want = yaml::parse_reference(text);
@@ -228,6 +228,16 @@ const SNIPPETS: &[&str] = &[
     "a: [x\n  y]\n",
     "\u{a0}",
     "a: b\u{a0}\nc: [d\u{3000}]\n\u{a0}k: v\n",
+    // Lines of flow collections and quoted scalars left of their opening column, which docker
+    // compose's reader accepts (see `go_yaml_indentation_is_accepted`).
+    "a:\n  b: [\n  1, 2\n  ]\n  c: 3\n",
+    "a:\n  b: [\n1]\nc: 2\n",
+    "a:\n  - b: [\n 1]\n",
+    "a:\n  b: [ # c\n# d\n1 ]\n",
+    "a:\n  b: \"x\ny\"\n  c: 3\n",
+    "a:\n  b: 'x\n\ny'\n",
+    "a:\n  b: [ \"x\ny\" ]\n",
+    "- [\n1]\n",
 ];
 
 #[test]
@@ -280,5 +290,83 @@ proptest! {
         }
         let text = lines.join("\n") + "\n";
         same(&text, "mutated input");
+    }
+}
+
+/// A scalar tree as JSON with every scalar a string (and null for YAML null), for comparing
+/// values with what docker compose's reader makes of a text.
+fn json(y: &yaml::Yaml, id: yaml::NodeId) -> serde_json::Value {
+    use serde_json::Value;
+    let Some(node) = y.get(id) else {
+        return Value::Null;
+    };
+    match &node.kind {
+        yaml::NodeKind::Scalar { .. } if y.is_null(id) => Value::Null,
+        yaml::NodeKind::Scalar { value, .. } => Value::String(y.str(*value).to_string()),
+        yaml::NodeKind::Sequence(items) => {
+            Value::Array(y.items(*items).iter().map(|i| json(y, *i)).collect())
+        }
+        yaml::NodeKind::Mapping(_) => Value::Object(
+            y.entries(id)
+                .into_iter()
+                .map(|e| (y.scalar(e.key).unwrap_or("").to_string(), json(y, e.value)))
+                .collect(),
+        ),
+        yaml::NodeKind::Alias { .. } => Value::Null,
+    }
+}
+
+/// docker compose reads YAML with go-yaml v3, which ignores the indentation of lines inside a
+/// flow collection and of a quoted scalar's continuation lines (Sentry's docker-compose.yml
+/// closes `test: [` with `]` at the key's column). Both readers accept these texts, with the
+/// values go-yaml v3 gives them (checked with go-yaml v3.0.1; scalars as strings here).
+#[test]
+fn go_yaml_indentation_is_accepted() {
+    let cases = [
+        (
+            "services:\n  web:\n    healthcheck:\n      test: [\n        \"CMD\", \"true\"\n      ]\n      interval: 5s\n  db:\n    image: postgres:16\n",
+            r#"{"services":{"web":{"healthcheck":{"test":["CMD","true"],"interval":"5s"}},"db":{"image":"postgres:16"}}}"#,
+        ),
+        (
+            "a:\n  b: [\n  1, 2\n  ]\n  c: 3\n",
+            r#"{"a":{"b":["1","2"],"c":"3"}}"#,
+        ),
+        (
+            "a:\n  b: {\nx: 1,\n}\n  c: 3\n",
+            r#"{"a":{"b":{"x":"1"},"c":"3"}}"#,
+        ),
+        (
+            "a:\n  b: \"x\ny\"\n  c: 3\n",
+            r#"{"a":{"b":"x y","c":"3"}}"#,
+        ),
+        ("a:\n  b: 'x\ny'\n  c: 3\n", r#"{"a":{"b":"x y","c":"3"}}"#),
+        ("a:\n  b: [x\ny]\n", r#"{"a":{"b":["x y"]}}"#),
+        ("- [\n1]\n", r#"[["1"]]"#),
+        ("a:\n  - b: [\n 1]\n", r#"{"a":[{"b":["1"]}]}"#),
+        ("a:\n  b: [ # c\n# d\n1 ]\n", r#"{"a":{"b":["1"]}}"#),
+        ("a:\n  b: [\n1]\nc: 2\n", r#"{"a":{"b":["1"]},"c":"2"}"#),
+        ("a:\n  b: [ \"x\ny\" ]\n", r#"{"a":{"b":["x y"]}}"#),
+        // CRLF line ends always take the saphyr path.
+        (
+            "a:\r\n  b: [\r\n  1, 2\r\n  ]\r\n  c: 3\r\n",
+            r#"{"a":{"b":["1","2"],"c":"3"}}"#,
+        ),
+    ];
+    for (text, want) in cases {
+        let want: serde_json::Value = serde_json::from_str(want).unwrap();
+        for (reader, y) in [
+            ("parse", yaml::parse(text)),
+            ("parse_reference", yaml::parse_reference(text)),
+        ] {
+            assert!(y.errors.is_empty(), "{reader} {text:?}: {:?}", y.errors);
+            let root = y.documents[0].root.unwrap();
+            assert_eq!(json(&y, root), want, "{reader} {text:?}");
+        }
+        same(text, "go-yaml indentation");
+    }
+    // What go-yaml refuses stays refused: a document marker inside a flow collection, and a
+    // block plain scalar continued left of its key.
+    for text in ["a: [\n---\n]\n", "a:\n  b: x\ny\n"] {
+        assert!(!yaml::parse(text).errors.is_empty(), "{text:?}");
     }
 }

@@ -1,4 +1,5 @@
-//! A fast YAML reader for the subset compose files are written in.
+//! A YAML reader for the subset of YAML compose files are written in: the fast path of
+//! [`super::yaml::parse`].
 //!
 //! Why it exists: speed. saphyr-parser, measured on the compose corpus, spends about 250
 //! instructions per byte (its scanner builds a `String` char by char for every scalar and token),
@@ -420,7 +421,7 @@ impl<'a> Reader<'a> {
             }
             b'|' | b'>' => self.block_scalar(n, props),
             b'[' | b'{' => {
-                self.flow(n, props)?;
+                self.flow(props)?;
                 if !self.rest_of_line()? {
                     return None;
                 }
@@ -444,7 +445,7 @@ impl<'a> Reader<'a> {
                     }
                     return self.block_map(col, props, colon);
                 }
-                let (value, style, start, end) = self.quoted(n)?;
+                let (value, style, start, end) = self.quoted()?;
                 self.scalar(value, style, props, start, end);
                 if !self.rest_of_line()? {
                     return None;
@@ -536,7 +537,7 @@ impl<'a> Reader<'a> {
             }
             match self.cur() {
                 b'"' | b'\'' => {
-                    let (value, style, start, end) = self.quoted(col)?;
+                    let (value, style, start, end) = self.quoted()?;
                     self.scalar(value, style, Props::default(), start, end);
                 }
                 _ => {
@@ -753,9 +754,10 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// A single- or double-quoted scalar at `pos`; continuation lines must be indented more
-    /// than `n`. Returns the value, style and span; leaves `pos` after the closing quote.
-    fn quoted(&mut self, n: isize) -> R<(Cow<'a, str>, ScalarStyle, usize, usize)> {
+    /// A single- or double-quoted scalar at `pos`, whose continuation lines may start at any
+    /// column (as docker compose's reader has it). Returns the value, style and span; leaves
+    /// `pos` after the closing quote.
+    fn quoted(&mut self) -> R<(Cow<'a, str>, ScalarStyle, usize, usize)> {
         let q = self.cur();
         let double = q == b'"';
         let style = if double {
@@ -797,7 +799,7 @@ impl<'a> Reader<'a> {
                     out.push_str(self.str(seg, i)?);
                     let e = self.at(i + 1);
                     if e == b'\n' {
-                        i = self.fold(i + 2, true, n, &mut out)?;
+                        i = self.fold(i + 2, true, &mut out)?;
                         seg = i;
                         continue;
                     }
@@ -842,7 +844,7 @@ impl<'a> Reader<'a> {
                     // Blanks before a line break are dropped.
                     let text = self.str(seg, i)?;
                     out.push_str(text.trim_end_matches([' ', '\t']));
-                    i = self.fold(i + 1, false, n, &mut out)?;
+                    i = self.fold(i + 1, false, &mut out)?;
                     seg = i;
                 }
                 _ => i += 1,
@@ -853,7 +855,7 @@ impl<'a> Reader<'a> {
     /// Folds the line breaks of a quoted scalar from `i` (just past the first break): one break
     /// reads as a space, each further empty line as a newline; after an escaped break (`\`),
     /// nothing but the empty lines. Returns where the text resumes.
-    fn fold(&self, mut i: usize, escaped: bool, n: isize, out: &mut String) -> R<usize> {
+    fn fold(&self, mut i: usize, escaped: bool, out: &mut String) -> R<usize> {
         let mut empty = 0usize;
         loop {
             let line = i;
@@ -870,12 +872,9 @@ impl<'a> Reader<'a> {
                     i += 1;
                 }
                 0 => return None,
-                _ => {
-                    if ((i - line) as isize) <= n {
-                        return None;
-                    }
-                    break;
-                }
+                // A continuation line may start anywhere, as docker compose's reader (go-yaml)
+                // has it; the saphyr path pads such lines (`lenient`).
+                _ => break,
             }
         }
         if escaped || empty > 0 {
@@ -1029,8 +1028,9 @@ impl<'a> Reader<'a> {
         self.next_line()
     }
 
-    /// A flow collection at `pos` (`[` or `{`); lines inside must be indented more than `n`.
-    fn flow(&mut self, n: isize, props: Props<'a>) -> R<()> {
+    /// A flow collection at `pos` (`[` or `{`), whose lines may start at any column (as docker
+    /// compose's reader has it).
+    fn flow(&mut self, props: Props<'a>) -> R<()> {
         self.depth += 1;
         if self.depth > MAX_NEST {
             return None;
@@ -1039,7 +1039,7 @@ impl<'a> Reader<'a> {
         let close = if seq { b']' } else { b'}' };
         self.open(seq, props);
         self.pos += 1;
-        self.flow_space(n)?;
+        self.flow_space()?;
         loop {
             if self.cur() == close {
                 self.pos += 1;
@@ -1059,8 +1059,8 @@ impl<'a> Reader<'a> {
                 return Some(());
             }
             if seq {
-                self.flow_node(n)?;
-                self.flow_space(n)?;
+                self.flow_node()?;
+                self.flow_space()?;
             } else {
                 // Keys are scalars; a value is required.
                 if !matches!(self.cur(), b'"' | b'\'')
@@ -1068,23 +1068,23 @@ impl<'a> Reader<'a> {
                 {
                     return None;
                 }
-                self.flow_node(n)?;
-                self.flow_space(n)?;
+                self.flow_node()?;
+                self.flow_space()?;
                 if self.cur() != b':' {
                     return None;
                 }
                 self.pos += 1;
-                self.flow_space(n)?;
+                self.flow_space()?;
                 if matches!(self.cur(), b',' | b'}') {
                     return None;
                 }
-                self.flow_node(n)?;
-                self.flow_space(n)?;
+                self.flow_node()?;
+                self.flow_space()?;
             }
             match self.cur() {
                 b',' => {
                     self.pos += 1;
-                    self.flow_space(n)?;
+                    self.flow_space()?;
                     if self.cur() == close {
                         return None;
                     }
@@ -1096,7 +1096,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Skips spaces, line breaks and comments inside a flow collection.
-    fn flow_space(&mut self, n: isize) -> R<()> {
+    fn flow_space(&mut self) -> R<()> {
         loop {
             match self.cur() {
                 b' ' => self.pos += 1,
@@ -1106,14 +1106,7 @@ impl<'a> Reader<'a> {
                 }
                 b'\n' => {
                     self.pos += 1;
-                    let line = self.pos;
-                    if self.at_marker(line) {
-                        return None;
-                    }
-                    while self.cur() == b' ' {
-                        self.pos += 1;
-                    }
-                    if !matches!(self.cur(), b'\n' | b'#') && ((self.pos - line) as isize) <= n {
+                    if self.at_marker(self.pos) {
                         return None;
                     }
                 }
@@ -1123,10 +1116,10 @@ impl<'a> Reader<'a> {
     }
 
     /// One node inside a flow collection.
-    fn flow_node(&mut self, n: isize) -> R<()> {
+    fn flow_node(&mut self) -> R<()> {
         let props = self.props(true)?;
         match self.cur() {
-            b'[' | b'{' => self.flow(n, props),
+            b'[' | b'{' => self.flow(props),
             b'*' => {
                 if !props.is_empty() {
                     return None;
@@ -1134,7 +1127,7 @@ impl<'a> Reader<'a> {
                 self.alias(true)
             }
             b'"' | b'\'' => {
-                let (value, style, start, end) = self.quoted(n)?;
+                let (value, style, start, end) = self.quoted()?;
                 self.scalar(value, style, props, start, end);
                 Some(())
             }

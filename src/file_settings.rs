@@ -1,0 +1,257 @@
+//! The settings a file is linted with, resolved one way for `plimsoll check` and the language
+//! server alike: the nearest configuration with its per-path overrides (or `--config FILE`, or
+//! none with `--isolated`), the command line's `--select`/`--ignore` on top, the environment
+//! compose interpolation reads, and the digests of the nearest `plimsoll.lock` (for
+//! unpinned-digest's safe fix). One function, [`SettingsSource::settings_for`], so an editor
+//! shows what a CI run reports.
+
+use crate::config::{self, Config, ConfigError, Resolver};
+use crate::model::compose::Env as ComposeEnv;
+use crate::registry::{LOCK_FILE_NAME, LockFile};
+use crate::rules::settings::LintSettings;
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+/// Where settings come from: what the command line (or the editor's `plimsoll lsp` arguments)
+/// says.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SettingsOptions {
+    /// `--config FILE`: this configuration for every file, instead of discovering one.
+    pub config: Option<PathBuf>,
+    /// `--isolated`: no configuration file at all.
+    pub isolated: bool,
+    /// `--select`: replaces the configured rule set when not empty.
+    pub select: Vec<String>,
+    /// `--ignore`: added to the configured ignores.
+    pub ignore: Vec<String>,
+    /// `--preview`: rules in preview run too, whatever the configuration says.
+    pub preview: bool,
+    /// `--ignore-env`: compose interpolation leaves this process's environment out.
+    pub ignore_env: bool,
+}
+
+/// A file's settings, and problems that do not stop it being linted (a lock file that cannot be
+/// read: its digests are missing, which the caller reports).
+#[derive(Clone, Debug)]
+pub struct FileSettings {
+    pub settings: LintSettings,
+    pub problems: Vec<String>,
+}
+
+/// Resolves settings per file, caching configurations and lock files. Safe to share between
+/// threads; make a new one when a configuration or lock file changes.
+pub struct SettingsSource {
+    resolver: Arc<Resolver>,
+    select: Vec<String>,
+    ignore: Vec<String>,
+    preview: bool,
+    compose_env: Arc<ComposeEnv>,
+    locks: Locks,
+}
+
+impl SettingsSource {
+    /// Reads `--config FILE` now (its errors are the caller's to report); discovered
+    /// configurations are read when a file under them is first asked about. `cwd` is where a
+    /// lock file is looked for last.
+    pub fn new(opts: &SettingsOptions, cwd: PathBuf) -> Result<SettingsSource, ConfigError> {
+        let resolver = if opts.isolated {
+            Resolver::fixed(Config::default())
+        } else if let Some(path) = &opts.config {
+            Resolver::fixed(config::load(path)?)
+        } else {
+            Resolver::discover()
+        };
+        Ok(Self::with_resolver(resolver, opts, cwd))
+    }
+
+    /// As [`SettingsSource::new`] with `--isolated`: no configuration file is read, so nothing
+    /// can fail (the language server's fallback when `--config FILE` is invalid).
+    pub fn isolated(opts: &SettingsOptions, cwd: PathBuf) -> SettingsSource {
+        Self::with_resolver(Resolver::fixed(Config::default()), opts, cwd)
+    }
+
+    fn with_resolver(resolver: Resolver, opts: &SettingsOptions, cwd: PathBuf) -> SettingsSource {
+        // Compose interpolation sees this process's environment, as `docker compose` does.
+        let compose_env = Arc::new(if opts.ignore_env {
+            ComposeEnv::new()
+        } else {
+            ComposeEnv::from_process()
+        });
+        SettingsSource {
+            resolver: Arc::new(resolver),
+            select: opts.select.clone(),
+            ignore: opts.ignore.clone(),
+            preview: opts.preview,
+            compose_env,
+            locks: Locks::new(cwd),
+        }
+    }
+
+    /// The configuration resolver (for `[file-kinds]`, the fail level and the output format).
+    pub fn resolver(&self) -> &Resolver {
+        &self.resolver
+    }
+
+    /// What a directory walk skips: the `exclude`/`extend-exclude` of the configuration that
+    /// applies where the walk is.
+    pub fn excluder(&self) -> crate::discover::Excluder {
+        Arc::new(config::excluder(self.resolver.clone()))
+    }
+
+    /// The settings for the file at `path` (as the user named it). An invalid configuration
+    /// is an error; an unreadable lock file is a problem beside the settings.
+    pub fn settings_for(&self, path: &Path) -> Result<FileSettings, ConfigError> {
+        let config = self.resolver.for_file(path)?;
+        let mut settings = config.settings_for(path);
+        settings.compose_env = self.compose_env.clone();
+        if !self.select.is_empty() {
+            settings.select = self.select.clone();
+            settings.extend_select.clear();
+        }
+        settings.ignore.extend(self.ignore.iter().cloned());
+        settings.preview |= self.preview;
+        let mut problems = Vec::new();
+        match self.locks.for_file(path) {
+            Ok(digests) => settings.options.pinned_digests = digests,
+            Err(e) => problems.push(e),
+        }
+        Ok(FileSettings { settings, problems })
+    }
+}
+
+/// A lock file's digests by canonical reference, or why it could not be read.
+type LockDigests = Result<Arc<BTreeMap<String, String>>, String>;
+
+/// Digests of the nearest `plimsoll.lock` (up the tree from a file, else in the current
+/// directory), read once per lock file.
+struct Locks {
+    cwd: PathBuf,
+    cache: Mutex<HashMap<PathBuf, LockDigests>>,
+    /// Directory -> its nearest lock file.
+    dirs: Mutex<HashMap<std::ffi::OsString, Option<PathBuf>>>,
+}
+
+impl Locks {
+    fn new(cwd: PathBuf) -> Locks {
+        Locks {
+            cwd,
+            cache: Mutex::new(HashMap::new()),
+            dirs: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The lock file for `file`, looked up once per directory (as written: the current
+    /// directory does not change during a run).
+    fn nearest(&self, file: &Path) -> Option<PathBuf> {
+        let written = file.parent()?.as_os_str();
+        if let Some(found) = self.dirs.lock().ok().and_then(|d| d.get(written).cloned()) {
+            return found;
+        }
+        let abs = self.cwd.join(file);
+        let found = abs
+            .parent()?
+            .ancestors()
+            .map(|d| d.join(LOCK_FILE_NAME))
+            .chain(std::iter::once(self.cwd.join(LOCK_FILE_NAME)))
+            .find(|p| p.is_file());
+        if let Ok(mut d) = self.dirs.lock() {
+            d.insert(written.to_owned(), found.clone());
+        }
+        found
+    }
+
+    fn for_file(&self, file: &Path) -> LockDigests {
+        let Some(lock) = self.nearest(file) else {
+            return Ok(Arc::default());
+        };
+        let cached = self.cache.lock().ok().and_then(|c| c.get(&lock).cloned());
+        if let Some(c) = cached {
+            return c;
+        }
+        let loaded = LockFile::read(&lock)
+            .map(|l| {
+                Arc::new(
+                    l.entries()
+                        .map(|e| (e.reference.clone(), e.digest.clone()))
+                        .collect(),
+                )
+            })
+            .map_err(|e| e.to_string());
+        if let Ok(mut c) = self.cache.lock() {
+            c.insert(lock, loaded.clone());
+        }
+        loaded
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn command_line_selectors_and_the_nearest_lock_file_apply() {
+        let tmp = tempfile::tempdir().unwrap();
+        let d = tmp.path();
+        std::fs::write(
+            d.join("plimsoll.toml"),
+            "extend-select = [\"setuid\"]\nignore = [\"split-run\"]\n",
+        )
+        .unwrap();
+        let digest = format!("sha256:{}", "ab".repeat(32));
+        std::fs::create_dir(d.join("app")).unwrap();
+        std::fs::write(
+            d.join("app").join(LOCK_FILE_NAME),
+            format!(
+                "[[image]]\nreference = \"docker.io/library/alpine:3.20\"\ndigest = \"{digest}\"\n\
+                 resolved-at = \"2026-01-02T03:04:05Z\"\nkind = \"index\"\n"
+            ),
+        )
+        .unwrap();
+        let opts = SettingsOptions {
+            ignore: vec!["root-user".into()],
+            ..SettingsOptions::default()
+        };
+        let source = SettingsSource::new(&opts, d.to_path_buf()).unwrap();
+        let s = source.settings_for(&d.join("app/Dockerfile")).unwrap();
+        assert!(s.problems.is_empty(), "{:?}", s.problems);
+        assert_eq!(s.settings.ignore, ["split-run", "root-user"]);
+        assert_eq!(s.settings.extend_select, ["setuid"]);
+        assert_eq!(
+            s.settings
+                .options
+                .pinned_digests
+                .get("docker.io/library/alpine:3.20"),
+            Some(&digest)
+        );
+        // `--select` replaces the configured set, extensions included.
+        let opts = SettingsOptions {
+            select: vec!["latest-tag".into()],
+            ..SettingsOptions::default()
+        };
+        let source = SettingsSource::new(&opts, d.to_path_buf()).unwrap();
+        let s = source.settings_for(&d.join("Dockerfile")).unwrap();
+        assert_eq!(s.settings.select, ["latest-tag"]);
+        assert!(s.settings.extend_select.is_empty());
+        assert!(s.settings.options.pinned_digests.is_empty());
+        // `--isolated` reads no configuration.
+        let opts = SettingsOptions {
+            isolated: true,
+            ..SettingsOptions::default()
+        };
+        let source = SettingsSource::new(&opts, d.to_path_buf()).unwrap();
+        let s = source.settings_for(&d.join("Dockerfile")).unwrap();
+        assert!(s.settings.ignore.is_empty());
+    }
+
+    #[test]
+    fn an_unreadable_lock_file_is_a_problem_not_an_error() {
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::write(tmp.path().join(LOCK_FILE_NAME), "not toml [").unwrap();
+        let source =
+            SettingsSource::new(&SettingsOptions::default(), tmp.path().to_path_buf()).unwrap();
+        let s = source.settings_for(&tmp.path().join("Dockerfile")).unwrap();
+        assert_eq!(s.problems.len(), 1);
+        assert!(s.settings.options.pinned_digests.is_empty());
+    }
+}
