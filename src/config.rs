@@ -481,9 +481,7 @@ pub fn unknown_selector(selector: &str) -> Option<String> {
         )),
         catalog::SelectorCheck::Unknown {
             suggestion: Some(near),
-        } => Some(format!(
-            "unknown rule `{selector}`; did you mean `{near}`?"
-        )),
+        } => Some(format!("unknown rule `{selector}`; did you mean `{near}`?")),
         catalog::SelectorCheck::Unknown { suggestion: None } => Some(format!(
             "unknown rule `{selector}` (`plimsoll rules` lists them)"
         )),

@@ -131,9 +131,7 @@ fn all_secret_rules_enabled(settings: &LintSettings) -> bool {
             .iter()
             .map(|(m, _)| m.code)
             .collect();
-        let all = secret_rules()
-            .iter()
-            .all(|m| enabled.contains(m.code));
+        let all = secret_rules().iter().all(|m| enabled.contains(m.code));
         let selection = (
             settings.select.clone(),
             settings.extend_select.clone(),

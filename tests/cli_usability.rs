@@ -191,7 +191,8 @@ fn the_summary_counts_files_checked_and_files_with_findings() {
     let r = plimsoll(p.path(), &["check", "."]);
     let last = r.stdout.lines().last().unwrap_or_default();
     assert!(
-        last.starts_with("Found 2 findings in 1 of 3 files ("),
+        // `unpinned-digest` on the same token is a note of the latest-tag finding.
+        last.starts_with("Found 1 finding in 1 of 3 files ("),
         "{}",
         r.stdout
     );
@@ -217,8 +218,9 @@ fn compose_yaml_docker_compose_accepts_is_read_and_broken_yaml_is_linted_up_to_t
         let r = plimsoll(p.path(), &["check", "--format", "concise", file]);
         assert!(!r.stdout.contains("PL002"), "{}", r.stdout);
         assert!(
-            r.stdout
-                .contains(&format!("{file}:10:12: warning PL101 `postgres:latest`")),
+            r.stdout.contains(&format!(
+                "{file}:10:12: warning PL101 service `db`: `postgres:latest`"
+            )),
             "{}",
             r.stdout
         );
@@ -236,7 +238,7 @@ fn compose_yaml_docker_compose_accepts_is_read_and_broken_yaml_is_linted_up_to_t
     // What comes before the error is linted.
     assert!(
         r.stdout
-            .contains("broken/compose.yaml:3:12: warning PL101 `nginx:latest`"),
+            .contains("broken/compose.yaml:3:12: warning PL101 service `web`: `nginx:latest`"),
         "{}",
         r.stdout
     );
@@ -379,7 +381,8 @@ fn compose_on_standard_input_is_read_as_compose_and_the_user_is_told() {
     );
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(
-        r.stdout.contains("-:3:12: warning PL101 `nginx:latest`"),
+        r.stdout
+            .contains("-:3:12: warning PL101 service `web`: `nginx:latest`"),
         "{}",
         r.stdout
     );
@@ -408,7 +411,7 @@ fn compose_on_standard_input_is_read_as_compose_and_the_user_is_told() {
 
 #[test]
 fn secrets_are_masked_in_every_output_whether_or_not_the_secret_rules_run() {
-    let text = "FROM debian:12\nRUN echo hi\n# plimsoll ignore=secret-token\nRUN curl -u admin:S3cr3tP4ssw0rdXyz https://example.com/x && export GITHUB_TOKEN=ghp_abcdefghijklmnopqrstuvwxyz0123456789\n";
+    let text = "FROM debian:12\nRUN echo hi\n# plimsoll ignore=secret-token\nRUN curl -u admin:S3cr3tP4ssw0rdXyz https://example.com/x?access_token=ghp_abcdefghijklmnopqrstuvwxyz0123456789\n";
     let p = project("", &[("Dockerfile", text)]);
     let secrets = [
         "S3cr3tP4ssw0rdXyz",
@@ -445,5 +448,5 @@ fn secrets_are_masked_in_every_output_whether_or_not_the_secret_rules_run() {
     // The split-run finding quotes the line (human), masked.
     let r = plimsoll(p.path(), &["check", "--ignore", "secret", "Dockerfile"]);
     assert!(r.stdout.contains("-u admin:S3cr… https://"), "{}", r.stdout);
-    assert!(r.stdout.contains("GITHUB_TOKEN=ghp_…"), "{}", r.stdout);
+    assert!(r.stdout.contains("access_token=ghp_…"), "{}", r.stdout);
 }
