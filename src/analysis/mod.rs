@@ -5,29 +5,58 @@
 //! image references) and nothing of rules, findings or output.
 //!
 //! - [`command`]: the commands a RUN, CMD or compose `command:` runs.
+//! - [`compose`]: what compose services reach on the host (bind sources, runtime sockets,
+//!   capabilities, `security_opt`, published ports), each shared value reported once.
 //! - [`packages`]: the package-manager model.
-//! - [`images`]: every place a file names an image.
+//! - [`images`]: every place a file names an image; [`image_match`]: references against an
+//!   organisation's patterns (allowed registries, banned images).
+//! - [`labels`]: the labels an image carries and the value formats a label schema asks for.
 //! - [`permissions`] and [`mode`]: setuid and setgid bits granted and stripped.
 //! - [`secret`]: credentials in text, names that hold secrets, credential files.
 //! - [`pin`]: where an image reference takes a digest, for `plimsoll pin` and its fixes.
-//! - [`variables`]: what `ARG` and `ENV` declare.
+//! - [`variables`]: what `ARG` and `ENV` declare, and what the expander sees at an instruction.
+//! - [`dispatch`]: what BuildKit's dispatch sees at each instruction (environment, declared
+//!   `ARG`s, expanded words, undefined variables).
+//! - [`context`]: the build context's `.dockerignore`.
 //! - [`shell_join`]: whether two RUNs' scripts can be joined without changing the build.
 //! - [`platform`]: Windows or Linux stages, and the shell each `RUN` is given to.
+//! - [`download`]: what RUN downloads, and downloaded scripts run straight away.
+//! - [`trust`]: TLS and signature checks the build turns off.
+//! - [`remote_source`]: what an `ADD` source is (a Git repository, an HTTP file, a path).
+//! - [`labels`]: the labels each stage carries, and the value formats of a label schema.
+//! - [`stages`]: the stages that make up the final image, the user in effect at an instruction.
+//! - [`compose_layout`]: a compose file's collections as written, and the edits that reorder or
+//!   re-quote their entries in place.
+//! - [`shell_scripts`]: the scripts each `RUN` hands its shell (heredocs included), with the
+//!   way back from every script byte to the file.
 
 pub mod command;
+pub mod compose;
+pub mod compose_layout;
+pub mod context;
+pub mod dispatch;
+pub mod download;
+pub mod image_match;
 pub mod images;
+pub mod labels;
 pub mod mode;
 pub mod packages;
 pub mod permissions;
 pub mod pin;
 pub mod platform;
+pub mod remote_source;
 pub mod secret;
 pub mod shell_join;
+pub mod shell_scripts;
+pub mod stages;
+pub mod trust;
 pub mod variables;
 
+use crate::model::build_inputs::BuildInputs;
 use crate::model::compose::ComposeFile;
 use crate::model::dockerfile::{Dockerfile, ImageUse, Instr};
 use crate::source::SourceFile;
+use crate::syntax::expand::Budget;
 use command::Command;
 use std::borrow::Cow;
 use std::cell::OnceCell;
@@ -44,10 +73,16 @@ pub struct Analysis<'a> {
     /// The compose model, for a compose file.
     pub compose: Option<&'a ComposeFile>,
     secret_allowlist: &'a [String],
+    /// What the build is given (build arguments, platforms).
+    pub build: &'a BuildInputs,
     images: OnceCell<Cow<'a, [ImageUse]>>,
     runs: OnceCell<Runs<'a>>,
     secrets: OnceCell<secret::detect::FileSecrets>,
     allowlist: OnceCell<Arc<secret::allowlist::Allowlist>>,
+    weakenings: OnceCell<Vec<trust::Weakened>>,
+    dispatch: OnceCell<dispatch::Dispatch>,
+    global_args: OnceCell<dispatch::GlobalArgs>,
+    dockerignore: OnceCell<Option<context::ContextIgnore>>,
     platform: OnceCell<platform::Platform>,
 }
 
@@ -64,6 +99,7 @@ impl<'a> Analysis<'a> {
         dockerfile: Option<&'a Dockerfile>,
         compose: Option<&'a ComposeFile>,
         secret_allowlist: &'a [String],
+        build: &'a BuildInputs,
     ) -> Analysis<'a> {
         Analysis {
             file,
@@ -71,12 +107,46 @@ impl<'a> Analysis<'a> {
             dockerfile,
             compose,
             secret_allowlist,
+            build,
             images: OnceCell::new(),
             runs: OnceCell::new(),
             secrets: OnceCell::new(),
             allowlist: OnceCell::new(),
+            weakenings: OnceCell::new(),
+            dispatch: OnceCell::new(),
+            global_args: OnceCell::new(),
+            dockerignore: OnceCell::new(),
             platform: OnceCell::new(),
         }
+    }
+
+    /// What BuildKit's dispatch sees (see [`dispatch`]); empty for a compose file.
+    pub fn dispatch(&self) -> &dispatch::Dispatch {
+        self.dispatch.get_or_init(|| match self.dockerfile {
+            Some(df) => {
+                let budget = Budget::for_text(self.text().len());
+                dispatch::dispatch(df, self.text(), self.build, self.global_args(), budget)
+            }
+            None => dispatch::Dispatch::default(),
+        })
+    }
+
+    /// BuildKit's global ARGs, with which it expands FROM (see [`dispatch::global_args`]).
+    pub fn global_args(&self) -> &dispatch::GlobalArgs {
+        self.global_args.get_or_init(|| match self.dockerfile {
+            Some(df) => {
+                let budget = Budget::for_text(self.text().len());
+                dispatch::global_args(df, self.build, budget)
+            }
+            None => dispatch::GlobalArgs::default(),
+        })
+    }
+
+    /// The `.dockerignore` of the Dockerfile's build context (read on first use).
+    pub fn dockerignore(&self) -> Option<&context::ContextIgnore> {
+        self.dockerignore
+            .get_or_init(|| context::dockerignore_for(&self.file.path))
+            .as_ref()
     }
 
     /// The whole source text.
@@ -97,6 +167,28 @@ impl<'a> Analysis<'a> {
         let runs = self.runs.get_or_init(|| self.parse_runs());
         let list = if onbuild { &runs.onbuild } else { &runs.top };
         list.get(index).map_or(&[], Vec::as_slice)
+    }
+
+    /// [`Analysis::run_commands`] when a POSIX shell reads them: a shell-form RUN in a stage
+    /// whose `SHELL` (or Windows default) is PowerShell, `cmd` or another program runs text
+    /// this tokenizer does not describe, so it yields nothing there. Exec-form RUNs run without
+    /// a shell and are always read.
+    pub fn posix_run_commands(&self, index: usize, onbuild: bool) -> &[Command<'a>] {
+        let exec_form = self
+            .dockerfile
+            .and_then(|df| df.instrs.get(index))
+            .and_then(|ins| {
+                if onbuild {
+                    ins.onbuild.as_deref()
+                } else {
+                    Some(ins)
+                }
+            })
+            .is_some_and(Instr::is_exec_form);
+        if !exec_form && self.platform().shell_at(index) != platform::ShellFamily::Posix {
+            return &[];
+        }
+        self.run_commands(index, onbuild)
     }
 
     /// [`Analysis::run_commands`] of an instruction the caller holds (a top-level one or the
@@ -137,6 +229,11 @@ impl<'a> Analysis<'a> {
                 .map(|i| i.onbuild.as_deref().map(of).unwrap_or_default())
                 .collect(),
         }
+    }
+
+    /// The TLS and signature checks the Dockerfile turns off (see [`trust::weakenings`]).
+    pub fn weakenings(&self) -> &[trust::Weakened] {
+        self.weakenings.get_or_init(|| trust::weakenings(self))
     }
 
     /// Each stage's platform and each instruction's shell (see [`platform::platform`]); empty

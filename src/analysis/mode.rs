@@ -59,6 +59,23 @@ pub fn clears(mode: &str) -> Option<SpecialBits> {
     symbolic(mode, |op| op == '-')
 }
 
+/// Whether `mode` lets every user write: an octal mode with 0o002, or a symbolic clause giving
+/// `w` to `o` or `a` (`o+w`, `a+rwx`, `o=rwx`). A clause without "who" (`+w`) is filtered by the
+/// umask, which normally withholds write from others, so it does not count.
+pub fn world_writable(mode: &str) -> bool {
+    if let Some(n) = octal(mode) {
+        return n & 0o002 != 0;
+    }
+    mode.split(',').any(|clause| {
+        let who: String = clause.chars().take_while(|c| "ugoa".contains(*c)).collect();
+        let rest = clause.get(who.len()..).unwrap_or("");
+        (who.contains('o') || who.contains('a'))
+            && rest.split(['-']).next().is_some_and(|r| {
+                r.contains(['+', '=']) && r.trim_start_matches(['+', '=']).contains('w')
+            })
+    })
+}
+
 /// Symbolic clauses `[ugoa]*([-+=][rwxXstugo]*)+` joined by commas; collects the special bits
 /// touched by operators for which `op_matches` holds.
 fn symbolic(mode: &str, op_matches: impl Fn(char) -> bool) -> Option<SpecialBits> {
@@ -149,6 +166,18 @@ mod tests {
             "4755x",
         ] {
             assert_eq!(grants(m), None, "{m:?}");
+        }
+    }
+
+    #[test]
+    fn world_writable_modes() {
+        for m in [
+            "777", "0777", "1777", "a+w", "o+w", "o=rwx", "u+x,o+rw", "a+rwx",
+        ] {
+            assert!(world_writable(m), "{m}");
+        }
+        for m in ["755", "0775", "+w", "u+w", "g+w", "o-w", "a-w", "o+r", ""] {
+            assert!(!world_writable(m), "{m}");
         }
     }
 

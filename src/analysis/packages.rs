@@ -9,6 +9,7 @@
 //! `env A=b`, `xargs`, …) are already seen through by the command ([`Command::name`]).
 
 use crate::analysis::command::{Command, Word, basename};
+use crate::source::{Edit, Span};
 
 /// A package manager.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -317,6 +318,70 @@ impl<'c> PackageCommand<'c> {
         matches!(self.action, Action::Install | Action::Upgrade)
     }
 
+    /// The span from the program's name to its subcommand (`apt-get dist-upgrade`,
+    /// `zypper --non-interactive dup`), for findings about what the subcommand does.
+    pub fn name_to_subcommand(&self) -> Option<Span> {
+        let sub = self.subcommand?;
+        Some(
+            self.command
+                .name_word()
+                .map_or(sub.span, |w| w.span.cover(sub.span)),
+        )
+    }
+
+    /// Whether it upgrades the whole distribution, replacing or removing packages as the new
+    /// release needs: `apt-get dist-upgrade`/`full-upgrade`, `zypper dist-upgrade`/`dup`,
+    /// `dnf distro-sync`/`system-upgrade`.
+    pub fn is_distribution_upgrade(&self) -> bool {
+        let sub = self.subcommand.map_or("", |w| w.as_str());
+        match self.manager {
+            Manager::Apt => matches!(sub, "dist-upgrade" | "full-upgrade"),
+            Manager::Zypper => matches!(sub, "dist-upgrade" | "dup"),
+            Manager::Yum | Manager::Dnf => matches!(sub, "distro-sync" | "system-upgrade"),
+            _ => false,
+        }
+    }
+
+    /// Whether it upgrades every installed package of a system package manager (apt, apk,
+    /// yum, dnf, zypper) rather than the packages it names: `apt-get upgrade`, `apk upgrade`,
+    /// `dnf update`, `zypper patch`; distribution upgrades included.
+    pub fn upgrades_everything(&self) -> bool {
+        let system = matches!(
+            self.manager,
+            Manager::Apt | Manager::Apk | Manager::Yum | Manager::Dnf | Manager::Zypper
+        );
+        system
+            && (self.is_distribution_upgrade()
+                || (self.action == Action::Upgrade && self.packages.is_empty()))
+    }
+
+    /// Whether it installs, upgrades or removes without any of `yes_flags`: the manager then
+    /// asks for a confirmation, which no one gives in a build.
+    pub fn prompts(&self, yes_flags: &[&str]) -> bool {
+        matches!(
+            self.action,
+            Action::Install | Action::Upgrade | Action::Remove
+        ) && !self.has_any_flag(yes_flags)
+    }
+
+    /// The packages an install names without pinning a version: not pinned exactly or through
+    /// a variable, and not a file, URL or variable standing for packages.
+    pub fn unpinned(&self) -> impl Iterator<Item = &Package<'c>> {
+        let install = self.action == Action::Install;
+        self.packages
+            .iter()
+            .filter(move |p| install && !p.is_pinned() && !p.is_not_a_name())
+    }
+
+    /// An edit adding `flag` right after the subcommand word (`pip install` → `pip install
+    /// --no-cache-dir`), when that word is written plainly in `text` (so its span is exact:
+    /// not quoted, escaped or rebuilt from an `sh -c` string with escapes).
+    pub fn insert_after_subcommand(&self, text: &str, flag: &str) -> Option<Edit> {
+        let sub = self.subcommand?;
+        (sub.is_literal() && sub.span.text(text) == sub.as_str())
+            .then(|| Edit::insert(sub.span.end as usize, format!(" {flag}")))
+    }
+
     /// The operation as the layer rules group it, for the index-based system managers (apt,
     /// apk, yum, dnf, zypper); `None` otherwise.
     pub fn op(&self) -> Option<PkgOp> {
@@ -473,7 +538,7 @@ fn action(manager: Manager, sub: &str, args: &[Word<'_>], cmd: &Command<'_>) -> 
             "update" => Action::Update,
             "upgrade" | "dist-upgrade" | "full-upgrade" | "safe-upgrade" => Action::Upgrade,
             "remove" | "purge" | "autoremove" => Action::Remove,
-            "clean" | "autoclean" => Action::Clean,
+            "clean" | "autoclean" | "dist-clean" => Action::Clean,
             _ => Action::Other,
         },
         Manager::Apk => match sub {
@@ -487,7 +552,9 @@ fn action(manager: Manager, sub: &str, args: &[Word<'_>], cmd: &Command<'_>) -> 
         Manager::Yum | Manager::Dnf => match sub {
             "install" | "groupinstall" | "reinstall" | "localinstall" => Action::Install,
             "makecache" => Action::Update,
-            "update" | "upgrade" | "distro-sync" | "upgrade-minimal" => Action::Upgrade,
+            "update" | "upgrade" | "distro-sync" | "upgrade-minimal" | "system-upgrade" => {
+                Action::Upgrade
+            }
             "remove" | "erase" | "autoremove" => Action::Remove,
             "clean" => Action::Clean,
             _ => Action::Other,
@@ -588,6 +655,88 @@ fn skip_operand<'c>(words: &'c [Word<'c>], value_options: &[&str]) -> &'c [Word<
     subcommand(words, value_options).1
 }
 
+/// The package-manager commands of a RUN (or the RUN an ONBUILD wraps) as a POSIX shell runs
+/// them (see [`crate::analysis::Analysis::posix_run_commands`]), wrappers seen through.
+pub fn run_package_commands<'a>(
+    analysis: &'a crate::analysis::Analysis<'a>,
+    index: usize,
+    onbuild: bool,
+) -> impl Iterator<Item = PackageCommand<'a>> {
+    analysis
+        .posix_run_commands(index, onbuild)
+        .iter()
+        .filter_map(classify)
+}
+
+/// Each package that an install by one of `managers` in a RUN names without a version pin
+/// (see [`PackageCommand::unpinned`]), with the command installing it.
+pub fn unpinned_installs<'a>(
+    analysis: &'a crate::analysis::Analysis<'a>,
+    index: usize,
+    onbuild: bool,
+    managers: &[Manager],
+) -> Vec<(&'a Command<'a>, Package<'a>)> {
+    let mut out = Vec::new();
+    for pc in run_package_commands(analysis, index, onbuild) {
+        if managers.contains(&pc.manager) {
+            out.extend(pc.unpinned().map(|p| (pc.command, *p)));
+        }
+    }
+    out
+}
+
+/// Whether what a RUN leaves under `dir` (a package cache, index lists) ends up in the image
+/// `docker build` produces: the RUN is in a stage the final image is built on (see
+/// [`crate::model::dockerfile::Dockerfile::in_final_image`]), is not wrapped by ONBUILD (it
+/// runs in another build), and mounts no cache or tmpfs over a path containing `dir`.
+pub fn leaves_in_image(
+    df: &crate::model::dockerfile::Dockerfile,
+    ins: &crate::model::dockerfile::Instr,
+    stage: Option<&crate::model::dockerfile::Stage>,
+    onbuild: bool,
+    dir: &str,
+) -> bool {
+    let mounted = ins
+        .flags
+        .iter()
+        .any(|f| f.name == "mount" && f.value.as_ref().is_some_and(|v| v.text.contains(dir)));
+    !onbuild && !mounted && stage.is_some_and(|s| df.in_final_image(s.index))
+}
+
+/// The first command of `commands` (one RUN) that installs with one of `managers` when none of
+/// them cleans a cache of one of `cleaners` (`yum clean all`, `rm -rf /var/cache/dnf`,
+/// `yarn cache clean`): the install's downloads then stay in the layer.
+pub fn uncleaned_install<'c>(
+    commands: &'c [Command<'c>],
+    managers: &[Manager],
+    cleaners: &[Manager],
+) -> Option<&'c Command<'c>> {
+    let mut install = None;
+    for command in commands {
+        let (manager, action) = if command.is("rm") {
+            match cache_removal(command) {
+                Some(m) => (m, Action::Clean),
+                None => continue,
+            }
+        } else {
+            match classify(command) {
+                Some(pc) => (pc.manager, pc.action),
+                None => continue,
+            }
+        };
+        if action == Action::Clean && cleaners.contains(&manager) {
+            return None;
+        }
+        if install.is_none()
+            && matches!(action, Action::Install | Action::Upgrade)
+            && managers.contains(&manager)
+        {
+            install = Some(command);
+        }
+    }
+    install
+}
+
 /// The operands among `words`: not options, not option values; everything after `--`.
 fn operands<'c>(
     words: &'c [Word<'c>],
@@ -619,7 +768,15 @@ fn operands<'c>(
 /// Splits a package word into name and version, as the manager writes versions.
 fn package<'c>(manager: Manager, word: &'c Word<'c>) -> Package<'c> {
     let w = word.as_str();
-    let split_at = |seps: &[&str]| -> Option<usize> { seps.iter().filter_map(|s| w.find(s)).min() };
+    // The first byte where one of `seps` starts: the same as the least `w.find(sep)`, without
+    // building a substring searcher per separator (that setup was a tenth of a corpus run).
+    let split_at = |seps: &[&str]| -> Option<usize> {
+        let bytes = w.as_bytes();
+        (0..bytes.len()).find(|&i| {
+            let rest = &bytes[i..];
+            seps.iter().any(|s| rest.starts_with(s.as_bytes()))
+        })
+    };
     let (at, exact_ops): (Option<usize>, &[&str]) = match manager {
         Manager::Apt => (w.find('='), &["="]),
         Manager::Apk => (split_at(&["=", "~", ">", "<"]), &["="]),
@@ -635,10 +792,11 @@ fn package<'c>(manager: Manager, word: &'c Word<'c>) -> Package<'c> {
         Manager::Go => (w.find('@'), &["@"]),
         Manager::Gem => (w.find(':'), &[":"]),
         Manager::Yum | Manager::Dnf => {
-            // `name-1.2.3`, `name-1.2.3-4.el9`: a `-` followed by a digit starts the version.
+            // `name-1.2.3`, `name-1.2.3-4.el9`, `name-${VERSION}`: a `-` followed by a digit
+            // (or a variable) starts the version.
             let bytes = w.as_bytes();
             let at = (1..bytes.len())
-                .find(|&i| bytes[i - 1] == b'-' && bytes[i].is_ascii_digit())
+                .find(|&i| bytes[i - 1] == b'-' && (bytes[i].is_ascii_digit() || bytes[i] == b'$'))
                 .map(|i| i - 1);
             let at = at.or_else(|| split_at(&["=", ">", "<"]));
             (at, &["-", "="])
@@ -672,6 +830,261 @@ fn package<'c>(manager: Manager, word: &'c Word<'c>) -> Package<'c> {
         version: Some(version),
         exact,
     }
+}
+
+/// A package-manager option or setting that lets unverified packages or connections through.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CheckOff {
+    /// pip `--trusted-host`, `pip config set global.trusted-host`: the host is used without a
+    /// valid certificate (or over plain HTTP).
+    PipTrustedHost,
+    /// npm/pnpm/yarn `strict-ssl` set to false: registry certificates are not verified.
+    NpmStrictSsl,
+    /// apk `--allow-untrusted`: packages without a trusted signature are installed.
+    ApkAllowUntrusted,
+    /// apt `--allow-unauthenticated`, `--allow-insecure-repositories` and their `-o` settings.
+    AptUnauthenticated,
+    /// apt `--force-yes` (deprecated; among other things installs unauthenticated packages).
+    AptForceYes,
+    /// yum/dnf `--nogpgcheck`, `--setopt=gpgcheck=0`; zypper `--no-gpg-checks`.
+    RpmGpgCheck,
+    /// rpm `--nosignature`, `--nodigest`, `--noverify`, `--nofiledigest` when installing.
+    RpmNoSignature,
+    /// yum/dnf `--setopt=sslverify=0`; apt `-o Acquire::https::Verify-Peer=false`: the
+    /// repository's TLS certificate is not verified.
+    RepoSslVerify,
+}
+
+/// A check switched off, where it is written and how.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CheckOffAt {
+    pub check: CheckOff,
+    pub span: Span,
+    /// The option as written (`--nogpgcheck`, `-o APT::Get::AllowUnauthenticated=true`).
+    pub text: String,
+}
+
+/// Whether a command whose program is `program` (its [`literal_name`]) has a word
+/// [`checks_off`] could report: a cheap test that spares classifying the many commands that
+/// cannot switch a check off.
+///
+/// [`literal_name`]: crate::analysis::command::literal_name
+pub fn may_switch_checks_off(program: &str, cmd: &Command<'_>) -> bool {
+    const PREFIXES: &[&str] = &[
+        "--allow-unauthenticated",
+        "--allow-insecure-repositories",
+        "--allow-downgrade-to-insecure-repositories",
+        "--allow-untrusted",
+        "--force-yes",
+        "--nogpgcheck",
+        "--no-gpg-check",
+        "--nosignature",
+        "--nodigest",
+        "--noverify",
+        "--nofiledigest",
+        "--trusted-host",
+        "--strict-ssl",
+        "--no-strict-ssl",
+        "--setopt",
+        "-o",
+        "--option",
+    ];
+    (Manager::of_program(program).is_some() || is_python(program))
+        && cmd.args().iter().any(|w| {
+            let v = w.as_str();
+            matches!(v, "config" | "set" | "c") || PREFIXES.iter().any(|p| v.starts_with(p))
+        })
+}
+
+/// Every verification a package-manager command switches off.
+pub fn checks_off(pc: &PackageCommand<'_>) -> Vec<CheckOffAt> {
+    let cmd = pc.command;
+    let mut out = Vec::new();
+    let mut flag = |check: CheckOff, flags: &[&str]| {
+        for w in cmd.args() {
+            let v = w.as_str();
+            if flags
+                .iter()
+                .any(|f| v == *f || v.strip_prefix(f).is_some_and(|r| r.starts_with('=')))
+            {
+                out.push(CheckOffAt {
+                    check,
+                    span: w.span,
+                    text: v.to_string(),
+                });
+            }
+        }
+    };
+    match pc.manager {
+        Manager::Pip => flag(CheckOff::PipTrustedHost, &["--trusted-host"]),
+        Manager::Apk => flag(CheckOff::ApkAllowUntrusted, &["--allow-untrusted"]),
+        Manager::Apt => {
+            flag(
+                CheckOff::AptUnauthenticated,
+                &[
+                    "--allow-unauthenticated",
+                    "--allow-insecure-repositories",
+                    "--allow-downgrade-to-insecure-repositories",
+                ],
+            );
+            flag(CheckOff::AptForceYes, &["--force-yes"]);
+        }
+        Manager::Yum | Manager::Dnf => flag(CheckOff::RpmGpgCheck, &["--nogpgcheck"]),
+        Manager::Zypper => flag(
+            CheckOff::RpmGpgCheck,
+            &["--no-gpg-checks", "--no-gpg-check"],
+        ),
+        Manager::Rpm if pc.action == Action::Install => flag(
+            CheckOff::RpmNoSignature,
+            &[
+                "--nosignature",
+                "--nodigest",
+                "--noverify",
+                "--nofiledigest",
+            ],
+        ),
+        Manager::Npm | Manager::Pnpm | Manager::Yarn => {
+            for w in cmd.args() {
+                let v = w.as_str();
+                let off = v == "--no-strict-ssl"
+                    || v.strip_prefix("--strict-ssl=")
+                        .is_some_and(crate::analysis::download::is_off);
+                if off {
+                    out.push(CheckOffAt {
+                        check: CheckOff::NpmStrictSsl,
+                        span: w.span,
+                        text: v.to_string(),
+                    });
+                }
+            }
+        }
+        _ => {}
+    }
+    match pc.manager {
+        Manager::Apt => {
+            for (value, span) in crate::analysis::command::flag_values(cmd, &["-o", "--option"]) {
+                if let Some(check) = apt_setting(value) {
+                    out.push(CheckOffAt {
+                        check,
+                        span,
+                        text: format!("-o {value}"),
+                    });
+                }
+            }
+        }
+        Manager::Yum | Manager::Dnf => {
+            for (value, span) in crate::analysis::command::flag_values(cmd, &["--setopt"]) {
+                if let Some(check) = rpm_repo_setting(value) {
+                    out.push(CheckOffAt {
+                        check,
+                        span,
+                        text: format!("--setopt={value}"),
+                    });
+                }
+            }
+        }
+        _ => {}
+    }
+    if let Some((check, span, text)) = config_set(pc) {
+        out.push(CheckOffAt { check, span, text });
+    }
+    out
+}
+
+/// An apt configuration item (`-o Name=value`, or a line of an apt.conf file) that lets
+/// unauthenticated packages in or turns TLS verification off.
+pub fn apt_setting(item: &str) -> Option<CheckOff> {
+    let (name, value) = item
+        .split_once('=')
+        .or_else(|| item.trim().split_once(char::is_whitespace))?;
+    let name = name.trim().to_ascii_lowercase();
+    let value = value.trim().trim_end_matches(';').trim().trim_matches('"');
+    let on = ["true", "yes", "1", "on"]
+        .iter()
+        .any(|t| value.eq_ignore_ascii_case(t));
+    let off = crate::analysis::download::is_off(value);
+    let last = name.rsplit("::").next().unwrap_or(&name);
+    match last {
+        "allowunauthenticated"
+        | "allowinsecurerepositories"
+        | "allowdowngradetoinsecurerepositories"
+            if on =>
+        {
+            Some(CheckOff::AptUnauthenticated)
+        }
+        "force-yes" if on => Some(CheckOff::AptForceYes),
+        "verify-peer" | "verify-host" if off && name.starts_with("acquire::https") => {
+            Some(CheckOff::RepoSslVerify)
+        }
+        _ => None,
+    }
+}
+
+/// A yum/dnf repository setting (`--setopt` value, or a line of yum.conf, dnf.conf or a
+/// `.repo` file) turning signature or TLS checks off: `gpgcheck=0`, `*.sslverify=false`.
+pub fn rpm_repo_setting(item: &str) -> Option<CheckOff> {
+    let (name, value) = item.split_once('=')?;
+    let key = name
+        .trim()
+        .rsplit('.')
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if !crate::analysis::download::is_off(value) {
+        return None;
+    }
+    match key.as_str() {
+        "gpgcheck" => Some(CheckOff::RpmGpgCheck),
+        "sslverify" => Some(CheckOff::RepoSslVerify),
+        _ => None,
+    }
+}
+
+/// `npm config set strict-ssl false` (also `npm set`, `npm c set`, `key=value`, pnpm, yarn, and
+/// yarn 2's `enableStrictSsl`), `pip config set global.trusted-host …`.
+fn config_set(pc: &PackageCommand<'_>) -> Option<(CheckOff, Span, String)> {
+    let sub = pc.subcommand?;
+    let mut after = pc
+        .command
+        .operands()
+        .skip_while(|w| !std::ptr::eq(*w, sub))
+        .skip(1);
+    match sub.as_str() {
+        "config" | "c" if after.next()?.is("set") => {}
+        "set" if pc.manager != Manager::Pip => {}
+        _ => return None,
+    }
+    let key = after.next()?;
+    let (k, value, last) = match key.as_str().split_once('=') {
+        Some((k, v)) => (k, v, key),
+        None => {
+            let v = after.next()?;
+            (key.as_str(), v.as_str(), v)
+        }
+    };
+    let span = key.span.cover(last.span);
+    let setting = if std::ptr::eq(key, last) {
+        key.as_str().to_string()
+    } else {
+        format!("{k} {value}")
+    };
+    let text = match sub.as_str() {
+        "set" => format!("set {setting}"),
+        other => format!("{other} set {setting}"),
+    };
+    let check = match pc.manager {
+        Manager::Npm | Manager::Pnpm | Manager::Yarn
+            if (k.eq_ignore_ascii_case("strict-ssl") || k == "enableStrictSsl")
+                && crate::analysis::download::is_off(value) =>
+        {
+            CheckOff::NpmStrictSsl
+        }
+        Manager::Pip if k.rsplit('.').next() == Some("trusted-host") && !value.is_empty() => {
+            CheckOff::PipTrustedHost
+        }
+        _ => return None,
+    };
+    Some((check, span, text))
 }
 
 /// `rm` of a system manager's index or cache directory.
@@ -911,9 +1324,81 @@ mod tests {
             [p("httpd", Some("-2.4.57"), true), p("mod_ssl", None, false)]
         );
         assert_eq!(
+            packages("yum install -y mod_ssl-${SSL_VERSION} shadow-utils"),
+            [
+                p("mod_ssl", Some("-${SSL_VERSION}"), true),
+                p("shadow-utils", None, false)
+            ]
+        );
+        assert_eq!(
             packages("zypper -n install curl=8.0"),
             [p("curl", Some("=8.0"), true)]
         );
+    }
+
+    #[test]
+    fn unpinned_packages_and_flag_insertion() {
+        let text = "apt-get install -y curl=1 git ./x.deb $PKGS wget=${V}";
+        let cmd = first(text);
+        let pc = classify(&cmd).unwrap();
+        let names: Vec<&str> = pc.unpinned().map(|p| p.name).collect();
+        assert_eq!(names, ["git"]);
+        let edit = pc
+            .insert_after_subcommand(text, "--no-install-recommends")
+            .unwrap();
+        assert_eq!(edit.span.start as usize, "apt-get install".len());
+        assert_eq!(
+            pc.name_to_subcommand(),
+            Some(Span::new(0, "apt-get install".len()))
+        );
+        assert!(!pc.prompts(&["-y"]));
+        let text = "sudo yum install x";
+        let cmd = first(text);
+        let pc = classify(&cmd).unwrap();
+        assert!(pc.prompts(&["-y", "--assumeyes"]));
+        assert_eq!(pc.name_to_subcommand(), Some(Span::new(5, text.len() - 2)));
+        let text = "apt-get update";
+        let cmd = first(text);
+        assert_eq!(classify(&cmd).unwrap().unpinned().count(), 0);
+        let text = "pip 'install' x";
+        let cmd = first(text);
+        assert!(
+            classify(&cmd)
+                .unwrap()
+                .insert_after_subcommand(text, "-q")
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn installs_left_uncleaned() {
+        use Manager::*;
+        let run = |s: &str, m: &[Manager], c: &[Manager]| {
+            let commands = shell_commands(s, 0);
+            uncleaned_install(&commands, m, c).and_then(|c| c.name().map(str::to_string))
+        };
+        assert_eq!(
+            run("yum -y install x && yum clean all", &[Yum], &[Yum]),
+            None
+        );
+        assert_eq!(
+            run("yum -y install x", &[Yum], &[Yum]).as_deref(),
+            Some("yum")
+        );
+        assert_eq!(
+            run("dnf -y install x && rm -rf /var/cache/dnf", &[Dnf], &[Dnf]),
+            None
+        );
+        assert_eq!(
+            run("yum -y install x && dnf clean all", &[Yum], &[Yum, Dnf]),
+            None
+        );
+        assert_eq!(
+            run("yarn install && yarn cache clean", &[Yarn], &[Yarn]),
+            None
+        );
+        assert_eq!(run("yarn add x", &[Yarn], &[Yarn]).as_deref(), Some("yarn"));
+        assert_eq!(run("apt-get install -y x", &[Yum], &[Yum]), None);
     }
 
     #[test]
@@ -925,6 +1410,7 @@ mod tests {
         use Action::*;
         assert_eq!(a("apt-get dist-upgrade -y"), Some((Manager::Apt, Upgrade)));
         assert_eq!(a("apt-get autoremove -y"), Some((Manager::Apt, Remove)));
+        assert_eq!(a("apt-get dist-clean"), Some((Manager::Apt, Clean)));
         assert_eq!(a("apk del .build-deps"), Some((Manager::Apk, Remove)));
         assert_eq!(a("npm ci"), Some((Manager::Npm, Install)));
         assert_eq!(a("npm cache clean --force"), Some((Manager::Npm, Clean)));
@@ -959,5 +1445,110 @@ mod tests {
         assert!(!pc.packages[0].is_not_a_name());
         let cmd = first("dpkg -i ./x.deb");
         assert!(classify(&cmd).unwrap().packages[0].is_not_a_name());
+    }
+
+    #[test]
+    fn checks_switched_off() {
+        let off = |s: &str| {
+            let cmd = first(s);
+            checks_off(&classify(&cmd).unwrap())
+                .into_iter()
+                .map(|c| (c.check, c.span.text(s).to_string(), c.text))
+                .collect::<Vec<_>>()
+        };
+        let c = |k: CheckOff, at: &str, t: &str| (k, at.to_string(), t.to_string());
+        use CheckOff::*;
+        assert_eq!(
+            off("apt-get install -y --allow-unauthenticated --force-yes x"),
+            [
+                c(
+                    AptUnauthenticated,
+                    "--allow-unauthenticated",
+                    "--allow-unauthenticated"
+                ),
+                c(AptForceYes, "--force-yes", "--force-yes")
+            ]
+        );
+        assert_eq!(
+            off(
+                "apt-get -o Acquire::https::Verify-Peer=false -o APT::Get::AllowUnauthenticated=1 update"
+            ),
+            [
+                c(
+                    RepoSslVerify,
+                    "Acquire::https::Verify-Peer=false",
+                    "-o Acquire::https::Verify-Peer=false"
+                ),
+                c(
+                    AptUnauthenticated,
+                    "APT::Get::AllowUnauthenticated=1",
+                    "-o APT::Get::AllowUnauthenticated=1"
+                )
+            ]
+        );
+        assert_eq!(
+            off("dnf --setopt=gpgcheck=0 --setopt=r.sslverify=False install x"),
+            [
+                c(RpmGpgCheck, "gpgcheck=0", "--setopt=gpgcheck=0"),
+                c(
+                    RepoSslVerify,
+                    "r.sslverify=False",
+                    "--setopt=r.sslverify=False"
+                )
+            ]
+        );
+        assert_eq!(off("rpm -ivh --nosignature x.rpm")[0].0, RpmNoSignature);
+        assert_eq!(off("rpm -qa --nosignature"), []);
+        assert_eq!(off("zypper --no-gpg-checks in x")[0].0, RpmGpgCheck);
+        assert_eq!(
+            off("apk add --allow-untrusted x.apk")[0].0,
+            ApkAllowUntrusted
+        );
+        assert_eq!(
+            off("npm config set strict-ssl false"),
+            [c(
+                NpmStrictSsl,
+                "strict-ssl false",
+                "config set strict-ssl false"
+            )]
+        );
+        assert_eq!(
+            off("yarn config set enableStrictSsl=false"),
+            [c(
+                NpmStrictSsl,
+                "enableStrictSsl=false",
+                "config set enableStrictSsl=false"
+            )]
+        );
+        assert_eq!(off("npm config set strict-ssl true"), []);
+        assert_eq!(
+            off("pip3 config set global.trusted-host pypi.example"),
+            [c(
+                PipTrustedHost,
+                "global.trusted-host pypi.example",
+                "config set global.trusted-host pypi.example"
+            )]
+        );
+        assert_eq!(off("pip install --trusted-host=h x")[0].0, PipTrustedHost);
+        assert_eq!(off("pip install --no-cache-dir x"), []);
+    }
+
+    #[test]
+    fn distribution_and_whole_system_upgrades() {
+        let up = |s: &str| {
+            let cmd = first(s);
+            let pc = classify(&cmd).unwrap();
+            (pc.is_distribution_upgrade(), pc.upgrades_everything())
+        };
+        assert_eq!(up("apt-get dist-upgrade -y"), (true, true));
+        assert_eq!(up("apt full-upgrade"), (true, true));
+        assert_eq!(up("zypper -n dup"), (true, true));
+        assert_eq!(up("dnf distro-sync"), (true, true));
+        assert_eq!(up("apt-get upgrade -y"), (false, true));
+        assert_eq!(up("apk upgrade --no-cache"), (false, true));
+        assert_eq!(up("yum -y update"), (false, true));
+        assert_eq!(up("apk upgrade openssl"), (false, false));
+        assert_eq!(up("pip install --upgrade"), (false, false));
+        assert_eq!(up("apt-get install -y curl"), (false, false));
     }
 }

@@ -19,6 +19,15 @@ pub struct Grant {
     pub bits: SpecialBits,
     /// The command, for messages: `chmod`, `install -m`.
     pub via: &'static str,
+    /// The paths the mode is applied to, as written (empty when they come from standard input,
+    /// as with `xargs chmod`, or from `find`).
+    pub targets: Vec<String>,
+    /// `chmod -R`: everything below the targets too.
+    pub recursive: bool,
+    /// Only directories receive the mode: `install -d`, `mkdir -m`, or a `find -type d`
+    /// running the chmod. Special bits on a directory grant no privilege (setgid only makes new
+    /// files inherit the directory's group).
+    pub dirs_only: bool,
 }
 
 /// Every grant of setuid/setgid bits in one simple command (including commands it runs through
@@ -40,17 +49,35 @@ fn collect(words: &[Word<'_>], out: &mut Vec<Grant>, depth: u8) {
     let rest = words.get(1..).unwrap_or(&[]);
     match basename(cmd.as_str()) {
         "chmod" => {
-            if let Some(mode) = chmod_mode(rest)
+            if let Some((at, mode)) = chmod_mode(rest)
                 && let Some(bits) = grants(mode.as_str()).filter(|b| b.any())
             {
+                let recursive = rest.get(..at).unwrap_or(&[]).iter().any(|w| {
+                    w.is("--recursive")
+                        || w.as_str()
+                            .strip_prefix('-')
+                            .is_some_and(|f| !f.starts_with('-') && f.contains('R'))
+                });
                 out.push(Grant {
                     span: mode.span,
                     bits,
                     via: "chmod",
+                    targets: operands_after(rest, at),
+                    recursive,
+                    dirs_only: false,
                 });
             }
         }
         "install" => {
+            // `install -d` (also `-dm 2775`) creates the directories it is given.
+            let creates_dirs = rest.iter().any(|w| {
+                let v = w.as_str();
+                v == "--directory"
+                    || v.strip_prefix('-').is_some_and(|f| {
+                        !f.starts_with('-') && f.split('m').next().is_some_and(|b| b.contains('d'))
+                    })
+            });
+            let via = "install -m";
             let mut i = 0;
             while let Some(w) = rest.get(i) {
                 let v = w.as_str();
@@ -62,38 +89,139 @@ fn collect(words: &[Word<'_>], out: &mut Vec<Grant>, depth: u8) {
                     }
                 } else if let Some(m) = v.strip_prefix("--mode=") {
                     (m, w.span_from(7))
-                } else if v.starts_with("-m") && v.len() > 2 {
-                    (v.get(2..).unwrap_or(""), w.span_from(2))
+                } else if let Some(at) = short_value_at(v, 'm') {
+                    // `-m4755`, `-dm2775`; `-dm 2775` takes the next word.
+                    if at == v.len() {
+                        i += 1;
+                        match rest.get(i) {
+                            Some(m) => (m.as_str(), m.span),
+                            None => break,
+                        }
+                    } else {
+                        (v.get(at..).unwrap_or(""), w.span_from(at))
+                    }
                 } else {
                     i += 1;
                     continue;
                 };
                 if let Some(bits) = grants(mode).filter(|b| b.any()) {
+                    let files = install_operands(rest);
+                    // `install -d` gives the mode to every directory; a file install to the
+                    // last operand, where the file lands.
+                    let targets = if creates_dirs {
+                        files
+                    } else {
+                        files.last().cloned().into_iter().collect()
+                    };
                     out.push(Grant {
                         span,
                         bits,
-                        via: "install -m",
+                        via,
+                        targets,
+                        recursive: false,
+                        dirs_only: creates_dirs,
                     });
                 }
                 i += 1;
             }
         }
         "find" => {
+            let dirs_only = selects_only_directories(rest);
             for sub in find_exec_commands(rest) {
+                let before = out.len();
                 collect(sub, out, depth + 1);
+                for g in out.iter_mut().skip(before) {
+                    g.dirs_only |= dirs_only;
+                    // `{}` stands for what find selects.
+                    g.targets.retain(|t| t != "{}");
+                }
             }
         }
         _ => {}
     }
 }
 
-/// The mode operand of `chmod` (after its options; `-s`-style modes are taken as modes).
-fn chmod_mode<'c, 'w>(rest: &'c [Word<'w>]) -> Option<&'c Word<'w>> {
+/// The operands of `install`: its words without options and their values.
+fn install_operands(rest: &[Word<'_>]) -> Vec<String> {
+    const VALUED: &[&str] = &[
+        "-m",
+        "-o",
+        "-g",
+        "-t",
+        "-S",
+        "--mode",
+        "--owner",
+        "--group",
+        "--target-directory",
+        "--suffix",
+    ];
+    let mut out = Vec::new();
+    let mut i = 0;
+    while let Some(w) = rest.get(i) {
+        i += 1;
+        let v = w.as_str();
+        if VALUED.contains(&v) {
+            i += 1;
+        } else if v.len() > 1 && v.starts_with('-') {
+            // `-m4755`, `-dm2775` and `--mode=…` carry their value.
+            if short_value_at(v, 'm').is_some_and(|at| at == v.len()) {
+                i += 1;
+            }
+        } else {
+            out.push(v.to_string());
+        }
+    }
+    out
+}
+
+/// In a short-option cluster (`-dm2775`), the offset just after the option letter `opt` (where
+/// its value starts), when the letters before it are all options.
+fn short_value_at(word: &str, opt: char) -> Option<usize> {
+    let cluster = word.strip_prefix('-').filter(|c| !c.starts_with('-'))?;
+    let k = cluster.find(opt)?;
+    cluster
+        .get(..k)?
+        .bytes()
+        .all(|b| b.is_ascii_alphabetic())
+        .then_some(1 + k + opt.len_utf8())
+}
+
+/// The words after position `at` that are not options (`--` ends options).
+fn operands_after(rest: &[Word<'_>], at: usize) -> Vec<String> {
+    let mut out = Vec::new();
     let mut operands_only = false;
-    for w in rest {
+    for w in rest.get(at + 1..).unwrap_or(&[]) {
+        let v = w.as_str();
+        if !operands_only && v == "--" {
+            operands_only = true;
+            continue;
+        }
+        if !operands_only && v.len() > 1 && v.starts_with('-') {
+            continue;
+        }
+        out.push(v.to_string());
+    }
+    out
+}
+
+/// Whether a `find` selects only directories: `-type d` and no other `-type`.
+pub fn selects_only_directories(find_args: &[Word<'_>]) -> bool {
+    let types: Vec<&str> = find_args
+        .windows(2)
+        .filter(|p| p[0].is("-type") || p[0].is("-xtype"))
+        .map(|p| p[1].as_str())
+        .collect();
+    !types.is_empty() && types.iter().all(|t| *t == "d")
+}
+
+/// The mode operand of `chmod` and its index in `rest` (after its options; `-s`-style modes
+/// are taken as modes).
+fn chmod_mode<'c, 'w>(rest: &'c [Word<'w>]) -> Option<(usize, &'c Word<'w>)> {
+    let mut operands_only = false;
+    for (i, w) in rest.iter().enumerate() {
         let v = w.as_str();
         if operands_only {
-            return Some(w);
+            return Some((i, w));
         }
         if v == "--" {
             operands_only = true;
@@ -113,9 +241,49 @@ fn chmod_mode<'c, 'w>(rest: &'c [Word<'w>]) -> Option<&'c Word<'w>> {
         {
             continue;
         }
-        return Some(w);
+        return Some((i, w));
     }
     None
+}
+
+/// The paths a command makes writable by every user: `chmod 777 DIR`, `chmod -R a+w DIR`,
+/// `chmod o+w DIR`, `mkdir -m 1777 DIR`, `install -d -m 777 DIR` (wrappers seen through).
+pub fn made_world_writable(words: &[Word<'_>]) -> Vec<String> {
+    let words = unwrap(words);
+    let Some(cmd) = words.first() else {
+        return Vec::new();
+    };
+    let rest = words.get(1..).unwrap_or(&[]);
+    match basename(cmd.as_str()) {
+        "chmod" => match chmod_mode(rest) {
+            Some((at, mode)) if super::mode::world_writable(mode.as_str()) => {
+                operands_after(rest, at)
+            }
+            _ => Vec::new(),
+        },
+        "mkdir" | "install" => {
+            let mode = rest
+                .windows(2)
+                .find_map(|p| (p[0].is("-m") || p[0].is("--mode")).then(|| p[1].as_str()));
+            if !mode.is_some_and(super::mode::world_writable) {
+                return Vec::new();
+            }
+            let mut out = Vec::new();
+            let mut skip = false;
+            for w in rest {
+                let v = w.as_str();
+                if skip {
+                    skip = false;
+                } else if matches!(v, "-m" | "--mode" | "-o" | "-g" | "--owner" | "--group") {
+                    skip = true;
+                } else if !v.starts_with('-') {
+                    out.push(v.to_string());
+                }
+            }
+            out
+        }
+        _ => Vec::new(),
+    }
 }
 
 /// The commands of a `find`'s `-exec`/`-execdir`/`-ok` actions (up to `;` or `+`).
@@ -175,7 +343,7 @@ pub fn chmod_clears(words: &[Word<'_>]) -> bool {
         return false;
     }
     chmod_mode(words.get(1..).unwrap_or(&[]))
-        .and_then(|m| clears(m.as_str()))
+        .and_then(|(_, m)| clears(m.as_str()))
         .is_some_and(|b| b.setuid && b.setgid)
 }
 
@@ -238,6 +406,54 @@ mod tests {
         ] {
             assert_eq!(granted(line), [], "{line}");
         }
+    }
+
+    #[test]
+    fn world_writable_paths() {
+        let w = |line: &str| made_world_writable(&words(line));
+        assert_eq!(w("chmod -R 777 /opt/plugins"), ["/opt/plugins"]);
+        assert_eq!(w("sudo chmod a+w /srv/a /srv/b"), ["/srv/a", "/srv/b"]);
+        assert_eq!(w("mkdir -p -m 1777 /scratch"), ["/scratch"]);
+        assert_eq!(w("chmod 755 /opt/plugins"), Vec::<String>::new());
+        assert_eq!(w("mkdir -p /opt/x"), Vec::<String>::new());
+    }
+
+    #[test]
+    fn grant_targets_and_directories() {
+        let g = |line: &str| {
+            grants_in(&words(line))
+                .into_iter()
+                .map(|g| (g.targets, g.recursive, g.dirs_only))
+                .collect::<Vec<_>>()
+        };
+        let t = |v: &[&str], r: bool, d: bool| {
+            (v.iter().map(|s| s.to_string()).collect::<Vec<_>>(), r, d)
+        };
+        assert_eq!(
+            g("chmod 2777 /var/run/postgresql"),
+            [t(&["/var/run/postgresql"], false, false)]
+        );
+        assert_eq!(g("chmod -R g+s /srv"), [t(&["/srv"], true, false)]);
+        assert_eq!(
+            g("install -d -m 2775 /srv/shared"),
+            [t(&["/srv/shared"], false, true)]
+        );
+        assert_eq!(
+            g("install -dm2775 /srv/shared"),
+            [t(&["/srv/shared"], false, true)]
+        );
+        assert_eq!(
+            g("install -m 4755 -o root build/a /usr/bin/a"),
+            [t(&["/usr/bin/a"], false, false)]
+        );
+        assert_eq!(
+            g("find /srv -type d -exec chmod g+s {} +"),
+            [t(&[], false, true)]
+        );
+        assert_eq!(
+            g("find /opt -type f -perm -u+x -exec chmod u+s {} ;"),
+            [t(&[], false, false)]
+        );
     }
 
     #[test]

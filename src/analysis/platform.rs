@@ -67,6 +67,9 @@ pub struct Platform {
     pub stages: Vec<StagePlatform>,
     /// By instruction index ([`Dockerfile::instrs`]): the shell a `RUN` there is given to.
     pub shells: Vec<ShellFamily>,
+    /// By instruction index: the program of the `SHELL` in effect there (`/bin/bash`), `None`
+    /// for the platform's default (`/bin/sh`, or `cmd` on Windows).
+    pub programs: Vec<Option<String>>,
 }
 
 impl Platform {
@@ -76,6 +79,11 @@ impl Platform {
             .get(index)
             .copied()
             .unwrap_or(ShellFamily::Posix)
+    }
+
+    /// The `SHELL` program in effect at instruction `index` (`None`: the platform's default).
+    pub fn program_at(&self, index: usize) -> Option<&str> {
+        self.programs.get(index).and_then(|p| p.as_deref())
     }
 }
 
@@ -104,8 +112,10 @@ pub fn windows_base(reference: &str) -> Option<WindowsBase> {
 pub fn platform(df: &Dockerfile) -> Platform {
     let mut stages: Vec<StagePlatform> = Vec::with_capacity(df.stages.len());
     // The shell in effect at the end of each stage, inherited by stages built on it.
-    let mut stage_end_shells: Vec<ShellFamily> = Vec::with_capacity(df.stages.len());
+    let mut stage_end_shells: Vec<(ShellFamily, Option<String>)> =
+        Vec::with_capacity(df.stages.len());
     let mut shells = vec![ShellFamily::Posix; df.instrs.len()];
+    let mut programs: Vec<Option<String>> = vec![None; df.instrs.len()];
     for stage in &df.stages {
         let base = df.images.get(stage.base);
         let from_platform = stage
@@ -115,7 +125,7 @@ pub fn platform(df: &Dockerfile) -> Platform {
         let (windows, mut shell) = match base.map(|b| (&b.target, b.resolved.as_str())) {
             Some((ImageTarget::Stage(i), _)) => (
                 stages.get(*i).and_then(|s| s.windows),
-                stage_end_shells.get(*i).copied(),
+                stage_end_shells.get(*i).cloned(),
             ),
             Some((ImageTarget::External, resolved)) => (windows_base(resolved), None),
             _ => (None, None),
@@ -126,25 +136,33 @@ pub fn platform(df: &Dockerfile) -> Platform {
         } else {
             ShellFamily::Posix
         };
-        let mut current = shell.take().unwrap_or(default);
+        let (mut current, mut program) = shell.take().unwrap_or((default, None));
         for index in stage.instrs.clone() {
             let Some(ins) = df.instrs.get(index) else {
                 continue;
             };
             if ins.kind == InstructionKind::Shell
                 && ins.is_exec_form()
-                && let Some(program) = ins.args.first()
+                && let Some(first) = ins.args.first()
             {
-                current = ShellFamily::of_program(&program.text);
+                current = ShellFamily::of_program(&first.text);
+                program = Some(first.text.clone());
             }
             if let Some(slot) = shells.get_mut(index) {
                 *slot = current;
             }
+            if let Some(slot) = programs.get_mut(index) {
+                slot.clone_from(&program);
+            }
         }
         stages.push(StagePlatform { windows });
-        stage_end_shells.push(current);
+        stage_end_shells.push((current, program));
     }
-    Platform { stages, shells }
+    Platform {
+        stages,
+        shells,
+        programs,
+    }
 }
 
 #[cfg(test)]
@@ -203,6 +221,25 @@ mod tests {
         assert_eq!(
             runs,
             [Cmd, PowerShell, PowerShell, Posix, Posix, Other, Cmd]
+        );
+        let programs: Vec<Option<&str>> = df
+            .instrs
+            .iter()
+            .enumerate()
+            .filter(|(_, i)| i.kind == InstructionKind::Run)
+            .map(|(n, _)| p.program_at(n))
+            .collect();
+        assert_eq!(
+            programs,
+            [
+                None,
+                Some("powershell"),
+                Some("powershell"),
+                None,
+                Some("/bin/bash"),
+                Some("/usr/bin/fish"),
+                None
+            ]
         );
         let windows: Vec<bool> = p.stages.iter().map(|s| s.windows.is_some()).collect();
         assert_eq!(windows, [true, true, false, true]);

@@ -6,16 +6,19 @@
 //!
 //! - [`apply_fixes`]: one pass; a fix overlapping an accepted one waits for the next pass.
 //! - [`fix_until_stable`]: passes until re-linting offers nothing applicable (bounded).
-//! - [`fix_file`]: the above plus an atomic write or a diff, for `check --fix` / `--diff`.
+//! - [`fix_file`]: the above plus a write ([`crate::fsio::rewrite`]), for `check --fix` /
+//!   `--diff`.
+//! - [`diff`]: unified diffs, with secrets kept out of them.
 //! - [`pin`]: `plimsoll pin`'s plans as registry targets; finding sites and computing the edits
 //!   is [`crate::analysis::pin`].
 
 use crate::finding::{Applicability, Edit, Finding, Fix, Severity};
+use crate::fsio::{FileSnapshot, Roots, WriteError, rewrite};
 
+pub mod diff;
 pub mod pin;
-pub mod write;
 
-pub use write::{FileSnapshot, WriteError, write_atomic};
+pub use diff::{unified_diff, unified_diff_masked};
 
 /// The result of one pass of [`apply_fixes`].
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -212,9 +215,9 @@ pub fn fixes_of(findings: &[crate::finding::Finding]) -> Vec<Fix> {
 pub enum FileFixed {
     /// No applicable fix changed the text.
     Unchanged,
-    /// `--diff`: the unified diff; nothing written.
-    Diff(String),
-    /// The fixed text was written atomically.
+    /// `--diff`: the text would change (the outcome holds it); nothing written.
+    Preview,
+    /// The fixed text was written.
     Written,
     /// The fixed text could not be written (changed on disk, read-only, I/O); nothing changed.
     Failed(WriteError),
@@ -223,19 +226,27 @@ pub enum FileFixed {
     Refused(String),
 }
 
+/// Where [`fix_file`] puts a fixed text.
+#[derive(Clone, Copy, Debug)]
+pub enum FixTo<'a> {
+    /// `--diff`: nowhere (the caller prints a diff of the outcome).
+    Preview,
+    /// The file itself, with [`rewrite`], never outside these roots.
+    Disk(&'a Roots),
+}
+
 /// `check --fix` / `--diff` for one file: applies `fixes` (those `mode` allows) to a fixed point,
-/// re-linting with `relint`, then writes the result atomically or, with `diff_only`, returns a
-/// diff labelled with the file's path. `text` must be the exact decoding of `snapshot.bytes`
-/// (never fix a lossily decoded file).
+/// re-linting with `relint`, then puts the result where `to` says. `text` must be the exact
+/// decoding of `snapshot.bytes` (never fix a lossily decoded file).
 pub fn fix_file(
     snapshot: &FileSnapshot,
     text: &str,
     fixes: Vec<Fix>,
     mode: FixMode,
-    diff_only: bool,
+    to: FixTo<'_>,
     relint: impl FnMut(&str) -> Vec<Fix>,
 ) -> (FixOutcome, FileFixed) {
-    fix_file_checked(snapshot, text, fixes, mode, diff_only, relint, |_| Ok(()))
+    fix_file_checked(snapshot, text, fixes, mode, to, relint, |_| Ok(()))
 }
 
 /// [`fix_file`], with the fixed text passed to `accept` before it is written or diffed: an
@@ -245,7 +256,7 @@ pub fn fix_file_checked(
     text: &str,
     fixes: Vec<Fix>,
     mode: FixMode,
-    diff_only: bool,
+    to: FixTo<'_>,
     relint: impl FnMut(&str) -> Vec<Fix>,
     accept: impl FnOnce(&str) -> Result<(), String>,
 ) -> (FixOutcome, FileFixed) {
@@ -256,14 +267,12 @@ pub fn fix_file_checked(
     if let Err(why) = accept(&outcome.text) {
         return (outcome, FileFixed::Refused(why));
     }
-    let result = if diff_only {
-        let label = snapshot.path.to_string_lossy();
-        FileFixed::Diff(unified_diff(&label, text, &outcome.text))
-    } else {
-        match write_atomic(snapshot, outcome.text.as_bytes()) {
+    let result = match to {
+        FixTo::Preview => FileFixed::Preview,
+        FixTo::Disk(roots) => match rewrite(snapshot, outcome.text.as_bytes(), roots) {
             Ok(()) => FileFixed::Written,
             Err(e) => FileFixed::Failed(e),
-        }
+        },
     };
     (outcome, result)
 }
@@ -362,19 +371,6 @@ fn is_noop(text: &str, fix: &Fix) -> bool {
     fix.edits
         .iter()
         .all(|e| text.get(e.span.range()) == Some(e.replacement.as_str()))
-}
-
-/// A unified diff (3 lines of context) from `old` to `new`, labelled `a/<label>` and `b/<label>`;
-/// empty when the texts are equal.
-pub fn unified_diff(label: &str, old: &str, new: &str) -> String {
-    if old == new {
-        return String::new();
-    }
-    similar::TextDiff::from_lines(old, new)
-        .unified_diff()
-        .context_radius(3)
-        .header(&format!("a/{label}"), &format!("b/{label}"))
-        .to_string()
 }
 
 #[cfg(test)]

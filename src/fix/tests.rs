@@ -1,4 +1,5 @@
 use super::*;
+use crate::rules::RuleId;
 use crate::source::Span;
 use proptest::prelude::*;
 
@@ -141,58 +142,6 @@ fn diff_is_unified_and_empty_when_equal() {
     assert!(d.contains("-FROM a\n+FROM a@sha256:1\n RUN x\n"), "{d}");
 }
 
-#[test]
-fn atomic_write_keeps_permissions_and_refuses_changed_files() {
-    use std::os::unix::fs::PermissionsExt;
-    let dir = tempfile::tempdir().unwrap();
-    let p = dir.path().join("Dockerfile");
-    std::fs::write(&p, "FROM a\r\n").unwrap();
-    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o640)).unwrap();
-    let snap = FileSnapshot::read(&p).unwrap();
-    write_atomic(&snap, b"FROM b\r\n").unwrap();
-    assert_eq!(std::fs::read(&p).unwrap(), b"FROM b\r\n");
-    let mode = std::fs::metadata(&p).unwrap().permissions().mode() & 0o777;
-    assert_eq!(mode, 0o640);
-
-    // The snapshot still holds "FROM a": the file on disk now differs, so nothing is written.
-    let err = write_atomic(&snap, b"FROM c\r\n").unwrap_err();
-    assert!(matches!(err, WriteError::Changed(_)), "{err}");
-    assert_eq!(std::fs::read(&p).unwrap(), b"FROM b\r\n");
-    // No temporary file is left behind.
-    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
-}
-
-#[test]
-fn atomic_write_reports_read_only_files() {
-    use std::os::unix::fs::PermissionsExt;
-    let dir = tempfile::tempdir().unwrap();
-    let p = dir.path().join("compose.yaml");
-    std::fs::write(&p, "services: {}\n").unwrap();
-    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o444)).unwrap();
-    let snap = FileSnapshot::read(&p).unwrap();
-    let err = write_atomic(&snap, b"x").unwrap_err();
-    assert!(matches!(err, WriteError::ReadOnly(_)), "{err}");
-    assert_eq!(std::fs::read(&p).unwrap(), b"services: {}\n");
-}
-
-#[test]
-fn atomic_write_follows_symlinks() {
-    let dir = tempfile::tempdir().unwrap();
-    let target = dir.path().join("real");
-    let link = dir.path().join("Dockerfile");
-    std::fs::write(&target, "FROM a\n").unwrap();
-    std::os::unix::fs::symlink(&target, &link).unwrap();
-    let snap = FileSnapshot::read(&link).unwrap();
-    write_atomic(&snap, b"FROM b\n").unwrap();
-    assert!(
-        std::fs::symlink_metadata(&link)
-            .unwrap()
-            .file_type()
-            .is_symlink()
-    );
-    assert_eq!(std::fs::read(&target).unwrap(), b"FROM b\n");
-}
-
 fn arb_text() -> impl Strategy<Value = String> {
     proptest::string::string_regex("[a-c\\r\\n\\té#]{0,40}").unwrap()
 }
@@ -247,13 +196,26 @@ fn fix_file_writes_or_diffs_and_refuses_stale_snapshots() {
             .into_iter()
             .collect()
     };
-    let (_, r) = fix_file(&snap, &text, lint(&text), FixMode::Safe, true, lint);
-    match r {
-        FileFixed::Diff(d) => assert!(d.contains("+LABEL maintainer=me\r\n"), "{d}"),
-        other => panic!("{other:?}"),
-    }
+    let roots = Roots::of(&[dir.path().to_path_buf()]);
+    let (out, r) = fix_file(
+        &snap,
+        &text,
+        lint(&text),
+        FixMode::Safe,
+        FixTo::Preview,
+        lint,
+    );
+    assert!(matches!(r, FileFixed::Preview), "{r:?}");
+    assert_eq!(out.text, "LABEL maintainer=me\r\nRUN a\r\n");
     assert_eq!(std::fs::read_to_string(&p).unwrap(), text);
-    let (out, r) = fix_file(&snap, &text, lint(&text), FixMode::Safe, false, lint);
+    let (out, r) = fix_file(
+        &snap,
+        &text,
+        lint(&text),
+        FixMode::Safe,
+        FixTo::Disk(&roots),
+        lint,
+    );
     assert!(matches!(r, FileFixed::Written), "{r:?}");
     assert_eq!(out.applied, 1);
     assert_eq!(
@@ -261,14 +223,28 @@ fn fix_file_writes_or_diffs_and_refuses_stale_snapshots() {
         "LABEL maintainer=me\r\nRUN a\r\n"
     );
     // The snapshot is stale now: nothing is written.
-    let (_, r) = fix_file(&snap, &text, lint(&text), FixMode::Safe, false, lint);
+    let (_, r) = fix_file(
+        &snap,
+        &text,
+        lint(&text),
+        FixMode::Safe,
+        FixTo::Disk(&roots),
+        lint,
+    );
     assert!(
         matches!(r, FileFixed::Failed(WriteError::Changed(_))),
         "{r:?}"
     );
     let after = FileSnapshot::read(&p).unwrap();
     let t2 = String::from_utf8(after.bytes.clone()).unwrap();
-    let (_, r) = fix_file(&after, &t2, lint(&t2), FixMode::Safe, false, lint);
+    let (_, r) = fix_file(
+        &after,
+        &t2,
+        lint(&t2),
+        FixMode::Safe,
+        FixTo::Disk(&roots),
+        lint,
+    );
     assert!(matches!(r, FileFixed::Unchanged), "{r:?}");
 }
 
@@ -318,7 +294,14 @@ fn a_fixed_text_must_parse_and_must_not_be_worse() {
     );
     // A finding that moves with the text is the same finding; a new one worse than the worst
     // fixed one is refused, one no worse is not.
-    let secret = |t: &str| finding("PL501", Severity::Error, t, "TOKEN=abc123");
+    let secret = |t: &str| {
+        finding(
+            RuleId::SecretInVariable.code(),
+            Severity::Error,
+            t,
+            "TOKEN=abc123",
+        )
+    };
     let b = "FROM a\nENV TOKEN=abc123\n";
     let a = "FROM a\n\nENV TOKEN=abc123\n";
     assert_eq!(
@@ -341,7 +324,7 @@ fn a_fixed_text_must_parse_and_must_not_be_worse() {
         e,
         "a fix would bring in PL501 [rule] (error) at line 3, worse than what it fixes"
     );
-    let info = finding("PL110", Severity::Info, a, "a");
+    let info = finding(RuleId::UnpinnedDigest.code(), Severity::Info, a, "a");
     assert_eq!(
         check_fixed(
             FileKind::Dockerfile,
@@ -366,8 +349,9 @@ fn fix_file_checked_writes_nothing_when_refused() {
             .into_iter()
             .collect()
     };
-    for diff in [false, true] {
-        let (_, r) = fix_file_checked(&snap, &text, lint(&text), FixMode::Safe, diff, lint, |_| {
+    let anywhere = crate::fsio::Roots::anywhere();
+    for to in [FixTo::Disk(&anywhere), FixTo::Preview] {
+        let (_, r) = fix_file_checked(&snap, &text, lint(&text), FixMode::Safe, to, lint, |_| {
             Err("no".to_string())
         });
         assert!(

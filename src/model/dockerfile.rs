@@ -4,16 +4,23 @@
 //! each point, plus every place an image is named.
 //!
 //! The model is built from a flat list of [`Instr`] views of the syntax tree, so the rules do not
-//! depend on the parser's node layout. Values are resolved with BuildKit's expander using only
-//! what the file itself defines (build-arg overrides are unknown); anything that needs an unset
-//! variable is marked unresolved rather than guessed.
+//! depend on the parser's node layout. Values are resolved with BuildKit's expander from what
+//! the file defines and what the build is given ([`BuildInputs`]: build arguments replace the
+//! defaults of the `ARG`s that declare them, and the platform ARGs are defined); anything that
+//! needs an unset variable is marked unresolved rather than guessed. Expansion shares one
+//! [`Budget`] per file: past it a value is unknown too, and [`Dockerfile::limits`] says where
+//! that began.
+//!
+//! Building is linear in the number of instructions and stages: stage names are looked up in a
+//! map, and no step copies what earlier stages or instructions built.
 
+use super::build_inputs::BuildInputs;
 use crate::source::Span;
 use crate::syntax::dockerfile as tree_ast;
 pub use crate::syntax::dockerfile::InstructionKind;
-use crate::syntax::expand::{Expander, Lookup, VarUse};
+use crate::syntax::expand::{Budget, Expander, Lookup, VarUse};
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// One instruction as the model reads it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -174,6 +181,32 @@ pub struct Dockerfile {
     pub images: Vec<ImageUse>,
     /// The escape character (`# escape=` directive).
     pub escape: char,
+    /// Where a safety limit stopped the model short (the expansion budget ran out: values from
+    /// there on that need expansion are unknown), with the reason. Reported as `input-limit`.
+    pub limits: Vec<Limit>,
+    /// Every variable an `ARG` or `ENV` declares, in file order, with the value the expander
+    /// gave it: what later instructions see (read through `analysis::variables::expand_at`).
+    pub declared: Vec<Declared>,
+}
+
+/// One variable an `ARG` or `ENV` declares (not one an `ONBUILD` wraps).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Declared {
+    /// The declaring instruction's index in [`Dockerfile::instrs`].
+    pub index: usize,
+    pub name: String,
+    /// Declared by `ENV` (which wins over an `ARG` of the same name), else by `ARG`.
+    pub env: bool,
+    /// The value after expansion: for `ARG NAME` in a stage, the global default; `None` when
+    /// there is none, or it needs a variable the file leaves unset, or the budget ran out.
+    pub value: Option<String>,
+}
+
+/// A place where the model stopped short of a value because of a safety limit.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Limit {
+    pub span: Span,
+    pub message: String,
 }
 
 impl Dockerfile {
@@ -182,21 +215,81 @@ impl Dockerfile {
         self.stages.last()
     }
 
+    /// The earlier stage a stage is built on (`FROM <stage name>`), if it is one.
+    pub fn base_stage(&self, stage: &Stage) -> Option<usize> {
+        match self.images.get(stage.base)?.target {
+            ImageTarget::Stage(b) => Some(b),
+            _ => None,
+        }
+    }
+
+    /// The instructions of `kind` that a later one of the same stage replaces (only the last
+    /// `CMD`, `ENTRYPOINT` or `HEALTHCHECK` of a stage takes effect), each with the index of
+    /// the instruction that replaces it. A stage built on another starts afresh, as BuildKit
+    /// counts.
+    pub fn overridden(&self, kind: InstructionKind) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        for stage in &self.stages {
+            let mut last: Option<usize> = None;
+            for i in stage.instrs.clone() {
+                if self.instrs.get(i).is_some_and(|ins| ins.kind == kind) {
+                    if let Some(prev) = last {
+                        out.push((prev, i));
+                    }
+                    last = Some(i);
+                }
+            }
+        }
+        out
+    }
+
+    /// Whether stage `index` is part of the image `docker build` produces without `--target`:
+    /// the final stage, or a stage it is built on (`FROM <stage>`, transitively). Files left
+    /// in other stages never reach the image unless copied out.
+    pub fn in_final_image(&self, index: usize) -> bool {
+        let mut current = self.stages.len().checked_sub(1);
+        // Each step goes to an earlier stage, so this ends.
+        while let Some(i) = current {
+            if i == index {
+                return true;
+            }
+            let base = self.stages.get(i).and_then(|s| self.images.get(s.base));
+            current = match base.map(|u| &u.target) {
+                Some(ImageTarget::Stage(b)) if *b < i => Some(*b),
+                _ => None,
+            };
+        }
+        false
+    }
+
     /// The stage holding instruction `i`.
     pub fn stage_of(&self, i: usize) -> Option<&Stage> {
         self.stages.iter().find(|s| s.instrs.contains(&i))
     }
 
-    /// Builds the model from the instruction list.
+    /// Builds the model from the instruction list, for a build given no build arguments on the
+    /// host's platform, with the default expansion budget.
     pub fn build(instrs: Vec<Instr>, escape: char) -> Dockerfile {
-        Builder::new(escape).run(instrs)
+        Dockerfile::build_within(instrs, escape, &BuildInputs::default(), Budget::for_text(0))
+    }
+
+    /// Builds the model from the instruction list, resolving `ARG`s with the build's inputs and
+    /// charging every variable expansion to `budget`.
+    pub fn build_within(
+        instrs: Vec<Instr>,
+        escape: char,
+        inputs: &BuildInputs,
+        budget: Budget,
+    ) -> Dockerfile {
+        let uses_automatic = may_use_automatic_args(&instrs);
+        Builder::new(escape, inputs, uses_automatic, budget).run(instrs)
     }
 }
 
 #[derive(Clone, Default)]
 struct Scope {
-    /// Variables visible to expansion (ARG and ENV; ENV wins), `None` = declared without value.
-    vars: BTreeMap<String, Option<String>>,
+    /// `ARG`s in scope, `None` = declared without value. Expansion reads `env` first: ENV wins.
+    args: BTreeMap<String, Option<String>>,
     env: BTreeMap<String, String>,
     user: Option<UserSetting>,
     workdir: Option<String>,
@@ -206,16 +299,32 @@ struct Scope {
 
 impl Lookup for Scope {
     fn get(&self, name: &str) -> Option<Cow<'_, str>> {
-        self.vars
-            .get(name)
-            .and_then(|v| v.as_deref())
-            .map(Cow::Borrowed)
+        match self.env.get(name) {
+            Some(v) => Some(Cow::Borrowed(v.as_str())),
+            None => self
+                .args
+                .get(name)
+                .and_then(|v| v.as_deref())
+                .map(Cow::Borrowed),
+        }
     }
 }
 
-struct Builder {
+/// Bytes a map of variables holds (what copying it costs).
+fn map_bytes(env: &BTreeMap<String, String>) -> usize {
+    env.iter().map(|(k, v)| k.len() + v.len()).sum()
+}
+
+struct Builder<'i> {
     escape: char,
     model: Dockerfile,
+    inputs: &'i BuildInputs,
+    /// Whether the instructions can name one of BuildKit's automatic ARGs.
+    uses_automatic: bool,
+    /// What expansion may still cost in this file.
+    budget: Budget,
+    /// Stage names (lower-cased) to the first stage of that name, as BuildKit resolves them.
+    stage_names: HashMap<String, usize>,
 }
 
 /// Result of resolving a word against a scope.
@@ -224,18 +333,43 @@ struct Resolved {
     via: Vec<Span>,
 }
 
-impl Builder {
-    fn new(escape: char) -> Builder {
+impl<'i> Builder<'i> {
+    fn new(
+        escape: char,
+        inputs: &'i BuildInputs,
+        uses_automatic: bool,
+        budget: Budget,
+    ) -> Builder<'i> {
         Builder {
             escape,
             model: Dockerfile {
                 escape,
                 ..Dockerfile::default()
             },
+            inputs,
+            uses_automatic,
+            budget,
+            stage_names: HashMap::new(),
         }
     }
 
-    fn resolve(&self, scope: &Scope, text: &str) -> Resolved {
+    /// Records (once per file) that the expansion budget ran out at `span`.
+    fn limit(&mut self, span: Span) {
+        if self.model.limits.is_empty() {
+            self.model.limits.push(Limit {
+                span,
+                message: "expanding variables here goes past this file's budget (1 MiB of \
+                          values plus four times the file's size, or as many pattern-matching \
+                          steps): this value, and every later value that needs expansion, is \
+                          unknown"
+                    .to_string(),
+            });
+        }
+    }
+
+    /// `text` (written at `span`) expanded in `scope`; unknown when it needs an unset variable,
+    /// BuildKit would refuse it, or the expansion budget ran out (the first time, a [`Limit`]).
+    fn resolve(&mut self, scope: &Scope, text: &str, span: Span) -> Resolved {
         // Most words have nothing to expand, unquote or unescape: skip the expander.
         let plain = !text
             .bytes()
@@ -247,11 +381,15 @@ impl Builder {
             };
         }
         let mut uses = VarUse::default();
-        let value = Expander::new(scope)
+        let expanded = Expander::new(scope)
             .with_escape(self.escape)
-            .expand_word_tracked(text, &mut uses)
-            .ok()
-            .filter(|_| uses.unset.is_empty());
+            .expand_word_budgeted(text, &mut uses, &mut self.budget);
+        if let Err(e) = &expanded
+            && e.exhausted
+        {
+            self.limit(span);
+        }
+        let value = expanded.ok().filter(|_| uses.unset.is_empty());
         let via = uses
             .referenced
             .iter()
@@ -262,6 +400,13 @@ impl Builder {
 
     fn run(mut self, instrs: Vec<Instr>) -> Dockerfile {
         let mut global = Scope::default();
+        // BuildKit's platform ARGs are defined before the first FROM (when the file can name
+        // them at all: defining them costs more than most files' ARGs).
+        if self.uses_automatic {
+            for (name, value) in self.inputs.automatic_args(&target_stage_name(&instrs)) {
+                global.args.insert(name.to_string(), Some(value));
+            }
+        }
         let mut scope: Option<Scope> = None;
         let mut stage_scopes: Vec<Scope> = Vec::new();
         for (i, ins) in instrs.iter().enumerate() {
@@ -270,8 +415,8 @@ impl Builder {
                     if let (Some(sc), Some(stage)) = (scope.take(), self.model.stages.last_mut()) {
                         stage.instrs.end = i;
                         stage.user = sc.user.clone();
-                        stage.env = sc.env.clone();
                         stage.workdir = sc.workdir.clone();
+                        // The ENV map moves to the stage once no later stage can inherit it.
                         stage_scopes.push(sc);
                     }
                     let new_scope = self.add_stage(i, ins, &global, &stage_scopes);
@@ -279,23 +424,34 @@ impl Builder {
                 }
                 "ARG" => {
                     let is_global = self.model.stages.is_empty();
-                    let globals = global.vars.clone();
-                    let target = scope.as_mut().map_or(&mut global, |s| s);
                     for w in &ins.args {
                         let (name, default) = match w.text.split_once('=') {
                             Some((n, v)) => (n.to_string(), Some(v)),
                             None => (w.text.clone(), None),
                         };
-                        let value = match default {
-                            Some(v) => self.resolve(target, v).value,
-                            // `ARG NAME` in a stage re-imports the global default.
-                            None if !is_global => globals.get(&name).cloned().flatten(),
-                            None => None,
+                        // Without a default, `ARG NAME` in a stage imports the global value, and
+                        // a global `ARG TARGETOS` keeps the platform's.
+                        let imported = match default {
+                            None => global.args.get(&name).cloned().flatten(),
+                            Some(_) => None,
                         };
-                        // ENV wins over ARG of the same name.
-                        if !target.env.contains_key(&name) {
-                            target.vars.insert(name.clone(), value.clone());
-                        }
+                        let value = match (self.inputs.arg(&name), default) {
+                            // A build argument replaces the default of the ARG declaring it.
+                            (Some(given), _) => Some(given.to_string()),
+                            (None, Some(v)) => {
+                                let target = scope.as_ref().unwrap_or(&global);
+                                self.resolve(target, v, w.span).value
+                            }
+                            (None, None) => imported,
+                        };
+                        self.model.declared.push(Declared {
+                            index: i,
+                            name: name.clone(),
+                            env: false,
+                            value: value.clone(),
+                        });
+                        let target = scope.as_mut().unwrap_or(&mut global);
+                        target.args.insert(name.clone(), value.clone());
                         if default.is_some() || !is_global {
                             target.arg_spans.insert(name.clone(), w.span);
                         }
@@ -306,17 +462,22 @@ impl Builder {
                 }
                 "ENV" => {
                     let Some(sc) = scope.as_mut() else { continue };
-                    for (name, raw) in env_pairs(ins) {
-                        let value = self.resolve(sc, &raw).value.unwrap_or(raw);
-                        sc.vars.insert(name.clone(), Some(value.clone()));
-                        sc.env.insert(name, value);
+                    for (name, raw, span) in env_pairs(ins) {
+                        let value = self.resolve(sc, &raw, span).value;
+                        self.model.declared.push(Declared {
+                            index: i,
+                            name: name.clone(),
+                            env: true,
+                            value: value.clone(),
+                        });
+                        sc.env.insert(name, value.unwrap_or(raw));
                     }
                 }
                 "USER" => {
                     let (Some(sc), Some(w)) = (scope.as_mut(), ins.args.first()) else {
                         continue;
                     };
-                    let r = self.resolve(sc, &w.text);
+                    let r = self.resolve(sc, &w.text, w.span);
                     sc.user = Some(UserSetting {
                         span: w.span,
                         raw: w.text.clone(),
@@ -328,7 +489,10 @@ impl Builder {
                     let (Some(sc), Some(w)) = (scope.as_mut(), ins.args.first()) else {
                         continue;
                     };
-                    let dir = self.resolve(sc, &w.text).value.unwrap_or(w.text.clone());
+                    let dir = self
+                        .resolve(sc, &w.text, w.span)
+                        .value
+                        .unwrap_or(w.text.clone());
                     sc.workdir = Some(match &sc.workdir {
                         Some(base) if !dir.starts_with('/') => {
                             format!("{}/{}", base.trim_end_matches('/'), dir)
@@ -345,9 +509,12 @@ impl Builder {
         let n = instrs.len();
         if let (Some(sc), Some(stage)) = (scope.take(), self.model.stages.last_mut()) {
             stage.instrs.end = n;
-            stage.user = sc.user;
+            stage.user = sc.user.clone();
+            stage.workdir = sc.workdir.clone();
+            stage_scopes.push(sc);
+        }
+        for (stage, sc) in self.model.stages.iter_mut().zip(stage_scopes) {
             stage.env = sc.env;
-            stage.workdir = sc.workdir;
         }
         self.model.instrs = instrs;
         self.model
@@ -369,25 +536,26 @@ impl Builder {
             .flag("platform")
             .and_then(|f| f.value.as_ref())
             .map(|v| {
-                self.resolve(global, &v.text)
+                self.resolve(global, &v.text, v.span)
                     .value
                     .unwrap_or(v.text.clone())
             });
-        let r = self.resolve(global, &image.text);
+        let r = self.resolve(global, &image.text, image.span);
         let target = self.target_of(r.value.as_deref(), false);
         let mut scope = Scope::default();
         if let ImageTarget::Stage(base) = target
             && let Some(base_scope) = prev.get(base)
         {
-            // ENV, USER and WORKDIR carry over from a base stage; ARGs do not.
-            scope.env = base_scope.env.clone();
+            // ENV, USER and WORKDIR carry over from a base stage; ARGs do not. Copying ENV is
+            // charged to the expansion budget: many stages each inheriting a large ENV would
+            // otherwise multiply it.
+            if self.budget.take_bytes(map_bytes(&base_scope.env)) {
+                scope.env = base_scope.env.clone();
+            } else {
+                self.limit(image.span);
+            }
             scope.user = base_scope.user.clone();
             scope.workdir = base_scope.workdir.clone();
-            scope.vars = scope
-                .env
-                .iter()
-                .map(|(k, v)| (k.clone(), Some(v.clone())))
-                .collect();
         }
         self.model.images.push(ImageUse {
             span: image.span,
@@ -399,6 +567,9 @@ impl Builder {
             via: r.via,
             service: None,
         });
+        if let Some(n) = &name {
+            self.stage_names.entry(n.clone()).or_insert(index);
+        }
         self.model.stages.push(Stage {
             index,
             name,
@@ -425,13 +596,8 @@ impl Builder {
             return ImageTarget::Scratch;
         }
         let lower = v.to_ascii_lowercase();
-        if let Some(s) = self
-            .model
-            .stages
-            .iter()
-            .find(|s| s.name.as_deref() == Some(lower.as_str()))
-        {
-            return ImageTarget::Stage(s.index);
+        if let Some(&index) = self.stage_names.get(&lower) {
+            return ImageTarget::Stage(index);
         }
         if index_ok && let Ok(n) = v.parse::<usize>() {
             return if n < self.model.stages.len() {
@@ -521,7 +687,7 @@ impl Builder {
             };
             (raw.clone(), target, Vec::new())
         } else {
-            let r = self.resolve(scope, &raw);
+            let r = self.resolve(scope, &raw, span);
             let target = self.target_of(r.value.as_deref(), true);
             (r.value.unwrap_or(raw.clone()), target, r.via)
         };
@@ -538,13 +704,13 @@ impl Builder {
     }
 }
 
-/// `ENV a=b c=d` or the legacy `ENV a b c` form, as (name, raw value) pairs.
-fn env_pairs(ins: &Instr) -> Vec<(String, String)> {
+/// `ENV a=b c=d` or the legacy `ENV a b c` form, as (name, raw value, value span) triples.
+fn env_pairs(ins: &Instr) -> Vec<(String, String, Span)> {
     if !ins.pairs.is_empty() {
         return ins
             .pairs
             .iter()
-            .map(|(k, v)| (k.text.clone(), v.text.clone()))
+            .map(|(k, v)| (k.text.clone(), v.text.clone(), v.span))
             .collect();
     }
     let Some(first) = ins.args.first() else {
@@ -560,20 +726,70 @@ fn env_pairs(ins: &Instr) -> Vec<(String, String)> {
             .unwrap_or("")
             .trim()
             .to_string();
-        return vec![(first.text.clone(), value)];
+        return vec![(first.text.clone(), value, ins.rest.span)];
     }
     ins.args
         .iter()
-        .filter_map(|w| w.text.split_once('='))
-        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .filter_map(|w| {
+            let (k, v) = w.text.split_once('=')?;
+            Some((k.to_string(), v.to_string(), w.span))
+        })
         .collect()
 }
 
+/// Whether the instructions (arguments or flags) can name one of BuildKit's automatic ARGs.
+pub fn may_use_automatic_args(instrs: &[Instr]) -> bool {
+    instrs.iter().any(|i| {
+        BuildInputs::may_use_automatic(&i.rest.text)
+            || i.flags.iter().any(|f| {
+                f.value
+                    .as_ref()
+                    .is_some_and(|v| BuildInputs::may_use_automatic(&v.text))
+            })
+    })
+}
+
+/// The name of the stage a build without `--target` builds (BuildKit's `TARGETSTAGE`): the last
+/// stage's name, lower-cased, or empty.
+fn target_stage_name(instrs: &[Instr]) -> String {
+    instrs
+        .iter()
+        .rev()
+        .find(|i| i.kind == InstructionKind::From)
+        .and_then(|i| match i.args.get(1) {
+            Some(w) if w.text.eq_ignore_ascii_case("as") => i.args.get(2),
+            _ => None,
+        })
+        .map(|w| w.text.to_ascii_lowercase())
+        .unwrap_or_default()
+}
+
 /// Builds the model from the parsed tree: each instruction viewed as an [`Instr`] (RUN text and
-/// shell heredoc bodies split into commands by the shell tokenizer, with file spans).
+/// shell heredoc bodies split into commands by the shell tokenizer, with file spans), for a
+/// build given no build arguments on the host's platform.
 pub fn from_tree(tree: &tree_ast::Dockerfile, text: &str) -> Dockerfile {
+    from_tree_with(tree, text, &BuildInputs::default())
+}
+
+/// [`from_tree`] for a build with these inputs.
+pub fn from_tree_with(tree: &tree_ast::Dockerfile, text: &str, inputs: &BuildInputs) -> Dockerfile {
     let instrs = tree.instructions.iter().map(|i| view(i, text)).collect();
-    Dockerfile::build(instrs, tree.escape)
+    let mut model =
+        Dockerfile::build_within(instrs, tree.escape, inputs, Budget::for_text(text.len()));
+    if let Some(at) = tree.truncated_at {
+        model.limits.insert(
+            0,
+            Limit {
+                span: at,
+                message: format!(
+                    "the file holds more than {} instructions: only those before this one \
+                     are linted",
+                    tree_ast::MAX_INSTRUCTIONS
+                ),
+            },
+        );
+    }
+    model
 }
 
 fn word(text: &str, span: Span) -> Word {
@@ -712,6 +928,18 @@ mod tests {
     }
 
     #[test]
+    fn final_image_is_the_last_stage_and_its_bases() {
+        let df = Dockerfile::build(
+            instrs("FROM debian AS base\nFROM base AS tools\nFROM alpine AS build\nFROM tools\n"),
+            '\\',
+        );
+        let shipped: Vec<bool> = (0..4).map(|i| df.in_final_image(i)).collect();
+        assert_eq!(shipped, [true, true, false, true]);
+        assert!(!df.in_final_image(9));
+        assert!(!Dockerfile::default().in_final_image(0));
+    }
+
+    #[test]
     fn resolves_stages_args_and_users() {
         let text = "ARG BASE=node:latest\nARG TAG\nFROM $BASE AS build\nARG BASE\nENV HOME_DIR=/srv\nUSER app\nFROM build\nRUN x\nFROM alpine:${TAG} AS x\nCOPY --from=build /a /b\nRUN --mount=type=cache,from=busybox:1,target=/c y\n";
         let m = Dockerfile::build(instrs(text), '\\');
@@ -744,6 +972,29 @@ mod tests {
         assert_eq!(mount.span.text(text), "busybox:1");
         assert_eq!(mount.target, ImageTarget::External);
         assert_eq!(m.final_stage().map(|s| s.index), Some(2));
+    }
+
+    /// Linear in stages: 100,000 stages, each built on the one before and copying from the
+    /// first (name lookups were a scan of every earlier stage, so 200,000 took over a minute).
+    #[test]
+    fn a_hundred_thousand_chained_stages() {
+        let mut text = String::from("FROM alpine:3.20 AS s0\nENV A=1\n");
+        for i in 1..100_000 {
+            text.push_str(&format!("FROM s{} AS s{i}\nCOPY --from=s0 /a /b\n", i - 1));
+        }
+        let m = Dockerfile::build(instrs(&text), '\\');
+        assert_eq!(m.stages.len(), 100_000);
+        let last = m.stages.last().unwrap();
+        assert_eq!(m.images[last.base].target, ImageTarget::Stage(99_998));
+        // ENV carries through the chain (its copies are charged to the budget).
+        assert_eq!(last.env.get("A").map(String::as_str), Some("1"));
+        assert!(m.limits.is_empty(), "{:?}", m.limits);
+        let copies = m.images.iter().filter(|u| u.site == ImageSite::CopyFrom);
+        assert!(
+            copies
+                .into_iter()
+                .all(|u| u.target == ImageTarget::Stage(0))
+        );
     }
 
     #[test]

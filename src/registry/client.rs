@@ -1,14 +1,21 @@
 //! The OCI Distribution client: manifest digests, auth, retries, mirrors, a per-run cache.
+//!
+//! Where a request may go is decided on URLs parsed with the `url` crate, from the host it
+//! yields (`http://127.0.0.1:1@evil.example/` is evil.example, not loopback). Redirects are
+//! followed here, not by the HTTP library: never from HTTPS to plain HTTP (except to loopback
+//! or a host named with `--insecure-registry`), never with credentials to another host, and a
+//! digest from a redirected response is never taken from its headers: the body is fetched and
+//! hashed. A host that fails to connect or answer is given up on for the rest of the run.
 
 use super::auth::{Challenge, CredentialStore, Secret, parse_challenge};
 use super::{ManifestKind, RegistryError, Resolved, Target, normalize_registry};
 use crate::syntax::image_ref::is_valid_digest;
 use sha2::{Digest, Sha256};
 use std::collections::{HashMap, HashSet};
-use std::net::IpAddr;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
+use url::{Host, Url};
 
 const OCI_INDEX: &str = "application/vnd.oci.image.index.v1+json";
 const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
@@ -17,6 +24,9 @@ const DOCKER_MANIFEST: &str = "application/vnd.docker.distribution.manifest.v2+j
 
 /// Largest manifest or token response read (real manifests are a few KiB).
 const MAX_BODY: u64 = 4 * 1024 * 1024;
+
+/// Redirects followed for one request (registries redirect once, to storage).
+const MAX_REDIRECTS: usize = 5;
 
 fn kind_of_media_type(media_type: &str) -> Option<ManifestKind> {
     let mt = media_type.split(';').next().unwrap_or("").trim();
@@ -42,7 +52,8 @@ pub struct ClientOptions {
     /// First retry delay; doubles per attempt up to `max_backoff` (also caps `Retry-After`).
     pub backoff: Duration,
     pub max_backoff: Duration,
-    /// Whole-request timeout.
+    /// Whole-request timeout (`--registry-timeout`). A request that times out is not
+    /// retried: its host is given up on for the run.
     pub timeout: Duration,
     pub connect_timeout: Duration,
 }
@@ -127,6 +138,8 @@ pub struct Client {
     tokens: Mutex<HashMap<(String, String), Secret>>,
     /// The last challenge each host sent, so later repositories authenticate up front.
     challenges: Mutex<HashMap<String, Challenge>>,
+    /// Hosts that failed to connect or answer in time, with why: not asked again this run.
+    dead: Mutex<HashMap<String, String>>,
     manifest_requests: AtomicU64,
     token_requests: AtomicU64,
     retries: AtomicU64,
@@ -146,6 +159,9 @@ struct Reply {
     status: u16,
     headers: ureq::http::HeaderMap,
     body: Vec<u8>,
+    /// The answer came from another URL than the one asked (after a redirect): its headers
+    /// say nothing trustworthy about the digest.
+    redirected: bool,
 }
 
 impl Reply {
@@ -160,29 +176,55 @@ enum Method {
     Get,
 }
 
-/// `host` without its port; IPv6 brackets removed.
-fn host_only(host: &str) -> &str {
-    if let Some(rest) = host.strip_prefix('[') {
-        return rest.split(']').next().unwrap_or(rest);
-    }
-    match host.matches(':').count() {
-        1 => host.split(':').next().unwrap_or(host),
-        _ => host,
+/// Whether a parsed host is loopback: `localhost` or an address in 127.0.0.0/8 or `::1`.
+pub(crate) fn host_is_loopback(host: &Host<&str>) -> bool {
+    match host {
+        Host::Domain(d) => d.eq_ignore_ascii_case("localhost"),
+        Host::Ipv4(ip) => ip.is_loopback(),
+        Host::Ipv6(ip) => ip.is_loopback(),
     }
 }
 
-/// `localhost`, 127.0.0.0/8 or `::1`, with or without a port.
-pub(crate) fn is_loopback(host: &str) -> bool {
-    let h = host_only(host);
-    h.eq_ignore_ascii_case("localhost") || h.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+/// `host[:port]` (as references and `--insecure-registry` write it) parsed as a URL authority:
+/// `None` when it is not one, or when it holds anything but a host and a port (user info).
+fn authority(host: &str) -> Option<Url> {
+    // A bare IPv6 address (`::1`) is written with brackets in a URL.
+    let url = if host.parse::<std::net::Ipv6Addr>().is_ok() {
+        Url::parse(&format!("http://[{host}]/")).ok()?
+    } else {
+        Url::parse(&format!("http://{host}/")).ok()?
+    };
+    (url.username().is_empty() && url.password().is_none() && url.path() == "/").then_some(url)
+}
+
+/// A URL's `host[:port]` (brackets kept around IPv6), for messages and per-host state.
+fn url_authority(url: &Url) -> String {
+    match (url.host_str(), url.port()) {
+        (Some(h), Some(p)) => format!("{h}:{p}"),
+        (Some(h), None) => h.to_string(),
+        _ => String::new(),
+    }
+}
+
+/// Whether an error means the host did not connect or answer (as opposed to answering badly).
+fn is_unreachable(e: &ureq::Error) -> bool {
+    matches!(
+        e,
+        ureq::Error::Timeout(_)
+            | ureq::Error::ConnectionFailed
+            | ureq::Error::HostNotFound
+            | ureq::Error::Io(_)
+    )
 }
 
 impl Client {
     pub fn new(opts: ClientOptions) -> Client {
         let config = ureq::Agent::config_builder()
             .http_status_as_error(false)
+            // Redirects are followed in `send`, where each hop is checked.
+            .max_redirects(0)
             .timeout_global(Some(opts.timeout))
-            .timeout_connect(Some(opts.connect_timeout))
+            .timeout_connect(Some(opts.connect_timeout.min(opts.timeout)))
             .user_agent(concat!("plimsoll/", env!("CARGO_PKG_VERSION")))
             .max_idle_connections_per_host(opts.concurrency.max(1))
             .build();
@@ -192,6 +234,7 @@ impl Client {
             cache: Mutex::new(HashMap::new()),
             tokens: Mutex::new(HashMap::new()),
             challenges: Mutex::new(HashMap::new()),
+            dead: Mutex::new(HashMap::new()),
             manifest_requests: AtomicU64::new(0),
             token_requests: AtomicU64::new(0),
             retries: AtomicU64::new(0),
@@ -269,12 +312,28 @@ impl Client {
     }
 
     fn allows_http(&self, host: &str) -> bool {
-        is_loopback(host)
-            || self.opts.insecure_registries.iter().any(|i| {
-                let i = i.trim().to_ascii_lowercase();
-                let h = host.to_ascii_lowercase();
-                i == h || (!i.contains(':') && i == host_only(&h))
-            })
+        authority(host).is_some_and(|u| self.url_allows_http(&u))
+    }
+
+    /// Whether plain HTTP may be used to reach `url`'s host: loopback, or a host named with
+    /// `--insecure-registry` (`host` for any port, `host:port` for that one).
+    fn url_allows_http(&self, url: &Url) -> bool {
+        let Some(host) = url.host() else {
+            return false;
+        };
+        if host_is_loopback(&host) {
+            return true;
+        }
+        let name = url.host_str().unwrap_or("").to_ascii_lowercase();
+        let with_port = url_authority(url).to_ascii_lowercase();
+        self.opts.insecure_registries.iter().any(|i| {
+            let i = i.trim().to_ascii_lowercase();
+            match authority(&i) {
+                Some(u) if u.port().is_some() => url_authority(&u) == with_port,
+                Some(u) => u.host_str().is_some_and(|h| h == name),
+                None => false,
+            }
+        })
     }
 
     fn resolve_at(&self, target: &Target, host: &str) -> Result<Resolved, RegistryError> {
@@ -286,7 +345,8 @@ impl Client {
             target.reference.as_str()
         );
         let head = self.manifest_request(Method::Head, &url, target, host)?;
-        if head.status == 200 {
+        // A redirected answer's headers are the storage's, not the registry's: hash the body.
+        if head.status == 200 && !head.redirected {
             let media_type = head.header("content-type").map(str::to_string);
             let kind = media_type.as_deref().and_then(kind_of_media_type);
             let digest = head
@@ -334,6 +394,32 @@ impl Client {
             kind,
             media_type,
         })
+    }
+
+    /// The platforms `target` is published for (`linux/amd64`, …): an index's entries, or a
+    /// single image's own platform from its config blob. Asks the registry itself (no mirror).
+    pub fn platforms(&self, target: &Target) -> Result<Vec<String>, RegistryError> {
+        let host = target.api_host();
+        let base = format!(
+            "{}://{host}/v2/{}",
+            self.scheme_for(host),
+            target.repository
+        );
+        let url = format!("{base}/manifests/{}", target.reference.as_str());
+        let reply = self.manifest_request(Method::Get, &url, target, host)?;
+        let body: serde_json::Value = serde_json::from_slice(&reply.body)
+            .map_err(|_| self.protocol(target, "manifest is not JSON"))?;
+        if let Some(list) = super::platforms::index_platforms(&body) {
+            return Ok(list);
+        }
+        let digest = super::platforms::config_digest(&body)
+            .filter(|d| is_valid_digest(d))
+            .ok_or_else(|| self.protocol(target, "manifest names no config"))?;
+        let blob =
+            self.manifest_request(Method::Get, &format!("{base}/blobs/{digest}"), target, host)?;
+        let config: serde_json::Value = serde_json::from_slice(&blob.body)
+            .map_err(|_| self.protocol(target, "image config is not JSON"))?;
+        Ok(super::platforms::platform_of(&config).into_iter().collect())
     }
 
     fn protocol(&self, target: &Target, detail: &str) -> RegistryError {
@@ -386,7 +472,7 @@ impl Client {
         };
         let mut answered = false;
         loop {
-            let reply = self.send(method, url, auth.as_ref(), target, host, true)?;
+            let reply = self.send(method, url, auth.as_ref(), target, true)?;
             if reply.status == 200 {
                 return Ok(reply);
             }
@@ -480,27 +566,33 @@ impl Client {
         creds: Option<&super::Credentials>,
         target: &Target,
     ) -> Result<Secret, RegistryError> {
-        let realm_host = realm
-            .split_once("://")
-            .map(|(_, rest)| rest.split(['/', '?']).next().unwrap_or(rest))
-            .unwrap_or("");
-        if realm.starts_with("http://") && !self.allows_http(realm_host) {
-            return Err(RegistryError::InsecureRefused {
-                registry: realm_host.to_string(),
-            });
+        let parsed = Url::parse(realm)
+            .map_err(|_| self.protocol(target, "token realm is not an http(s) URL"))?;
+        if !parsed.username().is_empty() || parsed.password().is_some() {
+            // `http://127.0.0.1:1@evil.example/` reads as loopback to a careless eye and sends
+            // credentials to evil.example: a realm with user info is refused outright.
+            return Err(self.protocol(target, "token realm holds user info; refused"));
         }
-        if !realm.starts_with("https://") && !realm.starts_with("http://") {
-            return Err(self.protocol(target, "token realm is not an http(s) URL"));
+        let realm_host = url_authority(&parsed);
+        match parsed.scheme() {
+            "https" => {}
+            "http" if self.url_allows_http(&parsed) => {}
+            "http" => {
+                return Err(RegistryError::InsecureRefused {
+                    registry: realm_host,
+                });
+            }
+            _ => return Err(self.protocol(target, "token realm is not an http(s) URL")),
         }
-        let mut url = realm.to_string();
-        let mut sep = if realm.contains('?') { '&' } else { '?' };
+        let mut url = parsed.to_string();
+        let mut sep = if parsed.query().is_some() { '&' } else { '?' };
         if let Some(s) = service {
             url.push_str(&format!("{sep}service={}", percent_encode(s)));
             sep = '&';
         }
         url.push_str(&format!("{sep}scope={}", percent_encode(scope)));
         let auth = creds.map(|c| c.basic_header());
-        let reply = self.send(Method::Get, &url, auth.as_ref(), target, realm_host, false)?;
+        let reply = self.send(Method::Get, &url, auth.as_ref(), target, false)?;
         if reply.status != 200 {
             return Err(RegistryError::Unauthorized {
                 reference: target.to_string(),
@@ -518,8 +610,53 @@ impl Client {
             .ok_or_else(|| self.protocol(target, "token response holds no token"))
     }
 
-    /// Sends a request, retrying with exponential backoff on 429, 5xx and timeouts.
+    /// Sends a request, retrying with exponential backoff on 429 and 5xx, and following
+    /// redirects (see the module documentation). A host that does not connect or answer in time
+    /// is marked dead for the run: this request fails at once, and so do later ones to it.
     fn send(
+        &self,
+        method: Method,
+        url: &str,
+        auth: Option<&Secret>,
+        target: &Target,
+        manifest: bool,
+    ) -> Result<Reply, RegistryError> {
+        let mut current =
+            Url::parse(url).map_err(|_| self.protocol(target, "request URL is invalid"))?;
+        let origin = current.origin();
+        for hop in 0..=MAX_REDIRECTS {
+            // Credentials go only where they were meant to: never to another host.
+            let auth = auth.filter(|_| current.origin() == origin);
+            let here = url_authority(&current);
+            let mut reply =
+                self.send_once(method, current.as_str(), auth, target, &here, manifest)?;
+            reply.redirected = hop > 0;
+            if !matches!(reply.status, 301 | 302 | 303 | 307 | 308) {
+                return Ok(reply);
+            }
+            let location = reply
+                .header("location")
+                .ok_or_else(|| self.protocol(target, "redirect without a Location"))?;
+            let next = current
+                .join(location)
+                .map_err(|_| self.protocol(target, "redirect to an invalid URL"))?;
+            match next.scheme() {
+                "https" => {}
+                "http" if self.url_allows_http(&next) => {}
+                "http" => {
+                    return Err(RegistryError::InsecureRefused {
+                        registry: url_authority(&next),
+                    });
+                }
+                _ => return Err(self.protocol(target, "redirect to a URL that is not http(s)")),
+            }
+            current = next;
+        }
+        Err(self.protocol(target, "too many redirects"))
+    }
+
+    /// One request (no redirect followed), with retries on 429 and 5xx.
+    fn send_once(
         &self,
         method: Method,
         url: &str,
@@ -528,6 +665,18 @@ impl Client {
         host: &str,
         manifest: bool,
     ) -> Result<Reply, RegistryError> {
+        if let Some(why) = self
+            .dead
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(host)
+        {
+            return Err(RegistryError::Transport {
+                reference: target.to_string(),
+                registry: host.to_string(),
+                detail: format!("not asked again: {why} earlier in this run"),
+            });
+        }
         let attempts = self.opts.max_attempts.max(1);
         let mut attempt = 0;
         loop {
@@ -578,7 +727,7 @@ impl Client {
                                 .with_config()
                                 .limit(MAX_BODY)
                                 .read_to_vec()
-                                .map_err(|e| self.transport(target, host, &e))?
+                                .map_err(|e| self.unreachable(target, host, &e))?
                         } else {
                             Vec::new()
                         };
@@ -586,11 +735,11 @@ impl Client {
                             status,
                             headers: resp.headers().clone(),
                             body,
+                            redirected: false,
                         });
                     }
                 }
-                Err(ureq::Error::Timeout(_)) if attempt < attempts => retry_after = None,
-                Err(e) => return Err(self.transport(target, host, &e)),
+                Err(e) => return Err(self.unreachable(target, host, &e)),
             }
             self.retries.fetch_add(1, Ordering::Relaxed);
             let exp = self
@@ -600,6 +749,21 @@ impl Client {
             let delay = retry_after.unwrap_or(exp).min(self.opts.max_backoff);
             std::thread::sleep(delay);
         }
+    }
+
+    /// The error for a failed exchange; a host that did not connect or answer is given up on.
+    fn unreachable(&self, target: &Target, host: &str, e: &ureq::Error) -> RegistryError {
+        if is_unreachable(e) {
+            self.dead
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .entry(host.to_string())
+                .or_insert_with(|| match e {
+                    ureq::Error::Timeout(_) => "it did not answer in time".to_string(),
+                    _ => "it could not be reached".to_string(),
+                });
+        }
+        self.transport(target, host, e)
     }
 
     fn transport(&self, target: &Target, host: &str, e: &ureq::Error) -> RegistryError {

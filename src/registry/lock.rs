@@ -19,6 +19,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 /// Default file name.
 pub const LOCK_FILE_NAME: &str = "plimsoll.lock";
 
+/// The largest lock file read (a lock of 100,000 images is about 20 MiB).
+const MAX_LOCK_SIZE: usize = 64 << 20;
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub struct LockEntry {
@@ -28,6 +31,10 @@ pub struct LockEntry {
     /// RFC 3339, UTC.
     pub resolved_at: String,
     pub kind: ManifestKind,
+    /// The platforms the image is published for (`linux/amd64`, `linux/arm/v7`): an index's
+    /// entries, or a single image's own. Empty when not recorded.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub platforms: Vec<String>,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -45,10 +52,10 @@ pub enum LockError {
     },
     #[error("{}: not a valid lock file: {message}", path.display())]
     Parse { path: PathBuf, message: String },
-    #[error("{}: {source}", path.display())]
+    #[error("{source}")]
     Write {
         path: PathBuf,
-        source: crate::fix::WriteError,
+        source: crate::fsio::WriteError,
     },
 }
 
@@ -79,16 +86,33 @@ impl LockFile {
 
     /// Reads `path`; a missing file is an empty lock.
     pub fn read(path: &Path) -> Result<LockFile, LockError> {
-        match std::fs::read_to_string(path) {
-            Ok(text) => LockFile::parse(&text).map_err(|message| LockError::Parse {
-                path: path.to_path_buf(),
-                message,
-            }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(LockFile::new()),
-            Err(source) => Err(LockError::Io {
-                path: path.to_path_buf(),
-                source,
-            }),
+        LockFile::read_with_bytes(path).map(|(lock, _)| lock)
+    }
+
+    /// [`LockFile::read`], also returning the bytes read (for [`LockFile::write`]'s check that
+    /// nobody changed the file meanwhile). A missing file, or a device or FIFO named as the lock
+    /// file (written in place, never read), is an empty lock with no bytes.
+    pub fn read_with_bytes(path: &Path) -> Result<(LockFile, Option<Vec<u8>>), LockError> {
+        use crate::fsio::ReadError;
+        let io = |source| LockError::Io {
+            path: path.to_path_buf(),
+            source,
+        };
+        match crate::fsio::read_regular(path, MAX_LOCK_SIZE) {
+            Ok(bytes) => {
+                let text = String::from_utf8(bytes.clone()).map_err(|_| LockError::Parse {
+                    path: path.to_path_buf(),
+                    message: "not valid UTF-8".to_string(),
+                })?;
+                let lock = LockFile::parse(&text).map_err(|message| LockError::Parse {
+                    path: path.to_path_buf(),
+                    message,
+                })?;
+                Ok((lock, Some(bytes)))
+            }
+            Err(e) if e.is_not_found() => Ok((LockFile::new(), None)),
+            Err(ReadError::NotRegular(_) | ReadError::WouldBlock) => Ok((LockFile::new(), None)),
+            Err(e) => Err(io(e.into())),
         }
     }
 
@@ -104,9 +128,12 @@ impl LockFile {
         )
     }
 
-    /// Writes the file atomically (creating it when absent). When the file exists it must still
-    /// hold `previous` bytes (what was read), else nothing is written.
+    /// Writes the file (creating it when absent) with [`crate::fsio`]'s rules: through a symbolic
+    /// link, in place for a device or FIFO, keeping an existing file's mode and owner. When the
+    /// file existed it must still hold `previous` bytes (what was read), else nothing is written;
+    /// when it did not, a lock someone created meanwhile is not replaced.
     pub fn write(&self, path: &Path, previous: Option<&[u8]>) -> Result<(), LockError> {
+        use crate::fsio;
         let text = self.to_toml();
         let io = |source| LockError::Io {
             path: path.to_path_buf(),
@@ -114,11 +141,12 @@ impl LockFile {
         };
         match previous {
             Some(bytes) => {
-                let snap = crate::fix::FileSnapshot {
+                let snap = fsio::FileSnapshot {
                     path: path.to_path_buf(),
                     bytes: bytes.to_vec(),
                 };
-                crate::fix::write_atomic(&snap, text.as_bytes()).map_err(|source| {
+                // The lock file is named by the user (or beside the first path): no root applies.
+                fsio::rewrite(&snap, text.as_bytes(), &fsio::Roots::anywhere()).map_err(|source| {
                     LockError::Write {
                         path: path.to_path_buf(),
                         source,
@@ -126,16 +154,12 @@ impl LockFile {
                 })
             }
             None => {
-                let dir = path
-                    .parent()
-                    .filter(|d| !d.as_os_str().is_empty())
-                    .unwrap_or(Path::new("."));
-                let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
-                std::io::Write::write_all(&mut tmp, text.as_bytes()).map_err(io)?;
-                tmp.as_file().sync_all().map_err(io)?;
-                // Refuse to replace a lock someone created meanwhile.
-                tmp.persist_noclobber(path).map_err(|e| io(e.error))?;
-                Ok(())
+                let target = fsio::resolve_links(path).map_err(io)?;
+                match std::fs::metadata(&target) {
+                    Ok(m) if !m.is_file() => fsio::write_output(&target, text.as_bytes()),
+                    _ => fsio::create(&target, text.as_bytes(), true),
+                }
+                .map_err(io)
             }
         }
     }
@@ -172,9 +196,38 @@ impl LockFile {
                 digest: resolved.digest.clone(),
                 resolved_at: format_rfc3339(at),
                 kind: resolved.kind,
+                platforms: Vec::new(),
             },
         );
         true
+    }
+
+    /// Records the platforms an entry's image is published for. Returns true when they
+    /// changed.
+    pub fn set_platforms(&mut self, reference: &str, platforms: Vec<String>) -> bool {
+        match self.entries.get_mut(reference) {
+            Some(e) if e.platforms != platforms => {
+                e.platforms = platforms;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// The recorded platforms by reference, each entry under its `registry/repository:tag`
+    /// and its `registry/repository@digest` (for references pinned by digest).
+    pub fn platforms(&self) -> BTreeMap<String, Vec<String>> {
+        let mut out = BTreeMap::new();
+        for e in self.entries.values().filter(|e| !e.platforms.is_empty()) {
+            out.insert(e.reference.clone(), e.platforms.clone());
+            // The tag follows the last `:` (a registry's port comes before a `/`).
+            if let Some((name, tag)) = e.reference.rsplit_once(':')
+                && !tag.contains('/')
+            {
+                out.insert(format!("{name}@{}", e.digest), e.platforms.clone());
+            }
+        }
+        out
     }
 
     /// Adds every entry of `other`; on a conflict the one resolved later wins (RFC 3339 UTC

@@ -24,8 +24,10 @@
 mod auth;
 mod client;
 mod lock;
+pub mod platforms;
 
 pub use auth::{CredentialStore, Credentials, Secret};
+pub(crate) use client::host_is_loopback;
 pub use client::{Client, ClientOptions, RequestCounts};
 pub use lock::{LOCK_FILE_NAME, LockEntry, LockError, LockFile, format_rfc3339};
 

@@ -10,7 +10,10 @@
 //!
 //! Patterns (`*`, `?`, `\*`) are matched directly, without building a regex per call. Like Go's
 //! regexp `.`, the wildcards do not match a newline. Nesting is bounded so no input can exhaust the
-//! stack.
+//! stack, and the work is bounded by a [`Budget`] of bytes and steps, so that no input can exhaust
+//! memory or time: `ARG A1=${A0}${A0}` doubles a value per line, and thirty such lines would
+//! stand for gigabytes. Past the budget the expander stops and says so ([`ExpandError::exhausted`]);
+//! the caller treats the value as unknown.
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
@@ -71,12 +74,73 @@ impl Lookup for NoVars {
     }
 }
 
-/// An expansion BuildKit would refuse. `offset` is the byte offset in the input where the
-/// problem was found (add the word's base offset for a file span).
+/// An expansion BuildKit would refuse, or one the [`Budget`] stopped. `offset` is the byte offset
+/// in the input where the problem was found (add the word's base offset for a file span).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExpandError {
     pub message: String,
     pub offset: usize,
+    /// The budget ran out: the input is not wrong, its value is unknown.
+    pub exhausted: bool,
+}
+
+/// What expansion may still cost: bytes copied out of variables (where values multiply) and
+/// steps of pattern matching (`${v//p/r}` is quadratic in the value). Shared by every word of a
+/// file, so a file's whole expansion work is bounded, not each word's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Budget {
+    pub bytes: usize,
+    pub steps: u64,
+}
+
+impl Budget {
+    /// What one call of the plain `expand_*` methods may cost: far beyond any real word.
+    pub const PER_CALL: Budget = Budget {
+        bytes: 16 << 20,
+        steps: 200_000_000,
+    };
+
+    /// A file's budget: a fixed allowance plus a multiple of its size, so real files (whose
+    /// expansions are a few times the text at most) never meet it and a tiny hostile file stops
+    /// within megabytes.
+    pub fn for_text(len: usize) -> Budget {
+        Budget {
+            bytes: (1 << 20) + 4 * len,
+            steps: 50_000_000 + 100 * len as u64,
+        }
+    }
+
+    /// Takes `n` bytes from the budget for work done outside the expander (copying a scope);
+    /// false (and the budget spent) when they are not there.
+    pub fn take_bytes(&mut self, n: usize) -> bool {
+        self.charge_bytes(n)
+    }
+
+    fn charge_bytes(&mut self, n: usize) -> bool {
+        match self.bytes.checked_sub(n) {
+            Some(left) => {
+                self.bytes = left;
+                true
+            }
+            None => {
+                self.bytes = 0;
+                false
+            }
+        }
+    }
+
+    fn charge_steps(&mut self, n: u64) -> bool {
+        match self.steps.checked_sub(n) {
+            Some(left) => {
+                self.steps = left;
+                true
+            }
+            None => {
+                self.steps = 0;
+                false
+            }
+        }
+    }
 }
 
 impl fmt::Display for ExpandError {
@@ -131,14 +195,18 @@ impl<'e> Expander<'e> {
     /// Expand one word (BuildKit's ProcessWord): quotes removed, no field splitting.
     pub fn expand_word(&self, input: &str) -> Result<String, ExpandError> {
         let mut uses = VarUse::default();
-        self.run(input, &mut uses).map(|(word, _)| word)
+        let mut budget = Budget::PER_CALL;
+        self.run(input, &mut uses, &mut budget)
+            .map(|(word, _)| word)
     }
 
     /// Expand and split into words (BuildKit's ProcessWords): unquoted whitespace, including
     /// whitespace produced by an unquoted expansion, separates words.
     pub fn expand_words(&self, input: &str) -> Result<Vec<String>, ExpandError> {
         let mut uses = VarUse::default();
-        self.run(input, &mut uses).map(|(_, words)| words)
+        let mut budget = Budget::PER_CALL;
+        self.run(input, &mut uses, &mut budget)
+            .map(|(_, words)| words)
     }
 
     /// [`expand_word`](Self::expand_word), also recording the variables looked up into `uses`
@@ -148,7 +216,30 @@ impl<'e> Expander<'e> {
         input: &str,
         uses: &mut VarUse,
     ) -> Result<String, ExpandError> {
-        self.run(input, uses).map(|(word, _)| word)
+        let mut budget = Budget::PER_CALL;
+        self.run(input, uses, &mut budget).map(|(word, _)| word)
+    }
+
+    /// [`expand_word_tracked`](Self::expand_word_tracked) charged to `budget` (a file's shared
+    /// budget): past it the result is an error with [`ExpandError::exhausted`] set.
+    pub fn expand_word_budgeted(
+        &self,
+        input: &str,
+        uses: &mut VarUse,
+        budget: &mut Budget,
+    ) -> Result<String, ExpandError> {
+        self.run(input, uses, budget).map(|(word, _)| word)
+    }
+
+    /// [`expand_words_tracked`](Self::expand_words_tracked), charging `budget` (shared by
+    /// every word of a file).
+    pub fn expand_words_budgeted(
+        &self,
+        input: &str,
+        uses: &mut VarUse,
+        budget: &mut Budget,
+    ) -> Result<Vec<String>, ExpandError> {
+        self.run(input, uses, budget).map(|(_, words)| words)
     }
 
     /// [`expand_words`](Self::expand_words), also recording the variables looked up.
@@ -157,10 +248,16 @@ impl<'e> Expander<'e> {
         input: &str,
         uses: &mut VarUse,
     ) -> Result<Vec<String>, ExpandError> {
-        self.run(input, uses).map(|(_, words)| words)
+        let mut budget = Budget::PER_CALL;
+        self.run(input, uses, &mut budget).map(|(_, words)| words)
     }
 
-    fn run(&self, input: &str, uses: &mut VarUse) -> Result<(String, Vec<String>), ExpandError> {
+    fn run(
+        &self,
+        input: &str,
+        uses: &mut VarUse,
+        budget: &mut Budget,
+    ) -> Result<(String, Vec<String>), ExpandError> {
         // Fast path: nothing to expand, unquote or unescape.
         if !input
             .chars()
@@ -169,6 +266,10 @@ impl<'e> Expander<'e> {
             let words = input.split_whitespace().map(str::to_owned).collect();
             return Ok((input.to_owned(), words));
         }
+        // Reading the input is work too (a long word expands to at least itself).
+        if !budget.charge_bytes(input.len()) {
+            return Err(exhausted(0));
+        }
         let mut p = Proc {
             src: input,
             pos: 0,
@@ -176,6 +277,7 @@ impl<'e> Expander<'e> {
             env: self.env,
             uses,
             depth: 0,
+            budget,
         };
         p.process_stop_on(None, false)
     }
@@ -220,6 +322,15 @@ struct Proc<'a, 'u> {
     env: &'a dyn Lookup,
     uses: &'u mut VarUse,
     depth: usize,
+    budget: &'u mut Budget,
+}
+
+fn exhausted(offset: usize) -> ExpandError {
+    ExpandError {
+        message: "variable expansion stopped: its budget of bytes and steps is spent".to_string(),
+        offset,
+        exhausted: true,
+    }
 }
 
 /// BuildKit's word accumulator: unquoted whitespace splits, quoted text never does.
@@ -287,13 +398,19 @@ impl Proc<'_, '_> {
         ExpandError {
             message: message.into(),
             offset: self.pos,
+            exhausted: false,
         }
     }
 
-    fn lookup(&mut self, name: &str) -> Option<String> {
-        let value = self.env.get(name).map(Cow::into_owned);
+    /// A variable's value, charged to the budget before it is copied (values are where
+    /// expansion multiplies bytes).
+    fn lookup(&mut self, name: &str) -> Result<Option<String>, ExpandError> {
+        let value = self.env.get(name);
         self.uses.record(name, value.is_some());
-        value
+        match value {
+            Some(v) if !self.budget.charge_bytes(v.len()) => Err(exhausted(self.pos)),
+            v => Ok(v.map(Cow::into_owned)),
+        }
     }
 
     /// Process until end of input or `stop` (consumed). With `raw_escapes` the escape character
@@ -447,7 +564,7 @@ impl Proc<'_, '_> {
             if name.is_empty() {
                 return Ok("$".to_owned());
             }
-            return Ok(self.lookup(&name).unwrap_or_default());
+            return Ok(self.lookup(&name)?.unwrap_or_default());
         }
         self.next(); // '{'
         match self.peek() {
@@ -461,7 +578,7 @@ impl Proc<'_, '_> {
         };
         let mut modifier = String::from(op);
         match op {
-            '}' => Ok(self.lookup(&name).unwrap_or_default()),
+            '}' => Ok(self.lookup(&name)?.unwrap_or_default()),
             ':' | '+' | '-' | '?' | '#' | '%' => {
                 let null_is_unset = op == ':';
                 if null_is_unset {
@@ -486,7 +603,7 @@ impl Proc<'_, '_> {
                         e
                     }
                 })?;
-                let value = self.lookup(&name);
+                let value = self.lookup(&name)?;
                 let empty = value.as_deref().is_none_or(str::is_empty);
                 let unset_like = value.is_none() || (null_is_unset && empty);
                 match op {
@@ -524,11 +641,13 @@ impl Proc<'_, '_> {
                             self.err(format!("invalid pattern ({pat}) in substitution: {e}"))
                         })?;
                         let value = value.unwrap_or_default();
-                        Ok(if op == '#' {
-                            pat.trim_prefix(&value, greedy).to_owned()
+                        let at = self.pos;
+                        let trimmed = if op == '#' {
+                            pat.trim_prefix(&value, greedy, self.budget)
                         } else {
-                            pat.trim_suffix(&value, greedy).to_owned()
-                        })
+                            pat.trim_suffix(&value, greedy, self.budget)
+                        };
+                        trimmed.map(str::to_owned).ok_or_else(|| exhausted(at))
                     }
                     _ => {
                         Err(self.err(format!("unsupported modifier ({modifier}) in substitution")))
@@ -554,11 +673,18 @@ impl Proc<'_, '_> {
                         e
                     }
                 })?;
-                let value = self.lookup(&name).unwrap_or_default();
+                let value = self.lookup(&name)?.unwrap_or_default();
                 let pat = Pattern::parse(&pattern).map_err(|e| {
                     self.err(format!("invalid pattern ({pattern}) in substitution: {e}"))
                 })?;
-                Ok(pat.replace(&value, &replacement, all))
+                let at = self.pos;
+                let replaced = pat
+                    .replace(&value, &replacement, all, self.budget)
+                    .ok_or_else(|| exhausted(at))?;
+                if !self.budget.charge_bytes(replaced.len()) {
+                    return Err(exhausted(at));
+                }
+                Ok(replaced)
             }
             _ => Err(self.err(format!("unsupported modifier ({modifier}) in substitution"))),
         }
@@ -602,11 +728,18 @@ impl Pattern {
         Ok(Pattern { toks })
     }
 
-    fn matches_chars(&self, s: &[char]) -> bool {
+    /// Whether the pattern matches all of `s`. `None` when the budget's steps ran out.
+    fn matches_chars(&self, s: &[char], budget: &mut Budget) -> Option<bool> {
         let p = &self.toks;
         let (mut pi, mut si) = (0usize, 0usize);
         let mut star: Option<(usize, usize)> = None;
+        // Steps are charged in batches: one check per call and per 1,024 iterations.
+        let mut steps = 0u64;
         while si < s.len() {
+            steps += 1;
+            if steps & 1023 == 0 && !budget.charge_steps(1024) {
+                return None;
+            }
             match p.get(pi) {
                 Some(Tok::Star) => {
                     star = Some((pi, si));
@@ -632,10 +765,13 @@ impl Pattern {
                     pi = sp + 1;
                     si = ss + 1;
                 }
-                _ => return false,
+                _ => return budget.charge_steps(steps & 1023 | 1).then_some(false),
             }
         }
-        p.get(pi..).unwrap_or(&[]).iter().all(|t| *t == Tok::Star)
+        if !budget.charge_steps(steps & 1023 | 1) {
+            return None;
+        }
+        Some(p.get(pi..).unwrap_or(&[]).iter().all(|t| *t == Tok::Star))
     }
 
     /// The value as chars plus each char's byte offset (and the end), decoded once per call.
@@ -650,41 +786,74 @@ impl Pattern {
         (chars, offs)
     }
 
-    fn trim_prefix<'v>(&self, value: &'v str, greedy: bool) -> &'v str {
-        let (chars, offs) = Self::decode(value);
-        let hit = |&k: &usize| self.matches_chars(&chars[..k]);
-        let cut = if greedy {
-            (0..=chars.len()).rev().find(hit)
-        } else {
-            (0..=chars.len()).find(hit)
-        };
-        cut.and_then(|k| value.get(offs[k]..)).unwrap_or(value)
+    /// The first `k` of `order` for which `hit(k)` holds; `None` when the budget ran out.
+    fn first_hit(
+        order: impl Iterator<Item = usize>,
+        mut hit: impl FnMut(usize) -> Option<bool>,
+    ) -> Option<Option<usize>> {
+        for k in order {
+            if hit(k)? {
+                return Some(Some(k));
+            }
+        }
+        Some(None)
     }
 
-    fn trim_suffix<'v>(&self, value: &'v str, greedy: bool) -> &'v str {
+    fn trim_prefix<'v>(
+        &self,
+        value: &'v str,
+        greedy: bool,
+        budget: &mut Budget,
+    ) -> Option<&'v str> {
         let (chars, offs) = Self::decode(value);
-        let hit = |&k: &usize| self.matches_chars(&chars[k..]);
+        let hit = |k: usize| self.matches_chars(&chars[..k], budget);
         let cut = if greedy {
-            (0..=chars.len()).find(hit)
+            Self::first_hit((0..=chars.len()).rev(), hit)?
         } else {
-            (0..=chars.len()).rev().find(hit)
+            Self::first_hit(0..=chars.len(), hit)?
         };
-        cut.and_then(|k| value.get(..offs[k])).unwrap_or(value)
+        Some(cut.and_then(|k| value.get(offs[k]..)).unwrap_or(value))
     }
 
-    /// Replace the leftmost (longest) match, or every non-overlapping one with `all`.
-    fn replace(&self, value: &str, replacement: &str, all: bool) -> String {
+    fn trim_suffix<'v>(
+        &self,
+        value: &'v str,
+        greedy: bool,
+        budget: &mut Budget,
+    ) -> Option<&'v str> {
+        let (chars, offs) = Self::decode(value);
+        let hit = |k: usize| self.matches_chars(&chars[k..], budget);
+        let cut = if greedy {
+            Self::first_hit(0..=chars.len(), hit)?
+        } else {
+            Self::first_hit((0..=chars.len()).rev(), hit)?
+        };
+        Some(cut.and_then(|k| value.get(..offs[k])).unwrap_or(value))
+    }
+
+    /// Replace the leftmost (longest) match, or every non-overlapping one with `all`. `None`
+    /// when the budget ran out.
+    fn replace(
+        &self,
+        value: &str,
+        replacement: &str,
+        all: bool,
+        budget: &mut Budget,
+    ) -> Option<String> {
         let (chars, offs) = Self::decode(value);
         let n = chars.len();
         let mut out = String::with_capacity(value.len());
         let mut from = 0usize; // char index
         while from <= n {
-            let found = (from..=n).find_map(|s| {
-                (s..=n)
-                    .rev()
-                    .find(|&e| self.matches_chars(&chars[s..e]))
-                    .map(|e| (s, e))
-            });
+            let mut found = None;
+            for s in from..=n {
+                let e =
+                    Self::first_hit((s..=n).rev(), |e| self.matches_chars(&chars[s..e], budget))?;
+                if let Some(e) = e {
+                    found = Some((s, e));
+                    break;
+                }
+            }
             let Some((s, e)) = found else { break };
             out.push_str(&value[offs[from]..offs[s]]);
             out.push_str(replacement);
@@ -708,7 +877,7 @@ impl Pattern {
         if let Some(rest) = offs.get(from).and_then(|&o| value.get(o..)) {
             out.push_str(rest);
         }
-        out
+        Some(out)
     }
 }
 

@@ -2,6 +2,9 @@
 
 pub mod compose;
 pub mod dockerfile;
+pub mod dockerignore;
 pub mod expand;
 pub mod image_ref;
+pub mod platform;
 pub mod shell;
+pub mod suggest;

@@ -3,19 +3,23 @@
 //!
 //! [`load`] parses a compose file ([`crate::syntax::compose`]), checks it against the project's
 //! own model of the Compose Specification ([`schema`]) and builds one [`Compose`] per YAML
-//! document. Problems are [`Diagnostic`]s, never panics or aborts.
+//! document ([`builder`]). The files a compose file names come through the [`ComposeFiles`]
+//! loader in its [`Env`], never from the disk directly. Problems are [`Diagnostic`]s, never
+//! panics or aborts.
 
-mod build;
+mod builder;
+pub mod files;
+mod load;
 pub mod schema;
-pub mod short;
+pub mod short_syntax;
 
 use std::path::{Path, PathBuf};
 
 use crate::source::Span;
-pub use crate::syntax::compose::interpolate::Env;
 use crate::syntax::compose::yaml::{NodeId, ScalarStyle, Yaml};
 
-pub use build::{load, load_path};
+pub use files::{ComposeFiles, DiskFiles, Env, FileError, MemFiles};
+pub use load::{load, load_path};
 
 /// A loaded compose file: its YAML tree, one [`Compose`] per document, and diagnostics.
 #[derive(Clone, Debug)]
@@ -25,6 +29,58 @@ pub struct ComposeFile {
     /// One per YAML document that was usable (refused documents are left out).
     pub documents: Vec<Compose>,
     pub diagnostics: Vec<Diagnostic>,
+    /// Services inherited through `extends` from other files, with where their values stand
+    /// there (a finding on such a value can only point at the `extends` entry here).
+    pub imports: Vec<Import>,
+}
+
+/// A service inherited through `extends` from another file: every value that came with it has
+/// `span` (the `extends` entry here) as its span.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Import {
+    pub span: Span,
+    /// The `file:` value of the `extends` entry here.
+    pub file_span: Span,
+    pub file: PathBuf,
+    pub service: String,
+    /// Each value (and key) built from that file, in order.
+    pub values: Vec<ImportedValue>,
+}
+
+/// A value as it stands in the file it was inherited from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImportedValue {
+    /// The scalar as written there.
+    pub raw: String,
+    /// 1-based line and column there.
+    pub line: u32,
+    pub column: u32,
+}
+
+impl ComposeFile {
+    /// The value inherited from another file that a finding at `span` with `message` is about:
+    /// the import whose `extends` entry is at `span`, and of its values the one the message
+    /// quotes in backquotes (else the import alone).
+    pub fn imported_at(
+        &self,
+        span: Span,
+        message: &str,
+    ) -> Option<(&Import, Option<&ImportedValue>)> {
+        let import = self.imports.iter().find(|i| i.span == span)?;
+        let quoted: Vec<&str> = message.split('`').skip(1).step_by(2).collect();
+        let value = quoted
+            .iter()
+            .find_map(|q| import.values.iter().find(|v| v.raw == *q))
+            .or_else(|| {
+                quoted.iter().find_map(|q| {
+                    import
+                        .values
+                        .iter()
+                        .find(|v| v.raw.len() > 2 && q.contains(v.raw.as_str()))
+                })
+            });
+        Some((import, value))
+    }
 }
 
 impl ComposeFile {
@@ -52,7 +108,9 @@ pub enum DiagnosticKind {
     /// A variable with no value and no default (compose reads it as ""), or a required one
     /// (`${VAR:?msg}`) missing from the environment plimsoll runs in.
     UnsetVariable,
-    /// Aliases expand the document past the budget (an alias bomb); the document was refused.
+    /// Aliases expand the document past the budget (an alias bomb; the document was refused),
+    /// or interpolation, `.env` values or `extends` grow past theirs (values from there on are
+    /// unknown).
     AliasBudget,
     /// Collections nested too deep (or an alias inside its own anchor); the document was refused.
     Depth,
@@ -256,6 +314,15 @@ pub struct Service {
     pub pid: Option<Text>,
     pub ipc: Option<Text>,
     pub userns_mode: Option<Text>,
+    pub uts: Option<Text>,
+    /// `cgroup: host | private` (the cgroup namespace).
+    pub cgroup: Option<Text>,
+    pub cgroup_parent: Option<Text>,
+    /// Service-level limits (the `deploy.resources.limits` ones are in [`Deploy`]).
+    pub mem_limit: Option<Text>,
+    pub cpus: Option<Text>,
+    pub cpu_quota: Option<Text>,
+    pub pids_limit: Option<Num>,
     pub restart: Option<Text>,
     pub container_name: Option<Text>,
     pub platform: Option<Text>,
@@ -278,6 +345,14 @@ pub struct Service {
 }
 
 impl Service {
+    /// `deploy.resources.limits`, when the service writes it.
+    pub fn deploy_limits(&self) -> Option<&ResourceSpec> {
+        self.deploy
+            .as_ref()
+            .and_then(|d| d.resources.as_ref())
+            .and_then(|r| r.limits.as_ref())
+    }
+
     /// Whether `image` names what this service's own `build` produces (compose tags the build
     /// result with it), rather than an image pulled from a registry.
     pub fn image_is_built(&self) -> bool {
@@ -326,6 +401,9 @@ pub struct VolumeMount {
     pub mode: Option<Text>,
     /// From `:ro` in short syntax or `read_only: true` in long syntax.
     pub read_only: bool,
+    /// Bind propagation: long syntax `bind: propagation:`, or a short-syntax mode among
+    /// `shared`, `rshared`, `slave`, `rslave`, `private`, `rprivate`.
+    pub propagation: Option<Text>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

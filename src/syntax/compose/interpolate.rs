@@ -1,5 +1,9 @@
 //! Compose variable interpolation: `$VAR`, `${VAR}`, `${VAR:-d}`, `${VAR-d}`, `${VAR:?e}`,
 //! `${VAR?e}`, `${VAR:+a}`, `${VAR+a}`, nesting inside the words, and `$$` for a literal `$`.
+//!
+//! A value can stand for far more than its text (`${A}` is as long as `A`, and an alias repeats
+//! a value): [`interpolate_within`] stops once its output passes a limit and says so
+//! ([`Interpolated::exhausted`]), so callers can bound a file's interpolation work.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -63,6 +67,9 @@ pub struct Problem {
     pub kind: ProblemKind,
     pub start: usize,
     pub end: usize,
+    /// For an unset variable, how many more times the same text leaves it unset (reported
+    /// once, not once per use: a value of two million `${A}` is one problem).
+    pub more: usize,
 }
 
 /// The resolved text and problems met while resolving it.
@@ -70,26 +77,100 @@ pub struct Problem {
 pub struct Interpolated<'a> {
     pub value: Cow<'a, str>,
     pub problems: Vec<Problem>,
+    /// The output passed the limit: `value` is cut short and the problems may be incomplete.
+    pub exhausted: bool,
 }
 
 /// Nested `${..}` inside defaults deeper than this are kept literal.
 const MAX_NESTING: usize = 16;
 
+/// The most a single [`interpolate`] call produces.
+pub const DEFAULT_LIMIT: usize = 64 << 20;
+
 /// Resolves `raw` against `lookup`. Never fails: problems are reported alongside a best-effort
-/// value (an unset variable reads as its default, or "").
+/// value (an unset variable reads as its default, or ""). At most [`DEFAULT_LIMIT`] bytes.
 pub fn interpolate<'a>(raw: &'a str, lookup: &dyn Fn(&str) -> Option<String>) -> Interpolated<'a> {
+    interpolate_within(raw, lookup, DEFAULT_LIMIT)
+}
+
+/// [`interpolate`] producing at most about `limit` bytes: past it the result is cut short and
+/// [`Interpolated::exhausted`] is set.
+pub fn interpolate_within<'a>(
+    raw: &'a str,
+    lookup: &dyn Fn(&str) -> Option<String>,
+    limit: usize,
+) -> Interpolated<'a> {
     if !raw.contains('$') {
         return Interpolated {
             value: Cow::Borrowed(raw),
             problems: Vec::new(),
+            exhausted: false,
         };
     }
-    let mut out = String::with_capacity(raw.len());
-    let mut problems = Vec::new();
-    expand(raw, 0, lookup, 0, &mut out, &mut problems);
+    let mut run = Run {
+        lookup,
+        problems: Vec::new(),
+        unset: HashMap::new(),
+        limit,
+        produced: 0,
+        exhausted: false,
+    };
+    let mut out = String::with_capacity(raw.len().min(limit));
+    expand(raw, 0, &mut run, 0, &mut out);
     Interpolated {
         value: Cow::Owned(out),
-        problems,
+        problems: run.problems,
+        exhausted: run.exhausted,
+    }
+}
+
+/// One interpolation's state.
+struct Run<'l> {
+    lookup: &'l dyn Fn(&str) -> Option<String>,
+    problems: Vec<Problem>,
+    /// Unset variables already reported, by name: the index of their problem.
+    unset: HashMap<String, usize>,
+    limit: usize,
+    /// Bytes produced so far (the result and required-variable messages).
+    produced: usize,
+    exhausted: bool,
+}
+
+impl Run<'_> {
+    /// Whether `n` more bytes may be produced; once not, the run stops.
+    fn allow(&mut self, n: usize) -> bool {
+        self.produced = self.produced.saturating_add(n);
+        if self.produced > self.limit {
+            self.exhausted = true;
+        }
+        !self.exhausted
+    }
+
+    fn unset(&mut self, name: &str, start: usize, end: usize) {
+        if let Some(&i) = self.unset.get(name) {
+            if let Some(p) = self.problems.get_mut(i) {
+                p.more += 1;
+            }
+            return;
+        }
+        self.unset.insert(name.to_string(), self.problems.len());
+        self.problems.push(Problem {
+            kind: ProblemKind::Unset {
+                name: name.to_string(),
+            },
+            start,
+            end,
+            more: 0,
+        });
+    }
+
+    fn problem(&mut self, kind: ProblemKind, start: usize, end: usize) {
+        self.problems.push(Problem {
+            kind,
+            start,
+            end,
+            more: 0,
+        });
     }
 }
 
@@ -144,23 +225,23 @@ fn closing_brace(s: &str, from: usize) -> Option<usize> {
     None
 }
 
-fn expand(
-    s: &str,
-    base: usize,
-    lookup: &dyn Fn(&str) -> Option<String>,
-    depth: usize,
-    out: &mut String,
-    problems: &mut Vec<Problem>,
-) {
+fn expand(s: &str, base: usize, run: &mut Run<'_>, depth: usize, out: &mut String) {
     let b = s.as_bytes();
     let mut i = 0;
     let mut lit = 0;
     while i < b.len() {
+        if run.exhausted {
+            return;
+        }
         if b[i] != b'$' {
             i += 1;
             continue;
         }
-        out.push_str(s.get(lit..i).unwrap_or(""));
+        let literal = s.get(lit..i).unwrap_or("");
+        if !run.allow(literal.len()) {
+            return;
+        }
+        out.push_str(literal);
         match b.get(i + 1) {
             Some(b'$') => {
                 out.push('$');
@@ -172,29 +253,31 @@ fn expand(
                     j += 1;
                 }
                 let name = s.get(i + 1..j).unwrap_or("");
-                match lookup(name) {
-                    Some(v) => out.push_str(&v),
-                    None => problems.push(Problem {
-                        kind: ProblemKind::Unset {
-                            name: name.to_string(),
-                        },
-                        start: base + i,
-                        end: base + j,
-                    }),
+                match (run.lookup)(name) {
+                    Some(v) => {
+                        if !run.allow(v.len()) {
+                            return;
+                        }
+                        out.push_str(&v)
+                    }
+                    None => run.unset(name, base + i, base + j),
                 }
                 i = j;
             }
             Some(b'{') => {
                 let body = i + 2;
                 let Some(close) = closing_brace(s, body) else {
-                    problems.push(Problem {
-                        kind: ProblemKind::Invalid {
+                    run.problem(
+                        ProblemKind::Invalid {
                             reason: "`${` has no closing `}`".to_string(),
                         },
-                        start: base + i,
-                        end: base + s.len(),
-                    });
-                    out.push_str(s.get(i..).unwrap_or(""));
+                        base + i,
+                        base + s.len(),
+                    );
+                    let rest = s.get(i..).unwrap_or("");
+                    if run.allow(rest.len()) {
+                        out.push_str(rest);
+                    }
                     return;
                 };
                 let start = base + i;
@@ -203,10 +286,9 @@ fn expand(
                     s.get(body..close).unwrap_or(""),
                     base + body,
                     (start, end),
-                    lookup,
+                    run,
                     depth,
                     out,
-                    problems,
                 );
                 i = close + 1;
             }
@@ -218,17 +300,19 @@ fn expand(
         }
         lit = i;
     }
-    out.push_str(s.get(lit..).unwrap_or(""));
+    let rest = s.get(lit..).unwrap_or("");
+    if run.allow(rest.len()) {
+        out.push_str(rest);
+    }
 }
 
 fn braced(
     body: &str,
     body_base: usize,
     (start, end): (usize, usize),
-    lookup: &dyn Fn(&str) -> Option<String>,
+    run: &mut Run<'_>,
     depth: usize,
     out: &mut String,
-    problems: &mut Vec<Problem>,
 ) {
     let b = body.as_bytes();
     let mut n = 0;
@@ -237,22 +321,16 @@ fn braced(
     }
     let name = body.get(..n).unwrap_or("");
     let rest = body.get(n..).unwrap_or("");
-    let invalid = |problems: &mut Vec<Problem>, out: &mut String, reason: String| {
-        problems.push(Problem {
-            kind: ProblemKind::Invalid { reason },
-            start,
-            end,
-        });
-        out.push_str("${");
-        out.push_str(body);
-        out.push('}');
+    let invalid = |run: &mut Run<'_>, out: &mut String, reason: String| {
+        run.problem(ProblemKind::Invalid { reason }, start, end);
+        if run.allow(body.len() + 3) {
+            out.push_str("${");
+            out.push_str(body);
+            out.push('}');
+        }
     };
     if name.is_empty() || !is_name_start(b[0]) {
-        invalid(
-            problems,
-            out,
-            format!("`${{{body}}}` does not name a variable"),
-        );
+        invalid(run, out, format!("`${{{body}}}` does not name a variable"));
         return;
     }
     let (op, word_at) = if rest.is_empty() {
@@ -262,66 +340,63 @@ fn braced(
     } else if let Some(op) = ["-", "?", "+"].into_iter().find(|o| rest.starts_with(o)) {
         (op, n + 1)
     } else {
-        invalid(
-            problems,
-            out,
-            format!("`${{{body}}}` has an unknown operator"),
-        );
+        invalid(run, out, format!("`${{{body}}}` has an unknown operator"));
         return;
     };
     let word = body.get(word_at..).unwrap_or("");
     let word_base = body_base + word_at;
-    let value = lookup(name);
+    let value = (run.lookup)(name);
     let set = value.is_some();
     let non_empty = value.as_deref().is_some_and(|v| !v.is_empty());
-    let word_value = |out: &mut String, problems: &mut Vec<Problem>| {
+    let word_value = |run: &mut Run<'_>, out: &mut String| {
         if depth >= MAX_NESTING {
-            out.push_str(word);
+            if run.allow(word.len()) {
+                out.push_str(word);
+            }
         } else {
-            expand(word, word_base, lookup, depth + 1, out, problems);
+            expand(word, word_base, run, depth + 1, out);
+        }
+    };
+    let push_value = |run: &mut Run<'_>, out: &mut String, v: &str| {
+        if run.allow(v.len()) {
+            out.push_str(v);
         }
     };
     match op {
         "" => match value {
-            Some(v) => out.push_str(&v),
-            None => problems.push(Problem {
-                kind: ProblemKind::Unset {
-                    name: name.to_string(),
-                },
-                start,
-                end,
-            }),
+            Some(v) => push_value(run, out, &v),
+            None => run.unset(name, start, end),
         },
         ":-" | "-" => {
             let use_default = if op == ":-" { !non_empty } else { !set };
             if use_default {
-                word_value(out, problems);
+                word_value(run, out);
             } else if let Some(v) = value {
-                out.push_str(&v);
+                push_value(run, out, &v);
             }
         }
         ":?" | "?" => {
             let missing = if op == ":?" { !non_empty } else { !set };
             if missing {
                 let mut message = String::new();
-                word_value(&mut message, problems);
-                problems.push(Problem {
-                    kind: ProblemKind::Required {
+                word_value(run, &mut message);
+                run.problem(
+                    ProblemKind::Required {
                         name: name.to_string(),
                         message,
                     },
                     start,
                     end,
-                });
+                );
             } else if let Some(v) = value {
-                out.push_str(&v);
+                push_value(run, out, &v);
             }
         }
         // ":+" | "+"
         _ => {
             let present = if op == ":+" { non_empty } else { set };
             if present {
-                word_value(out, problems);
+                word_value(run, out);
             }
         }
     }
@@ -398,6 +473,21 @@ mod tests {
         assert!(matches!(p[0].kind, ProblemKind::Invalid { .. }));
         let (_, p) = run("${1X}");
         assert!(matches!(p[0].kind, ProblemKind::Invalid { .. }));
+    }
+
+    #[test]
+    fn stops_at_the_limit_and_reports_a_repeated_unset_variable_once() {
+        let big = "x".repeat(1000);
+        let lookup = |n: &str| (n == "BIG").then(|| big.clone());
+        let raw = "${BIG}".repeat(100);
+        let r = interpolate_within(&raw, &lookup, 10_000);
+        assert!(r.exhausted);
+        assert!(r.value.len() <= 11_000, "{}", r.value.len());
+        let nopes = "$NOPE-".repeat(50);
+        let r = interpolate_within(&nopes, &lookup, 10_000);
+        assert!(!r.exhausted);
+        assert_eq!(r.problems.len(), 1);
+        assert_eq!(r.problems[0].more, 49);
     }
 
     #[test]

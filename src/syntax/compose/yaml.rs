@@ -21,6 +21,11 @@ pub const MAX_DEPTH: usize = 256;
 /// Past this the document is refused as an alias bomb.
 pub const ALIAS_EXPANSION_BUDGET: u64 = 200_000;
 
+/// The most bytes of scalar text a document may expand to through aliases, beyond four times the
+/// source's size. Counting nodes alone lets one anchored megabyte, aliased two thousand times,
+/// stand for gigabytes.
+pub const ALIAS_BYTE_BUDGET: u64 = 16 << 20;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ScalarStyle {
     Plain,
@@ -558,6 +563,9 @@ pub(super) struct Builder {
     src_len: usize,
     /// Address of the source text the parser reads (to tell values borrowed from it).
     src_addr: usize,
+    /// Per node, the bytes of scalar text it stands for once aliases are expanded (saturating).
+    /// Only needed while building, so kept here rather than in every [`Node`].
+    bytes: Vec<u64>,
 }
 
 /// Parses a YAML stream. Never panics; syntax errors end the stream with a [`YamlError`] and keep
@@ -771,6 +779,7 @@ impl Builder {
             doc_root: None,
             src_len: len,
             src_addr: text.as_ptr() as usize,
+            bytes: Vec::with_capacity(len / 8 + 4),
         }
     }
 
@@ -812,13 +821,11 @@ impl Builder {
                 };
                 self.yaml.aliases = true;
                 let name = self.intern_at(name, span.start as usize + 1);
-                let id = self.push(Node::new(
-                    NodeKind::Alias { target, name },
-                    span,
-                    None,
-                    None,
-                    expanded,
-                ));
+                let bytes = self.bytes_of(target);
+                let id = self.push(
+                    Node::new(NodeKind::Alias { target, name }, span, None, None, expanded),
+                    bytes,
+                );
                 self.attach(id);
             }
             Ev::Scalar {
@@ -852,13 +859,10 @@ impl Builder {
         span: Span,
     ) {
         let value = self.intern(value, span, style);
-        let id = self.push(Node::new(
-            NodeKind::Scalar { value, style },
-            span,
-            tag,
-            anchor,
-            1,
-        ));
+        let id = self.push(
+            Node::new(NodeKind::Scalar { value, style }, span, tag, anchor, 1),
+            u64::from(value.end - value.start),
+        );
         self.define_anchor(aid, id, true);
         self.attach_node(id, Some((value, span)));
     }
@@ -886,7 +890,7 @@ impl Builder {
         } else {
             NodeKind::Mapping(Children::default())
         };
-        let id = self.push(Node::new(kind, Span::new(start, start), tag, anchor, 1));
+        let id = self.push(Node::new(kind, Span::new(start, start), tag, anchor, 1), 0);
         self.define_anchor(aid, id, false);
         if self.stack.len() >= MAX_DEPTH && !self.doc_refused {
             self.error(
@@ -921,6 +925,9 @@ impl Builder {
                 )
             }
         };
+        let bytes = items
+            .iter()
+            .fold(0u64, |sum, &i| sum.saturating_add(self.bytes_of(i)));
         let expanded = if self.yaml.aliases {
             let mut expanded: u64 = 1;
             for &i in items {
@@ -960,6 +967,21 @@ impl Builder {
                 ),
             );
             self.doc_refused = true;
+        }
+        let byte_budget = ALIAS_BYTE_BUDGET.saturating_add(4 * self.src_len as u64);
+        if bytes > byte_budget && !self.doc_refused {
+            self.error(
+                YamlErrorKind::AliasBudget,
+                Span::new(start, end.max(start)),
+                format!(
+                    "aliases expand this document past {} MiB of text (an alias bomb?); refusing it",
+                    byte_budget >> 20
+                ),
+            );
+            self.doc_refused = true;
+        }
+        if let Some(b) = self.bytes.get_mut(frame.id as usize) {
+            *b = bytes;
         }
         if let Some(node) = self.yaml.nodes.get_mut(frame.id as usize) {
             node.kind = kind;
@@ -1033,11 +1055,16 @@ impl Builder {
         }
     }
 
-    fn push(&mut self, node: Node) -> NodeId {
+    fn push(&mut self, node: Node, bytes: u64) -> NodeId {
         let id = self.yaml.nodes.len() as NodeId;
         self.yaml.nodes.push(node);
+        self.bytes.push(bytes);
         self.doc_nodes += 1;
         id
+    }
+
+    fn bytes_of(&self, id: NodeId) -> u64 {
+        self.bytes.get(id as usize).copied().unwrap_or(0)
     }
 
     fn expanded(&self, id: NodeId) -> u64 {

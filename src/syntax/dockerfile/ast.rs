@@ -29,6 +29,9 @@ pub struct Dockerfile {
     pub errors: Vec<ParseError>,
     /// What BuildKit accepts but warns about (empty continuation lines).
     pub warnings: Vec<ParseWarning>,
+    /// Where parsing stopped because the file holds more than [`super::MAX_INSTRUCTIONS`]
+    /// instructions (the instructions before it are in the tree; the rest is not read).
+    pub truncated_at: Option<Span>,
 }
 
 impl Dockerfile {
@@ -566,6 +569,14 @@ pub struct FromArgs<'a> {
     pub as_keyword: Option<&'a Word>,
     pub stage_name: Option<&'a Word>,
     pub platform: Option<&'a Flag>,
+}
+
+impl<'a> FromArgs<'a> {
+    /// The `--platform` value as BuildKit reads it (quotes removed) with its source span.
+    pub fn platform_value(&self) -> Option<(&'a str, Span)> {
+        let flag = self.platform?;
+        Some((flag.value.as_deref()?, flag.value_span?))
+    }
 }
 
 /// COPY/ADD parts, from [`Instruction::copy`].

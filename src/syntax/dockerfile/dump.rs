@@ -63,21 +63,14 @@ pub fn dump(df: &Dockerfile) -> String {
 pub fn dump_instruction(out: &mut String, instr: &Instruction, escape: u8) {
     let start = out.len();
     out.push_str(&go_lower(instr.name()));
-    if !instr.flags.is_empty() {
+    let flags = flag_values(instr, escape);
+    if !flags.is_empty() {
         out.push_str(" [");
-        for (i, f) in instr.flags.iter().enumerate() {
+        for (i, f) in flags.iter().enumerate() {
             if i > 0 {
                 out.push(' ');
             }
-            let raw = instr.logical.slice(f.logical).as_bytes();
-            let (value, _) = unquote_flag(raw, escape);
-            // BuildKit builds flag words byte by byte, each byte becoming one character.
-            let s: String = if value.is_ascii() {
-                String::from_utf8_lossy(&value).into_owned()
-            } else {
-                value.iter().map(|&b| b as char).collect()
-            };
-            quote(out, &s);
+            quote(out, f);
         }
         out.push(']');
     }
@@ -92,38 +85,72 @@ pub fn dump_instruction(out: &mut String, instr: &Instruction, escape: u8) {
     }
 }
 
-fn dump_args(out: &mut String, instr: &Instruction, args: &Args, escape: u8) {
+/// The instruction's name as BuildKit's node keeps it (`Node.Value`): lowercased as Go does.
+pub fn node_name(instr: &Instruction) -> String {
+    go_lower(instr.name())
+}
+
+/// The instruction's flags as BuildKit's node keeps them (`Node.Flags`): each `--name=value`
+/// word with its quotes removed, byte by byte.
+pub fn flag_values(instr: &Instruction, escape: u8) -> Vec<String> {
+    instr
+        .flags
+        .iter()
+        .map(|f| {
+            let raw = instr.logical.slice(f.logical).as_bytes();
+            let (value, _) = unquote_flag(raw, escape);
+            // BuildKit builds flag words byte by byte, each byte becoming one character.
+            if value.is_ascii() {
+                String::from_utf8_lossy(&value).into_owned()
+            } else {
+                value.iter().map(|&b| b as char).collect()
+            }
+        })
+        .collect()
+}
+
+/// The values of BuildKit's `Node.Next` chain for arguments (what conftest's `Value` lists):
+/// the text of a shell form, the words or JSON strings, three strings per ENV/LABEL pair (key,
+/// value, and `=` or `""` for the legacy form), HEALTHCHECK's kind then its command. For ONBUILD,
+/// those of the instruction it wraps.
+pub fn arg_values(instr: &Instruction, args: &Args) -> Vec<String> {
+    let mut out = Vec::new();
+    push_values(&mut out, instr, args);
+    out
+}
+
+fn push_values(out: &mut Vec<String>, instr: &Instruction, args: &Args) {
     match args {
         Args::Empty => {}
-        Args::Text(t) => {
-            out.push(' ');
-            quote(out, instr.text_of(t));
-        }
+        Args::Text(t) => out.push(instr.text_of(t).to_string()),
         Args::Exec(words) | Args::Words(words) => {
-            for w in words {
-                out.push(' ');
-                quote(out, &w.value);
-            }
+            out.extend(words.iter().map(|w| w.value.clone()));
         }
         Args::Pairs(pairs) => {
             for p in pairs {
-                out.push(' ');
-                quote(out, &p.key.value);
-                out.push(' ');
-                quote(out, &p.value.value);
-                out.push_str(if p.legacy { " \"\"" } else { " \"=\"" });
+                out.push(p.key.value.clone());
+                out.push(p.value.value.clone());
+                out.push(if p.legacy { "" } else { "=" }.to_string());
             }
         }
         Args::Healthcheck { kind, cmd } => {
-            out.push(' ');
-            quote(out, &kind.value);
-            dump_args(out, instr, cmd, escape);
+            out.push(kind.value.clone());
+            push_values(out, instr, cmd);
         }
-        Args::Onbuild(inner) => {
-            out.push_str(" (");
-            dump_instruction(out, inner, escape);
-            out.push(')');
-        }
-        Args::Unknown => out.push_str(" \"\""),
+        Args::Onbuild(inner) => push_values(out, inner, &inner.args),
+        Args::Unknown => out.push(String::new()),
+    }
+}
+
+fn dump_args(out: &mut String, instr: &Instruction, args: &Args, escape: u8) {
+    if let Args::Onbuild(inner) = args {
+        out.push_str(" (");
+        dump_instruction(out, inner, escape);
+        out.push(')');
+        return;
+    }
+    for v in arg_values(instr, args) {
+        out.push(' ');
+        quote(out, &v);
     }
 }

@@ -19,6 +19,7 @@
 //! [`LogicalLine::source_span`] to turn a range of the joined text into source bytes.
 
 mod ast;
+pub mod check;
 pub mod debug_tree;
 pub mod dump;
 mod heredoc;
@@ -32,12 +33,24 @@ pub use ast::*;
 use crate::source::Span;
 use parser::{InstructionContext, Parsed};
 
+/// The most instructions read from one file. Real Dockerfiles hold a few hundred at most; the
+/// tree, the model and the findings cost about a kilobyte per instruction, so a generated file
+/// of a million short lines would take a gigabyte. Past this the rest of the file is not read,
+/// and [`Dockerfile::truncated_at`] says where (reported as `input-limit`).
+pub const MAX_INSTRUCTIONS: usize = 100_000;
+
 /// Parses a Dockerfile. Linear in the input size.
 pub fn parse(text: &str) -> Dockerfile {
     let mut lx = lexer::Lexer::new(text);
     let mut instructions = Vec::new();
     let mut errors = Vec::new();
+    let mut truncated_at = None;
     while let Some(logical) = lx.next_logical() {
+        if instructions.len() >= MAX_INSTRUCTIONS {
+            let at = logical.line.source_offset(0);
+            truncated_at = Some(Span::new(at, at));
+            break;
+        }
         let parsed = parser::parse_instruction(&logical.line, lx.escape, &mut errors);
         let mut instr = instruction_from(
             logical.line,
@@ -110,6 +123,7 @@ pub fn parse(text: &str) -> Dockerfile {
         comments: lx.comments,
         errors: all_errors,
         warnings: lx.warnings,
+        truncated_at,
     }
 }
 
