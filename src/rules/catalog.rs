@@ -199,11 +199,81 @@ pub fn by_code(code: &str) -> Option<&'static RuleMeta> {
         .and_then(|i| RULES.get(i))
 }
 
-/// The one rule a selector names (code, name or alias, case-insensitive), for `explain`. An
-/// alias shared by several rules returns the first by code.
+/// Rules that report each finding under the code of the other tool's check it comes from, and
+/// the prefix of those codes: ShellCheck's findings are `SC2086`, `SC2046`, … of `shellcheck`.
+///
+/// Why the finding code is the SC code, not the rule's `PL350` with the SC code alongside: every
+/// consumer of findings already keys on the code (JSON and SARIF rule ids, baselines, statistics,
+/// suppressions, the editor's diagnostic code), so each of them names the exact ShellCheck check
+/// that users know and search for, with no change to the finding type. What needs the rule
+/// instead (selection, severity, documentation) asks [`rule_of`]. There are some 400 SC codes:
+/// they cannot be aliases, so a code of a known prefix and four digits is accepted as it comes.
+const FOREIGN_CODES: [(&str, RuleId, &str); 1] =
+    [("SC", RuleId::Shellcheck, "https://www.shellcheck.net/wiki/")];
+
+/// A foreign finding code (`SC2086`, `sc2086`): the code spelled as its tool spells it, interned
+/// so that findings can carry it as `&'static str`, and the rule reporting it. Only a known
+/// prefix followed by four digits is one, so at most 9000 codes per prefix are ever interned.
+pub fn foreign_code(s: &str) -> Option<(&'static str, RuleId)> {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static INTERNED: OnceLock<Mutex<HashMap<String, &'static str>>> = OnceLock::new();
+    let s = s.trim();
+    let (prefix, rule, _) = FOREIGN_CODES.iter().find(|(p, _, _)| {
+        s.get(..p.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(p))
+    })?;
+    let digits = s.get(prefix.len()..)?;
+    if digits.len() != 4 || !digits.bytes().all(|b| b.is_ascii_digit()) || digits.starts_with('0') {
+        return None;
+    }
+    let canonical = format!("{prefix}{digits}");
+    let mut table = INTERNED.get_or_init(Mutex::default).lock().ok()?;
+    let code: &'static str = match table.get(&canonical) {
+        Some(code) => code,
+        None => {
+            let leaked: &'static str = Box::leak(canonical.clone().into_boxed_str());
+            table.insert(canonical, leaked);
+            leaked
+        }
+    };
+    Some((code, *rule))
+}
+
+/// Where a finding code is explained: its rule's page, or for a foreign code the other tool's
+/// page about it (ShellCheck's wiki page of `SC2086`).
+pub fn code_doc_url(code: &str) -> Option<String> {
+    if let Some(meta) = by_code(code) {
+        return Some(doc_url(meta));
+    }
+    if let Some(dynamic) = super::dynamic::get(code) {
+        return Some(doc_url(dynamic.rule.meta()));
+    }
+    let (code, rule) = foreign_code(code)?;
+    FOREIGN_CODES
+        .iter()
+        .find(|(_, r, _)| *r == rule)
+        .map(|(_, _, base)| format!("{base}{code}"))
+}
+
+/// The rule a finding's code belongs to: the rule with that code, the rule reporting a foreign
+/// code (`SC2086` → `shellcheck`), or the rule reporting a registered policy code
+/// (`policy/main/deny` → `rego`, see [`super::dynamic`]).
+pub fn rule_of(code: &str) -> Option<&'static RuleMeta> {
+    by_code(code)
+        .or_else(|| foreign_code(code).map(|(_, rule)| rule.meta()))
+        .or_else(|| super::dynamic::get(code).map(|c| c.rule.meta()))
+}
+
+/// The one rule a selector names (code, name, alias or foreign code, case-insensitive, or a
+/// registered policy code: see [`super::dynamic`]), for `explain`. An alias shared by several rules returns the first by code.
 pub fn lookup(selector: &str) -> Option<&'static RuleMeta> {
     let s = selector.trim();
-    RULES.iter().find(|r| names_rule(r, s))
+    RULES
+        .iter()
+        .find(|r| names_rule(r, s))
+        .or_else(|| foreign_code(s).map(|(_, rule)| rule.meta()))
+        .or_else(|| super::dynamic::get(s).map(|c| c.rule.meta()))
 }
 
 /// The code a finding recorded under `code` has now: the code itself, or the code of the rule
@@ -229,9 +299,14 @@ fn names_rule(r: &RuleMeta, s: &str) -> bool {
 /// - `ALL`;
 /// - a code (`PL101`), a name (`latest-tag`) or an alias (`DL3007`, `StageNameCasing`, a former
 ///   code such as `PL010`);
+/// - a foreign finding code (`SC2086`): the rule reporting it (see [`foreign_code`]; the engine
+///   and suppressions narrow such a selector to that one code);
 /// - a code prefix (`PL1`, `PL10`);
 /// - a category (`security`);
 /// - a family (`image`, `secret`);
+/// - a policy code or a `/`-separated prefix of one (`policy/main/deny`, `policy/main`): the
+///   rule reporting them (`rego`; the engine narrows such a selector to those codes, see
+///   [`super::dynamic`]);
 /// - or, when nothing above matches, a name prefix (`root` selects `root-user` and
 ///   `root-user-implicit`).
 ///
@@ -245,6 +320,14 @@ pub fn resolve(selector: &str) -> Vec<&'static RuleMeta> {
     let exact: Vec<_> = RULES.iter().filter(|r| names_rule(r, s)).collect();
     if !exact.is_empty() {
         return exact;
+    }
+    if let Some((_, rule)) = foreign_code(s) {
+        return vec![rule.meta()];
+    }
+    if super::dynamic::is_dynamic(s) {
+        // Policies are loaded with the configuration that names them, possibly after this
+        // selector is read: a code of the right shape is taken as it comes.
+        return vec![RuleId::Rego.meta()];
     }
     if is_code_prefix(s) {
         let upper = s.to_ascii_uppercase();
@@ -301,6 +384,16 @@ pub enum SelectorCheck {
 /// Checks a selector a user wrote (see [`SelectorCheck`]).
 pub fn check_selector(selector: &str) -> SelectorCheck {
     let s = selector.trim();
+    if super::dynamic::is_dynamic(s) {
+        // A policy code whose policy is not loaded yet cannot be checked; one that names no
+        // loaded code but is a letter or two from one is a typo.
+        return match super::dynamic::suggest(s) {
+            Some(near) if super::dynamic::matching(s).is_empty() => SelectorCheck::Unknown {
+                suggestion: Some(near),
+            },
+            _ => SelectorCheck::Ok,
+        };
+    }
     let rules = resolve(s);
     if rules.is_empty() {
         return SelectorCheck::Unknown {
@@ -383,6 +476,15 @@ pub struct Example {
     /// The lock file the example is linted with: the last ```` ```toml plimsoll.lock ```` block
     /// before it.
     pub lock: Option<String>,
+    /// Files the example's URLs serve, by URL: the ```` ```text served <url> ```` blocks before
+    /// it (standing in for downloads, e.g. for add-url-checksum's fix).
+    pub served: Vec<(String, String)>,
+    /// The `.dockerignore` beside the example: the last ```` ```text .dockerignore ```` block
+    /// before it.
+    pub dockerignore: Option<String>,
+    /// Policy files beside the configuration, by path relative to it: the
+    /// ```` ```rego <path> ```` blocks before it (for `[[policy]]` in the configuration).
+    pub files: Vec<(String, String)>,
 }
 
 /// The marker that ends a line a bad example must be flagged on.
@@ -391,32 +493,73 @@ pub const FLAG_MARKER: &str = "# ←";
 /// What a fenced block on a page is.
 enum Block {
     Example(Example),
-    /// A `toml plimsoll.toml` (`lock` false) or `toml plimsoll.lock` block being read.
+    /// A `toml plimsoll.toml`, `toml plimsoll.lock` or `text .dockerignore` block being read.
     Setup {
-        lock: bool,
+        file: SetupFile,
+        text: String,
+    },
+    /// A `text served <url>` block being read: what `url` serves.
+    Served {
+        url: String,
+        text: String,
+    },
+    /// A `rego <path>` block being read: a policy file beside the configuration.
+    File {
+        path: String,
         text: String,
     },
     Other,
 }
 
+/// The file a setup block gives the examples after it.
+#[derive(Clone, Copy)]
+enum SetupFile {
+    Config,
+    Lock,
+    DockerIgnore,
+}
+
 /// Extracts the examples from a page body.
 pub fn examples(body: &str) -> Vec<Example> {
     let mut out = Vec::new();
-    let (mut config, mut lock) = (None, None);
+    let (mut config, mut lock, mut dockerignore) = (None, None, None);
+    let mut served: Vec<(String, String)> = Vec::new();
+    let mut files: Vec<(String, String)> = Vec::new();
     let mut block: Option<Block> = None;
     for (i, line) in body.lines().enumerate() {
         let trimmed = line.trim_end();
         let is_fence = trimmed.trim_start().starts_with("```");
         match block.take() {
             Some(Block::Example(ex)) if is_fence => out.push(ex),
-            Some(Block::Setup { lock: true, text }) if is_fence => lock = Some(text),
-            Some(Block::Setup { lock: false, text }) if is_fence => config = Some(text),
-            Some(Block::Other) if is_fence => {}
-            Some(Block::Other) => block = Some(Block::Other),
-            Some(Block::Setup { lock, mut text }) => {
+            Some(Block::Served { url, text }) if is_fence => {
+                served.retain(|(u, _)| *u != url);
+                served.push((url, text));
+            }
+            Some(Block::File { path, text }) if is_fence => {
+                files.retain(|(p, _)| *p != path);
+                files.push((path, text));
+            }
+            Some(Block::File { path, mut text }) => {
                 text.push_str(line);
                 text.push('\n');
-                block = Some(Block::Setup { lock, text });
+                block = Some(Block::File { path, text });
+            }
+            Some(Block::Served { url, mut text }) => {
+                text.push_str(line);
+                text.push('\n');
+                block = Some(Block::Served { url, text });
+            }
+            Some(Block::Setup { file, text }) if is_fence => match file {
+                SetupFile::Config => config = Some(text),
+                SetupFile::Lock => lock = Some(text),
+                SetupFile::DockerIgnore => dockerignore = Some(text),
+            },
+            Some(Block::Other) if is_fence => {}
+            Some(Block::Other) => block = Some(Block::Other),
+            Some(Block::Setup { file, mut text }) => {
+                text.push_str(line);
+                text.push('\n');
+                block = Some(Block::Setup { file, text });
             }
             Some(Block::Example(mut ex)) => {
                 let mut text = trimmed;
@@ -433,13 +576,26 @@ pub fn examples(body: &str) -> Vec<Example> {
                 let mut words = info.split_whitespace();
                 let first = words.next();
                 let second = words.next();
+                let third = words.next();
                 block = Some(match (first, second) {
+                    (Some("text"), Some("served")) if third.is_some() => Block::Served {
+                        url: third.unwrap_or_default().to_string(),
+                        text: String::new(),
+                    },
+                    (Some("rego"), Some(path)) if path.ends_with(".rego") => Block::File {
+                        path: path.to_string(),
+                        text: String::new(),
+                    },
                     (Some("toml"), Some("plimsoll.toml")) => Block::Setup {
-                        lock: false,
+                        file: SetupFile::Config,
                         text: String::new(),
                     },
                     (Some("toml"), Some("plimsoll.lock")) => Block::Setup {
-                        lock: true,
+                        file: SetupFile::Lock,
+                        text: String::new(),
+                    },
+                    (Some("text"), Some(".dockerignore")) => Block::Setup {
+                        file: SetupFile::DockerIgnore,
                         text: String::new(),
                     },
                     (Some(kind), Some(v @ ("bad" | "good"))) => match FileKind::parse(kind) {
@@ -451,6 +607,9 @@ pub fn examples(body: &str) -> Vec<Example> {
                             page_line: i + 1,
                             config: config.clone(),
                             lock: lock.clone(),
+                            served: served.clone(),
+                            dockerignore: dockerignore.clone(),
+                            files: files.clone(),
                         }),
                         None => Block::Other,
                     },
@@ -504,6 +663,12 @@ mod tests {
         assert_eq!(ex[0].config, None);
         assert_eq!(ex[1].config.as_deref(), Some("select = [\"x\"]\n"));
         assert_eq!(ex[1].lock.as_deref(), Some("[a]\n"));
+        let body = "```text served https://e.x/a\nabc\n```\n```dockerfile good\nFROM a\n```\n";
+        let ex = examples(body);
+        assert_eq!(
+            ex[0].served,
+            [("https://e.x/a".to_string(), "abc\n".to_string())]
+        );
     }
 
     #[test]
@@ -540,6 +705,35 @@ mod tests {
         assert_eq!(current_code("PL000"), None);
         assert!(moved.meta().family.owns(moved.code()));
         assert!(!moved.meta().family.owns("PL010"));
+    }
+
+    #[test]
+    fn foreign_codes_belong_to_their_rule() {
+        let (code, rule) = foreign_code("sc2086").unwrap();
+        assert_eq!((code, rule), ("SC2086", RuleId::Shellcheck));
+        assert!(
+            std::ptr::eq(code, foreign_code("SC2086").unwrap().0),
+            "interned once"
+        );
+        for not in ["SC208", "SC20866", "SC0123", "SCabcd", "XX2086", "SC"] {
+            assert_eq!(foreign_code(not), None, "{not}");
+        }
+        assert_eq!(rule_of("SC1091").map(|m| m.id), Some(RuleId::Shellcheck));
+        assert_eq!(
+            rule_of(RuleId::LatestTag.code()).map(|m| m.id),
+            Some(RuleId::LatestTag)
+        );
+        assert!(
+            rule_of("DL3007").is_none(),
+            "an alias is not a finding code"
+        );
+        assert_eq!(
+            code_doc_url("sc2086").as_deref(),
+            Some("https://www.shellcheck.net/wiki/SC2086")
+        );
+        assert_eq!(ids_of("SC2046"), [RuleId::Shellcheck]);
+        assert_eq!(lookup("SC2046").map(|m| m.id), Some(RuleId::Shellcheck));
+        assert_eq!(check_selector("SC2046"), SelectorCheck::Ok);
     }
 
     fn ids_of(s: &str) -> Vec<RuleId> {

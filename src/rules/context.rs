@@ -6,9 +6,9 @@ use super::catalog::RuleMeta;
 use super::settings::RuleOptions;
 use crate::analysis::Analysis;
 use crate::analysis::command::Command;
-use crate::finding::{Finding, Severity};
+use crate::finding::{Finding, Related, Severity};
 use crate::model::compose::{Compose, ComposeFile, Service};
-use crate::model::dockerfile::{Dockerfile, ImageUse, Instr, Stage};
+use crate::model::dockerfile::{Dockerfile, ImageUse, Instr, InstructionKind, Stage};
 use crate::source::{SourceFile, Span};
 use crate::syntax::compose::yaml::NodeId;
 
@@ -58,6 +58,81 @@ impl<'a> Context<'a> {
         self.analysis.tree
     }
 
+    /// The syntax-tree node of the instruction at `at` (the ONBUILD-wrapped one for an
+    /// `onbuild` position): its exact tokens, comments and argument shape.
+    pub fn tree_instruction(
+        &self,
+        at: &InstructionAt<'_>,
+    ) -> Option<&'a crate::syntax::dockerfile::Instruction> {
+        let top = self.tree()?.instructions.get(at.index)?;
+        if at.onbuild { top.onbuild() } else { Some(top) }
+    }
+
+    /// The parts of the FROM at `at` (none inside ONBUILD, which cannot wrap a FROM).
+    pub fn from_parts(
+        &self,
+        at: &InstructionAt<'_>,
+    ) -> Option<crate::syntax::dockerfile::FromArgs<'a>> {
+        if at.onbuild {
+            return None;
+        }
+        self.tree_instruction(at)?.from()
+    }
+
+    /// Reports a package-manager command that stops at a confirmation prompt, at its name and
+    /// subcommand, saying `advice`; with an unsafe fix adding `-y` after the subcommand where
+    /// that word is written plainly. The check of the yum, dnf and zypper `*-missing-yes` rules
+    /// alike (`default_name` when the command's name cannot be read).
+    pub fn report_prompting_command(
+        &mut self,
+        pc: &crate::analysis::packages::PackageCommand<'_>,
+        default_name: &str,
+        advice: &str,
+    ) {
+        let (Some(sub), Some(head)) = (pc.subcommand, pc.name_to_subcommand()) else {
+            return;
+        };
+        let name = pc.command.name().unwrap_or(default_name);
+        let fix = pc
+            .insert_after_subcommand(self.text(), "-y")
+            .map(|edit| crate::finding::Fix {
+                description: "add `-y`".into(),
+                // Where the manager would have stopped and failed the build, it now goes on.
+                applicability: crate::finding::Applicability::Unsafe,
+                edits: vec![edit],
+            });
+        let message = format!(
+            "`{name} {}` asks for confirmation, and with no one to answer the build fails: {advice}",
+            sub.as_str()
+        );
+        self.report(head, message).fix = fix;
+    }
+
+    /// Reports every instruction of `kind` that a later one of its stage replaces (see
+    /// [`Dockerfile::overridden`]), pointing at the one that takes effect: the check of the
+    /// CMD, ENTRYPOINT and HEALTHCHECK rules alike.
+    pub fn report_overridden(&mut self, df: &Dockerfile, kind: InstructionKind) {
+        for (earlier, later) in df.overridden(kind) {
+            let (Some(a), Some(b)) = (df.instrs.get(earlier), df.instrs.get(later)) else {
+                continue;
+            };
+            let line = self.file.line_col(b.span.start as usize).line;
+            let word = &b.keyword;
+            self.report(
+                a.keyword_span,
+                format!(
+                    "This {word} never takes effect: the {word} on line {line} replaces it (a \
+                     stage keeps only its last {word}); remove one of them"
+                ),
+            )
+            .related
+            .push(Related::new(
+                b.keyword_span,
+                format!("the {word} that takes effect"),
+            ));
+        }
+    }
+
     /// The compose model, for a compose file.
     pub fn compose(&self) -> Option<&'a ComposeFile> {
         self.analysis.compose
@@ -100,6 +175,19 @@ impl<'a> Context<'a> {
         f
     }
 
+    /// Reports a finding at an image reference, pointing also at each `ARG` default its value
+    /// came from (for rules judging the resolved image, as `FROM ${BASE}` is built).
+    pub fn report_image(&mut self, image: &ImageUse, message: impl Into<String>) -> &mut Finding {
+        let finding = self.report(image.span, message);
+        for via in &image.via {
+            finding.related.push(Related::new(
+                *via,
+                crate::analysis::images::ARG_DEFAULT_LABEL,
+            ));
+        }
+        finding
+    }
+
     pub(crate) fn into_findings(self) -> Vec<Finding> {
         self.findings
     }
@@ -131,4 +219,39 @@ pub struct ComposeKeyAt<'a> {
     pub value_node: NodeId,
     /// The key's span.
     pub key_span: Span,
+}
+
+impl Context<'_> {
+    /// Reports `message` at `span` about collection `coll` of the compose tree being out of
+    /// order, with a safe fix putting its entries in `order` (see
+    /// [`crate::analysis::compose_layout::reorder`]: whole entries move with their comments).
+    /// Compose reads mappings without regard to order, and none of the lists these rules sort
+    /// (`ports`, `depends_on`) has a meaningful order. When the move is refused (an alias would
+    /// precede its anchor, entries share lines) the finding has no fix and its message says why.
+    pub fn report_out_of_order(
+        &mut self,
+        span: Span,
+        message: String,
+        coll: NodeId,
+        order: &[usize],
+        description: &str,
+    ) {
+        use crate::analysis::compose_layout::reorder;
+        let mut message = message;
+        let mut fix = None;
+        if let Some(compose) = self.compose() {
+            match reorder(&compose.yaml, coll, order) {
+                Ok(edits) if !edits.is_empty() => {
+                    fix = Some(crate::finding::Fix {
+                        description: description.to_string(),
+                        applicability: crate::finding::Applicability::Safe,
+                        edits,
+                    })
+                }
+                Ok(_) => {}
+                Err(refusal) => message = format!("{message} ({refusal})"),
+            }
+        }
+        self.report(span, message).fix = fix;
+    }
 }

@@ -6,20 +6,24 @@
 //! that panics becomes an `internal-error` finding for that file only, and is not called again
 //! on it.
 
+use super::buildkit::FileChecks;
 use super::catalog::{self, RuleId, RuleMeta};
 use super::context::{ComposeKeyAt, Context, InstructionAt};
 use super::settings::LintSettings;
 use super::{ComposeKey, Lifecycle, Rule};
 use crate::analysis::Analysis;
 use crate::finding::{FileReport, Finding, Related, Severity};
+use crate::model::build_inputs::BuildInputs;
 use crate::model::compose::{ComposeFile, DiagnosticKind, Env as ComposeEnv};
 use crate::model::dockerfile::Dockerfile as DockerfileModel;
 use crate::source::{FileKind, SourceFile, Span};
 use crate::syntax::compose::yaml::NodeKind;
 use crate::syntax::dockerfile::InstructionKind;
 use rayon::prelude::*;
-use std::collections::BTreeSet;
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet};
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
 
 /// Code of the finding a panicking rule or parser turns into.
 pub const INTERNAL_ERROR: &str = RuleId::InternalError.code();
@@ -42,23 +46,25 @@ pub struct Parsed {
     pub(crate) statements: Vec<Span>,
 }
 
-/// Parses a file and builds its model.
-pub(crate) fn parse(file: &SourceFile, env: &ComposeEnv) -> Parsed {
+/// Parses a file and builds its model (a Dockerfile's for a build with these inputs).
+pub(crate) fn parse(file: &SourceFile, env: &ComposeEnv, build: &BuildInputs) -> Parsed {
     match file.kind {
         FileKind::Compose => parse_compose(file, env),
-        FileKind::Dockerfile => parse_dockerfile(file),
+        FileKind::Dockerfile => parse_dockerfile(file, build),
     }
 }
 
-fn parse_dockerfile(file: &SourceFile) -> Parsed {
+fn parse_dockerfile(file: &SourceFile, build: &BuildInputs) -> Parsed {
     let tree = crate::syntax::dockerfile::parse(&file.text);
-    let diagnostics = tree
+    let mut diagnostics: Vec<Finding> = tree
         .errors
         .iter()
         .map(|e| engine_finding(RuleId::DockerfileSyntax, e.span, &e.message))
         .collect();
     let statements = tree.instructions.iter().map(|i| i.span).collect();
-    let model = crate::model::dockerfile::from_tree(&tree, &file.text);
+    let model = crate::model::dockerfile::from_tree_with(&tree, &file.text, build);
+    let limits = model.limits.iter();
+    diagnostics.extend(limits.map(|l| engine_finding(RuleId::InputLimit, l.span, &l.message)));
     Parsed {
         tree: Some(tree),
         dockerfile: Some(model),
@@ -154,7 +160,8 @@ impl StatementRanges {
 pub fn statement_ranges(file: &SourceFile) -> StatementRanges {
     // Statement ranges do not depend on variable values.
     let env = ComposeEnv::new();
-    let parsed = catch_unwind(AssertUnwindSafe(|| parse(file, &env))).unwrap_or_default();
+    let build = BuildInputs::default();
+    let parsed = catch_unwind(AssertUnwindSafe(|| parse(file, &env, &build))).unwrap_or_default();
     StatementRanges::of(file, &parsed.statements)
 }
 
@@ -164,6 +171,46 @@ pub fn statement_ranges(file: &SourceFile) -> StatementRanges {
 /// rules run only in preview mode, removed rules never. The engine's internal-error and
 /// input-limit are always on: hiding them would hide lost findings.
 pub fn enabled_rules(settings: &LintSettings) -> Vec<(&'static RuleMeta, Severity)> {
+    enabled(settings).rules
+}
+
+/// The rules that run under some settings, and what the selectors naming single foreign
+/// finding codes say about those codes.
+#[derive(Clone, Debug, Default)]
+struct Enabled {
+    rules: Vec<(&'static RuleMeta, Severity)>,
+    codes: CodeSelection,
+}
+
+/// A selector naming one foreign finding code (ShellCheck's `SC2086`, see
+/// [`catalog::foreign_code`]) selects, ignores or re-grades that code only, never the whole rule
+/// reporting it: `--ignore SC2086` keeps every other ShellCheck check.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct CodeSelection {
+    /// Rules selected only through some of their codes: only those codes are kept (and the
+    /// rule's findings under its own code).
+    only: BTreeMap<RuleId, BTreeSet<&'static str>>,
+    ignored: BTreeSet<&'static str>,
+    severity: BTreeMap<&'static str, Severity>,
+}
+
+/// Selectors split into those naming rules and the foreign codes.
+fn split_codes(selectors: &[String]) -> (Vec<String>, Vec<(&'static str, RuleId)>) {
+    let mut rules = Vec::new();
+    let mut codes = Vec::new();
+    for s in selectors {
+        match catalog::foreign_code(s) {
+            Some(code) => codes.push(code),
+            None => rules.push(s.clone()),
+        }
+    }
+    (rules, codes)
+}
+
+fn enabled(settings: &LintSettings) -> Enabled {
+    let (select, select_codes) = split_codes(&settings.select);
+    let (extend, extend_codes) = split_codes(&settings.extend_select);
+    let (ignore, ignore_codes) = split_codes(&settings.ignore);
     let mut ids: BTreeSet<RuleId> = if settings.select.is_empty() {
         catalog::all()
             .iter()
@@ -171,25 +218,48 @@ pub fn enabled_rules(settings: &LintSettings) -> Vec<(&'static RuleMeta, Severit
             .map(|r| r.id)
             .collect()
     } else {
-        selected(&settings.select)
+        selected(&select)
     };
-    ids.extend(selected(&settings.extend_select));
-    for id in selected(&settings.ignore) {
+    ids.extend(selected(&extend));
+    let mut codes = CodeSelection::default();
+    for &(code, rule) in select_codes.iter().chain(&extend_codes) {
+        if !ids.contains(&rule) {
+            codes.only.entry(rule).or_default().insert(code);
+        }
+    }
+    ids.extend(codes.only.keys().copied());
+    // A policy code (`policy/main/deny`) ignores that code alone, never the rule reporting it:
+    // the policy step applies it (see `super::dynamic::selection`).
+    let ignore: Vec<String> = ignore
+        .into_iter()
+        .filter(|s| !super::dynamic::is_dynamic(s))
+        .collect();
+    for id in selected(&ignore) {
         ids.remove(&id);
     }
+    codes.ignored = ignore_codes.iter().map(|(code, _)| *code).collect();
     ids.retain(|id| runs_in(id.meta().lifecycle, settings.preview));
     ids.insert(RuleId::InternalError);
     ids.insert(RuleId::InputLimit);
+    ids.insert(RuleId::PolicyError);
 
-    // Broad selectors first so that narrower ones override them.
-    let mut overrides: Vec<(Vec<&'static RuleMeta>, Severity)> = settings
-        .severity
-        .iter()
-        .map(|(sel, sev)| (catalog::resolve(sel), *sev))
-        .collect();
+    // Broad selectors first so that narrower ones override them; a foreign code is the
+    // narrowest and applies to its findings alone.
+    let mut overrides: Vec<(Vec<&'static RuleMeta>, Severity)> = Vec::new();
+    for (sel, sev) in &settings.severity {
+        match catalog::foreign_code(sel) {
+            Some((code, _)) => {
+                codes.severity.insert(code, *sev);
+            }
+            // Re-grades one policy code: the policy step applies it.
+            None if super::dynamic::is_dynamic(sel) => {}
+            None => overrides.push((catalog::resolve(sel), *sev)),
+        }
+    }
     overrides.sort_by_key(|(rules, _)| std::cmp::Reverse(rules.len()));
 
-    ids.into_iter()
+    let mut rules = ids
+        .into_iter()
         .map(|id| {
             let meta = id.meta();
             let mut sev = meta.severity;
@@ -200,7 +270,22 @@ pub fn enabled_rules(settings: &LintSettings) -> Vec<(&'static RuleMeta, Severit
             }
             (meta, sev)
         })
-        .collect()
+        .collect::<Vec<_>>();
+    rules.sort_by_key(|(meta, _)| meta.code);
+    Enabled { rules, codes }
+}
+
+/// The entry of `rules` (sorted by code, as [`enabled`] makes them and filters keep them) for
+/// `code`. A binary search: every finding of a run looks its rule up, and a scan of 150 rules
+/// per finding was 2% of a corpus run.
+fn enabled_entry<'e>(
+    rules: &'e [(&'static RuleMeta, Severity)],
+    code: &str,
+) -> Option<&'e (&'static RuleMeta, Severity)> {
+    let at = rules
+        .binary_search_by(|(meta, _)| meta.code.cmp(code))
+        .ok()?;
+    rules.get(at)
 }
 
 /// Whether a selected rule at this point of its life runs: preview rules only in preview mode,
@@ -213,24 +298,57 @@ fn runs_in(lifecycle: Lifecycle, preview: bool) -> bool {
     }
 }
 
-/// [`enabled_rules`] for the same settings as the previous file on this thread is reused: a run
+/// [`enabled`] for the same settings as the previous file on this thread is reused: a run
 /// usually lints every file with the same few settings.
-fn enabled_rules_cached(settings: &LintSettings) -> Vec<(&'static RuleMeta, Severity)> {
-    type Cached = Option<(LintSettings, Vec<(&'static RuleMeta, Severity)>)>;
+///
+/// Only what [`enabled`] reads is compared: the whole settings hold the process environment for
+/// compose interpolation, and comparing that for every file cost more than linting a small one.
+fn enabled_rules_cached(settings: &LintSettings) -> Arc<Enabled> {
+    type Cached = Option<(Selection, Arc<Enabled>)>;
     thread_local! {
         static LAST: std::cell::RefCell<Cached> = const { std::cell::RefCell::new(None) };
     }
     LAST.with(|last| {
         let mut last = last.borrow_mut();
         match last.as_ref() {
-            Some((s, enabled)) if s == settings => enabled.clone(),
+            Some((s, enabled)) if s.is_of(settings) => enabled.clone(),
             _ => {
-                let enabled = enabled_rules(settings);
-                *last = Some((settings.clone(), enabled.clone()));
+                let enabled = Arc::new(enabled(settings));
+                *last = Some((Selection::of(settings), enabled.clone()));
                 enabled
             }
         }
     })
+}
+
+/// The part of [`LintSettings`] that decides which rules run and at what severity.
+#[derive(Debug, PartialEq)]
+struct Selection {
+    select: Vec<String>,
+    extend_select: Vec<String>,
+    ignore: Vec<String>,
+    severity: BTreeMap<String, Severity>,
+    preview: bool,
+}
+
+impl Selection {
+    fn of(settings: &LintSettings) -> Selection {
+        Selection {
+            select: settings.select.clone(),
+            extend_select: settings.extend_select.clone(),
+            ignore: settings.ignore.clone(),
+            severity: settings.severity.clone(),
+            preview: settings.preview,
+        }
+    }
+
+    fn is_of(&self, settings: &LintSettings) -> bool {
+        self.select == settings.select
+            && self.extend_select == settings.extend_select
+            && self.ignore == settings.ignore
+            && self.severity == settings.severity
+            && self.preview == settings.preview
+    }
 }
 
 fn selected(selectors: &[String]) -> BTreeSet<RuleId> {
@@ -263,7 +381,11 @@ const WARM_UP_SAMPLES: [(&str, &str, FileKind); 2] = [
 /// otherwise the first file on each thread pays for it, one thread waiting for the other
 /// (measured: 0.5 ms of a 5.3 ms run over the compose corpus on 2 threads).
 pub fn warm_up() {
-    let settings = LintSettings::default();
+    // No external program at warm-up: it would cost what warming up saves.
+    let settings = LintSettings {
+        ignore: vec![RuleId::Shellcheck.code().to_string()],
+        ..LintSettings::default()
+    };
     for (name, text, kind) in WARM_UP_SAMPLES {
         lint_source(&SourceFile::new(name, text, kind), &settings);
     }
@@ -282,7 +404,9 @@ pub fn lint_source_with_statements(
 ) -> (FileReport, StatementRanges) {
     let enabled = enabled_rules_cached(settings);
     let mut findings = Vec::new();
-    let parsed = match catch_unwind(AssertUnwindSafe(|| parse(file, &settings.compose_env))) {
+    let parsed = match catch_unwind(AssertUnwindSafe(|| {
+        parse(file, &settings.compose_env, &settings.build)
+    })) {
         Ok(parsed) => parsed,
         Err(payload) => {
             findings.push(internal_error("the parser", &*payload));
@@ -291,14 +415,31 @@ pub fn lint_source_with_statements(
         }
     };
     findings.extend(parsed.diagnostics.iter().cloned());
+    // BuildKit's check configuration (`# check=`, BUILDKIT_DOCKERFILE_CHECK) changes which of
+    // its checks run on this file.
+    let checks = match &parsed.tree {
+        Some(tree) => FileChecks::of(tree, &file.text, settings),
+        None => FileChecks::default(),
+    };
+    if let Some((span, message)) = &checks.error {
+        findings.push(engine_finding(RuleId::DockerfileSyntax, *span, message));
+    }
+    let running: Cow<'_, Enabled> = match checks.rules(&enabled.rules, settings) {
+        Cow::Borrowed(_) => Cow::Borrowed(&*enabled),
+        Cow::Owned(rules) => Cow::Owned(Enabled {
+            rules,
+            codes: enabled.codes.clone(),
+        }),
+    };
     let analysis = Analysis::new(
         file,
         parsed.tree.as_ref(),
         parsed.dockerfile.as_ref(),
         parsed.compose.as_ref(),
         &settings.options.secret_allowlist,
+        &settings.build,
     );
-    let mut walk = Walk::new(&analysis, settings, &enabled);
+    let mut walk = Walk::new(&analysis, settings, &running);
     match file.kind {
         FileKind::Dockerfile => {
             if let Some(df) = analysis.dockerfile {
@@ -314,9 +455,55 @@ pub fn lint_source_with_statements(
     for i in 0..walk.rules.len() {
         walk.run(i, |rule, cx| rule.check_file(cx));
     }
+    let mut secrets = walk.masked;
     findings.extend(walk.findings);
+    // Suppressed findings included: a suppressed secret is still a secret.
+    secrets.extend(findings.iter().filter_map(|f| f.secret));
+    secrets.sort();
+    secrets.dedup();
+    // Policies run last: their input carries the built-in findings, settled as reported.
+    if !settings.policies.is_empty()
+        && let Some(&(_, severity)) = running.rules.iter().find(|(m, _)| m.id == RuleId::Rego)
+    {
+        keep_enabled(&mut findings, &running);
+        let rule_severity = (severity != RuleId::Rego.meta().severity).then_some(severity);
+        match catch_unwind(AssertUnwindSafe(|| {
+            crate::policy::evaluate(&analysis, &findings, settings, rule_severity)
+        })) {
+            Ok(more) => findings.extend(more),
+            Err(payload) => findings.push(internal_error("a Rego policy", &*payload)),
+        }
+    }
     let statements = StatementRanges::of(file, &parsed.statements);
-    (finish(file, findings, &enabled), statements)
+    let mut report = finish(file, findings, &running);
+    report.file.secrets = secrets.into();
+    // Removing findings and raising severities keeps the order.
+    checks.apply(&mut report.findings, &enabled.rules);
+    (report, statements)
+}
+
+/// The document a Rego policy sees as `input` for `file` (`plimsoll policy input`): in the
+/// plimsoll format it carries the built-in findings `settings` select, as during a run.
+pub fn policy_input(
+    file: &SourceFile,
+    settings: &LintSettings,
+    format: crate::policy::InputFormat,
+) -> serde_json::Value {
+    let builtin = LintSettings {
+        policies: Default::default(),
+        ..settings.clone()
+    };
+    let findings = lint_source(file, &builtin).findings;
+    let parsed = parse(file, &settings.compose_env, &settings.build);
+    let analysis = Analysis::new(
+        file,
+        parsed.tree.as_ref(),
+        parsed.dockerfile.as_ref(),
+        parsed.compose.as_ref(),
+        &settings.options.secret_allowlist,
+        &settings.build,
+    );
+    crate::policy::input_document(&analysis, &findings, settings, format)
 }
 
 /// One enabled rule with an implementation, as the walk calls it.
@@ -324,6 +511,10 @@ struct Running {
     rule: &'static dyn Rule,
     meta: &'static RuleMeta,
     severity: Severity,
+    /// A secret rule the settings leave off: it runs for the secret spans every output masks,
+    /// and its findings are dropped. Running it in the same walk costs only the rule itself,
+    /// where a second lint of the file would parse and analyse it again.
+    mask_only: bool,
     /// It panicked on this file: its findings on the file are replaced by an internal error,
     /// and it is not called again.
     failed: bool,
@@ -335,32 +526,41 @@ struct Walk<'a> {
     settings: &'a LintSettings,
     rules: Vec<Running>,
     findings: Vec<Finding>,
+    /// The secret spans found by the mask-only rules.
+    masked: Vec<Span>,
 }
 
 impl<'a> Walk<'a> {
-    fn new(
-        analysis: &'a Analysis<'a>,
-        settings: &'a LintSettings,
-        enabled: &[(&'static RuleMeta, Severity)],
-    ) -> Walk<'a> {
+    fn new(analysis: &'a Analysis<'a>, settings: &'a LintSettings, enabled: &Enabled) -> Walk<'a> {
         let kind = analysis.file.kind;
-        let rules = enabled
+        let running = |meta: &'static RuleMeta, severity, mask_only| {
+            Some(Running {
+                rule: meta.implementation?,
+                meta,
+                severity,
+                mask_only,
+                failed: false,
+            })
+        };
+        let mut rules: Vec<Running> = enabled
+            .rules
             .iter()
             .filter(|(meta, _)| meta.applies_to(kind))
-            .filter_map(|&(meta, severity)| {
-                Some(Running {
-                    rule: meta.implementation?,
-                    meta,
-                    severity,
-                    failed: false,
-                })
-            })
+            .filter_map(|&(meta, severity)| running(meta, severity, false))
             .collect();
+        let masking = secret_rules()
+            .iter()
+            .filter(|meta| meta.applies_to(kind))
+            .filter(|meta| enabled_entry(&enabled.rules, meta.code).is_none())
+            .filter_map(|&meta| running(meta, meta.severity, true))
+            .collect::<Vec<_>>();
+        rules.extend(masking);
         Walk {
             analysis,
             settings,
             rules,
             findings: Vec::new(),
+            masked: Vec::new(),
         }
     }
 
@@ -374,12 +574,21 @@ impl<'a> Walk<'a> {
             return;
         }
         let (rule, meta, severity) = (running.rule, running.meta, running.severity);
+        let mask_only = running.mask_only;
         let mut cx = Context::new(self.analysis, &self.settings.options, meta, severity);
         match catch_unwind(AssertUnwindSafe(|| {
             call(rule, &mut cx);
             cx
         })) {
+            Ok(cx) if mask_only => self
+                .masked
+                .extend(cx.into_findings().into_iter().filter_map(|f| f.secret)),
             Ok(cx) => self.findings.extend(cx.into_findings()),
+            Err(_) if mask_only => {
+                if let Some(r) = self.rules.get_mut(i) {
+                    r.failed = true;
+                }
+            }
             Err(payload) => {
                 self.findings.retain(|f| f.code != meta.code);
                 self.findings
@@ -513,6 +722,21 @@ impl<'a> Walk<'a> {
 /// The number of [`InstructionKind`]s (the dispatch table's size).
 const INSTRUCTION_KINDS: usize = InstructionKind::Unknown as usize + 1;
 
+/// The rules whose findings mark secrets: they run on every file, selected or not, because
+/// every output quoting the file masks what they find.
+fn secret_rules() -> &'static [&'static RuleMeta] {
+    static SECRET: std::sync::OnceLock<Vec<&'static RuleMeta>> = std::sync::OnceLock::new();
+    SECRET.get_or_init(|| {
+        catalog::resolve(SECRET_FAMILY)
+            .into_iter()
+            .filter(|m| m.lifecycle != Lifecycle::Removed)
+            .collect()
+    })
+}
+
+/// The rule family whose findings mark secrets.
+pub(crate) const SECRET_FAMILY: &str = "secret";
+
 /// Keeps the findings of the rules `settings` enable and applies their severity overrides, for
 /// findings made outside the engine (invalid UTF-8, unused suppressions).
 pub fn settle(findings: &mut Vec<Finding>, settings: &LintSettings) {
@@ -520,11 +744,7 @@ pub fn settle(findings: &mut Vec<Finding>, settings: &LintSettings) {
 }
 
 /// Keeps the enabled rules' findings, applies severity overrides, sorts.
-fn finish(
-    file: &SourceFile,
-    mut findings: Vec<Finding>,
-    enabled: &[(&'static RuleMeta, Severity)],
-) -> FileReport {
+fn finish(file: &SourceFile, mut findings: Vec<Finding>, enabled: &Enabled) -> FileReport {
     keep_enabled(&mut findings, enabled);
     let mut report = FileReport {
         file: file.clone(),
@@ -534,16 +754,41 @@ fn finish(
     report
 }
 
-fn keep_enabled(findings: &mut Vec<Finding>, enabled: &[(&'static RuleMeta, Severity)]) {
-    findings.retain_mut(|f| match enabled.iter().find(|(m, _)| m.code == f.code) {
-        Some((meta, sev)) => {
-            // A rule's own severity choice stands unless the user overrode the default.
-            if *sev != meta.severity {
-                f.severity = *sev;
-            }
-            true
+fn keep_enabled(findings: &mut Vec<Finding>, enabled: &Enabled) {
+    findings.retain_mut(|f| {
+        let own = enabled_entry(&enabled.rules, f.code);
+        // A foreign code (`SC2086`) belongs to the rule reporting it.
+        let found = own.or_else(|| {
+            let rule = catalog::rule_of(f.code)?;
+            enabled_entry(&enabled.rules, rule.code)
+        });
+        let Some((meta, sev)) = found else {
+            return false;
+        };
+        // A policy code's finding was selected and graded when it was made.
+        if own.is_none() && super::dynamic::get(f.code).is_some() {
+            return true;
         }
-        None => false,
+        if own.is_none() {
+            let codes = &enabled.codes;
+            if codes.ignored.contains(f.code)
+                || codes
+                    .only
+                    .get(&meta.id)
+                    .is_some_and(|o| !o.contains(f.code))
+            {
+                return false;
+            }
+            if let Some(s) = codes.severity.get(f.code) {
+                f.severity = *s;
+                return true;
+            }
+        }
+        // A rule's own severity choice stands unless the user overrode the default.
+        if *sev != meta.severity {
+            f.severity = *sev;
+        }
+        true
     });
 }
 
@@ -641,20 +886,23 @@ mod tests {
     /// Walks a Dockerfile with one test rule enabled.
     fn walk_with(rule: &'static dyn Rule, text: &str) -> Vec<Finding> {
         let file = SourceFile::new("Dockerfile", text, FileKind::Dockerfile);
-        let parsed = parse(&file, &ComposeEnv::new());
+        let build = BuildInputs::default();
+        let parsed = parse(&file, &ComposeEnv::new(), &build);
         let analysis = Analysis::new(
             &file,
             parsed.tree.as_ref(),
             parsed.dockerfile.as_ref(),
             None,
             &[],
+            &build,
         );
         let settings = LintSettings::default();
-        let mut walk = Walk::new(&analysis, &settings, &[]);
+        let mut walk = Walk::new(&analysis, &settings, &Enabled::default());
         walk.rules.push(Running {
             rule,
             meta: RuleId::LatestTag.meta(),
             severity: Severity::Warning,
+            mask_only: false,
             failed: false,
         });
         walk.dockerfile(parsed.dockerfile.as_ref().unwrap());
@@ -756,7 +1004,12 @@ USER e
         };
         assert_eq!(
             ids(&s),
-            [RuleId::InputLimit, RuleId::InternalError, RuleId::LatestTag]
+            [
+                RuleId::InputLimit,
+                RuleId::InternalError,
+                RuleId::LatestTag,
+                RuleId::PolicyError
+            ]
         );
         let mut s = LintSettings::default();
         s.severity.insert("PL1".into(), Severity::Error);
@@ -772,6 +1025,61 @@ USER e
             sev(RuleId::UnpinnedDigest),
             Some(Severity::Style),
             "the narrower selector wins"
+        );
+    }
+
+    #[test]
+    fn single_foreign_codes_select_ignore_and_regrade_only_themselves() {
+        use Severity::*;
+        let sc = |code: &str| {
+            let (code, _) = catalog::foreign_code(code).unwrap();
+            Finding::new(code, "shellcheck", Info, Span::empty(0), "m")
+        };
+        let mut own = engine_finding(RuleId::Shellcheck, Span::empty(0), "not checked");
+        own.severity = Info;
+        let kept = |s: LintSettings| {
+            let mut found = vec![sc("SC2086"), sc("SC2046"), own.clone()];
+            keep_enabled(&mut found, &enabled(&s));
+            found
+                .iter()
+                .map(|f| (f.code, f.severity))
+                .collect::<Vec<_>>()
+        };
+        let pl350 = RuleId::Shellcheck.code();
+        let all = [("SC2086", Info), ("SC2046", Info), (pl350, Info)];
+        assert_eq!(kept(LintSettings::default()), all);
+        let strings = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let ignore = LintSettings {
+            ignore: strings(&["sc2086"]),
+            ..LintSettings::default()
+        };
+        assert_eq!(kept(ignore), [("SC2046", Info), (pl350, Info)]);
+        let select = LintSettings {
+            select: strings(&["SC2046"]),
+            ..LintSettings::default()
+        };
+        assert!(
+            enabled_rules(&select)
+                .iter()
+                .any(|(m, _)| m.id == RuleId::Shellcheck)
+        );
+        assert_eq!(kept(select), [("SC2046", Info), (pl350, Info)]);
+        let both = LintSettings {
+            select: strings(&["SC2046", "shellcheck"]),
+            ..LintSettings::default()
+        };
+        assert_eq!(kept(both), all);
+        let whole = LintSettings {
+            ignore: strings(&["shell"]),
+            ..LintSettings::default()
+        };
+        assert_eq!(kept(whole), []);
+        let mut graded = LintSettings::default();
+        graded.severity.insert("SC2086".into(), Error);
+        graded.severity.insert("shellcheck".into(), Style);
+        assert_eq!(
+            kept(graded),
+            [("SC2086", Error), ("SC2046", Style), (pl350, Style)]
         );
     }
 
@@ -795,6 +1103,39 @@ USER e
     }
 
     /// Lints through the whole pipeline (suppressions, then folding).
+    #[test]
+    fn secrets_are_marked_for_masking_when_the_secret_rules_are_off() {
+        // A token-shaped value no allow-list entry matches, made at run time.
+        let alphabet = b"Q7mZp2RkX9aLw4TnV8cYh3JsB6dGf5Ku";
+        let body: String = (0..36)
+            .map(|i| char::from(alphabet[(i * 7 + 1) % alphabet.len()]))
+            .collect();
+        let token = format!("ghp_{body}");
+        let text = format!("FROM alpine:3.20\nENV GITHUB_TOKEN={token}\nRUN echo done\n");
+        let file = SourceFile::new("Dockerfile", text.as_str(), FileKind::Dockerfile);
+        let secret_at = text.find(&token).unwrap();
+        let masked = |settings: &LintSettings| {
+            let report = lint_source(&file, settings);
+            let secrets: Vec<Span> = report.file.secrets.to_vec();
+            (report.findings, secrets)
+        };
+        let (all_findings, all_secrets) = masked(&LintSettings::default());
+        assert!(all_findings.iter().any(|f| f.secret.is_some()));
+        let off = LintSettings {
+            ignore: vec![SECRET_FAMILY.to_string()],
+            ..LintSettings::default()
+        };
+        let (findings, secrets) = masked(&off);
+        assert!(findings.iter().all(|f| f.secret.is_none()), "{findings:?}");
+        assert_eq!(secrets, all_secrets);
+        assert!(
+            secrets
+                .iter()
+                .any(|s| s.start as usize <= secret_at && secret_at < s.end as usize),
+            "{secrets:?}"
+        );
+    }
+
     fn lint_all(text: &str, kind: FileKind, settings: &LintSettings) -> Vec<Finding> {
         let name = if kind == FileKind::Compose {
             "compose.yaml"
@@ -875,12 +1216,21 @@ USER e
     }
 
     /// The samples must parse cleanly and reach the rule families a real corpus reaches (image
-    /// references, layers, users, secrets), or warming up would leave their first use cold.
+    /// references, layers, users, secrets, package managers), or warming up would leave their
+    /// first use cold.
     #[test]
     fn warm_up_samples_reach_the_main_rule_families() {
         use RuleId::*;
         let expected: [&[RuleId]; 2] = [
-            &[UnpinnedDigest, SplitRun, SplitRunUpdate, SecretInVariable],
+            &[
+                UnpinnedDigest,
+                SplitRun,
+                SplitRunUpdate,
+                SecretInVariable,
+                SecretArgEnvName,
+                AptUnpinned,
+                AptRecommends,
+            ],
             &[LatestTag, UnpinnedDigest, RootUser, SecretInVariable],
         ];
         for ((name, text, kind), want) in WARM_UP_SAMPLES.into_iter().zip(expected) {

@@ -11,8 +11,11 @@
 //! RUN runs, package-manager operations, secrets) is computed once per file, on first use, by
 //! [`crate::analysis`], and reached through the [`Context`].
 
+pub mod buildkit;
 pub mod catalog;
 pub mod context;
+pub mod dclint;
+pub mod dynamic;
 pub mod engine;
 mod registry;
 pub mod settings;

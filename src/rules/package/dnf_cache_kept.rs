@@ -1,0 +1,29 @@
+//! `dnf-cache-kept`: a dnf install whose cache stays in the layer.
+
+use crate::analysis::packages::{Manager, leaves_in_image, uncleaned_install};
+use crate::rules::prelude::*;
+
+pub struct DnfCacheKept;
+
+impl Rule for DnfCacheKept {
+    fn instructions(&self) -> &'static [InstructionKind] {
+        &[InstructionKind::Run]
+    }
+
+    fn check_instruction(&self, cx: &mut Context<'_>, at: &InstructionAt<'_>) {
+        let Some(df) = cx.dockerfile() else { return };
+        // Build stages the final image is not built on, and cache mounts, leave nothing.
+        if !leaves_in_image(df, at.instr, at.stage, at.onbuild, "/var/cache/dnf") {
+            return;
+        }
+        let commands = cx.analysis().posix_run_commands(at.index, at.onbuild);
+        let Some(install) = uncleaned_install(commands, &[Manager::Dnf], &[Manager::Dnf, Manager::Yum]) else {
+            return;
+        };
+        let Some(name) = install.name_word() else { return };
+        cx.report(
+            name.span,
+            "the downloaded packages and metadata of this install stay in the layer, and no later RUN can take them out: end the same RUN with `dnf clean all`",
+        );
+    }
+}
