@@ -13,7 +13,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use lsp_server::{Connection, Message, Notification};
 use lsp_types::{Position, Range, TextDocumentContentChangeEvent, Uri};
 use plimsoll::lsp::document::Document;
-use plimsoll::lsp::{Options, convert, seam};
+use plimsoll::lsp::{Options, backend, convert};
 use plimsoll::rules::settings::LintSettings;
 use serde_json::json;
 use std::time::Duration;
@@ -67,7 +67,7 @@ fn bench(c: &mut Criterion) {
             let (v, changes) = edit(version, 1500, if version % 2 == 0 { "x" } else { "y" });
             doc.apply_changes(v, changes);
             let file = doc.source();
-            let linted = seam::lint_document(&file, &settings);
+            let linted = backend::lint_document(&file, &settings);
             convert::diagnostics(&linted.report, &doc.uri)
         })
     });

@@ -102,6 +102,36 @@ fn bench(c: &mut Criterion) {
             continue;
         }
         report_cpu_throughput(name, &files, &settings);
+        if kind == FileKind::Dockerfile {
+            // The same without the supply-chain family and the two sudo/password user rules:
+            // what the corpus cost before they existed, to keep their share in view.
+            let without = LintSettings {
+                ignore: ["supply-chain", "root-user-sudo", "root-user-password"]
+                    .map(String::from)
+                    .to_vec(),
+                ..LintSettings::default()
+            };
+            report_cpu_throughput(
+                "dockerfile corpus, default rules but supply-chain and PL210/PL211",
+                &files,
+                &without,
+            );
+            // The same without BuildKit's build checks (issue 20 asks that they cost at most a
+            // tenth of the corpus time).
+            let without_buildkit = LintSettings {
+                ignore: plimsoll::rules::all()
+                    .iter()
+                    .filter(|m| plimsoll::rules::buildkit::check_of(m).is_some())
+                    .map(|m| m.code.to_string())
+                    .collect(),
+                ..LintSettings::default()
+            };
+            report_cpu_throughput(
+                "dockerfile corpus, default rules but BuildKit's checks",
+                &files,
+                &without_buildkit,
+            );
+        }
         report_thread_scaling(name, &files, &settings);
         let bytes: usize = files.iter().map(|f| f.text.len()).sum();
         let mut group = c.benchmark_group("lint");

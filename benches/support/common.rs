@@ -37,3 +37,21 @@ pub fn thread_cpu_seconds() -> Option<f64> {
     let stime: f64 = fields.get(12)?.parse().ok()?;
     Some((utime + stime) / 100.0)
 }
+
+/// The files under `sub` (see [`corpus_paths`]) read as `kind`; unreadable files are left out.
+pub fn corpus_files(
+    sub: &str,
+    kind: plimsoll::source::FileKind,
+) -> Vec<plimsoll::source::SourceFile> {
+    corpus_paths(sub)
+        .into_iter()
+        .filter_map(|p| {
+            let bytes = std::fs::read(&p).ok()?;
+            Some(plimsoll::source::SourceFile::new(
+                p,
+                plimsoll::source::decode(bytes).0,
+                kind,
+            ))
+        })
+        .collect()
+}
