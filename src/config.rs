@@ -1,7 +1,8 @@
 //! Configuration: `plimsoll.toml` / `.plimsoll.toml`, the nearest one up the tree from each
 //! file (closer wins; `extend = "path"` inherits from another file), and, where no plimsoll
-//! configuration exists, hadolint's `.hadolint.yaml` / `.hadolint.yml` so hadolint users switch
-//! without edits.
+//! configuration exists, hadolint's `.hadolint.yaml` / `.hadolint.yml` and dclint's `.dclintrc`
+//! (JSON or YAML; also `.dclintrc.json`/`.yaml`/`.yml`, `.config/dclintrc*` and a `dclint` key of
+//! `package.json`), so hadolint and dclint users switch without edits.
 //!
 //! ```toml
 //! extend = "../plimsoll.toml"          # inherit, then override
@@ -11,6 +12,8 @@
 //! fail-level = "warning"               # error | warning | info | style | none
 //! output-format = "concise"
 //! registry-mirrors = { "docker.io" = ["mirror.gcr.io"] }   # for `plimsoll pin`
+//! build-args = { BASE = "debian:12" }  # as `docker build --build-arg`
+//! platform = "linux/arm64"             # the target platform (default: the host's)
 //! [severity]                           # selector -> severity
 //! latest-tag = "error"
 //! [options]
@@ -18,7 +21,13 @@
 //! trusted-registries = ["docker.io", "ghcr.io"]
 //! nonroot-base-images = ["gcr.io/distroless/*:nonroot"]
 //! required-labels = { "org.opencontainers.image.source" = "url" }
+//! strict-labels = true                 # labels not in required-labels are reported
 //! secret-allowlist = ["EXAMPLE", "/^dummy-/"]
+//! shellcheck = "/usr/bin/shellcheck"   # default: shellcheck on PATH
+//! shellcheck-exclude = ["SC1090", "SC1091"]
+//! port-quotes = "double"               # port-unquoted: "single" (default) or "double"
+//! service-key-order = ["image", "build"]   # service-key-order (unnamed keys after, A-Z)
+//! top-level-order = ["x-*", "name", "services"]   # top-level-order
 //! extend-exclude = ["vendor"]           # paths a directory walk skips (`exclude` replaces)
 //! [file-kinds]                         # glob -> kind, for names plimsoll does not recognise
 //! "docker/*.df" = "dockerfile"
@@ -44,6 +53,18 @@ use std::sync::{Arc, Mutex};
 /// Names searched for, in order, in each directory.
 pub const CONFIG_NAMES: [&str; 2] = ["plimsoll.toml", ".plimsoll.toml"];
 pub const HADOLINT_NAMES: [&str; 2] = [".hadolint.yaml", ".hadolint.yml"];
+/// dclint's configuration files, in the order dclint (cosmiconfig) looks for them after a
+/// `package.json` with a `dclint` key; its JavaScript forms cannot be read without running them.
+pub const DCLINT_NAMES: [&str; 8] = [
+    ".dclintrc",
+    ".dclintrc.json",
+    ".dclintrc.yaml",
+    ".dclintrc.yml",
+    ".config/dclintrc",
+    ".config/dclintrc.json",
+    ".config/dclintrc.yaml",
+    ".config/dclintrc.yml",
+];
 
 /// A configuration problem, located in its file when possible.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -138,7 +159,7 @@ parsed_value!(
     Format,
     Format::parse,
     "output format",
-    "human, concise, json, sarif, checkstyle, gitlab, github or junit"
+    "human, concise, json, sarif, checkstyle, gitlab, github, junit, codeclimate, gnu or sonarqube"
 );
 parsed_value!(
     KindValue,
@@ -167,21 +188,78 @@ struct RawConfig {
     fail_level: Option<FailValue>,
     output_format: Option<FormatValue>,
     registry_mirrors: Option<BTreeMap<String, Vec<String>>>,
+    build_args: Option<BTreeMap<String, String>>,
+    platform: Option<String>,
     options: Option<RawOptions>,
     file_kinds: Option<BTreeMap<String, KindValue>>,
     exclude: Option<Vec<String>>,
     extend_exclude: Option<Vec<String>>,
     overrides: Option<Vec<RawOverride>>,
+    policy: Option<Vec<RawPolicy>>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// A string or a list of strings (`path = "policy"`, `path = ["a.rego", "lib"]`).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    fn into_vec(self) -> Vec<String> {
+        match self {
+            OneOrMany::One(s) => vec![s],
+            OneOrMany::Many(v) => v,
+        }
+    }
+}
+
+parsed_value!(
+    InputFormatValue,
+    crate::policy::InputFormat,
+    crate::policy::InputFormat::parse,
+    "input format",
+    "plimsoll or conftest"
+);
+
+/// `[[policy]]`: Rego policies (see [`crate::policy`]).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawPolicy {
+    /// `.rego` files or directories, relative to this file.
+    path: OneOrMany,
+    /// Packages queried (conftest's `--namespace`, globs allowed); default `main`.
+    namespace: Option<OneOrMany>,
+    input_format: Option<InputFormatValue>,
+    /// First segment of the finding codes (default `policy`).
+    code_prefix: Option<String>,
+    /// Seconds one file may take in this entry's rules (default 2).
+    time_limit: Option<f64>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct RawOptions {
     moving_tags: Option<Vec<String>>,
     trusted_registries: Option<Vec<String>>,
     nonroot_base_images: Option<Vec<String>>,
     required_labels: Option<BTreeMap<String, LabelValue>>,
+    strict_labels: Option<bool>,
     secret_allowlist: Option<Vec<String>>,
+    shellcheck: Option<String>,
+    shellcheck_exclude: Option<Vec<String>>,
+    port_quotes: Option<String>,
+    service_key_order: Option<Vec<String>>,
+    top_level_order: Option<Vec<String>>,
+    // The declarative policies (the `policy` family, see `PolicyOptions`).
+    allowed_repositories: Option<Vec<String>>,
+    banned_images: Option<BTreeMap<String, String>>,
+    allowed_base_images: Option<Vec<String>>,
+    max_stages: Option<usize>,
+    max_layers: Option<usize>,
+    allowed_platforms: Option<Vec<String>>,
+    allowed_network_modes: Option<Vec<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -192,6 +270,8 @@ struct RawOverride {
     extend_select: Option<Vec<String>>,
     ignore: Option<Vec<String>>,
     severity: Option<BTreeMap<String, SevValue>>,
+    /// Options for these paths only (`allowed-base-images` per directory, …).
+    options: Option<RawOptions>,
 }
 
 // ---- resolved configuration -----------------------------------------------------------------
@@ -206,6 +286,8 @@ struct Override {
     extend_select: Vec<String>,
     ignore: Vec<String>,
     severity: BTreeMap<String, Severity>,
+    /// `[overrides.options]`, checked when the file was read: applied over the options.
+    options: Option<(RawOptions, PathBuf)>,
 }
 
 /// One resolved configuration (after `extend`).
@@ -223,6 +305,8 @@ pub struct Config {
     /// `exclude` and `extend-exclude`: paths a directory walk skips, each set with the
     /// directory its globs are relative to.
     exclude: Vec<(GlobSet, PathBuf)>,
+    /// Every `[[policy]]` entry, inherited ones first (compiled into `settings.policies`).
+    policy_specs: Vec<crate::policy::PolicySpec>,
 }
 
 impl Config {
@@ -240,6 +324,10 @@ impl Config {
             s.ignore.extend(o.ignore.iter().cloned());
             s.severity
                 .extend(o.severity.iter().map(|(k, v)| (k.clone(), *v)));
+            if let Some((raw, root)) = &o.options {
+                // Checked when the configuration was read: cannot fail here.
+                let _ = apply_options(&mut s.options, raw.clone(), root, "", root);
+            }
         }
         s
     }
@@ -257,6 +345,11 @@ impl Config {
         self.exclude
             .iter()
             .any(|(set, root)| matches(set, root, path))
+    }
+
+    /// The `[[policy]]` entries, inherited ones first.
+    pub fn policy_specs(&self) -> &[crate::policy::PolicySpec] {
+        &self.policy_specs
     }
 
     /// Whether any `[file-kinds]` globs exist (discovery then asks about every file).
@@ -373,6 +466,11 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
         .file_name()
         .and_then(|n| n.to_str())
         .unwrap_or_default();
+    if name.contains("dclintrc") || name == "package.json" {
+        let mut config = Config::default();
+        dclint::apply(path, &mut config)?;
+        return Ok(config);
+    }
     if name.ends_with(".yaml") || name.ends_with(".yml") {
         let text = read_text(path).map_err(|e| io_error(path, &e))?;
         return hadolint::parse(path, &text);
@@ -520,22 +618,10 @@ fn apply_raw(
     }
     s.severity.extend(severities(raw.severity));
     if let Some(o) = raw.options {
-        let opts: &mut RuleOptions = &mut s.options;
-        if let Some(v) = o.moving_tags {
-            opts.moving_tags = v;
-        }
-        if let Some(v) = o.trusted_registries {
-            opts.trusted_registries = v;
-        }
-        if let Some(v) = o.nonroot_base_images {
-            opts.nonroot_base_images = v;
-        }
-        if let Some(v) = o.required_labels {
-            opts.required_labels = v.into_iter().map(|(k, v)| (k, v.0)).collect();
-        }
-        if let Some(v) = o.secret_allowlist {
-            opts.secret_allowlist = v;
-        }
+        apply_options(&mut s.options, o, path, text, root)?;
+    }
+    if raw.build_args.is_some() || raw.platform.is_some() {
+        apply_build(s, raw.build_args, raw.platform, path, text)?;
     }
     if let Some(v) = raw.fail_level {
         config.fail_level = Some(v.0);
@@ -563,7 +649,17 @@ fn apply_raw(
         config.file_kinds.push((set, root.to_path_buf(), kind.0));
     }
     for o in raw.overrides.unwrap_or_default() {
+        let options = match o.options {
+            Some(raw_options) => {
+                // Checked now, so that applying them per file cannot fail.
+                let mut scratch = config.settings.options.clone();
+                apply_options(&mut scratch, raw_options.clone(), path, text, root)?;
+                Some((raw_options, root.to_path_buf()))
+            }
+            None => None,
+        };
         config.overrides.push(Override {
+            options,
             matcher: build_globs(&o.files, path, text, "overrides.files")?,
             root: root.to_path_buf(),
             select: o.select,
@@ -572,7 +668,241 @@ fn apply_raw(
             severity: severities(o.severity),
         });
     }
+    if let Some(entries) = raw.policy {
+        for entry in entries {
+            config
+                .policy_specs
+                .push(policy_spec(entry, path, text, root)?);
+        }
+        config.settings.policies =
+            crate::policy::Policies::load(&config.policy_specs).map_err(policy_config_error)?;
+    }
     Ok(())
+}
+
+/// A `[[policy]]` entry as a [`crate::policy::PolicySpec`], paths relative to `root`.
+fn policy_spec(
+    entry: RawPolicy,
+    path: &Path,
+    text: &str,
+    root: &Path,
+) -> Result<crate::policy::PolicySpec, ConfigError> {
+    let err = |needle: &str, message: String| ConfigError {
+        path: path.to_path_buf(),
+        position: find_position(text, needle),
+        message,
+    };
+    let paths: Vec<PathBuf> = entry
+        .path
+        .into_vec()
+        .into_iter()
+        .map(|p| root.join(p))
+        .collect();
+    if paths.is_empty() {
+        return Err(err("[[policy]]", "`policy.path` names no file".into()));
+    }
+    let mut spec = crate::policy::PolicySpec::new(paths);
+    spec.base = Some(root.to_path_buf());
+    if let Some(ns) = entry.namespace {
+        spec.namespaces = ns.into_vec();
+    }
+    if let Some(f) = entry.input_format {
+        spec.input_format = f.0;
+    }
+    if let Some(prefix) = entry.code_prefix {
+        if prefix.is_empty() || prefix.contains(['/', ' ']) {
+            return Err(err(
+                "code-prefix",
+                format!("`code-prefix` must be one word without `/` or blanks, not `{prefix}`"),
+            ));
+        }
+        spec.code_prefix = prefix;
+    }
+    if let Some(secs) = entry.time_limit {
+        if !(secs > 0.0 && secs <= 600.0) {
+            return Err(err(
+                "time-limit",
+                format!("`time-limit` is in seconds, more than 0 and at most 600, not {secs}"),
+            ));
+        }
+        spec.time_limit = std::time::Duration::from_secs_f64(secs);
+    }
+    Ok(spec)
+}
+
+/// A policy that does not load, as a configuration error at the policy file's line and column.
+pub fn policy_config_error(e: crate::policy::PolicyError) -> ConfigError {
+    let (position, message) = match crate::policy::load::located(&e.message) {
+        Some((at, what)) => {
+            // `path:line:col` as regorus writes it.
+            let mut parts = at.rsplitn(3, ':');
+            let col = parts.next().and_then(|c| c.parse().ok());
+            let line = parts.next().and_then(|l| l.parse().ok());
+            match (line, col) {
+                (Some(l), Some(c)) => (Some((l, c)), what),
+                _ => (None, format!("{at}: {what}")),
+            }
+        }
+        None => (None, e.message.trim().to_string()),
+    };
+    ConfigError {
+        path: e.path,
+        position,
+        message: format!("policy error: {message}"),
+    }
+}
+
+/// `[options]` (or `[overrides.options]`) over `opts`.
+fn apply_options(
+    opts: &mut RuleOptions,
+    o: RawOptions,
+    path: &Path,
+    text: &str,
+    root: &Path,
+) -> Result<(), ConfigError> {
+    apply_policy_options(opts, &o);
+    if let Some(v) = o.moving_tags {
+        opts.moving_tags = v;
+    }
+    if let Some(v) = o.trusted_registries {
+        opts.trusted_registries = v;
+    }
+    if let Some(v) = o.nonroot_base_images {
+        opts.nonroot_base_images = v;
+    }
+    if let Some(v) = o.required_labels {
+        opts.required_labels = v.into_iter().map(|(k, v)| (k, v.0)).collect();
+    }
+    if let Some(v) = o.secret_allowlist {
+        opts.secret_allowlist = v;
+    }
+    if let Some(v) = o.shellcheck {
+        // A path with a directory part is relative to this file; a bare name is looked up
+        // on PATH when the rule runs.
+        let p = PathBuf::from(&v);
+        opts.shellcheck = Some(if p.components().count() > 1 && p.is_relative() {
+            root.join(p)
+        } else {
+            p
+        });
+    }
+    if let Some(v) = o.strict_labels {
+        opts.strict_labels = v;
+    }
+    if let Some(v) = o.shellcheck_exclude {
+        opts.shellcheck_exclude = shellcheck_codes(v, path, text)?;
+    }
+    if let Some(v) = o.port_quotes {
+        opts.port_quote = port_quote(&v).ok_or_else(|| ConfigError {
+            path: path.to_path_buf(),
+            position: find_position(text, &v),
+            message: format!("`port-quotes` is \"single\" or \"double\", not `{v}`"),
+        })?;
+    }
+    if let Some(v) = o.service_key_order {
+        opts.service_key_order = v;
+    }
+    if let Some(v) = o.top_level_order {
+        opts.top_level_order = v;
+    }
+    Ok(())
+}
+
+/// The declarative policies of `[options]`: each key replaces the inherited value.
+fn apply_policy_options(opts: &mut RuleOptions, o: &RawOptions) {
+    let mut p = (*opts.policy).clone();
+    let before = p.clone();
+    if let Some(v) = &o.allowed_repositories {
+        p.allowed_repositories = v.clone();
+    }
+    if let Some(v) = &o.banned_images {
+        p.banned_images = v.iter().map(|(k, r)| (k.clone(), r.clone())).collect();
+    }
+    if let Some(v) = &o.allowed_base_images {
+        p.allowed_base_images = v.clone();
+    }
+    if let Some(v) = &o.max_stages {
+        p.max_stages = Some(*v);
+    }
+    if let Some(v) = &o.max_layers {
+        p.max_layers = Some(*v);
+    }
+    if let Some(v) = &o.allowed_platforms {
+        p.allowed_platforms = v.clone();
+    }
+    if let Some(v) = &o.allowed_network_modes {
+        p.allowed_network_modes = v.clone();
+    }
+    if p != before {
+        opts.policy = Arc::new(p);
+    }
+}
+
+/// `build-args` and `platform`: added to (a nearer file's value replacing) the inherited ones.
+fn apply_build(
+    s: &mut LintSettings,
+    args: Option<BTreeMap<String, String>>,
+    platform: Option<String>,
+    path: &Path,
+    text: &str,
+) -> Result<(), ConfigError> {
+    let mut build = (*s.build).clone();
+    for (k, v) in args.unwrap_or_default() {
+        if k == crate::rules::buildkit::CHECK_BUILD_ARG
+            && let Err(e) = crate::syntax::dockerfile::check::CheckOptions::parse(&v)
+        {
+            return Err(ConfigError {
+                path: path.to_path_buf(),
+                position: find_position(text, &v),
+                message: format!("invalid `build-args.{k}`: {e}"),
+            });
+        }
+        build.args.insert(k, v);
+    }
+    let target = match platform {
+        Some(p) => Some(
+            crate::syntax::platform::Platform::parse(&p).map_err(|e| ConfigError {
+                path: path.to_path_buf(),
+                position: find_position(text, &p),
+                message: format!("invalid `platform`: {e}"),
+            })?,
+        ),
+        None => build.explicit_target.then(|| build.target.clone()),
+    };
+    s.build = Arc::new(crate::model::build_inputs::BuildInputs::new(
+        build.args, target,
+    ));
+    Ok(())
+}
+
+/// `port-quotes` (and dclint's `quoteType`): the quote character.
+fn port_quote(v: &str) -> Option<char> {
+    match v {
+        "single" => Some('\''),
+        "double" => Some('"'),
+        _ => None,
+    }
+}
+
+/// `shellcheck-exclude`: ShellCheck codes, spelled `SC2086`.
+fn shellcheck_codes(
+    codes: Vec<String>,
+    path: &Path,
+    text: &str,
+) -> Result<Vec<String>, ConfigError> {
+    codes
+        .into_iter()
+        .map(|c| match crate::rules::catalog::foreign_code(&c) {
+            Some((code, crate::rules::RuleId::Shellcheck)) => Ok(code.to_string()),
+            _ => Err(ConfigError {
+                path: path.to_path_buf(),
+                position: find_position(text, &c),
+                message: format!(
+                    "`shellcheck-exclude` takes ShellCheck codes such as SC2086, not `{c}`"
+                ),
+            }),
+        })
+        .collect()
 }
 
 /// Finds and caches the configuration that applies to each file: the nearest `plimsoll.toml`
@@ -644,21 +974,36 @@ impl Resolver {
         if let Some(c) = self.cache.lock().ok().and_then(|m| m.get(&dir).cloned()) {
             return Ok(c);
         }
-        let config = match find_up(&dir, &CONFIG_NAMES).or_else(|| find_up(&dir, &HADOLINT_NAMES)) {
-            Some(file) => {
-                let cached = self.cache.lock().ok().and_then(|m| m.get(&file).cloned());
-                match cached {
-                    Some(c) => c,
-                    None => {
-                        let c = Arc::new(load(&file)?);
-                        if let Ok(mut m) = self.cache.lock() {
-                            m.insert(file, c.clone());
-                        }
-                        c
+        let load_cached = |file: PathBuf| -> Result<Arc<Config>, ConfigError> {
+            let cached = self.cache.lock().ok().and_then(|m| m.get(&file).cloned());
+            match cached {
+                Some(c) => Ok(c),
+                None => {
+                    let c = Arc::new(load(&file)?);
+                    if let Ok(mut m) = self.cache.lock() {
+                        m.insert(file, c.clone());
                     }
+                    Ok(c)
                 }
             }
-            None => self.default.clone(),
+        };
+        let config = match find_up(&dir, &CONFIG_NAMES) {
+            Some(file) => load_cached(file)?,
+            None => {
+                // hadolint's settings (for Dockerfiles) and dclint's (for compose files) together.
+                let base = match find_up(&dir, &HADOLINT_NAMES) {
+                    Some(file) => load_cached(file)?,
+                    None => self.default.clone(),
+                };
+                match dclint::find(&dir) {
+                    Some(rc) => {
+                        let mut c = (*base).clone();
+                        dclint::apply(&rc, &mut c)?;
+                        Arc::new(c)
+                    }
+                    None => base,
+                }
+            }
         };
         if let Ok(mut m) = self.cache.lock() {
             m.insert(dir, config.clone());
@@ -724,13 +1069,20 @@ fail-level = "warning"
 # Mirrors `plimsoll pin` tries before a registry (after PLIMSOLL_REGISTRY_MIRRORS).
 # registry-mirrors = { "docker.io" = ["mirror.gcr.io"] }
 
+# Build arguments, as `docker build --build-arg NAME=VALUE` (or `plimsoll check --build-arg`):
+# ARGs take these values, so `FROM $BASE` is judged as it is built.
+# build-args = { BASE = "debian:12-slim" }
+
+# The platform images are built for (`--platform`); the host's when not set.
+# platform = "linux/amd64"
+
 # Change a rule's severity.
 [severity]
 # latest-tag = "error"
 
 [options]
 # Tags treated like `latest`: they move.
-moving-tags = ["latest", "stable", "edge", "nightly", "rolling", "current", "dev", "lts", "main", "master", "beta", "test"]
+moving-tags = ["latest", "stable", "edge", "nightly", "rolling", "current", "dev", "lts", "main", "master", "beta", "test", "canary"]
 # When not empty, images from other registries are reported.
 trusted-registries = []
 # Base images known to run as a non-root user.
@@ -738,8 +1090,30 @@ nonroot-base-images = ["gcr.io/distroless/*:nonroot", "gcr.io/distroless/*:*-non
 # Labels every final stage must set, with a value format: text, url, semver, hash, rfc3339,
 # spdx or email.
 required-labels = {}
+# Report labels that `required-labels` does not list.
+strict-labels = false
 # Values (or /regexes/) never reported as secrets.
 secret-allowlist = []
+# The ShellCheck the `shellcheck` rule runs on RUN scripts (default: shellcheck on PATH).
+# shellcheck = "/usr/bin/shellcheck"
+# ShellCheck codes never reported (sourced files are in the image, not on this machine).
+shellcheck-exclude = ["SC1090", "SC1091"]
+# Quotes port-unquoted wants around compose `ports` and `expose` entries: "single" or "double".
+# port-quotes = "single"
+# The order service-key-order wants a service's keys in (keys not named come after, A to Z).
+# service-key-order = ["image", "build", "container_name", "depends_on", "volumes", "volumes_from", "configs", "secrets", "environment", "env_file", "ports", "networks", "network_mode", "extra_hosts", "command", "entrypoint", "working_dir", "restart", "healthcheck", "logging", "labels", "user", "isolation"]
+# The order top-level-order wants the top-level keys in ("x-*": the extension keys, A to Z).
+# top-level-order = ["x-*", "version", "name", "include", "services", "networks", "volumes", "secrets", "configs"]
+# The organisation's declarative policies (rules of the `policy` family), each off while unset:
+# repositories images may come from, banned images (with the reason shown), allowed base images.
+# allowed-repositories = ["ghcr.io/acme/*"]
+# banned-images = { "centos" = "CentOS Linux is end of life" }
+# allowed-base-images = ["gcr.io/distroless/*"]
+# max-stages = 4
+# max-layers = 12
+# allowed-platforms = ["$BUILDPLATFORM"]
+# Compose: the network_mode values services may use.
+# allowed-network-modes = ["bridge", "none", "service:*"]
 
 # Paths a directory walk skips (vendored or generated code), as globs relative to this file; a
 # glob without a slash matches at any depth. `exclude` replaces what an extended configuration
@@ -755,26 +1129,355 @@ secret-allowlist = []
 # [[overrides]]
 # files = ["legacy/**"]
 # ignore = ["root-user"]
+# options = { allowed-base-images = ["debian:12*"] }
+
+# Rego policies: .rego files or directories, relative to this file (`plimsoll policy test`
+# runs their tests). input-format = "conftest" runs conftest policies unchanged.
+# [[policy]]
+# path = "policy"
+# namespace = "main"
+# input-format = "plimsoll"
 "#;
+
+mod dclint {
+    //! dclint's configuration (`.dclintrc` and the other names it looks up): rule levels
+    //! (`0` off, `1` warning, `2` error) and options, for compose files only, as dclint lints
+    //! nothing else. A rule dclint has is on unless its level is `0`, as in dclint.
+
+    use super::hadolint::{Node, read_document, strings};
+    use super::{Config, ConfigError, DCLINT_NAMES, Override, read_text};
+    use crate::finding::Severity;
+    use crate::rules::dclint::RULE_NAMES;
+    use globset::{Glob, GlobSetBuilder};
+    use std::collections::BTreeMap;
+    use std::path::{Path, PathBuf};
+
+    /// The nearest dclint configuration up the tree from `dir`: in each directory, a
+    /// `package.json` with a `dclint` key, then [`DCLINT_NAMES`].
+    pub(super) fn find(dir: &Path) -> Option<PathBuf> {
+        let mut cur = Some(dir);
+        while let Some(d) = cur {
+            let package = d.join("package.json");
+            if package.is_file()
+                && read_text(&package).is_ok_and(|t| {
+                    serde_json::from_str::<serde_json::Value>(&t)
+                        .is_ok_and(|v| v.get("dclint").is_some())
+                })
+            {
+                return Some(package);
+            }
+            for n in DCLINT_NAMES {
+                let p = d.join(n);
+                if p.is_file() {
+                    return Some(p);
+                }
+            }
+            cur = d.parent();
+        }
+        None
+    }
+
+    /// dclint's default groups of service keys, by its names, in its order.
+    const GROUPS: [(&str, &[&str]); 9] = [
+        ("Core Definitions", &["image", "build", "container_name"]),
+        ("Service Dependencies", &["depends_on"]),
+        (
+            "Data Management and Configuration",
+            &["volumes", "volumes_from", "configs", "secrets"],
+        ),
+        ("Environment Configuration", &["environment", "env_file"]),
+        (
+            "Networking",
+            &["ports", "networks", "network_mode", "extra_hosts"],
+        ),
+        (
+            "Runtime Behavior",
+            &[
+                "command",
+                "entrypoint",
+                "working_dir",
+                "restart",
+                "healthcheck",
+            ],
+        ),
+        ("Operational Metadata", &["logging", "labels"]),
+        ("Security and Execution Context", &["user", "isolation"]),
+        ("Other", &[]),
+    ];
+
+    /// Applies the dclint configuration at `path` to `config`: an override for compose files
+    /// under its directory, and the options its rules take.
+    pub(super) fn apply(path: &Path, config: &mut Config) -> Result<(), ConfigError> {
+        let text = read_text(path).map_err(|e| super::io_error(path, &e))?;
+        let err = |pos: Option<(u32, u32)>, message: String| ConfigError {
+            path: path.to_path_buf(),
+            position: pos,
+            message,
+        };
+        let root = if path.file_name().is_some_and(|n| n == "package.json") {
+            let value: serde_json::Value =
+                serde_json::from_str(&text).map_err(|e| err(None, format!("invalid JSON: {e}")))?;
+            let inner = value
+                .get("dclint")
+                .map(|v| v.to_string())
+                .unwrap_or_default();
+            read_document(path, &inner).map_err(|mut e| {
+                e.position = None;
+                e.message = format!("{} (in its `dclint` key)", e.message);
+                e
+            })?
+        } else {
+            read_document(path, &text)?
+        };
+        let entries = match root {
+            None => Vec::new(),
+            Some(Node::Scalar(s, _)) if s.is_empty() => Vec::new(),
+            Some(Node::Map(entries, _)) => entries,
+            Some(other) => {
+                return Err(err(
+                    Some(other.pos()),
+                    "expected a mapping of settings".into(),
+                ));
+            }
+        };
+        let dir = super::absolute(path)
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        let mut levels: BTreeMap<String, (u8, Option<Node>)> = BTreeMap::new();
+        for (key, kpos, value) in entries {
+            match key.as_str() {
+                "rules" => {
+                    let Node::Map(rules, _) = value else {
+                        return Err(err(Some(value.pos()), "`rules` must be a mapping".into()));
+                    };
+                    for (name, npos, setting) in rules {
+                        let (level, options) = match setting {
+                            Node::Scalar(l, lpos) => {
+                                (level_of(&l).ok_or_else(|| bad_level(path, lpos, &l))?, None)
+                            }
+                            Node::Seq(mut items, spos) if items.len() == 2 => {
+                                let options = items.pop();
+                                let Some(Node::Scalar(l, lpos)) = items.pop() else {
+                                    return Err(err(
+                                        Some(spos),
+                                        format!("`{name}`: the level comes first"),
+                                    ));
+                                };
+                                (
+                                    level_of(&l).ok_or_else(|| bad_level(path, lpos, &l))?,
+                                    options,
+                                )
+                            }
+                            other => {
+                                return Err(err(
+                                    Some(other.pos()),
+                                    format!(
+                                        "`{name}` takes a level (0, 1 or 2) or [level, options]"
+                                    ),
+                                ));
+                            }
+                        };
+                        let _ = npos;
+                        levels.insert(name, (level, options));
+                    }
+                }
+                "exclude" => {
+                    let globs: Vec<String> = strings(&value, &key, path)?
+                        .into_iter()
+                        .map(|g| format!("**/{}", g.trim_start_matches("./").trim_end_matches('/')))
+                        .collect();
+                    let mut set = GlobSetBuilder::new();
+                    for g in &globs {
+                        for pattern in [g.clone(), format!("{g}/**")] {
+                            let glob = Glob::new(&pattern).map_err(|e| {
+                                err(
+                                    Some(value.pos()),
+                                    format!("invalid `exclude` entry `{g}`: {e}"),
+                                )
+                            })?;
+                            set.add(glob);
+                        }
+                    }
+                    let set = set
+                        .build()
+                        .map_err(|e| err(Some(value.pos()), format!("invalid `exclude`: {e}")))?;
+                    config.exclude.push((set, dir.clone()));
+                }
+                "quiet" | "debug" | "$schema" => {}
+                k => return Err(err(Some(kpos), format!("unknown dclint setting `{k}`"))),
+            }
+        }
+        let mut over = Override {
+            matcher: compose_files()?,
+            root: dir,
+            select: None,
+            extend_select: Vec::new(),
+            ignore: Vec::new(),
+            severity: BTreeMap::new(),
+            options: None,
+        };
+        for name in RULE_NAMES {
+            match levels.get(name) {
+                Some((0, _)) => over.ignore.push(name.to_string()),
+                Some((level, options)) => {
+                    over.extend_select.push(name.to_string());
+                    let severity = if *level == 2 {
+                        Severity::Error
+                    } else {
+                        Severity::Warning
+                    };
+                    over.severity.insert(name.to_string(), severity);
+                    if let Some(options) = options {
+                        apply_options(path, name, options, config)?;
+                    }
+                }
+                None => over.extend_select.push(name.to_string()),
+            }
+        }
+        config.overrides.push(over);
+        if config.path.is_none() {
+            config.path = Some(path.to_path_buf());
+        }
+        Ok(())
+    }
+
+    fn level_of(s: &str) -> Option<u8> {
+        match s.trim() {
+            "0" => Some(0),
+            "1" => Some(1),
+            "2" => Some(2),
+            _ => None,
+        }
+    }
+
+    fn bad_level(path: &Path, pos: (u32, u32), l: &str) -> ConfigError {
+        ConfigError {
+            path: path.to_path_buf(),
+            position: Some(pos),
+            message: format!("a dclint rule level is 0, 1 or 2, not `{l}`"),
+        }
+    }
+
+    /// The files dclint lints: `compose*.yml`, `docker-compose*.yaml` and the like.
+    fn compose_files() -> Result<globset::GlobSet, ConfigError> {
+        let mut set = GlobSetBuilder::new();
+        for g in [
+            "**/compose*.yml",
+            "**/compose*.yaml",
+            "**/docker-compose*.yml",
+            "**/docker-compose*.yaml",
+        ] {
+            if let Ok(glob) = Glob::new(g) {
+                set.add(glob);
+            }
+        }
+        set.build().map_err(|e| ConfigError {
+            path: PathBuf::new(),
+            position: None,
+            message: e.to_string(),
+        })
+    }
+
+    /// The options of dclint's rules that plimsoll's rules take.
+    fn apply_options(
+        path: &Path,
+        rule: &str,
+        options: &Node,
+        config: &mut Config,
+    ) -> Result<(), ConfigError> {
+        let Node::Map(entries, _) = options else {
+            return Err(ConfigError {
+                path: path.to_path_buf(),
+                position: Some(options.pos()),
+                message: format!("the options of `{rule}` must be a mapping"),
+            });
+        };
+        let opts = &mut config.settings.options;
+        let scalar = |n: &Node| match n {
+            Node::Scalar(s, _) => Some(s.clone()),
+            _ => None,
+        };
+        for (key, kpos, value) in entries {
+            let bad = |what: &str| ConfigError {
+                path: path.to_path_buf(),
+                position: Some(*kpos),
+                message: format!("`{rule}`: {what}"),
+            };
+            match (rule, key.as_str()) {
+                ("require-quotes-in-ports", "quoteType") => {
+                    let v = scalar(value).unwrap_or_default();
+                    opts.port_quote = super::port_quote(&v)
+                        .ok_or_else(|| bad("`quoteType` is \"single\" or \"double\""))?;
+                }
+                ("service-image-require-explicit-tag", "prohibitedTags") => {
+                    opts.moving_tags = strings(value, key, path)?;
+                }
+                ("top-level-properties-order", "customOrder") => {
+                    opts.top_level_order = strings(value, key, path)?
+                        .into_iter()
+                        .map(|k| if k == "x-properties" { "x-*".into() } else { k })
+                        .collect();
+                }
+                ("no-build-and-image", "checkPullPolicy") => {
+                    opts.pull_policy_settles_build_and_image =
+                        scalar(value).as_deref() != Some("false");
+                }
+                ("service-keys-order", "groups" | "groupOrder") => {}
+                _ => {}
+            }
+        }
+        if rule == "service-keys-order" {
+            let mut groups: Vec<(String, Vec<String>)> = GROUPS
+                .iter()
+                .map(|(n, keys)| (n.to_string(), keys.iter().map(|k| k.to_string()).collect()))
+                .collect();
+            let mut order: Vec<String> = GROUPS.iter().map(|(n, _)| n.to_string()).collect();
+            for (key, _, value) in entries {
+                match key.as_str() {
+                    "groups" => {
+                        let Node::Map(given, _) = value else { continue };
+                        for (name, _, keys) in given {
+                            let keys = strings(keys, name, path)?;
+                            match groups.iter_mut().find(|(n, _)| n == name) {
+                                Some(g) => g.1 = keys,
+                                None => groups.push((name.clone(), keys)),
+                            }
+                        }
+                    }
+                    "groupOrder" => order = strings(value, key, path)?,
+                    _ => {}
+                }
+            }
+            opts.service_key_order = order
+                .iter()
+                .filter_map(|n| groups.iter().find(|(g, _)| g == n))
+                .flat_map(|(_, keys)| keys.iter().cloned())
+                .collect();
+        }
+        Ok(())
+    }
+}
 
 mod hadolint {
     //! `.hadolint.yaml`, read with a small event-based reader over saphyr-parser.
 
     use super::{Config, ConfigError, FailLevel};
     use crate::finding::Severity;
+    use crate::output_format::Format;
     use crate::rules::settings::LabelFormat;
     use saphyr_parser::{Event, Parser};
     use std::path::Path;
 
     /// A YAML node with the 1-based position where it starts.
-    enum Node {
+    pub(super) enum Node {
         Scalar(String, (u32, u32)),
         Seq(Vec<Node>, (u32, u32)),
         Map(Vec<(String, (u32, u32), Node)>, (u32, u32)),
     }
 
     impl Node {
-        fn pos(&self) -> (u32, u32) {
+        pub(super) fn pos(&self) -> (u32, u32) {
             match self {
                 Node::Scalar(_, p) | Node::Seq(_, p) | Node::Map(_, p) => *p,
             }
@@ -880,7 +1583,7 @@ mod hadolint {
         }
     }
 
-    fn strings(node: &Node, key: &str, path: &Path) -> Result<Vec<String>, ConfigError> {
+    pub(super) fn strings(node: &Node, key: &str, path: &Path) -> Result<Vec<String>, ConfigError> {
         match node {
             Node::Seq(items, _) => items
                 .iter()
@@ -902,17 +1605,25 @@ mod hadolint {
         }
     }
 
-    /// hadolint keys plimsoll accepts but has no use for (they are command-line behaviour).
-    const ACCEPTED: &[&str] = &[
-        "format",
-        "no-fail",
-        "no-color",
-        "strict-labels",
-        "verbose",
-        "disable-ignore-pragma",
-    ];
+    /// hadolint keys about how hadolint itself prints, which plimsoll decides on its own:
+    /// colour follows the terminal (and `NO_COLOR`), and plimsoll has no verbose log.
+    const ACCEPTED: &[&str] = &["no-color", "verbose"];
 
-    pub(super) fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
+    /// A `true`/`false` setting.
+    fn boolean(node: &Node, key: &str, path: &Path) -> Result<bool, ConfigError> {
+        match node {
+            Node::Scalar(s, _) if matches!(s.as_str(), "true" | "True" | "TRUE") => Ok(true),
+            Node::Scalar(s, _) if matches!(s.as_str(), "false" | "False" | "FALSE") => Ok(false),
+            other => Err(ConfigError {
+                path: path.to_path_buf(),
+                position: Some(other.pos()),
+                message: format!("`{key}` must be true or false"),
+            }),
+        }
+    }
+
+    /// The one document of a YAML (or JSON) settings file, as a tree; `None` when empty.
+    pub(super) fn read_document(path: &Path, text: &str) -> Result<Option<Node>, ConfigError> {
         let mut r = Reader {
             events: Parser::new_from_str(text),
             path,
@@ -931,6 +1642,11 @@ mod hadolint {
                 }
             }
         }
+        Ok(root)
+    }
+
+    pub(super) fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
+        let root = read_document(path, text)?;
         let mut config = Config {
             path: Some(path.to_path_buf()),
             ..Config::default()
@@ -939,13 +1655,20 @@ mod hadolint {
             None => return Ok(config),
             Some(Node::Scalar(s, _)) if s.is_empty() => return Ok(config),
             Some(Node::Map(entries, _)) => entries,
-            Some(other) => return Err(r.err(Some(other.pos()), "expected a mapping of settings")),
+            Some(other) => {
+                return Err(ConfigError {
+                    path: path.to_path_buf(),
+                    position: Some(other.pos()),
+                    message: "expected a mapping of settings".into(),
+                });
+            }
         };
         let err = |pos, m: String| ConfigError {
             path: path.to_path_buf(),
             position: Some(pos),
             message: m,
         };
+        let mut no_fail = false;
         for (key, kpos, value) in entries {
             match key.as_str() {
                 "ignored" => config.settings.ignore.extend(strings(&value, &key, path)?),
@@ -990,9 +1713,38 @@ mod hadolint {
                         config.settings.options.required_labels.insert(label, f);
                     }
                 }
+                "strict-labels" => {
+                    config.settings.options.strict_labels = boolean(&value, &key, path)?
+                }
+                "disable-ignore-pragma" => {
+                    config.settings.disable_inline_ignores = boolean(&value, &key, path)?
+                }
+                "no-fail" => {
+                    if boolean(&value, &key, path)? {
+                        no_fail = true;
+                    }
+                }
+                "format" => {
+                    let Node::Scalar(s, p) = &value else {
+                        return Err(err(value.pos(), "`format` must be text".into()));
+                    };
+                    config.output_format = Some(Format::parse(s).ok_or_else(|| {
+                        err(
+                            *p,
+                            format!(
+                                "unknown format `{s}` (plimsoll writes tty, json, checkstyle, \
+                                 codeclimate, gitlab_codeclimate, gnu, sonarqube, sarif and junit)"
+                            ),
+                        )
+                    })?);
+                }
                 k if ACCEPTED.contains(&k) => {}
                 k => return Err(err(kpos, format!("unknown hadolint setting `{k}`"))),
             }
+        }
+        if no_fail {
+            // hadolint's `no-fail` wins over any `failure-threshold`.
+            config.fail_level = Some(FailLevel::Never);
         }
         Ok(config)
     }
@@ -1001,6 +1753,7 @@ mod hadolint {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::RuleId;
     use std::fs;
 
     fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
@@ -1086,7 +1839,7 @@ mod tests {
         assert!(e.message.starts_with("unknown rule `nonsense` ("), "{e}");
         // Codes, prefixes, aliases, families and the pipeline's own findings are all known.
         for known in [
-            "PL101",
+            RuleId::LatestTag.code(),
             "PL1",
             "pl09",
             "DL3007",
@@ -1129,6 +1882,98 @@ mod tests {
     }
 
     #[test]
+    fn dclintrc_is_read_for_compose_files() {
+        let tmp = tempfile::tempdir().unwrap();
+        write(tmp.path(), ".hadolint.yaml", "ignored: [DL3008]\n");
+        write(
+            tmp.path(),
+            ".dclintrc",
+            r#"{"rules": {"no-version-field": 0, "services-alphabetical-order": 2,
+                "require-quotes-in-ports": [1, {"quoteType": "double"}],
+                "service-keys-order": [1, {"groupOrder": ["Core Definitions"]}]},
+               "quiet": true, "exclude": ["vendor"]}"#,
+        );
+        let c = Resolver::discover()
+            .for_file(&tmp.path().join("compose.yaml"))
+            .unwrap();
+        let s = c.settings_for(&tmp.path().join("compose.yaml"));
+        // hadolint's settings stay, dclint's apply to compose files.
+        assert_eq!(s.ignore, vec!["DL3008", "no-version-field"]);
+        assert!(
+            s.extend_select
+                .iter()
+                .any(|r| r == "services-alphabetical-order")
+        );
+        assert!(s.extend_select.iter().any(|r| r == "no-build-and-image"));
+        assert_eq!(
+            s.severity.get("services-alphabetical-order"),
+            Some(&Severity::Error)
+        );
+        assert_eq!(
+            s.severity.get("require-quotes-in-ports"),
+            Some(&Severity::Warning)
+        );
+        assert_eq!(s.options.port_quote, '"');
+        assert_eq!(
+            s.options.service_key_order,
+            vec!["image", "build", "container_name"]
+        );
+        assert!(c.is_excluded(&tmp.path().join("vendor/compose.yaml")));
+        let d = c.settings_for(&tmp.path().join("Dockerfile"));
+        assert_eq!(d.ignore, vec!["DL3008"]);
+        // And through the engine: selected, at dclint's level.
+        let file = crate::source::SourceFile::new(
+            tmp.path().join("compose.yaml"),
+            "version: '3'\nservices:\n  b:\n    image: x:1\n  a:\n    image: y:1\n",
+            FileKind::Compose,
+        );
+        let report = crate::rules::lint_source(&file, &s);
+        let order: Vec<_> = report
+            .findings
+            .iter()
+            .filter(|f| f.code == RuleId::ServicesOrder.code())
+            .collect();
+        assert_eq!(order.len(), 1);
+        assert_eq!(order[0].severity, Severity::Error);
+        assert!(
+            !report
+                .findings
+                .iter()
+                .any(|f| f.code == RuleId::ComposeVersionObsolete.code())
+        );
+    }
+
+    #[test]
+    fn dclintrc_yaml_and_package_json_and_plimsoll_wins() {
+        let tmp = tempfile::tempdir().unwrap();
+        write(
+            tmp.path(),
+            "package.json",
+            r#"{"name": "x", "dclint": {"rules": {"top-level-properties-order": [2, {"customOrder": ["services", "x-properties"]}]}}}"#,
+        );
+        let c = Resolver::discover().for_dir(tmp.path()).unwrap();
+        assert_eq!(c.settings.options.top_level_order, vec!["services", "x-*"]);
+        let sub = tmp.path().join("sub");
+        fs::create_dir(&sub).unwrap();
+        write(
+            &sub,
+            ".dclintrc.yml",
+            "rules:\n  no-unbound-port-interfaces: 0\n  bogus-rule: 2\n",
+        );
+        let c = Resolver::discover()
+            .for_file(&sub.join("docker-compose.yml"))
+            .unwrap();
+        let s = c.settings_for(&sub.join("docker-compose.yml"));
+        assert_eq!(s.ignore, vec!["no-unbound-port-interfaces"]);
+        write(&sub, ".dclintrc.yml", "rules:\n  no-version-field: 3\n");
+        let e = Resolver::discover().for_dir(&sub).unwrap_err();
+        assert_eq!(e.position, Some((2, 21)), "{e:?}");
+        write(&sub, "plimsoll.toml", "ignore = []\n");
+        let c = Resolver::discover().for_dir(&sub).unwrap();
+        assert!(c.overrides.is_empty());
+    }
+
+    #[test]
     fn hadolint_errors_are_located_and_plimsoll_wins() {
         let tmp = tempfile::tempdir().unwrap();
         let p = write(tmp.path(), ".hadolint.yml", "ignored: [DL1]\nbogus: 1\n");
@@ -1143,6 +1988,38 @@ mod tests {
             .for_file(&tmp.path().join("sub/Dockerfile"))
             .unwrap();
         assert_eq!(c.settings.ignore, vec!["split-run"]);
+    }
+
+    #[test]
+    fn shellcheck_options_are_read_and_checked() {
+        let tmp = tempfile::tempdir().unwrap();
+        let p = write(
+            tmp.path(),
+            "plimsoll.toml",
+            "[options]\nshellcheck = \"tools/shellcheck\"\nshellcheck-exclude = [\"sc2086\"]\n",
+        );
+        let o = load(&p).unwrap().settings.options;
+        assert_eq!(o.shellcheck, Some(tmp.path().join("tools/shellcheck")));
+        assert_eq!(o.shellcheck_exclude, vec!["SC2086"]);
+        let p = write(
+            tmp.path(),
+            "plimsoll.toml",
+            "[options]\nshellcheck = \"shellcheck-0.10\"\n",
+        );
+        let o = load(&p).unwrap().settings.options;
+        assert_eq!(
+            o.shellcheck,
+            Some(PathBuf::from("shellcheck-0.10")),
+            "looked up on PATH"
+        );
+        let p = write(
+            tmp.path(),
+            "plimsoll.toml",
+            "[options]\nshellcheck-exclude = [\"DL3008\"]\n",
+        );
+        let e = load(&p).unwrap_err();
+        assert!(e.message.contains("ShellCheck codes such as SC2086"), "{e}");
+        assert_eq!(e.position, Some((2, 24)), "{e}");
     }
 
     #[test]

@@ -1,8 +1,10 @@
 //! Finding and reading the files to lint.
 //!
 //! Directories are walked with the `ignore` crate: `.gitignore` (inside a git repository or
-//! not), `.ignore` and hidden files are honoured, symbolic links are followed (loops are
-//! reported). A walked file is linted when its name is recognised ([`FileKind::detect`]) or a
+//! not), `.ignore` and hidden files are honoured. A symbolic link to a file is linted like the
+//! file; a symbolic link to a directory is not walked unless `--follow-links` asks for it (a
+//! `vendor -> /elsewhere` or `root -> /` link would take the run out of the tree), and then
+//! loops are reported. A walked file is linted when its name is recognised ([`FileKind::detect`]) or a
 //! configuration's `[file-kinds]` glob names it. A file named on the command line is always
 //! linted: as `--file-kind`, else its recognised kind, else compose for `.yaml`/`.yml` and
 //! Dockerfile for anything else. `-` reads standard input (named by `--stdin-filename`).
@@ -10,6 +12,7 @@
 //! Errors (unreadable paths, a directory named like a Dockerfile, symlink loops) are collected,
 //! not fatal: the caller prints each on stderr, lints everything else, and exits 2.
 
+use crate::fsio::{self, ReadError};
 use crate::source::{self, FileKind, MAX_FILE_SIZE, SourceFile};
 use rayon::prelude::*;
 use std::io::Read;
@@ -44,6 +47,8 @@ pub struct Options<'a> {
     pub kind_for: &'a (dyn Fn(&Path) -> Option<FileKind> + Sync),
     /// Files and directories a walk skips; never a path named on the command line.
     pub exclude: Option<Excluder>,
+    /// `--follow-links`: walk into directories that symbolic links name.
+    pub follow_links: bool,
 }
 
 /// Guess for a named file with an unrecognised name.
@@ -150,8 +155,13 @@ fn sort_and_dedupe(targets: &mut Vec<Target>) {
 }
 
 fn walk(root: &Path, opts: &Options<'_>, d: &mut Discovery) {
+    // With links followed, the walker compares each directory with its ancestors: a loop is an
+    // error, not an endless walk.
     let mut walker = ignore::WalkBuilder::new(root);
-    walker.hidden(true).follow_links(true).require_git(false);
+    walker
+        .hidden(true)
+        .follow_links(opts.follow_links)
+        .require_git(false);
     if let Some(excluded) = opts.exclude.clone() {
         // The root was named: only what the walk finds under it can be excluded.
         walker.filter_entry(move |e| e.depth() == 0 || !excluded(e.path()));
@@ -159,9 +169,20 @@ fn walk(root: &Path, opts: &Options<'_>, d: &mut Discovery) {
     let walker = walker.build();
     for entry in walker {
         match entry {
+            // A dangling link names nothing to lint (mailcow's `.env -> mailcow.conf` before its
+            // setup script runs); compose files beside it read it as absent, with a note.
+            Err(e)
+                if e.io_error()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::NotFound) => {}
             Err(e) => d.errors.push(e.to_string()),
             Ok(entry) => {
-                if !entry.file_type().is_some_and(|t| t.is_file()) {
+                let Some(t) = entry.file_type() else { continue };
+                // Not following links, a link is reported as a link: lint it when it names a
+                // file (never walk it when it names a directory).
+                let file = t.is_file()
+                    || (t.is_symlink()
+                        && std::fs::metadata(entry.path()).is_ok_and(|m| m.is_file()));
+                if !file {
                     continue;
                 }
                 let path = entry.path();
@@ -253,22 +274,15 @@ pub fn read(target: &Target) -> Result<Loaded, String> {
             .map_err(|e| format!("<stdin>: {e}"))?;
         buf
     } else {
-        let shown = target.path.display();
-        let mut f = std::fs::File::open(&target.path).map_err(|e| format!("{shown}: {e}"))?;
-        // Sized from the file's length (capped), so a small file is one read and one EOF read
-        // rather than a series of growing probes; the cap still bounds a file that grows. The
-        // same `fstat` tells a directory named like a file (discovery does not `stat` those).
-        let meta = f.metadata().ok();
-        if meta.as_ref().is_some_and(|m| m.is_dir()) {
-            return Err(is_a_directory(&target.path));
-        }
-        let len = meta.map(|m| m.len()).unwrap_or(0);
-        let mut buf = Vec::with_capacity(len.min(MAX_FILE_SIZE as u64 + 1) as usize + 1);
-        (&mut f)
-            .take(MAX_FILE_SIZE as u64 + 1)
-            .read_to_end(&mut buf)
-            .map_err(|e| format!("{shown}: {e}"))?;
-        buf
+        fsio::read_regular(&target.path, MAX_FILE_SIZE).map_err(|e| match e {
+            ReadError::Directory => is_a_directory(&target.path),
+            ReadError::TooLarge(_) => format!(
+                "{}: larger than {} MiB, not linted",
+                target.path.display(),
+                MAX_FILE_SIZE >> 20
+            ),
+            e => format!("{}: {e}", target.path.display()),
+        })?
     };
     if bytes.len() > MAX_FILE_SIZE {
         return Err(format!(
@@ -346,6 +360,7 @@ mod tests {
             stdin_filename: None,
             kind_for: &no_kinds,
             exclude: None,
+            follow_links: false,
         };
         let paths = [
             r.join("a/Dockerfile"),
@@ -399,6 +414,7 @@ mod tests {
                     .then_some(FileKind::Dockerfile)
             },
             exclude: None,
+            follow_links: false,
         };
         let d = discover(&[r.to_path_buf()], &opts);
         assert!(d.errors.is_empty(), "{:?}", d.errors);
@@ -417,6 +433,7 @@ mod tests {
             stdin_filename: None,
             kind_for: &no_kinds,
             exclude: None,
+            follow_links: false,
         };
         let d = discover(
             &[
@@ -452,19 +469,36 @@ mod tests {
             stdin_filename: None,
             kind_for: &no_kinds,
             exclude: None,
+            follow_links: false,
         };
         let d = discover(
             &[r.join("Dockerfile"), r.join("missing"), r.join("loop")],
             &opts,
         );
         // `missing` is stat'ed (its name could be a directory's) and reported here; the
-        // directory named `Dockerfile` is not stat'ed, and reading it says what it is.
+        // directory named `Dockerfile` is not stat'ed, and reading it says what it is. The
+        // link loop is not walked at all unless links are followed.
         assert!(d.errors[0].contains("missing"), "{:?}", d.errors);
+        assert_eq!(d.errors.len(), 1, "{:?}", d.errors);
         #[cfg(unix)]
-        assert!(
-            d.errors[1].to_lowercase().contains("loop"),
-            "{:?}",
-            d.errors
+        {
+            let follow = Options {
+                file_kind: None,
+                stdin_filename: None,
+                kind_for: &no_kinds,
+                exclude: None,
+                follow_links: true,
+            };
+            let d = discover(&[r.join("loop")], &follow);
+            assert!(
+                d.errors.iter().any(|e| e.to_lowercase().contains("loop")),
+                "{:?}",
+                d.errors
+            );
+        }
+        let d = discover(
+            &[r.join("Dockerfile"), r.join("missing"), r.join("loop")],
+            &opts,
         );
         let [named_dir] = &d.targets[..] else {
             panic!("{:?}", d.targets)

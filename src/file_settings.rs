@@ -1,14 +1,14 @@
 //! The settings a file is linted with, resolved one way for `plimsoll check` and the language
 //! server alike: the nearest configuration with its per-path overrides (or `--config FILE`, or
 //! none with `--isolated`), the command line's `--select`/`--ignore` on top, the environment
-//! compose interpolation reads, and the digests of the nearest `plimsoll.lock` (for
-//! unpinned-digest's safe fix). One function, [`SettingsSource::settings_for`], so an editor
-//! shows what a CI run reports.
+//! compose interpolation reads, and the digests and image platforms of the nearest
+//! `plimsoll.lock` (for unpinned-digest's safe fix and invalid-base-image-platform). One
+//! function, [`SettingsSource::settings_for`], so an editor shows what a CI run reports.
 
 use crate::config::{self, Config, ConfigError, Resolver};
 use crate::model::compose::Env as ComposeEnv;
 use crate::registry::{LOCK_FILE_NAME, LockFile};
-use crate::rules::settings::LintSettings;
+use crate::rules::settings::{ChecksumSource, LintSettings};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -29,6 +29,15 @@ pub struct SettingsOptions {
     pub preview: bool,
     /// `--ignore-env`: compose interpolation leaves this process's environment out.
     pub ignore_env: bool,
+    /// Read each file a compose file names (`.env`, `extends`) once and keep it: right for one
+    /// run, wrong for a language server, whose files change while it runs.
+    pub cache_files: bool,
+    /// `--fetch-checksums`: download what `ADD <url>` fetches, so that add-url-checksum can
+    /// offer its fix. Never done otherwise: linting stays offline.
+    pub fetch_checksums: bool,
+    /// `--policy PATH`: Rego files or directories (package `main`, plimsoll input) run on every
+    /// file beside the configuration's `[[policy]]` entries.
+    pub policies: Vec<PathBuf>,
 }
 
 /// A file's settings, and problems that do not stop it being linted (a lock file that cannot be
@@ -47,7 +56,13 @@ pub struct SettingsSource {
     ignore: Vec<String>,
     preview: bool,
     compose_env: Arc<ComposeEnv>,
+    compose_files: Arc<crate::model::compose::DiskFiles>,
     locks: Locks,
+    url_checksums: ChecksumSource,
+    /// `--policy`, compiled once.
+    cli_policies: crate::policy::Policies,
+    /// A configuration's policies with `--policy` after them, by the configuration's policies.
+    combined: Mutex<HashMap<usize, crate::policy::Policies>>,
 }
 
 impl SettingsSource {
@@ -62,7 +77,13 @@ impl SettingsSource {
         } else {
             Resolver::discover()
         };
-        Ok(Self::with_resolver(resolver, opts, cwd))
+        let mut source = Self::with_resolver(resolver, opts, cwd);
+        if !opts.policies.is_empty() {
+            let spec = crate::policy::PolicySpec::new(opts.policies.clone());
+            source.cli_policies = crate::policy::Policies::load(std::slice::from_ref(&spec))
+                .map_err(config::policy_config_error)?;
+        }
+        Ok(source)
     }
 
     /// As [`SettingsSource::new`] with `--isolated`: no configuration file is read, so nothing
@@ -72,20 +93,43 @@ impl SettingsSource {
     }
 
     fn with_resolver(resolver: Resolver, opts: &SettingsOptions, cwd: PathBuf) -> SettingsSource {
-        // Compose interpolation sees this process's environment, as `docker compose` does.
-        let compose_env = Arc::new(if opts.ignore_env {
-            ComposeEnv::new()
+        // Compose interpolation sees this process's environment, as `docker compose` does; the
+        // files compose files name (`.env`, `extends`) are read once per run.
+        let compose_files = Arc::new(if opts.cache_files {
+            crate::model::compose::DiskFiles::cached()
         } else {
-            ComposeEnv::from_process()
+            crate::model::compose::DiskFiles::uncached()
         });
+        let compose_env = Arc::new(
+            if opts.ignore_env {
+                ComposeEnv::new()
+            } else {
+                ComposeEnv::from_process()
+            }
+            .with_files(compose_files.clone()),
+        );
         SettingsSource {
             resolver: Arc::new(resolver),
             select: opts.select.clone(),
             ignore: opts.ignore.clone(),
             preview: opts.preview,
             compose_env,
+            compose_files,
             locks: Locks::new(cwd),
+            url_checksums: if opts.fetch_checksums {
+                crate::fetch::http_checksums()
+            } else {
+                ChecksumSource::default()
+            },
+            cli_policies: crate::policy::Policies::default(),
+            combined: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// What reading the files compose files name taught (for example a file read once and
+    /// shared by many services), for the end of a run.
+    pub fn compose_notes(&self) -> Vec<String> {
+        crate::model::compose::ComposeFiles::notes(&*self.compose_files)
     }
 
     /// The configuration resolver (for `[file-kinds]`, the fail level and the output format).
@@ -111,20 +155,45 @@ impl SettingsSource {
         }
         settings.ignore.extend(self.ignore.iter().cloned());
         settings.preview |= self.preview;
+        settings.options.url_checksums = self.url_checksums.clone();
+        if !self.cli_policies.is_empty() {
+            settings.policies = self.with_cli_policies(&settings.policies);
+        }
         let mut problems = Vec::new();
         match self.locks.for_file(path) {
-            Ok(digests) => settings.options.pinned_digests = digests,
+            Ok((digests, platforms)) => {
+                settings.options.pinned_digests = digests;
+                settings.options.image_platforms = platforms;
+            }
             Err(e) => problems.push(e),
         }
         Ok(FileSettings { settings, problems })
     }
+
+    /// `configured` followed by `--policy`'s sets, made once per configuration.
+    fn with_cli_policies(&self, configured: &crate::policy::Policies) -> crate::policy::Policies {
+        let Ok(mut cache) = self.combined.lock() else {
+            return configured.combined(&self.cli_policies);
+        };
+        cache
+            .entry(configured.id())
+            .or_insert_with(|| configured.combined(&self.cli_policies))
+            .clone()
+    }
 }
 
-/// A lock file's digests by canonical reference, or why it could not be read.
-type LockDigests = Result<Arc<BTreeMap<String, String>>, String>;
+/// A lock file's digests and image platforms by canonical reference, or why it could not be
+/// read.
+type LockDigests = Result<
+    (
+        Arc<BTreeMap<String, String>>,
+        Arc<BTreeMap<String, Vec<String>>>,
+    ),
+    String,
+>;
 
-/// Digests of the nearest `plimsoll.lock` (up the tree from a file, else in the current
-/// directory), read once per lock file.
+/// Digests and image platforms of the nearest `plimsoll.lock` (up the tree from a file, else in
+/// the current directory), read once per lock file.
 struct Locks {
     cwd: PathBuf,
     cache: Mutex<HashMap<PathBuf, LockDigests>>,
@@ -163,7 +232,7 @@ impl Locks {
 
     fn for_file(&self, file: &Path) -> LockDigests {
         let Some(lock) = self.nearest(file) else {
-            return Ok(Arc::default());
+            return Ok(Default::default());
         };
         let cached = self.cache.lock().ok().and_then(|c| c.get(&lock).cloned());
         if let Some(c) = cached {
@@ -171,11 +240,11 @@ impl Locks {
         }
         let loaded = LockFile::read(&lock)
             .map(|l| {
-                Arc::new(
-                    l.entries()
-                        .map(|e| (e.reference.clone(), e.digest.clone()))
-                        .collect(),
-                )
+                let digests = l
+                    .entries()
+                    .map(|e| (e.reference.clone(), e.digest.clone()))
+                    .collect();
+                (Arc::new(digests), Arc::new(l.platforms()))
             })
             .map_err(|e| e.to_string());
         if let Ok(mut c) = self.cache.lock() {

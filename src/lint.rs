@@ -36,7 +36,8 @@ pub struct Linted {
 /// Lints one decoded file: rules, the invalid-UTF-8 finding, suppressions, local settings.
 pub fn lint_file(file: &SourceFile, settings: &LintSettings, opts: LintOptions) -> Linted {
     let (mut report, statements) = engine::lint_source_with_statements(file, settings);
-    report.file.secrets = secret_spans(file, settings, &report).into();
+    mask_source_diagnostics(file, settings, &mut report.findings);
+    name_extended_files(file, settings, &mut report.findings);
     let mut pipeline = Vec::new();
     if let Some(at) = opts.invalid_utf8_at {
         let end = file
@@ -56,7 +57,11 @@ pub fn lint_file(file: &SourceFile, settings: &LintSettings, opts: LintOptions) 
     }
     engine::settle(&mut pipeline, settings);
     report.findings.extend(pipeline);
-    let mut sup = Suppressions::parse(file, &statements.ranges, &resolve_codes);
+    let mut sup = if settings.disable_inline_ignores {
+        Suppressions::default()
+    } else {
+        Suppressions::parse(file, &statements.ranges, &resolve_codes)
+    };
     if !sup.is_empty() {
         report.findings = sup.filter(file, std::mem::take(&mut report.findings));
     }
@@ -73,79 +78,190 @@ pub fn lint_file(file: &SourceFile, settings: &LintSettings, opts: LintOptions) 
     }
 }
 
-/// The spans of `file` that hold a secret, whatever rules `settings` select: every output
-/// quoting the file masks them. When every secret rule ran they are the ones its findings
-/// mark (suppressed findings included: a suppressed secret is still a secret); otherwise, and
-/// only when something is to be shown, the secret rules run again on their own to find them.
-fn secret_spans(file: &SourceFile, settings: &LintSettings, report: &FileReport) -> Vec<Span> {
-    let mut spans: Vec<Span> = report.findings.iter().filter_map(|f| f.secret).collect();
-    if report.findings.is_empty() || all_secret_rules_enabled(settings) {
-        return spans;
+/// Selector → rule codes, for suppression comments. A foreign code (`SC2086`) stands for
+/// itself: it suppresses that check, not every finding of the rule reporting it.
+fn resolve_codes(selector: &str) -> Vec<&'static str> {
+    if let Some((code, _)) = catalog::foreign_code(selector) {
+        return vec![code];
     }
-    let secrets_only = LintSettings {
-        select: vec![SECRET_FAMILY.to_string()],
+    catalog::resolve(selector)
+        .into_iter()
+        .map(|m| m.code)
+        .collect()
+}
+
+/// A finding on a value a service inherited through `extends` from another file points at the
+/// `extends` entry here (the value is not in this file): a related label names the file, the
+/// line and column there, and the value. The engine does not hand its model out, so the file is
+/// loaded again, only when it extends another file (the loader keeps that file parsed).
+fn name_extended_files(file: &SourceFile, settings: &LintSettings, findings: &mut [Finding]) {
+    use crate::source::FileKind;
+    static EXTENDS: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"extends"));
+    if file.kind != FileKind::Compose
+        || findings.is_empty()
+        || EXTENDS.find(file.text.as_bytes()).is_none()
+    {
+        return;
+    }
+    let model = crate::model::compose::load(&file.text, &file.path, &settings.compose_env);
+    if model.imports.is_empty() {
+        return;
+    }
+    for f in findings.iter_mut() {
+        let Some((import, value)) = model.imported_at(f.span, &f.message) else {
+            continue;
+        };
+        // A secret finding's value is a secret: its place is named, never its text.
+        let label = match value {
+            Some(v) if !f.name.starts_with("secret") => format!(
+                "`{}` comes from {}:{}:{} (service `{}`, through `extends`)",
+                v.raw,
+                import.file.display(),
+                v.line,
+                v.column,
+                import.service
+            ),
+            Some(v) => format!(
+                "the value comes from {}:{}:{} (service `{}`, through `extends`)",
+                import.file.display(),
+                v.line,
+                v.column,
+                import.service
+            ),
+            None => format!(
+                "inherited from service `{}` in {} through `extends`",
+                import.service,
+                import.file.display()
+            ),
+        };
+        f.related.push(crate::finding::Related {
+            span: import.file_span,
+            label,
+        });
+    }
+}
+
+/// Codes of the findings that quote the file where it fails to parse or to follow the schema
+/// (syntax, schema, duplicate keys, interpolation, extends, input limits): their snippets show
+/// whatever the file holds, and a file that is not what it is named (a `compose.yaml` linked to
+/// a credentials file) holds secrets no rule marked.
+const SOURCE_DIAGNOSTICS: [&str; 8] = [
+    RuleId::DockerfileSyntax.code(),
+    RuleId::YamlSyntax.code(),
+    RuleId::ComposeSchema.code(),
+    RuleId::DuplicateKey.code(),
+    RuleId::ComposeInterpolation.code(),
+    RuleId::ComposeUnsetVariable.code(),
+    RuleId::ComposeExtends.code(),
+    RuleId::InputLimit.code(),
+];
+
+/// Gives each syntax and schema finding the secret span its snippet would show, found by the
+/// secret scanner on the lines the finding covers (whether or not the secret rules are
+/// selected), and masks the secret in its message too. Several secrets on those lines are
+/// covered by one span from the first to the last: a little more is masked, never less.
+fn mask_source_diagnostics(file: &SourceFile, settings: &LintSettings, findings: &mut [Finding]) {
+    use crate::analysis::secret::allowlist::Allowlist;
+    use crate::analysis::secret::detect::{ScanOptions, scan};
+    let mut allow: Option<std::sync::Arc<Allowlist>> = None;
+    for f in findings.iter_mut() {
+        if f.secret.is_some() || !SOURCE_DIAGNOSTICS.contains(&f.code) {
+            continue;
+        }
+        let lines = shown_lines(file, f);
+        let Some(text) = file.text.get(lines.clone()) else {
+            continue;
+        };
+        let allow = allow
+            .get_or_insert_with(|| Allowlist::cached(&settings.options.secret_allowlist))
+            .clone();
+        let hits = scan(text, lines.start, &allow, ScanOptions { assignments: true });
+        let (Some(first), Some(last)) = (hits.first(), hits.last()) else {
+            continue;
+        };
+        let values: Vec<&str> = hits.iter().map(|h| file.slice(h.secret)).collect();
+        f.message = crate::finding::redact_values(&f.message, &values);
+        for r in &mut f.related {
+            r.label = crate::finding::redact_values(&r.label, &values);
+        }
+        f.secret = Some(first.secret.cover(last.secret));
+    }
+}
+
+/// The byte range of the whole lines a finding's snippet shows: its span's lines and its
+/// related spans' lines.
+fn shown_lines(file: &SourceFile, f: &Finding) -> std::ops::Range<usize> {
+    let index = &file.line_index;
+    let lines_of = |span: Span| {
+        let first = index.line_of(span.start as usize);
+        let last = index.line_of((span.end as usize).max(span.start as usize));
+        let start = index.line_start(first).unwrap_or(0);
+        let end = index.line_start(last + 1).unwrap_or(file.text.len());
+        start..end
+    };
+    let mut range = lines_of(f.span);
+    for r in &f.related {
+        let more = lines_of(r.span);
+        range = range.start.min(more.start)..range.end.max(more.end);
+    }
+    range
+}
+
+/// Every span of `file` the secret scanner flags: the secrets the secret rules find (whatever
+/// the selection: the settings' allow-list still applies) and every credential the raw text
+/// holds (in comments too). For output that quotes the file outside a finding (diffs).
+pub fn diff_secret_spans(file: &SourceFile, settings: &LintSettings) -> Vec<Span> {
+    use crate::analysis::secret::allowlist::Allowlist;
+    use crate::analysis::secret::detect::{ScanOptions, scan};
+    let secret_rules = LintSettings {
+        select: vec![engine::SECRET_FAMILY.to_string()],
         extend_select: Vec::new(),
         ignore: Vec::new(),
-        severity: Default::default(),
-        preview: settings.preview,
-        options: settings.options.clone(),
-        compose_env: settings.compose_env.clone(),
+        ..settings.clone()
     };
-    let (scanned, _) = engine::lint_source_with_statements(file, &secrets_only);
-    spans.extend(scanned.findings.iter().filter_map(|f| f.secret));
+    let (report, _) = engine::lint_source_with_statements(file, &secret_rules);
+    let allow = Allowlist::cached(&settings.options.secret_allowlist);
+    let mut spans: Vec<Span> = report.findings.iter().filter_map(|f| f.secret).collect();
+    spans.extend(
+        scan(&file.text, 0, &allow, ScanOptions { assignments: true })
+            .into_iter()
+            .map(|h| h.secret),
+    );
     spans.sort();
     spans.dedup();
     spans
 }
 
-/// The rule family whose findings mark secrets.
-const SECRET_FAMILY: &str = "secret";
-
-/// Whether `settings` enable every rule of the secret family (as the defaults do), remembered
-/// for the selection of the previous file on this thread: a run lints most files with the
-/// same.
-fn all_secret_rules_enabled(settings: &LintSettings) -> bool {
-    type Selection = (Vec<String>, Vec<String>, Vec<String>);
-    thread_local! {
-        static LAST: std::cell::RefCell<Option<(Selection, bool)>> =
-            const { std::cell::RefCell::new(None) };
+/// The unified diff from `old` to `new` (the file at `path`, of `kind`) with no span the secret
+/// scanner flags printed ([`crate::fix::unified_diff_masked`]). A secret of the old text that
+/// the new text still holds is masked there too, wherever it moved.
+pub fn masked_diff(
+    label: &str,
+    path: &std::path::Path,
+    kind: crate::source::FileKind,
+    old: &str,
+    new: &str,
+    settings: &LintSettings,
+) -> String {
+    if old == new {
+        return String::new();
     }
-    let secret_rules = || catalog::resolve(SECRET_FAMILY);
-    if settings.select.is_empty() && settings.ignore.is_empty() {
-        // The default set, plus extensions: every secret rule is on by default.
-        static ALL_DEFAULT: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-        if *ALL_DEFAULT.get_or_init(|| secret_rules().iter().all(|m| m.default_enabled)) {
-            return true;
+    let old_file = SourceFile::new(path.to_path_buf(), old, kind);
+    let new_file = SourceFile::new(path.to_path_buf(), new, kind);
+    let old_spans = diff_secret_spans(&old_file, settings);
+    let mut new_spans = diff_secret_spans(&new_file, settings);
+    for s in &old_spans {
+        let value = old_file.slice(*s);
+        if value.len() < 4 {
+            continue;
         }
-    }
-    LAST.with(|last| {
-        let mut last = last.borrow_mut();
-        if let Some(((select, extend, ignore), all)) = last.as_ref()
-            && *select == settings.select
-            && *extend == settings.extend_select
-            && *ignore == settings.ignore
-        {
-            return *all;
-        }
-        let enabled: std::collections::HashSet<&str> = engine::enabled_rules(settings)
-            .iter()
-            .map(|(m, _)| m.code)
-            .collect();
-        let all = secret_rules().iter().all(|m| enabled.contains(m.code));
-        let selection = (
-            settings.select.clone(),
-            settings.extend_select.clone(),
-            settings.ignore.clone(),
+        new_spans.extend(
+            new.match_indices(value)
+                .map(|(at, v)| Span::new(at, at + v.len())),
         );
-        *last = Some((selection, all));
-        all
-    })
-}
-
-/// Selector → rule codes, for suppression comments.
-fn resolve_codes(selector: &str) -> Vec<&'static str> {
-    catalog::resolve(selector)
-        .into_iter()
-        .map(|m| m.code)
-        .collect()
+    }
+    new_spans.sort();
+    new_spans.dedup();
+    crate::fix::unified_diff_masked(label, old, new, &old_spans, &new_spans)
 }

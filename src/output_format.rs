@@ -13,6 +13,12 @@ pub enum Format {
     Gitlab,
     Github,
     Junit,
+    /// Code Climate engine issues, NUL-separated (hadolint's `codeclimate`).
+    Codeclimate,
+    /// `plimsoll:FILE:LINE: CODE severity: message` (hadolint's `gnu`).
+    Gnu,
+    /// SonarQube's generic issue import JSON (hadolint's `sonarqube`).
+    Sonarqube,
 }
 
 impl Format {
@@ -23,9 +29,12 @@ impl Format {
             "json" => Format::Json,
             "sarif" => Format::Sarif,
             "checkstyle" => Format::Checkstyle,
-            "gitlab" | "gitlab_codeclimate" | "codeclimate" => Format::Gitlab,
-            "github" | "github-actions" | "gnu" => Format::Github,
+            "gitlab" | "gitlab_codeclimate" => Format::Gitlab,
+            "github" | "github-actions" => Format::Github,
             "junit" => Format::Junit,
+            "codeclimate" => Format::Codeclimate,
+            "gnu" => Format::Gnu,
+            "sonarqube" => Format::Sonarqube,
             _ => return None,
         })
     }

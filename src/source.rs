@@ -121,6 +121,28 @@ impl LineIndex {
         }
     }
 
+    /// Updates the index for an edit that replaced bytes `range` of the text with `inserted`,
+    /// in time proportional to the lines after the edit (no rescan of the text): what an editor's
+    /// keystroke costs a language server.
+    pub fn edit(&mut self, range: Range<usize>, inserted: &str) {
+        let (start, end) = (range.start as u32, range.end.max(range.start) as u32);
+        // Line starts inside the replaced text (just after one of its `\n`) go.
+        let from = self.line_starts.partition_point(|&s| s <= start);
+        let to = self.line_starts.partition_point(|&s| s <= end);
+        let delta = inserted.len() as i64 - i64::from(end - start);
+        let added = memchr::memchr_iter(b'\n', inserted.as_bytes())
+            .map(|i| start + i as u32 + 1)
+            .collect::<Vec<_>>();
+        self.line_starts.splice(from..to, added);
+        let shifted = from + memchr::memchr_iter(b'\n', inserted.as_bytes()).count();
+        for s in self.line_starts.iter_mut().skip(shifted) {
+            *s = (i64::from(*s) + delta) as u32;
+        }
+        // A removed non-ASCII character may leave the text ASCII: `false` stays correct (it
+        // only forgoes the fast path).
+        self.ascii &= inserted.is_ascii();
+    }
+
     /// Number of lines (a text ending in `\n` has an empty last line, as editors count).
     pub fn line_count(&self) -> usize {
         self.line_starts.len()
@@ -416,6 +438,23 @@ impl SourceFile {
         }
     }
 
+    /// A source file whose line index is already known (the language server keeps one per
+    /// open document, updated edit by edit).
+    pub fn with_index(
+        path: impl Into<PathBuf>,
+        text: impl Into<Arc<str>>,
+        kind: FileKind,
+        line_index: Arc<LineIndex>,
+    ) -> SourceFile {
+        SourceFile {
+            path: Arc::from(path.into().into_boxed_path()),
+            text: text.into(),
+            kind,
+            line_index,
+            secrets: Arc::from([]),
+        }
+    }
+
     pub fn line_col(&self, offset: usize) -> LineCol {
         self.line_index.line_col(offset, &self.text)
     }
@@ -466,6 +505,25 @@ impl Edit {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn edits_update_the_index_as_a_rebuild_would() {
+        let mut text = String::from("FROM a\nRUN b\r\n\nX\néé\n");
+        let mut idx = LineIndex::new(&text);
+        for (range, inserted) in [
+            (5..6, "debian\nRUN c"),
+            (0..0, "\n\n"),
+            (3..12, ""),
+            (8..8, "é"),
+            (0..4, "x\ny\nz"),
+        ] {
+            text.replace_range(range.clone(), inserted);
+            idx.edit(range, inserted);
+            let fresh = LineIndex::new(&text);
+            assert_eq!(idx.line_starts, fresh.line_starts, "{text:?}");
+            assert!(!idx.ascii || fresh.ascii);
+        }
+    }
 
     #[test]
     fn line_col_ascii_and_crlf() {

@@ -5,8 +5,16 @@
 //! - `# plimsoll ignore-file=CODE[,CODE]` anywhere: covers the whole file.
 //! - hadolint's `# hadolint ignore=DL3007,DL3008` (next instruction) and
 //!   `# hadolint global ignore=…` (whole file).
-//! - BuildKit's `# check=skip=Name1,Name2` (or `skip=all`) parser directive at the top of a
-//!   Dockerfile: whole file. `skip=all` suppresses every rule.
+//! - dclint's, in compose files, as dclint reads them: `# dclint disable-file` as the first
+//!   line that is not blank (or `---`) covers the whole file; `# dclint disable [rule …]` as that
+//!   line covers the whole file for the rules named; `# dclint disable-line [rule …]` on a line
+//!   covers that line, or the next line when the comment stands alone on its line (and, as
+//!   plimsoll reports at the offending item where dclint reports at its key, the block that line
+//!   opens). Rules are dclint's names; naming none stands for every rule dclint has (the
+//!   plimsoll rules its names are aliases of), never for plimsoll's other rules.
+//!
+//! BuildKit's `# check=` directive and comments are not suppressions: they configure which of
+//! BuildKit's checks run, and the engine reads them as BuildKit does (`rules::buildkit`).
 //!
 //! Codes are rule codes, names or aliases, mapped to rule codes by the caller's resolver (the
 //! catalog); a token the resolver does not know still matches a finding's code or name exactly.
@@ -24,7 +32,7 @@ pub const UNUSED_NAME: &str = crate::rules::RuleId::UnusedSuppression.name();
 pub enum Origin {
     Plimsoll,
     Hadolint,
-    BuildKit,
+    Dclint,
 }
 
 #[derive(Clone, Debug)]
@@ -34,17 +42,17 @@ struct Token {
     span: Span,
     /// Rule codes the token resolves to; empty when the resolver does not know it.
     codes: Vec<&'static str>,
-    /// Matches every finding (`check=skip=all`).
-    all: bool,
     used: bool,
 }
 
 impl Token {
     fn matches(&self, f: &Finding) -> bool {
-        self.all
-            || self.codes.contains(&f.code)
+        self.codes.contains(&f.code)
             || self.text.eq_ignore_ascii_case(f.code)
             || self.text.eq_ignore_ascii_case(f.name)
+            // A foreign code (`SC2086`) is suppressed by naming its rule (`PL350`, `shell`) too.
+            || crate::rules::catalog::foreign_code(f.code)
+                .is_some_and(|(_, rule)| self.codes.contains(&rule.code()))
     }
 }
 
@@ -75,13 +83,14 @@ impl Suppressions {
         let text: &str = &file.text;
         let idx = &file.line_index;
         let mut entries = Vec::new();
-        // BuildKit directives only count before the first non-comment line.
-        let mut in_header = file.kind == FileKind::Dockerfile;
-        // Quick exit: most files have no comment that could suppress anything.
-        if memchr::memmem::find(text.as_bytes(), b"ignore").is_none()
-            && memchr::memmem::find(text.as_bytes(), b"check").is_none()
+        if file.kind == FileKind::Compose
+            && memchr::memmem::find(text.as_bytes(), b"dclint").is_some()
         {
-            return Suppressions::default();
+            dclint_comments(file, resolve, &mut entries);
+        }
+        // Quick exit: most files have no comment that could suppress anything.
+        if memchr::memmem::find(text.as_bytes(), b"ignore").is_none() {
+            return Suppressions { entries };
         }
         for line in 0..idx.line_count() {
             let Some(range) = idx.line_range(line, text) else {
@@ -90,14 +99,11 @@ impl Suppressions {
             let raw = &text[range.clone()];
             let trimmed = raw.trim_start();
             let Some(body) = trimmed.strip_prefix('#') else {
-                if !trimmed.is_empty() {
-                    in_header = false;
-                }
                 continue;
             };
             let body_start = range.start + (raw.len() - body.len());
             let line_no = line as u32 + 1;
-            let parsed = parse_comment(body, body_start, in_header);
+            let parsed = parse_comment(body, body_start);
             let Some((origin, whole_file, tokens)) = parsed else {
                 continue;
             };
@@ -111,15 +117,11 @@ impl Suppressions {
             };
             let tokens = tokens
                 .into_iter()
-                .map(|(t, span)| {
-                    let all = origin == Origin::BuildKit && t.eq_ignore_ascii_case("all");
-                    Token {
-                        codes: if all { Vec::new() } else { resolve(&t) },
-                        text: t,
-                        span,
-                        all,
-                        used: false,
-                    }
+                .map(|(t, span)| Token {
+                    codes: resolve(&t),
+                    text: t,
+                    span,
+                    used: false,
                 })
                 .collect();
             entries.push(Entry {
@@ -161,14 +163,16 @@ impl Suppressions {
             .collect()
     }
 
-    /// A finding for each suppression code that suppressed nothing. Codes from hadolint and
-    /// BuildKit comments that name no plimsoll rule are not reported: they are for those tools.
+    /// A finding for each suppression code that suppressed nothing. Codes from hadolint
+    /// comments that name no plimsoll rule are not reported: they are for hadolint. dclint
+    /// comments are never reported: they are written for dclint, which may still run, and may
+    /// name rules plimsoll leaves off by default.
     pub fn unused(&self) -> Vec<Finding> {
         let mut out = Vec::new();
         for e in &self.entries {
             for t in &e.tokens {
-                let foreign = e.origin != Origin::Plimsoll && (t.codes.is_empty() || t.all);
-                if t.used || foreign {
+                let foreign = e.origin != Origin::Plimsoll && t.codes.is_empty();
+                if t.used || foreign || e.origin == Origin::Dclint {
                     continue;
                 }
                 let what = if t.codes.is_empty() {
@@ -191,9 +195,113 @@ impl Suppressions {
 
 type Tokens = Vec<(String, Span)>;
 
+/// Reads dclint's comments (see the module documentation) into `entries`.
+fn dclint_comments(
+    file: &SourceFile,
+    resolve: &dyn Fn(&str) -> Vec<&'static str>,
+    entries: &mut Vec<Entry>,
+) {
+    let text: &str = &file.text;
+    let idx = &file.line_index;
+    // A name stands for the rules it is an alias of; no name, for all of dclint's.
+    let token = |name: &str, span: Span| -> Token {
+        let codes = if name.is_empty() {
+            crate::rules::dclint::RULE_NAMES
+                .iter()
+                .flat_map(|n| resolve(n))
+                .collect()
+        } else if crate::rules::dclint::RULE_NAMES.contains(&name) {
+            resolve(name)
+        } else {
+            Vec::new()
+        };
+        Token {
+            text: if name.is_empty() {
+                "*".into()
+            } else {
+                name.into()
+            },
+            span,
+            codes,
+            used: false,
+        }
+    };
+    let tokens_of = |rest: &str, at: usize| -> Vec<Token> {
+        let mut out = Vec::new();
+        let mut pos = at;
+        for word in rest.split([' ', '\t']) {
+            if !word.is_empty() && !word.starts_with('#') {
+                out.push(token(word, Span::new(pos, pos + word.len())));
+            }
+            pos += word.len() + 1;
+        }
+        if out.is_empty() {
+            out.push(token("", Span::new(at, at)));
+        }
+        out
+    };
+    let mut first_seen = false;
+    for line in 0..idx.line_count() {
+        let Some(range) = idx.line_range(line, text) else {
+            break;
+        };
+        let raw = &text[range.clone()];
+        let trimmed = raw.trim();
+        let first = !first_seen && !trimmed.is_empty() && trimmed != "---";
+        if first {
+            first_seen = true;
+        }
+        let Some(hash) = raw.find('#') else { continue };
+        let Some((directive, rest, rest_at)) = dclint_directive(&raw[hash + 1..]) else {
+            continue;
+        };
+        let rest_at = range.start + hash + 1 + rest_at;
+        match directive {
+            "disable-file" if first && trimmed.starts_with('#') => entries.push(Entry {
+                origin: Origin::Dclint,
+                lines: None,
+                tokens: vec![token("", Span::new(rest_at, rest_at))],
+            }),
+            "disable" if first && trimmed.starts_with('#') => entries.push(Entry {
+                origin: Origin::Dclint,
+                lines: None,
+                tokens: tokens_of(rest, rest_at),
+            }),
+            "disable-line" => {
+                let own_line = trimmed.starts_with('#');
+                let target = line as u32 + 1 + u32::from(own_line);
+                if target as usize > idx.line_count() {
+                    continue;
+                }
+                entries.push(Entry {
+                    origin: Origin::Dclint,
+                    lines: Some((target, block_end(file, target))),
+                    tokens: tokens_of(rest, rest_at),
+                });
+            }
+            _ => {}
+        }
+    }
+}
+
+/// `dclint <directive> <rest>` in a comment body: the directive, the rest and where it starts
+/// in `body`.
+fn dclint_directive(body: &str) -> Option<(&str, &str, usize)> {
+    let after = word(body.trim_start(), "dclint")?;
+    let end = after.find([' ', '\t']).unwrap_or(after.len());
+    let directive = &after[..end];
+    let rest = after[end..].trim_start_matches([' ', '\t']);
+    let rest = rest.trim_end();
+    Some((
+        directive,
+        rest,
+        body.len() - after[end..].trim_start_matches([' ', '\t']).len(),
+    ))
+}
+
 /// Recognises a suppression in a comment body (the text after `#`, starting at byte `start`).
 /// Returns its origin, whether it covers the whole file, and its code tokens with spans.
-fn parse_comment(body: &str, start: usize, in_header: bool) -> Option<(Origin, bool, Tokens)> {
+fn parse_comment(body: &str, start: usize) -> Option<(Origin, bool, Tokens)> {
     let trimmed = body.trim_start();
     let at = start + (body.len() - trimmed.len());
     if let Some(rest) = word(trimmed, "plimsoll") {
@@ -215,37 +323,6 @@ fn parse_comment(body: &str, start: usize, in_header: bool) -> Option<(Origin, b
         }
         let v = rest.strip_prefix("ignore=")?;
         return Some((Origin::Hadolint, false, codes(v, rest_at + 7)));
-    }
-    if in_header {
-        // BuildKit parser directive: `check = skip=A,B;error=true`.
-        let (key, value) = trimmed.split_once('=')?;
-        if !key.trim().eq_ignore_ascii_case("check") {
-            return None;
-        }
-        let value_at = at + key.len() + 1;
-        let mut offset = 0;
-        for part in value.split(';') {
-            let lead = part.len() - part.trim_start().len();
-            if let Some(list) = part.trim_start().strip_prefix("skip=") {
-                let list_at = value_at + offset + lead + 5;
-                let toks = list
-                    .split(',')
-                    .scan(list_at, |pos, t| {
-                        let here = *pos;
-                        *pos += t.len() + 1;
-                        let lead = t.len() - t.trim_start().len();
-                        let tt = t.trim();
-                        Some((
-                            tt.to_string(),
-                            Span::new(here + lead, here + lead + tt.len()),
-                        ))
-                    })
-                    .filter(|(t, _)| !t.is_empty())
-                    .collect();
-                return Some((Origin::BuildKit, true, toks));
-            }
-            offset += part.len() + 1;
-        }
     }
     None
 }
@@ -348,24 +425,26 @@ fn block_end(file: &SourceFile, line: u32) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::RuleId;
 
     fn resolver(s: &str) -> Vec<&'static str> {
         match s.to_ascii_lowercase().as_str() {
-            "pl101" | "latest-tag" | "dl3007" => vec!["PL101"],
-            "pl201" | "root-user" | "dl3002" => vec!["PL201"],
-            "pl301" | "split-run" | "dl3059" => vec!["PL301"],
-            "jsonargsrecommended" => vec!["PL302"],
+            "pl101" | "latest-tag" | "dl3007" => vec![RuleId::LatestTag.code()],
+            "pl201" | "root-user" | "dl3002" => vec![RuleId::RootUser.code()],
+            "pl301" | "split-run" | "dl3059" => vec![RuleId::SplitRun.code()],
+            "jsonargsrecommended" => vec![RuleId::JsonArgsRecommended.code()],
+            "services-alphabetical-order" => vec![RuleId::ServicesOrder.code()],
+            "no-version-field" => vec![RuleId::ComposeVersionObsolete.code()],
             _ => vec![],
         }
     }
 
     fn f(file: &SourceFile, code: &'static str, needle: &str) -> Finding {
         let at = file.text.find(needle).unwrap();
-        let name = match code {
-            "PL101" => "latest-tag",
-            "PL201" => "root-user",
-            _ => "other",
-        };
+        let name = RuleId::ALL
+            .into_iter()
+            .find(|r| r.code() == code)
+            .map_or("other", RuleId::name);
         Finding::new(
             code,
             name,
@@ -405,38 +484,45 @@ mod tests {
             FileKind::Dockerfile,
             text,
             &[],
-            &[("PL101", "a:latest"), ("PL101", "b:latest")],
+            &[
+                (RuleId::LatestTag.code(), "a:latest"),
+                (RuleId::LatestTag.code(), "b:latest"),
+            ],
         );
-        assert_eq!(kept, vec!["PL101@3"]);
+        assert_eq!(kept, vec![format!("{}@3", RuleId::LatestTag.code())]);
         assert!(unused.is_empty());
     }
 
     #[test]
     fn continuation_lines_and_statement_ranges() {
         let text = "FROM a\n# plimsoll ignore=PL201\nRUN x && \\\n  USER root\nUSER root\n";
-        let (kept, _) = run(FileKind::Dockerfile, text, &[], &[("PL201", "USER root\n")]);
+        let (kept, _) = run(
+            FileKind::Dockerfile,
+            text,
+            &[],
+            &[(RuleId::RootUser.code(), "USER root\n")],
+        );
         assert!(kept.is_empty(), "{kept:?}");
         // With the engine's ranges, the statement on line 3 ends on line 3.
         let (kept, _) = run(
             FileKind::Dockerfile,
             text,
             &[(1, 1), (3, 3), (4, 4), (5, 5)],
-            &[("PL201", "USER root\n")],
+            &[(RuleId::RootUser.code(), "USER root\n")],
         );
-        assert_eq!(kept, vec!["PL201@4"]);
+        assert_eq!(kept, vec![format!("{}@4", RuleId::RootUser.code())]);
     }
 
     #[test]
-    fn hadolint_and_buildkit_forms() {
-        let text = "# check=skip=JSONArgsRecommended;error=true\n# hadolint global ignore=DL3002\nFROM a\n# hadolint ignore=DL3007,DL9999\nFROM b:latest\nUSER root\n";
+    fn hadolint_forms() {
+        let text = "# hadolint global ignore=DL3002\nFROM a\n# hadolint ignore=DL3007,DL9999\nFROM b:latest\nUSER root\n";
         let (kept, unused) = run(
             FileKind::Dockerfile,
             text,
             &[],
             &[
-                ("PL101", "b:latest"),
-                ("PL201", "root"),
-                ("PL302", "FROM a"),
+                (RuleId::LatestTag.code(), "b:latest"),
+                (RuleId::RootUser.code(), "root"),
             ],
         );
         assert!(kept.is_empty(), "{kept:?}");
@@ -444,21 +530,14 @@ mod tests {
             unused.is_empty(),
             "foreign codes are not reported: {unused:?}"
         );
+        // BuildKit's `# check=` is read by the engine, not as a suppression.
         let (kept, _) = run(
             FileKind::Dockerfile,
             "# check=skip=all\nFROM b:latest\n",
             &[],
-            &[("PL101", "b:latest")],
+            &[(RuleId::LatestTag.code(), "b:latest")],
         );
-        assert!(kept.is_empty());
-        // Not a directive after the first instruction.
-        let (kept, _) = run(
-            FileKind::Dockerfile,
-            "FROM a\n# check=skip=all\nFROM b:latest\n",
-            &[],
-            &[("PL101", "b:latest")],
-        );
-        assert_eq!(kept, vec!["PL101@3"]);
+        assert_eq!(kept, vec![format!("{}@2", RuleId::LatestTag.code())]);
     }
 
     #[test]
@@ -468,17 +547,57 @@ mod tests {
             FileKind::Compose,
             text,
             &[],
-            &[("PL101", "a:latest"), ("PL101", "b:latest")],
+            &[
+                (RuleId::LatestTag.code(), "a:latest"),
+                (RuleId::LatestTag.code(), "b:latest"),
+            ],
         );
-        assert_eq!(kept, vec!["PL101@8"]);
+        assert_eq!(kept, vec![format!("{}@8", RuleId::LatestTag.code())]);
         let text =
             "# plimsoll ignore-file=PL101,root-user\nservices:\n  db:\n    image: b:latest\n";
-        let (kept, unused) = run(FileKind::Compose, text, &[], &[("PL101", "b:latest")]);
+        let (kept, unused) = run(
+            FileKind::Compose,
+            text,
+            &[],
+            &[(RuleId::LatestTag.code(), "b:latest")],
+        );
         assert!(kept.is_empty());
         assert_eq!(
             unused,
             vec!["root-user:unused suppression: `root-user` suppresses nothing here"]
         );
+    }
+
+    #[test]
+    fn dclint_comments_as_dclint_reads_them() {
+        let version = RuleId::ComposeVersionObsolete.code();
+        let order = RuleId::ServicesOrder.code();
+        let latest = RuleId::LatestTag.code();
+        // disable-file on the first line: dclint's rules only, in the whole file.
+        let text = "\n---\n# dclint disable-file\nversion: '3'\nservices:\n  b:\n    image: x:latest\n  a: {}\n";
+        let found = [(version, "version"), (order, "a: {}"), (latest, "x:latest")];
+        let (kept, unused) = run(FileKind::Compose, text, &[], &found);
+        assert_eq!(kept, vec![format!("{latest}@7")]);
+        assert!(unused.is_empty(), "{unused:?}");
+        // Not on the first line: nothing.
+        let text = "version: '3'\n# dclint disable-file\nservices: {}\n";
+        let (kept, _) = run(FileKind::Compose, text, &[], &[(version, "version")]);
+        assert_eq!(kept, vec![format!("{version}@1")]);
+        // disable <rules> on the first line.
+        let text = "# dclint disable no-version-field\nversion: '3'\nservices:\n  b: {}\n  a: {}\n";
+        let found = [(version, "version"), (order, "a: {}")];
+        let (kept, _) = run(FileKind::Compose, text, &[], &found);
+        assert_eq!(kept, vec![format!("{order}@5")]);
+        // disable-line: the same line, or the next when the comment stands alone.
+        let text = "version: '3' # dclint disable-line no-version-field\nservices:\n  b: {}\n  # dclint disable-line services-alphabetical-order\n  a: {}\n  0: {}\n";
+        let found = [(version, "version"), (order, "a: {}"), (order, "0: {}")];
+        let (kept, unused) = run(FileKind::Compose, text, &[], &found);
+        assert_eq!(kept, vec![format!("{order}@6")]);
+        assert!(unused.is_empty());
+        // Not read in Dockerfiles.
+        let text = "# dclint disable-file\nFROM b:latest\n";
+        let (kept, _) = run(FileKind::Dockerfile, text, &[], &[(latest, "b:latest")]);
+        assert_eq!(kept, vec![format!("{latest}@2")]);
     }
 
     #[test]

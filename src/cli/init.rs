@@ -17,7 +17,7 @@ pub fn run(args: InitArgs) -> ExitStatus {
             existing.display()
         ));
     }
-    match super::output::atomic_write(path, config::INIT_TEMPLATE.as_bytes()) {
+    match crate::fsio::write_output(path, config::INIT_TEMPLATE.as_bytes()) {
         Ok(()) => {
             eprintln!("plimsoll: wrote {}", path.display());
             ExitStatus::Success

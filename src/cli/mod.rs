@@ -7,12 +7,14 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+mod build_flags;
 pub mod check;
 pub mod debug;
 pub mod init;
 pub mod lsp_cmd;
 pub mod output;
 pub mod pin;
+pub mod policy_cmd;
 pub mod rule_info;
 pub mod rules_cmd;
 
@@ -48,6 +50,8 @@ pub struct Cli {
     pub check: CheckArgs,
 }
 
+// Parsed once per run: the size of the largest variant does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Lint Dockerfiles and compose files (the default command).
@@ -64,6 +68,9 @@ pub enum Command {
     Pin(PinArgs),
     /// Run the language server over stdio.
     Lsp(LspArgs),
+    /// Tools for Rego policy authors: run their tests, show the input they see.
+    #[command(subcommand)]
+    Policy(PolicyCommand),
     /// Developer tools.
     #[command(subcommand)]
     Debug(DebugCommand),
@@ -122,6 +129,10 @@ pub struct CheckArgs {
     /// Also run rules in preview (new rules not yet stable; see `plimsoll rules`).
     #[arg(long)]
     pub preview: bool,
+    /// Download the files `ADD <url>` instructions fetch, so that add-url-checksum can offer
+    /// a fix writing their `--checksum=sha256:…` (network access; never done otherwise).
+    #[arg(long)]
+    pub fetch_checksums: bool,
     /// Do not read any configuration file.
     #[arg(long)]
     pub isolated: bool,
@@ -132,6 +143,26 @@ pub struct CheckArgs {
     /// Lint on this many threads (default: one per core, or `RAYON_NUM_THREADS`).
     #[arg(long, short = 'j', value_name = "N")]
     pub threads: Option<std::num::NonZeroUsize>,
+    /// A build argument, as `docker build --build-arg NAME=VALUE` (`NAME` alone takes the value
+    /// from the environment): ARGs take it, so `FROM $BASE` is judged as it is built.
+    /// `BUILDKIT_DOCKERFILE_CHECK` configures BuildKit's checks, as in `docker build`.
+    #[arg(long = "build-arg", value_name = "NAME=VALUE")]
+    pub build_args: Vec<String>,
+    /// The platform images are built for, as `docker build --platform` (default: the
+    /// configuration's `platform`, else the host's architecture on Linux).
+    #[arg(long, value_name = "OS/ARCH[/VARIANT]")]
+    pub platform: Option<String>,
+    /// Ask registries for the platforms of base images that plimsoll.lock does not record
+    /// (invalid-base-image-platform); without it, linting never uses the network.
+    #[arg(long)]
+    pub online: bool,
+    /// Walk into directories that symbolic links in the tree name (loops are reported).
+    #[arg(long)]
+    pub follow_links: bool,
+    /// Also run the Rego policies in this `.rego` file or directory (package `main`, plimsoll
+    /// input; `[[policy]]` in plimsoll.toml configures more). Repeatable.
+    #[arg(long = "policy", value_name = "PATH")]
+    pub policies: Vec<PathBuf>,
 }
 
 #[derive(Debug, Default, Args)]
@@ -202,6 +233,60 @@ pub struct PinArgs {
     /// Lock file path (default: plimsoll.lock beside the first path, or in the current directory).
     #[arg(long)]
     pub lock_file: Option<PathBuf>,
+    /// Walk into directories that symbolic links in the tree name (loops are reported).
+    #[arg(long)]
+    pub follow_links: bool,
+    /// Seconds a registry may take to answer one request (default 30).
+    #[arg(long, value_name = "SECONDS")]
+    pub registry_timeout: Option<std::num::NonZeroU64>,
+    /// Write nothing unless every reference resolves (the behaviour before partial pinning).
+    #[arg(long)]
+    pub all_or_nothing: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PolicyCommand {
+    /// Run the `test_*` rules of Rego policies (as `opa test`); exit 1 when one fails, 2 when
+    /// one cannot be evaluated or a policy does not load.
+    Test(PolicyTestArgs),
+    /// Print the document a policy sees as `input` for a file.
+    Input(PolicyInputArgs),
+    /// Print the JSON Schema of plimsoll's input document.
+    Schema,
+}
+
+#[derive(Debug, Args)]
+pub struct PolicyTestArgs {
+    /// `.rego` files or directories, policies and tests together (default: the `[[policy]]`
+    /// paths of the configuration here, else `policy/`).
+    pub paths: Vec<PathBuf>,
+    /// Also list the tests that pass.
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
+    /// Print the results as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Seconds one test may take (default 2).
+    #[arg(long, value_name = "SECONDS")]
+    pub time_limit: Option<f64>,
+}
+
+#[derive(Debug, Args)]
+pub struct PolicyInputArgs {
+    /// The Dockerfile or compose file.
+    pub file: PathBuf,
+    /// `plimsoll` (the default) or `conftest`.
+    #[arg(long, value_name = "FORMAT")]
+    pub input_format: Option<String>,
+    /// Treat the file as this kind (dockerfile or compose).
+    #[arg(long)]
+    pub file_kind: Option<String>,
+    /// Use this configuration file instead of discovering plimsoll.toml.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Do not read any configuration file.
+    #[arg(long, conflicts_with = "config")]
+    pub isolated: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -321,6 +406,9 @@ pub fn run(cli: Cli) -> ExitStatus {
         }
         Some(Command::Pin(args)) => pin::run(args),
         Some(Command::Lsp(args)) => lsp_cmd::run(args),
+        Some(Command::Policy(PolicyCommand::Test(args))) => policy_cmd::test(args),
+        Some(Command::Policy(PolicyCommand::Input(args))) => policy_cmd::input(args),
+        Some(Command::Policy(PolicyCommand::Schema)) => policy_cmd::schema(),
         Some(Command::Debug(DebugCommand::Ast(args))) => debug::ast(args),
     }
 }

@@ -1,27 +1,18 @@
-//! Where a command's report goes: standard output, standard error, or a file written as a
-//! temporary file beside it and renamed over it when complete, so a reader never sees half a
-//! report. Written as it is produced: a large report is never held whole in memory.
+//! Where a command's report goes: standard output, standard error, or a file written as
+//! [`crate::fsio::OutputFile`] writes one (a regular file appears only when complete, so a
+//! reader never sees half a report). Written as it is produced: a large report is never held
+//! whole in memory.
 
+use crate::fsio::OutputFile;
 use std::io::{self, BufWriter, Write};
-use std::path::{Path, PathBuf};
-
-/// Writes `bytes` to `path` through a temporary file in the same directory, renamed over the
-/// target, so a reader never sees a half-written file.
-pub fn atomic_write(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let mut out = Output::file(path)?;
-    out.write_all(bytes)?;
-    out.finish()
-}
+use std::path::Path;
 
 /// A report's destination.
 pub enum Output {
     Stdout(BufWriter<io::Stdout>),
     Stderr(BufWriter<io::Stderr>),
-    /// `--output FILE`: a temporary file in FILE's directory until [`Output::finish`].
-    File {
-        tmp: BufWriter<tempfile::NamedTempFile>,
-        path: PathBuf,
-    },
+    /// `--output FILE`: nothing replaces FILE before [`Output::finish`].
+    File(Box<BufWriter<OutputFile>>),
 }
 
 /// Large enough that a report goes out in few system calls.
@@ -38,18 +29,10 @@ impl Output {
 
     /// Starts writing `path`; nothing replaces it before [`Output::finish`].
     pub fn file(path: &Path) -> io::Result<Output> {
-        let dir = match path.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d,
-            _ => Path::new("."),
-        };
-        let tmp = tempfile::Builder::new()
-            .prefix(".plimsoll-")
-            .suffix(".tmp")
-            .tempfile_in(dir)?;
-        Ok(Output::File {
-            tmp: BufWriter::with_capacity(BUFFER, tmp),
-            path: path.to_path_buf(),
-        })
+        Ok(Output::File(Box::new(BufWriter::with_capacity(
+            BUFFER,
+            OutputFile::create(path)?,
+        ))))
     }
 
     /// Flushes, and puts a file in place (synced first, so a crash leaves the old file or the
@@ -58,12 +41,7 @@ impl Output {
         match self {
             Output::Stdout(mut w) => w.flush(),
             Output::Stderr(mut w) => w.flush(),
-            Output::File { tmp, path } => {
-                let tmp = tmp.into_inner().map_err(|e| e.into_error())?;
-                tmp.as_file().sync_all()?;
-                tmp.persist(&path).map_err(|e| e.error)?;
-                Ok(())
-            }
+            Output::File(w) => w.into_inner().map_err(|e| e.into_error())?.finish(),
         }
     }
 }
@@ -73,7 +51,7 @@ impl Write for Output {
         match self {
             Output::Stdout(w) => w.write(buf),
             Output::Stderr(w) => w.write(buf),
-            Output::File { tmp, .. } => tmp.write(buf),
+            Output::File(w) => w.write(buf),
         }
     }
 
@@ -81,7 +59,7 @@ impl Write for Output {
         match self {
             Output::Stdout(w) => w.write_all(buf),
             Output::Stderr(w) => w.write_all(buf),
-            Output::File { tmp, .. } => tmp.write_all(buf),
+            Output::File(w) => w.write_all(buf),
         }
     }
 
@@ -89,7 +67,7 @@ impl Write for Output {
         match self {
             Output::Stdout(w) => w.flush(),
             Output::Stderr(w) => w.flush(),
-            Output::File { tmp, .. } => tmp.flush(),
+            Output::File(w) => w.flush(),
         }
     }
 }
@@ -111,7 +89,7 @@ mod tests {
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "new report");
         // Only the report is left in the directory: the temporary file was renamed.
         assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 1);
-        atomic_write(&path, b"again").unwrap();
+        crate::fsio::write_output(&path, b"again").unwrap();
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "again");
     }
 }

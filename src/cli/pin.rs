@@ -1,15 +1,19 @@
 //! `plimsoll pin`: resolve every external image reference to its digest and rewrite it as
 //! `name:tag@sha256:…`, or check that every reference is pinned and agrees with `plimsoll.lock`.
 //!
-//! All or nothing: when any reference fails to resolve (missing tag, auth, network), every error is
-//! reported, exit status is 2 and no file (nor the lock) is written. References that cannot be
-//! pinned statically (scratch, stage names, build-argument values) are skipped and reported.
+//! What resolves is pinned: a reference that cannot be resolved (a missing tag, auth, a registry
+//! that does not answer, a `# syntax=` image on a registry out of reach) leaves its sites as they
+//! are, every such reference is reported at the end with where it is named, and the exit status
+//! is 2. `--all-or-nothing` writes nothing (no file, no lock) unless every reference resolves.
+//! References that cannot be pinned statically (scratch, stage names, build-argument values) are
+//! skipped and reported.
 
 use super::{ExitStatus, PinArgs};
 use crate::analysis::pin::extract_sites;
 use crate::finding::{Applicability, Fix};
 use crate::fix::pin::{PinOptions, PinSite, Plan, Skip, classify, pin_edits};
-use crate::fix::{FileSnapshot, FixMode, MAX_PASSES, fix_until_stable, unified_diff, write_atomic};
+use crate::fix::{FixMode, MAX_PASSES, fix_until_stable};
+use crate::fsio::{FileSnapshot, ReadError, Roots};
 use crate::registry::{Client, ClientOptions, LOCK_FILE_NAME, LockFile, Resolved, Target};
 use crate::source::{FileKind, LineIndex, Span};
 use std::collections::HashMap;
@@ -24,6 +28,9 @@ pub fn run(args: PinArgs) -> ExitStatus {
         insecure_registries: args.insecure_registry.clone(),
         ..ClientOptions::from_environment()
     };
+    if let Some(secs) = args.registry_timeout {
+        opts.timeout = std::time::Duration::from_secs(secs.get());
+    }
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     match crate::config::Resolver::discover().for_dir(&cwd) {
         Ok(config) => add_config_mirrors(&mut opts, &config),
@@ -59,7 +66,7 @@ impl Input {
 
 /// The files `paths` name, found as `check` finds them ([`crate::discover`]). Standard input
 /// cannot be rewritten, so `-` is an error.
-fn collect(paths: &[PathBuf]) -> (Vec<(PathBuf, FileKind)>, Vec<String>) {
+fn collect(paths: &[PathBuf], follow_links: bool) -> (Vec<(PathBuf, FileKind)>, Vec<String>) {
     let resolver = std::sync::Arc::new(crate::config::Resolver::discover());
     let opts = crate::discover::Options {
         file_kind: None,
@@ -67,6 +74,7 @@ fn collect(paths: &[PathBuf]) -> (Vec<(PathBuf, FileKind)>, Vec<String>) {
         kind_for: &|_| None,
         // Vendored directories a configuration excludes are not pinned either.
         exclude: Some(std::sync::Arc::new(crate::config::excluder(resolver))),
+        follow_links,
     };
     let found = crate::discover::discover(paths, &opts);
     let mut errors = found.errors;
@@ -140,14 +148,14 @@ pub fn run_with(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> ExitStatus {
-    let (files, mut errors) = collect(&args.paths);
+    let (files, mut errors) = collect(&args.paths, args.follow_links);
+    // Files are rewritten only inside the paths named (a symbolic link can point anywhere).
+    let roots = Roots::of(&args.paths);
     let mut inputs = Vec::new();
     for (path, kind) in files {
         match FileSnapshot::read(&path) {
             // Discovery does not `stat` a path named like a file: a directory shows up here.
-            Err(e) if e.kind() == std::io::ErrorKind::IsADirectory => {
-                errors.push(crate::discover::is_a_directory(&path))
-            }
+            Err(ReadError::Directory) => errors.push(crate::discover::is_a_directory(&path)),
             Err(e) => errors.push(format!("{}: {e}", path.display())),
             Ok(snapshot) => match String::from_utf8(snapshot.bytes.clone()) {
                 Err(_) => errors.push(format!("{}: not valid UTF-8; not pinned", path.display())),
@@ -163,9 +171,8 @@ pub fn run_with(
     }
     let lock_path = lock_path(args);
     let (mut lock, lock_bytes) = if args.lock || args.offline || args.check {
-        let bytes = std::fs::read(&lock_path).ok();
-        match LockFile::read(&lock_path) {
-            Ok(l) => (l, bytes),
+        match LockFile::read_with_bytes(&lock_path) {
+            Ok(read) => read,
             Err(e) => {
                 let _ = writeln!(err, "plimsoll: error: {e}");
                 return ExitStatus::Error;
@@ -244,6 +251,9 @@ pub fn run_with(
     distinct.dedup();
 
     let mut resolved: HashMap<String, Resolved> = HashMap::new();
+    // For `--lock`: the platforms each image is published for (invalid-base-image-platform
+    // reads them from the lock).
+    let mut platforms: HashMap<String, Vec<String>> = HashMap::new();
     let mut failures: Vec<String> = Vec::new();
     if args.offline {
         for t in &distinct {
@@ -281,17 +291,22 @@ pub fn run_with(
         for (t, r) in distinct.iter().zip(results) {
             match r {
                 Ok(r) => {
+                    if args.lock
+                        && let Ok(p) = client.platforms(t)
+                    {
+                        platforms.insert(t.to_string(), p);
+                    }
                     resolved.insert(t.to_string(), r);
                 }
                 Err(e) => failures.push(located(t, e.to_string())),
             }
         }
     }
-    if !failures.is_empty() || !errors.is_empty() {
+    if args.all_or_nothing && (!failures.is_empty() || !errors.is_empty()) {
         for e in errors.iter().chain(&failures) {
             let _ = writeln!(err, "plimsoll: error: {e}");
         }
-        let _ = writeln!(err, "plimsoll: nothing written");
+        let _ = writeln!(err, "plimsoll: nothing written (--all-or-nothing)");
         return ExitStatus::Error;
     }
 
@@ -334,9 +349,11 @@ pub fn run_with(
         };
         if let Some(r) = resolved.get(&target.to_string()) {
             pinned += 1;
+            // A dry run pins nothing: it says what a run would do.
+            let verb = if args.diff { "would pin" } else { "pinned" };
             let _ = writeln!(
                 err,
-                "{}: pinned `{}` to {} ({})",
+                "{}: {verb} `{}` to {} ({})",
                 inputs[*i].at(site.span),
                 site.text,
                 r.digest,
@@ -348,14 +365,32 @@ pub fn run_with(
     if args.diff {
         for (i, new) in &changed {
             let label = inputs[*i].path.to_string_lossy();
-            let _ = write!(out, "{}", unified_diff(&label, &inputs[*i].text, new));
+            let input = &inputs[*i];
+            let settings = crate::rules::settings::LintSettings::default();
+            let diff = crate::lint::masked_diff(
+                &label,
+                &input.path,
+                input.kind,
+                &input.text,
+                new,
+                &settings,
+            );
+            let _ = write!(out, "{diff}");
         }
-        return ExitStatus::Success;
+        let _ = writeln!(
+            err,
+            "plimsoll: would pin {pinned} reference{} in {} file{}; {} skipped; nothing written (--diff)",
+            if pinned == 1 { "" } else { "s" },
+            changed.len(),
+            if changed.len() == 1 { "" } else { "s" },
+            skips.len()
+        );
+        return unresolved(&errors, &failures, err).unwrap_or(ExitStatus::Success);
     }
 
     let mut write_errors = Vec::new();
     for (i, new) in &changed {
-        if let Err(e) = write_atomic(&inputs[*i].snapshot, new.as_bytes()) {
+        if let Err(e) = crate::fsio::rewrite(&inputs[*i].snapshot, new.as_bytes(), &roots) {
             write_errors.push(e.to_string());
         }
     }
@@ -365,9 +400,12 @@ pub fn run_with(
         for t in &distinct {
             if let Some(r) = resolved.get(&t.to_string()) {
                 dirty |= lock.insert(&t.to_string(), r, now);
+                if let Some(p) = platforms.remove(&t.to_string()) {
+                    dirty |= lock.set_platforms(&t.to_string(), p);
+                }
             }
         }
-        if (dirty || lock_bytes.is_none())
+        if (dirty || (lock_bytes.is_none() && !resolved.is_empty()))
             && let Err(e) = lock.write(&lock_path, lock_bytes.as_deref())
         {
             write_errors.push(e.to_string());
@@ -381,14 +419,39 @@ pub fn run_with(
         if changed.len() == 1 { "" } else { "s" },
         skips.len()
     );
-    if write_errors.is_empty() {
-        ExitStatus::Success
-    } else {
-        for e in write_errors {
-            let _ = writeln!(err, "plimsoll: error: {e}");
-        }
-        ExitStatus::Error
+    for e in &write_errors {
+        let _ = writeln!(err, "plimsoll: error: {e}");
     }
+    match unresolved(&errors, &failures, err) {
+        Some(status) => status,
+        None if write_errors.is_empty() => ExitStatus::Success,
+        None => ExitStatus::Error,
+    }
+}
+
+/// Reports, after everything that could be done is done, the files that could not be read and
+/// every reference that could not be resolved (each where it is first named). `None` when
+/// there were none.
+fn unresolved(errors: &[String], failures: &[String], err: &mut dyn Write) -> Option<ExitStatus> {
+    if errors.is_empty() && failures.is_empty() {
+        return None;
+    }
+    for e in errors {
+        let _ = writeln!(err, "plimsoll: error: {e}");
+    }
+    if !failures.is_empty() {
+        let n = failures.len();
+        let _ = writeln!(
+            err,
+            "plimsoll: error: {n} reference{} could not be resolved and {} not pinned:",
+            if n == 1 { "" } else { "s" },
+            if n == 1 { "was" } else { "were" }
+        );
+        for f in failures {
+            let _ = writeln!(err, "  {f}");
+        }
+    }
+    Some(ExitStatus::Error)
 }
 
 /// `--check`: unpinned references, or pins that disagree with the lock, fail (exit 1). No network.

@@ -4,14 +4,15 @@
 use crate::report::RuleInfo;
 use crate::rules::catalog;
 
-/// Rule metadata for reporters, from the embedded catalog.
+/// Rule metadata for reporters, from the embedded catalog. A foreign code (`SC2086`) is
+/// described by the rule reporting it, under its own code (its SARIF rule id).
 pub fn rule_info(code: &str) -> Option<RuleInfo> {
-    let meta = catalog::by_code(code)?;
+    let meta = catalog::rule_of(code)?;
     Some(RuleInfo {
-        code: meta.code.to_string(),
+        code: code.to_string(),
         name: meta.name.to_string(),
         summary: meta.summary.to_string(),
-        help_uri: Some(catalog::doc_url(meta)),
+        help_uri: catalog::code_doc_url(code),
         default_severity: meta.severity,
         security: meta.is_security(),
     })

@@ -1,9 +1,9 @@
 //! Code actions: a finding's fix, "ignore this rule on this line", and "pin image digest".
 
+use super::backend;
+use super::backend::Linted;
 use super::convert::{self, text_edit};
 use super::hover::{self, ImageRef};
-use super::seam;
-use super::seam::Linted;
 use crate::finding::{Applicability, Finding};
 use crate::source::{FileKind, SourceFile, Span};
 use lsp_types::{
@@ -158,7 +158,7 @@ pub fn pinnable(file: &SourceFile, range: Span) -> Vec<ImageRef> {
     hover::image_refs(file)
         .into_iter()
         .filter(|r| overlaps(r.span, range) && !r.has_variables())
-        .filter(|r| seam::parse_image(&r.text).is_some_and(|p| p.digest.is_none() && !p.scratch))
+        .filter(|r| backend::parse_image(&r.text).is_some_and(|p| p.digest.is_none() && !p.scratch))
         .collect()
 }
 
@@ -192,6 +192,7 @@ pub fn wants_pin(only: Option<&[CodeActionKind]>) -> bool {
 mod tests {
     use super::*;
     use crate::finding::{Edit, Fix, Severity};
+    use crate::rules::RuleId;
     use lsp_types::{Position, Range};
 
     fn report(text: &str, findings: Vec<Finding>) -> Linted {
@@ -208,16 +209,59 @@ mod tests {
         "file:///w/Dockerfile".parse().unwrap()
     }
 
+    /// The BuildKit checks' fixes reach the editor as quick fixes, through the same lint the
+    /// language server runs.
+    #[test]
+    fn buildkit_check_fixes_are_quick_fixes() {
+        let text = "from alpine:3.20 AS Build\nCOPY a \\\n\n  /a\nENV K v\nEXPOSE 80/TCP\nMAINTAINER me\nFROM --platform=$TARGETPLATFORM alpine:3.20\nCMD run --now\n";
+        let file = SourceFile::new("/w/Dockerfile", text, FileKind::Dockerfile);
+        let linted =
+            backend::lint_document(&file, &crate::rules::settings::LintSettings::default());
+        let whole = Span::new(0, text.len());
+        let actions = finding_actions(&linted, &uri(), whole, None);
+        let fixes: Vec<(String, bool)> = actions
+            .iter()
+            .filter_map(|a| match a {
+                CodeActionOrCommand::CodeAction(a) if !a.title.starts_with("Ignore") => {
+                    Some((a.title.clone(), a.edit.is_some()))
+                }
+                _ => None,
+            })
+            .collect();
+        for (name, wanted) in [
+            ("consistent-instruction-casing", "write `FROM`"),
+            ("from-as-casing", "write `as`"),
+            ("stage-name-casing", "lower-case the stage name to `build`"),
+            ("no-empty-continuation", "delete the empty line"),
+            ("legacy-key-value-format", "write `key=value`"),
+            ("expose-proto-casing", "write `tcp`"),
+            ("maintainer-deprecated", "replace MAINTAINER with LABEL"),
+            ("redundant-target-platform", "remove `--platform` (unsafe)"),
+            ("json-args-recommended", "write the CMD as JSON"),
+        ] {
+            assert!(
+                fixes.iter().any(|(t, edit)| t.starts_with(wanted) && *edit),
+                "{name}: no quick fix titled `{wanted}` among {fixes:?}"
+            );
+        }
+    }
+
     #[test]
     fn offers_fix_and_ignore_for_touching_findings() {
         let text = "FROM debian:latest\nRUN a\n";
         let span = Span::new(5, 18);
-        let f =
-            Finding::new("PL101", "latest-tag", Severity::Warning, span, "latest").with_fix(Fix {
-                description: "Use debian:stable-slim".into(),
-                applicability: Applicability::Unsafe,
-                edits: vec![Edit::replace(Span::new(12, 18), "stable-slim")],
-            });
+        let f = Finding::new(
+            RuleId::LatestTag.code(),
+            RuleId::LatestTag.name(),
+            Severity::Warning,
+            span,
+            "latest",
+        )
+        .with_fix(Fix {
+            description: "Use debian:stable-slim".into(),
+            applicability: Applicability::Unsafe,
+            edits: vec![Edit::replace(Span::new(12, 18), "stable-slim")],
+        });
         let r = report(text, vec![f]);
         let actions = finding_actions(&r, &uri(), Span::new(6, 6), None);
         let titles: Vec<_> = actions
@@ -252,8 +296,8 @@ mod tests {
         let text = "FROM a\r\n  RUN x \\\r\n    && curl y\r\n";
         let at = text.find("curl").unwrap();
         let f = Finding::new(
-            "PL301",
-            "split-run",
+            RuleId::SplitRun.code(),
+            RuleId::SplitRun.name(),
             Severity::Style,
             Span::new(at, at + 4),
             "m",
@@ -272,8 +316,8 @@ mod tests {
         let file = SourceFile::new("/w/compose.yaml", text, FileKind::Compose);
         let at = text.find("a:latest").unwrap();
         let f = Finding::new(
-            "PL101",
-            "latest-tag",
+            RuleId::LatestTag.code(),
+            RuleId::LatestTag.name(),
             Severity::Warning,
             Span::new(at, at + 8),
             "m",
@@ -286,7 +330,13 @@ mod tests {
     #[test]
     fn ignore_extends_an_existing_comment() {
         let text = "# plimsoll ignore=PL101 because\nFROM debian\n";
-        let f = Finding::new("PL102", "x", Severity::Style, Span::new(37, 43), "m");
+        let f = Finding::new(
+            RuleId::LatestTagImplicit.code(),
+            "x",
+            Severity::Style,
+            Span::new(37, 43),
+            "m",
+        );
         let r = report(text, vec![]);
         let e = ignore_edit(&r.report.file, &[], &f);
         assert_eq!(e.range.start, Position::new(0, 23));

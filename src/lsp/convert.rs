@@ -1,6 +1,6 @@
 //! Findings to LSP data. Byte spans become UTF-16 positions here and nowhere else.
 
-use super::seam;
+use super::backend;
 use crate::finding::{Edit, FileReport, Finding, Severity, redact};
 use crate::source::{SourceFile, Span};
 use lsp_types::{
@@ -61,7 +61,7 @@ pub fn safe_text(file: &SourceFile, finding: &Finding, text: &str) -> String {
 }
 
 pub fn diagnostic(file: &SourceFile, uri: &Uri, finding: &Finding) -> Diagnostic {
-    let href = seam::rule_doc_url(finding.name).parse().ok();
+    let href = backend::rule_doc_url(finding.name).parse().ok();
     let related: Vec<_> = finding
         .related
         .iter()
@@ -87,17 +87,56 @@ pub fn diagnostic(file: &SourceFile, uri: &Uri, finding: &Finding) -> Diagnostic
     }
 }
 
+/// The most diagnostics sent for one document. A huge generated file can have hundreds of
+/// thousands of findings; sending them all makes a message of hundreds of megabytes that the
+/// editor then has to swallow, and helps no one.
+pub const MAX_DIAGNOSTICS: usize = 1000;
+
+/// The report's findings as diagnostics: at most [`MAX_DIAGNOSTICS`] (the most severe first,
+/// then in file order), with one more, at the top of the file, saying how many were left out.
 pub fn diagnostics(report: &FileReport, uri: &Uri) -> Vec<Diagnostic> {
-    report
-        .findings
+    let findings = &report.findings;
+    if findings.len() <= MAX_DIAGNOSTICS {
+        return findings
+            .iter()
+            .map(|f| diagnostic(&report.file, uri, f))
+            .collect();
+    }
+    let keep = MAX_DIAGNOSTICS - 1;
+    let mut order: Vec<usize> = (0..findings.len()).collect();
+    // Stable: among equally severe findings, file order.
+    order.sort_by_key(|&i| std::cmp::Reverse(findings[i].severity));
+    order.truncate(keep);
+    order.sort_unstable();
+    let mut out: Vec<Diagnostic> = order
         .iter()
-        .map(|f| diagnostic(&report.file, uri, f))
-        .collect()
+        .map(|&i| diagnostic(&report.file, uri, &findings[i]))
+        .collect();
+    let left_out = findings.len() - keep;
+    out.insert(
+        0,
+        Diagnostic {
+            range: Range::new(Position::new(0, 0), Position::new(0, 0)),
+            severity: Some(DiagnosticSeverity::INFORMATION),
+            code: None,
+            code_description: None,
+            source: Some(SOURCE.to_string()),
+            message: format!(
+                "{left_out} more findings in this file are not shown (an editor is sent at most \
+                 {MAX_DIAGNOSTICS}, the most severe first); `plimsoll check` lists them all"
+            ),
+            related_information: None,
+            tags: None,
+            data: None,
+        },
+    );
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::RuleId;
     use crate::source::FileKind;
 
     #[test]
@@ -107,7 +146,7 @@ mod tests {
         let start = text.find("ghp_").unwrap();
         let secret = Span::new(start, start + "ghp_abcdefghijklmnopqrstuv".len());
         let finding = Finding::new(
-            "PL501",
+            RuleId::SecretInVariable.code(),
             "secret-token",
             Severity::Error,
             secret,
@@ -120,7 +159,12 @@ mod tests {
         // "ENV K=😀 TOKEN=": the emoji counts two UTF-16 units.
         assert_eq!(d.range.start, Position::new(1, 15));
         assert_eq!(d.range.end, Position::new(1, 15 + 26));
-        assert_eq!(d.code, Some(NumberOrString::String("PL501".into())));
+        assert_eq!(
+            d.code,
+            Some(NumberOrString::String(
+                RuleId::SecretInVariable.code().into()
+            ))
+        );
         assert_eq!(d.severity, Some(DiagnosticSeverity::ERROR));
         assert_eq!(d.source.as_deref(), Some("plimsoll"));
         assert!(d.message.contains("ghp_…"), "{}", d.message);
@@ -137,6 +181,44 @@ mod tests {
             Range::new(Position::new(0, 0), Position::new(0, 6))
         );
         assert_eq!(rel[0].message, "base image here");
+    }
+
+    #[test]
+    fn diagnostics_are_capped_with_a_summary() {
+        let text = "FROM a\n".repeat(3000);
+        let file = SourceFile::new("/w/Dockerfile", text.as_str(), FileKind::Dockerfile);
+        let findings = (0..3000)
+            .map(|i| {
+                let sev = if i == 2500 {
+                    Severity::Error
+                } else {
+                    Severity::Info
+                };
+                Finding::new(
+                    RuleId::LatestTag.code(),
+                    RuleId::LatestTag.name(),
+                    sev,
+                    Span::new(i * 7, i * 7 + 4),
+                    "m",
+                )
+            })
+            .collect();
+        let report = FileReport { file, findings };
+        let uri: Uri = "file:///w/Dockerfile".parse().unwrap();
+        let d = diagnostics(&report, &uri);
+        assert_eq!(d.len(), MAX_DIAGNOSTICS);
+        assert!(
+            d[0].message.starts_with("2001 more findings"),
+            "{}",
+            d[0].message
+        );
+        // The error is kept though it is late in the file.
+        assert!(d.iter().any(|x| x.range.start.line == 2500));
+        assert!(
+            d[1..]
+                .windows(2)
+                .all(|w| w[0].range.start <= w[1].range.start)
+        );
     }
 
     #[test]

@@ -1,9 +1,14 @@
 //! Open documents: which ones plimsoll lints, their text kept in step with the editor through
 //! incremental edits (UTF-16 positions), and file URI <-> path conversion.
+//!
+//! An edit costs what it touches, not the document's size: the line index is updated in place
+//! ([`LineIndex::edit`]) rather than rebuilt, and the shared copy workers lint from is made once
+//! per version, when first asked for.
 
 use crate::source::{FileKind, LineIndex, SourceFile};
 use lsp_types::{TextDocumentContentChangeEvent, Uri};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// One open document plimsoll lints.
 #[derive(Clone, Debug)]
@@ -13,6 +18,10 @@ pub struct Document {
     pub kind: FileKind,
     pub version: i32,
     pub text: String,
+    /// Line starts of `text`, kept in step with it.
+    index: Arc<LineIndex>,
+    /// The text as workers read it, made on first use after each change.
+    shared: Option<Arc<str>>,
 }
 
 impl Document {
@@ -40,32 +49,45 @@ impl Document {
             path,
             kind,
             version,
+            index: Arc::new(LineIndex::new(&text)),
             text,
+            shared: None,
         })
     }
 
     /// Applies the editor's changes in order. Ranged changes are positioned in UTF-16 code units
     /// on the text as it is after the previous change; a change without a range replaces all.
     pub fn apply_changes(&mut self, version: i32, changes: Vec<TextDocumentContentChangeEvent>) {
+        self.shared = None;
         for change in changes {
             match change.range {
-                None => self.text = change.text,
+                None => {
+                    self.text = change.text;
+                    self.index = Arc::new(LineIndex::new(&self.text));
+                }
                 Some(range) => {
-                    let index = LineIndex::new(&self.text);
                     let at = |p: lsp_types::Position| {
-                        index.offset_of_utf16(p.line as usize, p.character, &self.text)
+                        self.index
+                            .offset_of_utf16(p.line as usize, p.character, &self.text)
                     };
                     let start = at(range.start);
                     let end = at(range.end).max(start);
                     self.text.replace_range(start..end, &change.text);
+                    Arc::make_mut(&mut self.index).edit(start..end, &change.text);
                 }
             }
         }
         self.version = version;
     }
 
-    pub fn source(&self) -> SourceFile {
-        SourceFile::new(self.path.clone(), self.text.as_str(), self.kind)
+    /// The document as workers lint it. The text is copied once per version (not once per
+    /// request) and the line index is shared, not rebuilt.
+    pub fn source(&mut self) -> SourceFile {
+        let text = self
+            .shared
+            .get_or_insert_with(|| Arc::from(self.text.as_str()))
+            .clone();
+        SourceFile::with_index(self.path.clone(), text, self.kind, self.index.clone())
     }
 }
 

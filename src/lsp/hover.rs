@@ -3,7 +3,7 @@
 //! Hover works on the document as typed, often mid-edit and unparseable, so it finds its targets
 //! with a line scan rather than the full parse the rules need.
 
-use super::seam;
+use super::backend;
 use crate::source::{FileKind, SourceFile, Span};
 
 /// An image reference in a document.
@@ -114,7 +114,7 @@ pub fn image_markdown(image: &ImageRef) -> String {
         md.push_str("Built from variables: resolved at build time.");
         return md;
     }
-    let Some(parts) = seam::parse_image(&image.text) else {
+    let Some(parts) = backend::parse_image(&image.text) else {
         md.push_str("Not a valid image reference.");
         return md;
     };
@@ -168,19 +168,20 @@ pub fn suppression_code_at(file: &SourceFile, offset: usize) -> Option<(Span, St
 }
 
 pub fn rule_markdown(code: &str) -> Option<String> {
-    let doc = seam::rule_doc(code)?;
+    let doc = backend::rule_doc(code)?;
     Some(format!(
         "**{}** `{}`\n\n{}\n\n[Documentation]({})",
         doc.code,
         doc.name,
         doc.summary,
-        seam::rule_doc_url(&doc.name)
+        backend::rule_doc_url(&doc.name)
     ))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::RuleId;
 
     fn refs(kind: FileKind, text: &str) -> Vec<String> {
         let file = SourceFile::new("x", text, kind);
@@ -257,10 +258,10 @@ mod tests {
     fn finds_codes_in_suppression_comments() {
         let text = "RUN a\n  # plimsoll ignore=PL101,latest-tag rest\nRUN b\n";
         let file = SourceFile::new("Dockerfile", text, FileKind::Dockerfile);
-        let at = text.find("PL101").unwrap();
+        let at = text.find(RuleId::LatestTag.code()).unwrap();
         assert_eq!(
             suppression_code_at(&file, at + 2).map(|(_, c)| c),
-            Some("PL101".to_string())
+            Some(RuleId::LatestTag.code().to_string())
         );
         let at = text.find("latest-tag").unwrap();
         let (span, code) = suppression_code_at(&file, at).unwrap();

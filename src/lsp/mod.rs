@@ -11,13 +11,13 @@
 //! Layout: [`transport`] frames JSON-RPC on stdio and survives garbage; [`server`] is the loop;
 //! [`document`] keeps open texts in step with incremental edits; [`convert`] turns byte spans into
 //! UTF-16 positions (only here); [`actions`] and [`hover`] build code actions and hovers;
-//! [`seam`] is the single point of contact with the engine, configuration and registry.
+//! [`backend`] is the single point of contact with the engine, configuration and registry.
 
 pub mod actions;
+pub mod backend;
 pub mod convert;
 pub mod document;
 pub mod hover;
-pub mod seam;
 pub mod server;
 pub mod transport;
 

@@ -3,10 +3,10 @@
 //! with the document version (and configuration generation) they were computed for, so a result
 //! that an edit or a config change has overtaken is dropped rather than shown.
 
+use super::backend::Linted;
 use super::convert;
 use super::document::{Document, uri_to_path};
-use super::seam::Linted;
-use super::{actions, hover, seam};
+use super::{actions, backend, hover};
 use crate::file_settings::{SettingsOptions, SettingsSource};
 use crate::rules::settings::LintSettings;
 use crate::source::SourceFile;
@@ -35,7 +35,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// Lints one document; [`seam::lint_document`] in the binary, a fake in unit tests.
+/// Lints one document; [`backend::lint_document`] in the binary, a fake in unit tests.
 pub type LintFn = fn(&SourceFile, &LintSettings) -> Linted;
 /// Resolves an image reference to a digest for a document path.
 pub type ResolveFn = fn(&str, &Path) -> Result<String, String>;
@@ -54,8 +54,8 @@ impl Default for Options {
         Options {
             debounce: Duration::from_millis(150),
             workers: std::thread::available_parallelism().map_or(2, |n| n.get().clamp(1, 4)),
-            lint: seam::lint_document,
-            resolve_digest: seam::resolve_digest,
+            lint: backend::lint_document,
+            resolve_digest: backend::resolve_digest,
         }
     }
 }
@@ -74,7 +74,7 @@ struct SettingsCache {
 
 impl SettingsCache {
     fn new(options: SettingsOptions) -> SettingsCache {
-        let (source, error) = seam::settings_source(&options);
+        let (source, error) = backend::settings_source(&options);
         SettingsCache {
             options,
             source: Mutex::new(Arc::new(source)),
@@ -90,7 +90,7 @@ impl SettingsCache {
             return (s.clone(), None);
         }
         let source = self.source();
-        let (settings, problem) = seam::settings_for(&source, path);
+        let (settings, problem) = backend::settings_for(&source, path);
         let problem = lock(&self.source_error).take().or(problem);
         let settings = Arc::new(settings);
         lock(&self.by_path).insert(path.to_path_buf(), settings.clone());
@@ -102,7 +102,7 @@ impl SettingsCache {
     }
 
     fn clear(&self) {
-        let (source, error) = seam::settings_source(&self.options);
+        let (source, error) = backend::settings_source(&self.options);
         *lock(&self.source) = Arc::new(source);
         *lock(&self.source_error) = error;
         lock(&self.by_path).clear();
@@ -116,13 +116,18 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 /// What a worker hands back to the loop.
 enum Done {
-    /// A lint of `version` under configuration `generation`, pushed if still current.
+    /// A lint of `version` under configuration `generation`, pushed if still current. The
+    /// diagnostics are converted on the worker: for a large file that is real work, and the
+    /// loop must stay free for the editor.
     Lint {
         uri: Uri,
         version: i32,
         generation: u64,
         report: Arc<Linted>,
+        diagnostics: Vec<lsp_types::Diagnostic>,
     },
+    /// A push lint that panicked (the document is linted again on its next change).
+    LintFailed(Uri),
     /// A reply to a request, sent unless the request was cancelled meanwhile.
     Reply(Response),
     /// A pull-diagnostics reply, with the report to cache.
@@ -159,6 +164,9 @@ struct Server {
     digests: Arc<Mutex<HashMap<String, String>>>,
     generation: u64,
     running: HashMap<RequestId, Arc<AtomicBool>>,
+    /// Documents with a push lint running, and whether another is due when it ends: one lint
+    /// per document at a time, so edits to a large file never pile lints up on the workers.
+    linting: HashMap<Uri, bool>,
     pull: bool,
     refresh: bool,
     watch: bool,
@@ -200,6 +208,7 @@ pub fn run_with_settings(conn: &Connection, options: Options, settings: Settings
         digests: Arc::default(),
         generation: 0,
         running: HashMap::new(),
+        linting: HashMap::new(),
         pull: false,
         refresh: false,
         watch: false,
@@ -377,7 +386,7 @@ impl Server {
         if !self.watch {
             return;
         }
-        let watchers = seam::watched_globs()
+        let watchers = backend::watched_globs()
             .into_iter()
             .map(|glob| FileSystemWatcher {
                 glob_pattern: GlobPattern::String(glob),
@@ -403,7 +412,7 @@ impl Server {
 
     fn did_open(&mut self, p: DidOpenTextDocumentParams) {
         let d = p.text_document;
-        let configured = |path: &Path| seam::configured_kind(&self.settings.source(), path);
+        let configured = |path: &Path| backend::configured_kind(&self.settings.source(), path);
         if let Some(doc) =
             Document::open(d.uri.clone(), &d.language_id, d.version, d.text, configured)
         {
@@ -424,10 +433,11 @@ impl Server {
 
     fn did_save(&mut self, p: DidSaveTextDocumentParams) {
         let path = uri_to_path(&p.text_document.uri);
-        if seam::is_config_file(&path) {
+        // A policy is compiled with the configuration that names it: both reload together.
+        if backend::is_config_file(&path) || backend::is_policy_file(&path) {
             return self.reload_config();
         }
-        if seam::is_lock_file(&path) {
+        if backend::is_lock_file(&path) {
             // The lock file gives both "pin image digest" and unpinned-digest's fix their
             // digests: both must see the new one.
             self.clear_digests();
@@ -453,11 +463,15 @@ impl Server {
 
     fn did_change_watched(&mut self, p: DidChangeWatchedFilesParams) {
         let paths: Vec<PathBuf> = p.changes.iter().map(|c| uri_to_path(&c.uri)).collect();
-        let lock = paths.iter().any(|p| seam::is_lock_file(p));
+        let lock = paths.iter().any(|p| backend::is_lock_file(p));
         if lock {
             self.clear_digests();
         }
-        if lock || paths.iter().any(|p| seam::is_config_file(p)) {
+        if lock
+            || paths
+                .iter()
+                .any(|p| backend::is_config_file(p) || backend::is_policy_file(p))
+        {
             self.reload_config();
         }
     }
@@ -486,8 +500,8 @@ impl Server {
         }
     }
 
-    fn snapshot(&self, uri: &Uri) -> Option<Snapshot> {
-        let doc = self.docs.get(uri)?;
+    fn snapshot(&mut self, uri: &Uri) -> Option<Snapshot> {
+        let doc = self.docs.get_mut(uri)?;
         let cached = self
             .last
             .get(uri)
@@ -520,17 +534,35 @@ impl Server {
         if self.pull {
             return;
         }
+        if let Some(again) = self.linting.get_mut(uri) {
+            // The running lint is for an older text: lint again when it ends.
+            *again = true;
+            return;
+        }
         let Some(snap) = self.snapshot(uri) else {
             return;
         };
+        self.linting.insert(uri.clone(), false);
         let ctx = self.worker_context();
         self.spawn(None, move || {
-            let report = ctx.lint(&snap);
-            Some(Done::Lint {
-                uri: snap.uri,
-                version: snap.version,
-                generation: snap.generation,
-                report,
+            let lint = || {
+                let report = ctx.lint(&snap);
+                let diagnostics = convert::diagnostics(&report.report, &snap.uri);
+                (report, diagnostics)
+            };
+            // The loop must hear that the lint ended, even when it panicked.
+            Some(match catch_unwind(AssertUnwindSafe(lint)) {
+                Ok((report, diagnostics)) => Done::Lint {
+                    uri: snap.uri,
+                    version: snap.version,
+                    generation: snap.generation,
+                    report,
+                    diagnostics,
+                },
+                Err(_) => {
+                    eprintln!("plimsoll lsp: internal error while linting a document");
+                    Done::LintFailed(snap.uri)
+                }
             })
         });
     }
@@ -590,11 +622,14 @@ impl Server {
                 version,
                 generation,
                 report,
+                diagnostics,
             } => {
+                if self.linting.remove(&uri) == Some(true) {
+                    self.lint_now(&uri);
+                }
                 if !self.current(&uri, version, generation) {
                     return; // overtaken by an edit, a close or a config change
                 }
-                let diagnostics = convert::diagnostics(&report.report, &uri);
                 self.last.insert(uri.clone(), (version, generation, report));
                 self.notify::<lsp_types::notification::PublishDiagnostics>(
                     PublishDiagnosticsParams {
@@ -615,6 +650,11 @@ impl Server {
                     self.last.insert(uri, (version, generation, report));
                 }
                 self.reply(response);
+            }
+            Done::LintFailed(uri) => {
+                if self.linting.remove(&uri) == Some(true) {
+                    self.lint_now(&uri);
+                }
             }
             Done::Reply(response) => self.reply(response),
             Done::ShowWarning(message) => {
@@ -807,6 +847,7 @@ mod tests {
     //! findings do not depend on which rules exist: every `latest` is a finding with a fix.
     use super::*;
     use crate::finding::{Applicability, Edit, FileReport, Finding, Fix, Severity};
+    use crate::rules::RuleId;
     use crate::source::Span;
     use serde_json::json;
     use std::sync::atomic::AtomicUsize;
@@ -819,17 +860,27 @@ mod tests {
             std::thread::sleep(Duration::from_millis(400));
         }
         let mut findings = Vec::new();
-        if !settings.ignore.iter().any(|c| c == "PL101") {
+        if !settings
+            .ignore
+            .iter()
+            .any(|c| c == RuleId::LatestTag.code())
+        {
             for (at, _) in file.text.match_indices("latest") {
                 let span = Span::new(at, at + 6);
                 findings.push(
-                    Finding::new("PL101", "latest-tag", Severity::Warning, span, "moving tag")
-                        .with_related(Span::new(0, 4), "image here")
-                        .with_fix(Fix {
-                            description: "Use stable".into(),
-                            applicability: Applicability::Safe,
-                            edits: vec![Edit::replace(span, "stable")],
-                        }),
+                    Finding::new(
+                        RuleId::LatestTag.code(),
+                        RuleId::LatestTag.name(),
+                        Severity::Warning,
+                        span,
+                        "moving tag",
+                    )
+                    .with_related(Span::new(0, 4), "image here")
+                    .with_fix(Fix {
+                        description: "Use stable".into(),
+                        applicability: Applicability::Safe,
+                        edits: vec![Edit::replace(span, "stable")],
+                    }),
                 );
             }
         }
@@ -862,11 +913,19 @@ mod tests {
 
     impl Client {
         fn start(caps: Value, debounce_ms: u64) -> Client {
+            Client::start_linting(caps, debounce_ms, fake_lint)
+        }
+
+        fn start_linting(
+            caps: Value,
+            debounce_ms: u64,
+            lint: fn(&SourceFile, &LintSettings) -> Linted,
+        ) -> Client {
             let (server, conn) = Connection::memory();
             let options = Options {
                 debounce: Duration::from_millis(debounce_ms),
                 workers: 2,
-                lint: fake_lint,
+                lint,
                 resolve_digest: fake_resolve,
             };
             let thread = std::thread::spawn(move || run(&server, options));
@@ -979,7 +1038,7 @@ mod tests {
         let p = c.published(uri);
         assert_eq!(p["version"], 1);
         let d = &p["diagnostics"][0];
-        assert_eq!(d["code"], "PL101");
+        assert_eq!(d["code"], RuleId::LatestTag.code());
         assert_eq!(d["source"], "plimsoll");
         assert_eq!(d["severity"], 2);
         assert_eq!(d["range"]["start"], json!({"line": 0, "character": 12}));
@@ -1175,7 +1234,7 @@ mod tests {
         );
         let r = c.response(id)["result"].clone();
         assert_eq!(r["kind"], "full");
-        assert_eq!(r["items"][0]["code"], "PL101");
+        assert_eq!(r["items"][0]["code"], RuleId::LatestTag.code());
         let result_id = r["resultId"].clone();
         let id = c.request(
             "textDocument/diagnostic",
@@ -1236,6 +1295,49 @@ mod tests {
                 .contains("configuration")
         );
         assert_eq!(c.published(uri)["diagnostics"].as_array().unwrap().len(), 1);
+        assert!(c.finish(true));
+    }
+
+    #[test]
+    fn a_changed_policy_is_recompiled_and_open_documents_relinted() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("plimsoll.toml"),
+            "select = [\"policy\"]\n[[policy]]\npath = \"policy\"\n",
+        )
+        .unwrap();
+        let rego = dir.path().join("policy/p.rego");
+        std::fs::create_dir(dir.path().join("policy")).unwrap();
+        std::fs::write(&rego, "package main\ndeny contains \"first\" if true\n").unwrap();
+        let doc = dir.path().join("Dockerfile");
+        let uri = super::super::document::path_to_uri(&doc).unwrap();
+        let uri = uri.as_str();
+        let caps = json!({"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}});
+        // The real linter: the policies run inside it.
+        let c = Client::start_linting(caps, 0, backend::lint_document);
+        let reg = c.wait(
+            "registration",
+            |m| matches!(m, Message::Request(r) if r.method == "client/registerCapability"),
+        );
+        let globs = reg["params"]["registrations"][0]["registerOptions"]["watchers"].to_string();
+        assert!(globs.contains("**/*.rego"), "{globs}");
+        c.open(uri, "dockerfile", "FROM debian:12\n");
+        let published = c.published(uri);
+        assert_eq!(
+            published["diagnostics"][0]["message"], "first (rego)",
+            "{published}"
+        );
+        std::fs::write(&rego, "package main\ndeny contains \"second\" if true\n").unwrap();
+        let rego_uri = super::super::document::path_to_uri(&rego).unwrap();
+        c.notify(
+            "workspace/didChangeWatchedFiles",
+            json!({"changes": [{"uri": rego_uri.as_str(), "type": 2}]}),
+        );
+        let published = c.published(uri);
+        assert_eq!(
+            published["diagnostics"][0]["message"], "second (rego)",
+            "{published}"
+        );
         assert!(c.finish(true));
     }
 }

@@ -2,7 +2,6 @@
 
 use super::display_path;
 use crate::finding::FileReport;
-use std::borrow::Cow;
 use std::io::{self, Write};
 
 pub fn render(reports: &[FileReport], out: &mut dyn Write) -> io::Result<()> {
@@ -11,12 +10,7 @@ pub fn render(reports: &[FileReport], out: &mut dyn Write) -> io::Result<()> {
         let path = display_path(&r.file);
         for f in &r.findings {
             let loc = f.location(&r.file);
-            // One finding per line: a newline inside a message would break line-based tools.
-            let message = if memchr::memchr2(b'\r', b'\n', f.message.as_bytes()).is_some() {
-                Cow::Owned(f.message.replace(['\r', '\n'], " "))
-            } else {
-                Cow::Borrowed(f.message.as_str())
-            };
+            let message = super::one_line(&f.message);
             writeln!(
                 out,
                 "{}:{}:{}: {} {} {}",

@@ -42,7 +42,7 @@ struct JsonFix<'a> {
 
 #[derive(Serialize)]
 struct JsonEdit<'a> {
-    replacement: &'a str,
+    replacement: std::borrow::Cow<'a, str>,
     #[serde(flatten)]
     location: Location,
 }
@@ -97,7 +97,7 @@ fn item<'a>(r: &'a FileReport, path: &'a str, f: &'a crate::finding::Finding) ->
                 .edits
                 .iter()
                 .map(|e| JsonEdit {
-                    replacement: &e.replacement,
+                    replacement: super::mask_replacement(&e.replacement, r),
                     location: loc(e.span, &r.file),
                 })
                 .collect(),

@@ -11,13 +11,16 @@ use std::borrow::Cow;
 use std::io::{self, Write};
 
 pub mod checkstyle;
+pub mod codeclimate;
 pub mod concise;
 pub mod github;
 pub mod gitlab;
+pub mod gnu;
 pub mod human;
 pub mod json;
 pub mod junit;
 pub mod sarif;
+pub mod sonarqube;
 
 /// What renderers need to know about a rule.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -52,6 +55,16 @@ impl<'a> Context<'a> {
     }
 }
 
+/// `message` on one line (newlines become blanks), for the formats that print a finding per
+/// line: a newline inside a message would start a bogus record.
+pub(crate) fn one_line(message: &str) -> Cow<'_, str> {
+    if memchr::memchr2(b'\r', b'\n', message.as_bytes()).is_some() {
+        Cow::Owned(message.replace(['\r', '\n'], " "))
+    } else {
+        Cow::Borrowed(message)
+    }
+}
+
 /// Renders `reports` in `format` to `out`.
 pub fn render(
     format: Format,
@@ -68,6 +81,9 @@ pub fn render(
         Format::Gitlab => gitlab::render(reports, out),
         Format::Github => github::render(reports, out),
         Format::Junit => junit::render(reports, out),
+        Format::Codeclimate => codeclimate::render(reports, ctx, out),
+        Format::Gnu => gnu::render(reports, out),
+        Format::Sonarqube => sonarqube::render(reports, ctx, out),
     }
 }
 
@@ -86,7 +102,9 @@ fn file_part_renderer(format: Format) -> Option<FilePart> {
         Format::Json => Some(|r, _, out| json::render_items(r, out)),
         Format::Gitlab => Some(|r, _, out| gitlab::render_items(r, out)),
         Format::Checkstyle => Some(|r, _, out| checkstyle::render_files(r, out)),
-        Format::Sarif | Format::Junit => None,
+        Format::Gnu => Some(|r, _, out| gnu::render(r, out)),
+        Format::Codeclimate => Some(codeclimate::render),
+        Format::Sarif | Format::Junit | Format::Sonarqube => None,
     }
 }
 
@@ -301,6 +319,26 @@ pub(crate) fn mask_cow<'t>(
     }
     let overlapping: Vec<_> = secrets.iter().filter(|s| overlaps(s)).copied().collect();
     Cow::Owned(crate::finding::mask_secrets(text, start, &overlapping))
+}
+
+/// A fix's replacement text with the secret values of its file masked. A replacement is new
+/// text, not a range of the file, so the values are matched: a fix that reorders entries carries
+/// a secret along with its entry.
+pub(crate) fn mask_replacement<'t>(replacement: &'t str, report: &FileReport) -> Cow<'t, str> {
+    let values: Vec<&str> = report
+        .file
+        .secrets
+        .iter()
+        .copied()
+        .chain(report.findings.iter().filter_map(|f| f.secret))
+        .map(|span| report.file.slice(span))
+        .filter(|value| !value.is_empty() && replacement.contains(value))
+        .collect();
+    if values.is_empty() {
+        Cow::Borrowed(replacement)
+    } else {
+        Cow::Owned(crate::finding::redact_values(replacement, &values))
+    }
 }
 
 /// A file's secret spans, sorted, to find those overlapping a range in O(log n).
@@ -671,6 +709,7 @@ pub(crate) mod testdata;
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::RuleId;
 
     #[test]
     fn parallel_and_per_file_rendering_match_serial_rendering() {
@@ -700,6 +739,9 @@ mod tests {
             Format::Checkstyle,
             Format::Sarif,
             Format::Junit,
+            Format::Codeclimate,
+            Format::Gnu,
+            Format::Sonarqube,
         ] {
             for color in [false, true] {
                 let mut ctx = Context::new(&testdata::rule_info);
@@ -738,6 +780,8 @@ mod tests {
                 Format::Json,
                 Format::Gitlab,
                 Format::Checkstyle,
+                Format::Codeclimate,
+                Format::Gnu,
             ] {
                 let mut whole = Vec::new();
                 render(format, &reports, &ctx, &mut whole).unwrap();
@@ -816,15 +860,15 @@ mod tests {
         let a = SourceFile::new("Dockerfile", "FROM x:latest\n", FileKind::Dockerfile);
         let b = SourceFile::new("Dockerfile", "# c\n\nFROM x:latest\n", FileKind::Dockerfile);
         let fa = Finding::new(
-            "PL101",
-            "latest-tag",
+            RuleId::LatestTag.code(),
+            RuleId::LatestTag.name(),
             Severity::Warning,
             Span::new(5, 13),
             "m",
         );
         let fb = Finding::new(
-            "PL101",
-            "latest-tag",
+            RuleId::LatestTag.code(),
+            RuleId::LatestTag.name(),
             Severity::Warning,
             Span::new(10, 18),
             "m",

@@ -56,7 +56,7 @@ pub(crate) fn path_uri(path: &str) -> String {
 
 #[derive(Serialize)]
 struct Text<'a> {
-    text: &'a str,
+    text: std::borrow::Cow<'a, str>,
 }
 
 #[derive(Serialize)]
@@ -303,13 +303,13 @@ pub fn render(reports: &[FileReport], ctx: &Context<'_>, out: &mut dyn Write) ->
                                 .map(|e| Replacement {
                                     deleted_region: Region::of(e.span, file, None),
                                     inserted_content: Text {
-                                        text: &e.replacement,
+                                        text: super::mask_replacement(&e.replacement, r),
                                     },
                                 })
                                 .collect(),
                         }],
                         description: Text {
-                            text: &fix.description,
+                            text: std::borrow::Cow::Borrowed(&fix.description),
                         },
                     }]
                 }),
@@ -317,7 +317,9 @@ pub fn render(reports: &[FileReport], ctx: &Context<'_>, out: &mut dyn Write) ->
                 locations: [ResultLocation {
                     physical_location: at(Region::of(f.span, file, Some(&secrets))),
                 }],
-                message: Text { text: &f.message },
+                message: Text {
+                    text: std::borrow::Cow::Borrowed(&f.message),
+                },
                 partial_fingerprints: Fingerprints { v1: print },
                 related_locations: f
                     .related
@@ -325,7 +327,9 @@ pub fn render(reports: &[FileReport], ctx: &Context<'_>, out: &mut dyn Write) ->
                     .enumerate()
                     .map(|(i, rel)| RelatedLocation {
                         id: i + 1,
-                        message: Text { text: &rel.label },
+                        message: Text {
+                            text: std::borrow::Cow::Borrowed(&rel.label),
+                        },
                         physical_location: at(Region::of(rel.span, file, Some(&secrets))),
                     })
                     .collect(),
@@ -365,6 +369,7 @@ pub fn render(reports: &[FileReport], ctx: &Context<'_>, out: &mut dyn Write) ->
 #[cfg(test)]
 mod tests {
     use crate::report::{Context, testdata};
+    use crate::rules::RuleId;
 
     #[test]
     fn sarif_snapshot() {
@@ -375,9 +380,15 @@ mod tests {
         assert!(!text.contains("ghp_abcdefghijklmnop"), "secret masked");
         let v: serde_json::Value = serde_json::from_str(&text).unwrap();
         let rules = v["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap();
-        let secret = rules.iter().find(|r| r["id"] == "PL601").unwrap();
+        let secret = rules
+            .iter()
+            .find(|r| r["id"] == RuleId::SecretToken.code())
+            .unwrap();
         assert_eq!(secret["properties"]["security-severity"], "8.0");
-        let latest = rules.iter().find(|r| r["id"] == "PL101").unwrap();
+        let latest = rules
+            .iter()
+            .find(|r| r["id"] == RuleId::LatestTag.code())
+            .unwrap();
         assert!(latest["properties"].get("security-severity").is_none());
         crate::assert_snap!("sarif", text);
     }

@@ -2,6 +2,7 @@
 
 use crate::finding::{Applicability, Edit, FileReport, Finding, Fix, Severity};
 use crate::report::RuleInfo;
+use crate::rules::RuleId;
 use crate::source::{FileKind, SourceFile, Span};
 
 fn span_of(text: &str, needle: &str) -> Span {
@@ -15,8 +16,8 @@ pub fn reports() -> Vec<FileReport> {
     let tag = span_of(text, "latest");
     let mut findings = vec![
         Finding::new(
-            "PL101",
-            "latest-tag",
+            RuleId::LatestTag.code(),
+            RuleId::LatestTag.name(),
             Severity::Warning,
             span_of(text, "debian:latest"),
             "image `debian` uses the moving tag `latest`",
@@ -27,23 +28,23 @@ pub fn reports() -> Vec<FileReport> {
             edits: vec![Edit::replace(tag, "12.5")],
         }),
         Finding::new(
-            "PL601",
-            "secret-token",
+            RuleId::SecretToken.code(),
+            RuleId::SecretToken.name(),
             Severity::Error,
             span_of(text, "ghp_abcdefghijklmnopqrstuvwxyz0123456789"),
             "GitHub token `ghp_…` in ENV <API_TOKEN> & \"quotes\"",
         )
         .with_secret(span_of(text, "ghp_abcdefghijklmnopqrstuvwxyz0123456789")),
         Finding::new(
-            "PL401",
-            "split-run",
+            RuleId::SplitRun.code(),
+            RuleId::SplitRun.name(),
             Severity::Info,
             span_of(text, "apt-get update && \\\n    apt-get install -y curl"),
             "`apt-get update` and `apt-get install`, with: colons, commas\nand a newline 100%",
         ),
         Finding::new(
-            "PL301",
-            "root-user",
+            RuleId::RootUser.code(),
+            RuleId::RootUser.name(),
             Severity::Style,
             span_of(text, "root"),
             "the final stage runs as root",
@@ -68,8 +69,8 @@ pub fn reports() -> Vec<FileReport> {
     let compose = SourceFile::new("deploy/docker-compose.yml", ctext, FileKind::Compose);
     let mut c = FileReport {
         findings: vec![Finding::new(
-            "PL102",
-            "unpinned-digest",
+            RuleId::UnpinnedDigest.code(),
+            RuleId::UnpinnedDigest.name(),
             Severity::Warning,
             span_of(ctext, "'postgres'"),
             "image `postgres` is not pinned to a digest",
@@ -81,39 +82,16 @@ pub fn reports() -> Vec<FileReport> {
 }
 
 pub fn rule_info(code: &str) -> Option<RuleInfo> {
-    let (name, summary, sev, security) = match code {
-        "PL101" => (
-            "latest-tag",
-            "Image uses a moving tag",
-            Severity::Warning,
-            false,
-        ),
-        "PL102" => (
-            "unpinned-digest",
-            "Image is not pinned to a digest",
-            Severity::Warning,
-            true,
-        ),
-        "PL301" => (
-            "root-user",
-            "Container runs as root",
-            Severity::Warning,
-            true,
-        ),
-        "PL401" => (
-            "split-run",
-            "Consecutive RUN commands",
-            Severity::Info,
-            false,
-        ),
-        "PL601" => (
-            "secret-token",
-            "Secret token in the image",
-            Severity::Error,
-            true,
-        ),
+    let rule = RuleId::ALL.into_iter().find(|r| r.code() == code)?;
+    let (summary, sev, security) = match rule {
+        RuleId::LatestTag => ("Image uses a moving tag", Severity::Warning, false),
+        RuleId::UnpinnedDigest => ("Image is not pinned to a digest", Severity::Warning, true),
+        RuleId::RootUser => ("Container runs as root", Severity::Warning, true),
+        RuleId::SplitRun => ("Consecutive RUN commands", Severity::Info, false),
+        RuleId::SecretToken => ("Secret token in the image", Severity::Error, true),
         _ => return None,
     };
+    let name = rule.name();
     Some(RuleInfo {
         code: code.to_string(),
         name: name.to_string(),

@@ -115,6 +115,7 @@ impl Known {
 mod tests {
     use super::*;
     use crate::finding::Severity;
+    use crate::rules::RuleId;
     use crate::source::{FileKind, SourceFile, Span};
 
     #[test]
@@ -125,8 +126,8 @@ mod tests {
                 .match_indices("a:latest")
                 .map(|(at, s)| {
                     Finding::new(
-                        "PL101",
-                        "latest-tag",
+                        RuleId::LatestTag.code(),
+                        RuleId::LatestTag.name(),
                         Severity::Warning,
                         Span::new(at, at + s.len()),
                         "m",

@@ -13,6 +13,7 @@ mod baseline;
 mod ordered;
 mod statistics;
 
+use super::build_flags::{BuildFlags, Online};
 use super::output::Output;
 use super::{CheckArgs, ExitStatus};
 use crate::config::FailLevel;
@@ -20,8 +21,9 @@ use crate::discover::{self, Loaded, Target};
 use crate::file_settings::{SettingsOptions, SettingsSource};
 use crate::finding::FileReport;
 use crate::fix::{
-    FileFixed, FileSnapshot, FixMode, MAX_PASSES, fix_file_checked, fix_until_stable, fixes_of,
+    FileFixed, FixMode, FixTo, MAX_PASSES, fix_file_checked, fix_until_stable, fixes_of,
 };
+use crate::fsio::{FileSnapshot, Roots};
 use crate::report::{self, Format, Totals};
 use crate::source::{FileKind, SourceFile};
 use statistics::Statistics;
@@ -40,6 +42,9 @@ impl CheckArgs {
             ignore: self.ignore.clone(),
             preview: self.preview,
             ignore_env: self.ignore_env,
+            cache_files: true,
+            fetch_checksums: self.fetch_checksums,
+            policies: self.policies.clone(),
         }
     }
 }
@@ -76,6 +81,11 @@ pub fn run(args: CheckArgs) -> ExitStatus {
             }
         }
     }
+    let build_flags = match BuildFlags::parse(&args) {
+        Ok(b) => b,
+        Err(e) => return super::fail(e),
+    };
+    let online = args.online.then(Online::new);
     start_workers(&args);
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     let source = match SettingsSource::new(&args.settings_options(), cwd.clone()) {
@@ -147,6 +157,7 @@ pub fn run(args: CheckArgs) -> ExitStatus {
             stdin_filename: args.stdin_filename.clone(),
             kind_for: &kind_for,
             exclude: Some(source.excluder()),
+            follow_links: args.follow_links,
         },
     );
     let targets = found.targets;
@@ -168,9 +179,12 @@ pub fn run(args: CheckArgs) -> ExitStatus {
 
     // Read, lint and fix in parallel; take each file's result in order.
     let mut run = Run::new(mode, out, found.errors, &ctx);
+    let roots = Roots::of(&paths);
     let per_file = PerFile {
         source: &source,
         args: &args,
+        build: (&build_flags, online.as_ref()),
+        roots: &roots,
         fixing,
         mode,
         fail_level,
@@ -185,13 +199,18 @@ pub fn run(args: CheckArgs) -> ExitStatus {
         |i| per_file.run(&targets[i]),
         |i, done| run.take(&targets[i], done),
     );
-    run.finish(&args, fixing)
+    run.finish(&args, fixing, &source.compose_notes())
 }
 
 /// What the workers share to lint one file and prepare its part of the output.
 struct PerFile<'a> {
     source: &'a SettingsSource,
     args: &'a CheckArgs,
+    /// `--build-arg`/`--platform` over each file's settings, and `--online`'s registry client.
+    build: (&'a BuildFlags, Option<&'a Online>),
+    /// `--fix` never writes outside the paths named on the command line (a symbolic link can
+    /// point anywhere).
+    roots: &'a Roots,
     fixing: Option<FixRun>,
     mode: Mode,
     fail_level: FailLevel,
@@ -224,7 +243,14 @@ struct Done {
 
 impl PerFile<'_> {
     fn run(&self, t: &Target) -> Result<Done, String> {
-        let o = lint_target(t, self.source, self.args, self.fixing)?;
+        let o = lint_target(
+            t,
+            self.source,
+            self.args,
+            self.build,
+            self.fixing,
+            self.roots,
+        )?;
         let mut report = o.report;
         if let Some(known) = self.known {
             known.filter(&mut report);
@@ -238,19 +264,17 @@ impl PerFile<'_> {
                 .findings
                 .iter()
                 .any(|f| self.fail_level.fails(f.severity)),
-            refused: report
-                .findings
-                .iter()
-                .any(|f| f.code == crate::rules::engine::INPUT_LIMIT),
+            // A policy that failed on the file did not judge it: an error, as a refused file.
+            refused: report.findings.iter().any(|f| {
+                f.code == crate::rules::engine::INPUT_LIMIT
+                    || f.code == crate::rules::RuleId::PolicyError.code()
+            }),
             fixed_stdin: o.fixed_stdin,
             ..Done::default()
         };
         match self.mode {
-            Mode::Diff => {
-                // A diff quotes source lines: mask the secrets the findings marked in them.
-                let secrets = crate::finding::secret_values(&report);
-                done.bytes = crate::finding::redact_values(&o.diff, &secrets).into_bytes();
-            }
+            // Made with secrets kept out (`crate::lint::masked_diff`).
+            Mode::Diff => done.bytes = o.diff.into_bytes(),
             Mode::WriteBaseline => done.baseline = baseline::entries(&report),
             Mode::Statistics(_) => done.statistics = Some(Statistics::of(&report)),
             Mode::Report(format) if report::has_file_parts(format) => {
@@ -360,12 +384,18 @@ impl<'c> Run<'c> {
     }
 
     /// Writes what follows the files, reports errors, and settles the exit status.
-    fn finish(mut self, args: &CheckArgs, fixing: Option<FixRun>) -> ExitStatus {
+    fn finish(mut self, args: &CheckArgs, fixing: Option<FixRun>, notes: &[String]) -> ExitStatus {
         // A configuration error is shared by every file under it: say it once.
         self.errors.sort();
         self.errors.dedup();
         for e in &self.errors {
             eprintln!("plimsoll: error: {e}");
+        }
+        for note in notes {
+            eprintln!("plimsoll: note: {note}");
+        }
+        if let Some(note) = crate::external::shellcheck::take_skipped_note() {
+            eprintln!("plimsoll: info: {note}");
         }
         if let Some(run) = fixing {
             let s = |n: usize| if n == 1 { "" } else { "s" };
@@ -409,7 +439,7 @@ impl<'c> Run<'c> {
         {
             let n = self.baseline.len();
             let text = baseline::write(std::mem::take(&mut self.baseline));
-            if let Err(e) = super::output::atomic_write(path, text.as_bytes()) {
+            if let Err(e) = crate::fsio::write_output(path, text.as_bytes()) {
                 return super::fail(format!("{}: {e}", path.display()));
             }
             eprintln!(
@@ -523,10 +553,13 @@ fn lint_target(
     t: &Target,
     source: &SettingsSource,
     args: &CheckArgs,
+    (build_flags, online): (&BuildFlags, Option<&Online>),
     fixing: Option<FixRun>,
+    roots: &Roots,
 ) -> Result<Outcome, String> {
     let resolved = source.settings_for(&t.path).map_err(|e| e.to_string())?;
-    let settings = resolved.settings;
+    let mut settings = resolved.settings;
+    build_flags.apply(&mut settings);
     let Loaded { mut file, bad_utf8 } = discover::read(t)?;
     if t.stdin && args.stdin_filename.is_none() && args.file_kind.is_none() {
         // Nothing names standard input's kind: its content says, and the user is told.
@@ -542,6 +575,9 @@ fn lint_target(
         if kind != file.kind {
             file = SourceFile::new(file.path.to_path_buf(), file.text.clone(), kind);
         }
+    }
+    if let Some(online) = online {
+        online.fill(&file, &mut settings);
     }
     let report = lint_file(&file, bad_utf8, &settings, args).report;
     let mut out = Outcome {
@@ -608,6 +644,10 @@ fn lint_target(
         )
     };
     let label = t.path.to_string_lossy().into_owned();
+    // A diff shows the file's own bytes but never a secret (`crate::lint::masked_diff`).
+    let diff_of = |new: &str| {
+        crate::lint::masked_diff(&label, &file.path, file.kind, &file.text, new, &settings)
+    };
     if t.stdin {
         let outcome = fix_until_stable(&file.text, fixes, run.mode, MAX_PASSES, relint);
         let changed = *outcome.text != *file.text;
@@ -622,7 +662,7 @@ fn lint_target(
         out.applied = outcome.applied;
         out.changed = changed;
         if run.diff {
-            out.diff = crate::fix::unified_diff(&label, &file.text, &outcome.text);
+            out.diff = diff_of(&outcome.text);
             return Ok(out);
         }
         out.fixed_stdin = Some(outcome.text);
@@ -636,16 +676,20 @@ fn lint_target(
             &file.text,
             fixes,
             run.mode,
-            run.diff,
+            if run.diff {
+                FixTo::Preview
+            } else {
+                FixTo::Disk(roots)
+            },
             relint,
             &mut accept,
         );
         match result {
             FileFixed::Unchanged => return Ok(out),
-            FileFixed::Diff(d) => {
+            FileFixed::Preview => {
                 out.applied = outcome.applied;
                 out.changed = true;
-                out.diff = d;
+                out.diff = diff_of(&outcome.text);
                 return Ok(out);
             }
             FileFixed::Failed(e) => {

@@ -63,12 +63,17 @@ pub fn is_config_file(path: &Path) -> bool {
         .is_some_and(|n| config::CONFIG_NAMES.contains(&n) || config::HADOLINT_NAMES.contains(&n))
 }
 
-/// Globs the client is asked to watch for configuration and lock-file changes.
+/// Whether `path` is a Rego policy: a change recompiles the policies (`[[policy]]`).
+pub fn is_policy_file(path: &Path) -> bool {
+    path.extension().is_some_and(|x| x == "rego")
+}
+
+/// Globs the client is asked to watch for configuration, lock-file and policy changes.
 pub fn watched_globs() -> Vec<String> {
     config::CONFIG_NAMES
         .iter()
         .chain(config::HADOLINT_NAMES.iter())
-        .chain([&LOCK_FILE_NAME])
+        .chain([&LOCK_FILE_NAME, &"*.rego"])
         .map(|n| format!("**/{n}"))
         .collect()
 }
