@@ -5,12 +5,12 @@
 #![allow(dead_code)] // each fuzz binary uses one of these
 
 use plimsoll::fix::{FixMode, MAX_PASSES, apply_fixes, fix_until_stable, fixes_of};
-use plimsoll::model::compose::{DiagnosticKind, load};
+use plimsoll::model::compose::{DiagnosticKind, Env, MemFiles, load};
 use plimsoll::rules::engine::lint_source;
 use plimsoll::rules::settings::LintSettings;
 use plimsoll::source::{FileKind, SourceFile, decode};
-use plimsoll::syntax::compose::interpolate::Env;
 use std::path::Path;
+use std::sync::Arc;
 
 const DOCKERFILE: &str = "/nonexistent-plimsoll-fuzz/Dockerfile";
 // A path with no `.env` beside it: results depend on the input only.
@@ -44,8 +44,10 @@ pub fn dockerfile_parse(data: &[u8]) {
 /// every diagnostic span stays inside the text.
 pub fn compose_load(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
-    // A path with no `.env` beside it: results depend on the input only.
-    let env = Env::new().with_var("FUZZ", "x");
+    // No file but the input: results depend on it only.
+    let env = Env::new()
+        .with_var("FUZZ", "x")
+        .with_files(Arc::new(MemFiles::new()));
     let file = load(&text, Path::new(COMPOSE), &env);
     for d in &file.diagnostics {
         assert!(
@@ -108,16 +110,20 @@ pub fn lint_file(data: &[u8]) {
 fn syntax_errors(kind: FileKind, text: &str) -> usize {
     match kind {
         FileKind::Dockerfile => plimsoll::syntax::dockerfile::parse(text).errors.len(),
-        FileKind::Compose => load(text, Path::new(COMPOSE), &Env::new())
-            .diagnostics
-            .iter()
-            .filter(|d| {
-                matches!(
-                    d.kind,
-                    DiagnosticKind::Syntax | DiagnosticKind::Depth | DiagnosticKind::AliasBudget
-                )
-            })
-            .count(),
+        FileKind::Compose => load(
+            text,
+            Path::new(COMPOSE),
+            &Env::new().with_files(Arc::new(MemFiles::new())),
+        )
+        .diagnostics
+        .iter()
+        .filter(|d| {
+            matches!(
+                d.kind,
+                DiagnosticKind::Syntax | DiagnosticKind::Depth | DiagnosticKind::AliasBudget
+            )
+        })
+        .count(),
     }
 }
 
@@ -179,4 +185,118 @@ pub fn fix_apply(data: &[u8]) {
         "a second fix pass changed the text:\n--- first\n{}\n",
         outcome.text
     );
+}
+
+/// Variable expansion on chains that multiply values: the first byte picks the kind (even:
+/// Dockerfile ARG or ENV lines, odd: compose with a `.env`) and the number of lines (up to 63),
+/// the rest is the first value and then raw lines appended to the file (`.env` for compose).
+/// Each line's value uses the one before twice, so the values double per line unless the
+/// budget stops them: the check is that the work stays bounded (the values the model holds
+/// stay within the budget) and that a stop is reported as a limit.
+pub fn expansion(data: &[u8]) {
+    let Some((&head, rest)) = data.split_first() else {
+        return;
+    };
+    let text = String::from_utf8_lossy(rest);
+    let (seed, tail) = text.split_once('\n').unwrap_or((&text, ""));
+    let seed: String = seed.chars().filter(|c| !c.is_control()).take(64).collect();
+    let lines = usize::from(head >> 2);
+    if head & 1 == 0 {
+        let keyword = if head & 2 == 0 { "ARG" } else { "ENV" };
+        let mut df = String::from("FROM alpine:3.20 AS base\n");
+        if keyword == "ARG" {
+            df.clear();
+        }
+        df.push_str(&format!("{keyword} V0=\"{seed}\"\n"));
+        for i in 1..=lines {
+            df.push_str(&format!("{keyword} V{i}=${{V{}}}${{V{}}}\n", i - 1, i - 1));
+        }
+        df.push_str(&format!("FROM alpine:${{V{lines}}}\n{tail}\n"));
+        let tree = plimsoll::syntax::dockerfile::parse(&df);
+        let model = plimsoll::model::dockerfile::from_tree(&tree, &df);
+        let budget = plimsoll::syntax::expand::Budget::for_text(df.len()).bytes;
+        let held: usize = model
+            .global_args
+            .values()
+            .flatten()
+            .map(String::len)
+            .chain(
+                model
+                    .stages
+                    .iter()
+                    .flat_map(|s| s.env.values().map(String::len)),
+            )
+            .chain(model.images.iter().map(|u| u.resolved.len()))
+            .sum();
+        assert!(
+            held <= 2 * budget + df.len(),
+            "the model holds {held} bytes of values, budget {budget}"
+        );
+        // What the first line holds after parsing (the seed may quote, escape or expand to
+        // less than its own bytes: `$x`, a lone `\`), not the seed's length.
+        let first = if keyword == "ARG" {
+            model.global_args.get("V0").and_then(|v| v.as_ref())
+        } else {
+            model.stages.first().and_then(|s| s.env.get("V0"))
+        };
+        let first_len = first.map_or(0, String::len);
+        let doubled_past = first_len.checked_shl(lines as u32).unwrap_or(usize::MAX);
+        if first_len > 0 && doubled_past > 2 * budget {
+            assert!(
+                !model.limits.is_empty(),
+                "no limit reported for {lines} doublings"
+            );
+        }
+        lint_file(&[&[2u8][..], df.as_bytes()].concat());
+    } else {
+        let mut dotenv = format!("V0=\"{seed}\"\n");
+        for i in 1..=lines {
+            dotenv.push_str(&format!("V{i}=${{V{}}}${{V{}}}\n", i - 1, i - 1));
+        }
+        dotenv.push_str(tail);
+        let compose = format!(
+            "services:\n  web:\n    image: nginx:${{V{lines}}}\n    environment:\n      A: ${{V{lines}}}${{V{lines}}}\n"
+        );
+        let files = MemFiles::new().with("/nonexistent-plimsoll-fuzz/.env", dotenv.clone());
+        let env = Env::new().with_files(Arc::new(files));
+        let file = load(&compose, Path::new(COMPOSE), &env);
+        let held: usize = file
+            .services()
+            .flat_map(|s| {
+                s.image.iter().map(|t| t.value.len()).chain(
+                    s.environment
+                        .iter()
+                        .filter_map(|kv| kv.value.as_ref())
+                        .map(|t| t.value.len()),
+                )
+            })
+            .sum();
+        let budget = (1usize << 20) + 4 * dotenv.len();
+        assert!(
+            held <= 4 * budget,
+            "the model holds {held} bytes of values, budget {budget}"
+        );
+        // What `V0` holds once the `.env` is read (its quoting and expansion apply), measured
+        // through an image reference that uses it alone.
+        let probe = load(
+            "services:\n  probe:\n    image: x${V0}\n",
+            Path::new(COMPOSE),
+            &env,
+        );
+        let first_len = probe
+            .services()
+            .filter_map(|s| s.image.as_ref())
+            .map(|t| t.value.len().saturating_sub(1))
+            .sum::<usize>();
+        let doubled_past = first_len.checked_shl(lines as u32).unwrap_or(usize::MAX);
+        if first_len > 0 && doubled_past > 2 * budget {
+            assert!(
+                file.diagnostics
+                    .iter()
+                    .any(|d| d.kind == DiagnosticKind::AliasBudget),
+                "no limit reported for {lines} doublings: {:?}",
+                file.diagnostics
+            );
+        }
+    }
 }

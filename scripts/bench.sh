@@ -3,6 +3,9 @@
 # corpus and against dclint (npm) on the shared compose corpus, in one run on the same machine and
 # the same files. Each tool lints all files in one invocation; hyperfine takes several runs and we
 # report medians, one-file latency, peak memory (/usr/bin/time -v) and 1 thread vs one per core.
+# With shellcheck installed, plimsoll's rows include its shellcheck rule (cache warm after the
+# warm-up run), and a table of its own sets the rule off, on with a cold cache and on with a warm
+# one against hadolint (which always runs its embedded ShellCheck).
 #
 # Usage: scripts/bench.sh [--runs N] [--quick]
 #   SHARED=/path/to/shared   corpus location (default: ../shared beside the checkout)
@@ -62,6 +65,9 @@ one="$dockerfiles/docker-library-php_8.2_bookworm_apache_Dockerfile"
 
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
+# plimsoll's shellcheck rule caches ShellCheck's answers: every measurement below uses a cache of
+# its own (warm after hyperfine's warm-up run), never the user's.
+export PLIMSOLL_CACHE_DIR="$out/cache"
 
 # median seconds of a command (hyperfine, without a shell; linters exit 1 on findings, so failures
 # are ignored)
@@ -84,6 +90,19 @@ echo
 
 p_d=$(median plimsoll-dockerfiles "$runs" "$(quote "$plimsoll" check --format concise "${dfiles[@]}")")
 h_d=$(median hadolint "$yard_runs" "$(quote "$hadolint" --no-fail "${dfiles[@]}")")
+# ShellCheck on every RUN script (when installed): the rule off, a cold cache (emptied before
+# each run, so every script goes to ShellCheck) and a warm one, against hadolint, which always
+# runs its embedded ShellCheck.
+if command -v shellcheck >/dev/null; then
+  sc_version="$(shellcheck --version | awk '/^version:/ {print $2}')"
+  p_off=$(median plimsoll-sc-off "$runs" "$(quote "$plimsoll" check --ignore shellcheck --format concise "${dfiles[@]}")")
+  hyperfine -N --style none --ignore-failure --runs "$yard_runs" --prepare "rm -rf $out/sc-cold" \
+    --export-json "$out/plimsoll-sc-cold.json" \
+    "$(quote env PLIMSOLL_CACHE_DIR="$out/sc-cold" "$plimsoll" check --format concise "${dfiles[@]}")" >/dev/null 2>&1
+  p_cold=$(jq -r '.results[0].median' "$out/plimsoll-sc-cold.json")
+  p_warm=$(median plimsoll-sc-warm "$runs" "$(quote env PLIMSOLL_CACHE_DIR="$out/sc-warm" "$plimsoll" check --format concise "${dfiles[@]}")")
+  sc_entries=$(find "$out/sc-warm" -type f | wc -l)
+fi
 p_c=$(median plimsoll-compose "$runs" "$(quote "$plimsoll" check --format concise "${cfiles[@]}")")
 d_c=$(median dclint "$yard_runs" "$(quote "$dclint" --color false "${cfiles[@]}")")
 p_one=$(median plimsoll-one 30 "$(quote "$plimsoll" check --format concise "$one")")
@@ -155,3 +174,14 @@ printf '| Dockerfiles, each further copy of the corpus, 1 thread vs %d | %s vs %
 printf '| fixed cost of a run (start, find, report, exit), 1 thread vs %d | %s vs %s | | |\n' "$(nproc)" "$(ms "$p_f1")" "$(ms "$p_fn")"
 printf '| peak memory, whole corpus | %s MB | | |\n' "$(awk -v k="$mem_all" 'BEGIN { printf "%.1f", k / 1024 }')"
 printf '| peak memory, one Dockerfile | %s MB | | |\n' "$(awk -v k="$mem_one" 'BEGIN { printf "%.1f", k / 1024 }')"
+
+echo
+if [ -n "${sc_version:-}" ]; then
+  echo "ShellCheck on RUN scripts ($sc_version under plimsoll; hadolint embeds its own), ${#dfiles[@]} Dockerfiles, $sc_entries cached scripts:"
+  printf '| plimsoll | wall (CPU) | hadolint wall (CPU) | ratio (wall) |\n|---|---|---|---|\n'
+  printf '| shellcheck rule off (`--ignore shellcheck`) | %s (%s CPU) | %s (%s CPU) | %s× |\n' "$(ms "$p_off")" "$(ms "$(cpu plimsoll-sc-off)")" "$(ms "$h_d")" "$(ms "$(cpu hadolint)")" "$(ratio "$h_d" "$p_off")"
+  printf '| ShellCheck, cold cache | %s (%s CPU) | %s (%s CPU) | %s× |\n' "$(ms "$p_cold")" "$(ms "$(cpu plimsoll-sc-cold)")" "$(ms "$h_d")" "$(ms "$(cpu hadolint)")" "$(awk -v a="$h_d" -v b="$p_cold" 'BEGIN { printf "%.2f", a / b }')"
+  printf '| ShellCheck, warm cache | %s (%s CPU) | %s (%s CPU) | %s× |\n' "$(ms "$p_warm")" "$(ms "$(cpu plimsoll-sc-warm)")" "$(ms "$h_d")" "$(ms "$(cpu hadolint)")" "$(ratio "$h_d" "$p_warm")"
+else
+  echo "ShellCheck on RUN scripts: skipped, shellcheck is not installed (apt-get install shellcheck)"
+fi

@@ -21,7 +21,7 @@ if [[ "${1:-}" =~ ^[0-9]+$ ]]; then
   shift
 fi
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(dockerfile_parse compose_load compose_yaml_diff lint_file fix_apply)
+[ ${#targets[@]} -gt 0 ] || targets=(dockerfile_parse compose_load compose_yaml_diff lint_file fix_apply expansion)
 
 if ! cargo fuzz --version >/dev/null 2>&1; then
   echo "fuzz.sh: cargo-fuzz is not installed (cargo install cargo-fuzz --locked)" >&2
@@ -50,6 +50,12 @@ seed() {
   case $t in
     dockerfile_parse) for f in "${dockerfiles[@]}"; do cp "$f" "$dir/seed-$((n++))"; done ;;
     compose_load | compose_yaml_diff) for f in "${composes[@]}"; do cp "$f" "$dir/seed-$((n++))"; done ;;
+    expansion)
+      # Head byte: kind (bit 0), ARG or ENV (bit 1), lines (bits 2-7); then the first value.
+      for h in '\x00' '\x02' '\x01' '\x50' '\x52' '\x51' '\xfc' '\xfe' '\xfd'; do
+        printf "${h}ab\$x\nRUN echo \${V3}\n" >"$dir/seed-$((n++))"
+      done
+      ;;
     *)
       for f in "${dockerfiles[@]}"; do
         { printf '\x02'; cat "$f"; } >"$dir/seed-$((n++))"

@@ -5,6 +5,7 @@
 
 mod support;
 
+use plimsoll::rules::RuleId;
 use std::path::Path;
 
 use support::Run;
@@ -56,7 +57,7 @@ fn exit_codes_follow_the_contract() {
         &["check", "--fail-level", "none", "--format", "concise"],
     );
     assert_eq!(never.code, 0);
-    assert!(never.stdout.contains("PL090"));
+    assert!(never.stdout.contains(RuleId::InvalidUtf8.code()));
     // An I/O error wins over findings: exit 2, and the other files are still reported.
     let missing = plimsoll(
         p.path(),
@@ -68,7 +69,11 @@ fn exit_codes_follow_the_contract() {
         "{}",
         missing.stderr
     );
-    assert!(missing.stdout.contains("PL090"), "{}", missing.stdout);
+    assert!(
+        missing.stdout.contains(RuleId::InvalidUtf8.code()),
+        "{}",
+        missing.stdout
+    );
     let usage = plimsoll(p.path(), &["check", "--fail-level", "loud"]);
     assert_eq!(usage.code, 2);
     let usage = plimsoll(p.path(), &["check", "--format", "xml"]);
@@ -80,7 +85,13 @@ fn ignore_and_select_on_the_command_line() {
     let p = project(&[("Dockerfile", BAD)]);
     let r = plimsoll(
         p.path(),
-        &["check", "--ignore", "PL090", "--format", "concise"],
+        &[
+            "check",
+            "--ignore",
+            RuleId::InvalidUtf8.code(),
+            "--format",
+            "concise",
+        ],
     );
     assert_eq!(r.code, 0, "{}", r.stdout);
     assert_eq!(r.stdout, "");
@@ -119,7 +130,7 @@ fn config_fail_level_and_output_format_apply() {
     let r = plimsoll(p.path(), &["check"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("json output");
-    assert_eq!(v[0]["code"], "PL090");
+    assert_eq!(v[0]["code"], RuleId::InvalidUtf8.code());
 }
 
 #[test]
@@ -132,7 +143,11 @@ fn hadolint_config_is_used_without_plimsoll_config() {
     )
     .expect("write");
     let r = plimsoll(tmp.path(), &["check", "--format", "concise"]);
-    assert!(r.stdout.contains("PL090"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains(RuleId::InvalidUtf8.code()),
+        "{}",
+        r.stdout
+    );
     assert_eq!(
         r.code, 0,
         "hadolint's failure-threshold applies: {}",
@@ -311,7 +326,7 @@ fn an_alias_bomb_is_refused_with_exit_code_2() {
     );
     assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
     assert!(
-        run.stdout.contains("compose.yaml:") && run.stdout.contains("PL008"),
+        run.stdout.contains("compose.yaml:") && run.stdout.contains(RuleId::InputLimit.code()),
         "{}",
         run.stdout
     );
@@ -360,14 +375,17 @@ fn compose_interpolation_sees_the_process_environment() {
         bare.contains("PL006 variable `PLIMSOLL_TEST_USER`"),
         "{bare}"
     );
-    assert!(!bare.contains("PL201"), "{bare}");
+    assert!(!bare.contains(RuleId::RootUser.code()), "{bare}");
     // The environment fills the unset variable and wins over `.env`.
     let set = [
         ("PLIMSOLL_TEST_USER", "1000"),
         ("PLIMSOLL_TEST_DB_USER", "root"),
     ];
     let with_env = run(&[], &set);
-    assert!(!with_env.contains("PL006"), "{with_env}");
+    assert!(
+        !with_env.contains(RuleId::ComposeUnsetVariable.code()),
+        "{with_env}"
+    );
     assert!(
         with_env.contains("PL201 service `db` runs as root"),
         "{with_env}"
@@ -378,7 +396,7 @@ fn compose_interpolation_sees_the_process_environment() {
         ignored.contains("PL006 variable `PLIMSOLL_TEST_USER`"),
         "{ignored}"
     );
-    assert!(!ignored.contains("PL201"), "{ignored}");
+    assert!(!ignored.contains(RuleId::RootUser.code()), "{ignored}");
 }
 
 #[test]

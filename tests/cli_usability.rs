@@ -7,6 +7,7 @@
 
 mod support;
 
+use plimsoll::rules::RuleId;
 use std::path::Path;
 use support::Run;
 
@@ -102,7 +103,7 @@ fn options_go_before_or_after_the_subcommand() {
     );
     assert_eq!(after.code, 1, "{}", after.stderr);
     assert!(
-        after.stdout.contains("PL101"),
+        after.stdout.contains(RuleId::LatestTag.code()),
         "--isolated applied: {}",
         after.stdout
     );
@@ -216,7 +217,11 @@ fn compose_yaml_docker_compose_accepts_is_read_and_broken_yaml_is_linted_up_to_t
     );
     for file in ["compose.yaml", "crlf/compose.yaml"] {
         let r = plimsoll(p.path(), &["check", "--format", "concise", file]);
-        assert!(!r.stdout.contains("PL002"), "{}", r.stdout);
+        assert!(
+            !r.stdout.contains(RuleId::YamlSyntax.code()),
+            "{}",
+            r.stdout
+        );
         assert!(
             r.stdout.contains(&format!(
                 "{file}:10:12: warning PL101 service `db`: `postgres:latest`"
@@ -250,7 +255,11 @@ fn a_required_compose_variable_missing_here_is_no_error() {
     let p = project("", &[("compose.yaml", compose)]);
     let r = plimsoll(p.path(), &["check", "--format", "concise", "compose.yaml"]);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
-    assert!(!r.stdout.contains("PL005"), "{}", r.stdout);
+    assert!(
+        !r.stdout.contains(RuleId::ComposeInterpolation.code()),
+        "{}",
+        r.stdout
+    );
     // Asked for, it is the unset-variable note (info), naming compose's own message.
     let r = plimsoll(
         p.path(),
@@ -259,7 +268,7 @@ fn a_required_compose_variable_missing_here_is_no_error() {
             "--format",
             "concise",
             "--select",
-            "PL006",
+            RuleId::ComposeUnsetVariable.code(),
             "--fail-level",
             "info",
             "compose.yaml",
@@ -280,7 +289,7 @@ fn a_required_compose_variable_missing_here_is_no_error() {
             "--format",
             "concise",
             "--select",
-            "PL006",
+            RuleId::ComposeUnsetVariable.code(),
             "--ignore-env",
             "compose.yaml",
         ],
@@ -386,7 +395,11 @@ fn compose_on_standard_input_is_read_as_compose_and_the_user_is_told() {
         "{}",
         r.stdout
     );
-    assert!(!r.stdout.contains("PL001"), "{}", r.stdout);
+    assert!(
+        !r.stdout.contains(RuleId::DockerfileSyntax.code()),
+        "{}",
+        r.stdout
+    );
     assert!(
         r.stderr
             .contains("standard input read as a compose file by its content"),

@@ -6,6 +6,7 @@
 
 mod support;
 
+use plimsoll::rules::RuleId;
 use std::path::Path;
 
 use support::Run;
@@ -124,7 +125,12 @@ fn a_read_only_file_is_reported_and_untouched() {
         0o444
     );
     // The findings that were not fixed are still reported.
-    assert_eq!(r.stdout.matches("PL301").count(), 2, "{}", r.stdout);
+    assert_eq!(
+        r.stdout.matches(RuleId::SplitRun.code()).count(),
+        2,
+        "{}",
+        r.stdout
+    );
 }
 
 #[test]
@@ -149,7 +155,7 @@ fn standard_input_prints_the_fixed_text() {
     );
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert_eq!(r.stdout, text);
-    assert!(r.stderr.contains("PL301"), "{}", r.stderr);
+    assert!(r.stderr.contains(RuleId::SplitRun.code()), "{}", r.stderr);
 }
 
 #[test]
@@ -165,7 +171,7 @@ fn invalid_utf8_is_never_fixed() {
     );
     assert_eq!(read(p.path(), "Dockerfile"), bytes);
     assert!(
-        r.stdout.contains("PL090") && r.stdout.contains("PL301"),
+        r.stdout.contains(RuleId::InvalidUtf8.code()) && r.stdout.contains(RuleId::SplitRun.code()),
         "{}",
         r.stdout
     );

@@ -459,6 +459,59 @@ fn the_lock_file_gives_the_editor_the_digest_fix() {
     assert_eq!(s.exit_code(), Some(0));
 }
 
+/// Peak resident memory of the server so far, from /proc (Linux); 0 elsewhere.
+fn peak_rss_kb(s: &Server) -> u64 {
+    std::fs::read_to_string(format!("/proc/{}/status", s.child.id()))
+        .ok()
+        .and_then(|st| {
+            let line = st.lines().find(|l| l.starts_with("VmHWM:"))?.to_string();
+            line.split_whitespace().nth(1)?.parse().ok()
+        })
+        .unwrap_or(0)
+}
+
+/// Generous backstop for memory on a loaded machine: these catch blow-ups, not waste.
+const RSS_LIMIT_KB: u64 = 500_000;
+
+/// One frame with a wrong or missing Content-Length used to cost every later request: the
+/// server now finds the next header and answers on.
+#[test]
+fn bad_framing_costs_one_message_not_the_session() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Server::start(dir.path());
+    initialize(&mut s, dir.path());
+    let hover = |id: i64| {
+        json!({"jsonrpc": "2.0", "id": id, "method": "textDocument/hover",
+               "params": {"textDocument": {"uri": "file:///nowhere/Dockerfile"},
+                          "position": {"line": 0, "character": 0}}})
+        .to_string()
+    };
+    // No Content-Length at all.
+    s.send_raw(format!("Content-Type: x\r\n\r\n{}", hover(900)).as_bytes());
+    let r = s.request("textDocument/hover", json!({"textDocument": {"uri": "file:///x/Dockerfile"}, "position": {"line": 0, "character": 0}}));
+    assert!(r.get("error").is_none(), "{r}");
+    // Too short, then too long (the body swallows the next request's header and body).
+    let body = hover(901);
+    s.send_raw(format!("Content-Length: 12\r\n\r\n{body}").as_bytes());
+    let r = s.request("textDocument/hover", json!({"textDocument": {"uri": "file:///y/Dockerfile"}, "position": {"line": 0, "character": 0}}));
+    assert!(r.get("error").is_none(), "{r}");
+    let body = hover(902);
+    s.send_raw(format!("Content-Length: {}\r\n\r\n{body}", body.len() + 40).as_bytes());
+    let r = s.request("textDocument/hover", json!({"textDocument": {"uri": "file:///z/Dockerfile"}, "position": {"line": 0, "character": 0}}));
+    assert!(r.get("error").is_none(), "{r}");
+    // A 64 MB header line is read in bounded memory; the session goes on.
+    let mut junk = vec![b'x'; 64 << 20];
+    junk.extend_from_slice(b"\r\n\r\n");
+    s.send_raw(&junk);
+    let r = s.request("shutdown", Value::Null);
+    assert!(r.get("error").is_none(), "{r}");
+    let peak = peak_rss_kb(&s);
+    assert!(peak < RSS_LIMIT_KB, "peak RSS {peak} kB");
+    eprintln!("bad framing: peak RSS {peak} kB");
+    s.notify("exit", Value::Null);
+    assert_eq!(s.exit_code(), Some(0));
+}
+
 /// `plimsoll --isolated lsp` and `plimsoll lsp --config FILE` (the VS Code setting
 /// `plimsoll.args`) choose the configuration the editor uses.
 #[test]
@@ -504,4 +557,82 @@ fn the_server_takes_isolated_and_config() {
     assert!(isolated.iter().any(|r| r == "root-user"), "{isolated:?}");
     let strict = open(&["lsp", "--config", "strict.toml"]);
     assert_eq!(strict, ["latest-tag"]);
+}
+
+/// Forty ARG lines, each doubling the one before, aborted the server (an allocation of
+/// terabytes): the expansion budget stops them and says where.
+#[test]
+fn a_doubling_arg_chain_is_stopped_and_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Server::start(dir.path());
+    initialize(&mut s, dir.path());
+    let mut text = String::from("ARG A0=x\n");
+    for i in 1..40 {
+        text.push_str(&format!("ARG A{i}=${{A{}}}${{A{}}}\n", i - 1, i - 1));
+    }
+    text.push_str("FROM alpine:${A39}\n");
+    let uri = uri_of(&dir.path().join("Dockerfile"));
+    s.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "dockerfile", "version": 1, "text": text}}),
+    );
+    let diags = s.diagnostics(&uri, 1);
+    assert!(
+        diags.iter().any(|d| is_rule(d, "input-limit")),
+        "{diags:#?}"
+    );
+    let peak = peak_rss_kb(&s);
+    assert!(peak < RSS_LIMIT_KB, "peak RSS {peak} kB");
+    s.notify("exit", Value::Null);
+    assert_eq!(s.exit_code(), Some(1));
+}
+
+/// A large document with a finding on every line: at most a thousand diagnostics (one saying
+/// how many were left out), and two hundred one-line edits leave the server answering at once.
+#[test]
+fn a_large_document_stays_responsive_with_capped_diagnostics() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Server::start(dir.path());
+    initialize(&mut s, dir.path());
+    let mut text = String::from("FROM alpine:3.20\n");
+    for i in 0..30_000 {
+        text.push_str(&format!("RUN echo {i}\n"));
+    }
+    let uri = uri_of(&dir.path().join("Dockerfile"));
+    s.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "dockerfile", "version": 1, "text": text}}),
+    );
+    let diags = s.diagnostics(&uri, 1);
+    assert_eq!(diags.len(), 1000, "capped");
+    assert!(
+        diags[0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("more findings in this file are not shown")),
+        "{}",
+        diags[0]
+    );
+    let start = Instant::now();
+    for v in 2..202 {
+        let line = 15_000 - v;
+        s.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": uri, "version": v},
+                   "contentChanges": [{"range": {"start": {"line": line, "character": 4}, "end": {"line": line, "character": 8}}, "text": "true"}]}),
+        );
+    }
+    let r = s.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": uri}, "position": {"line": 0, "character": 6}}),
+    );
+    assert!(r.get("error").is_none(), "{r}");
+    let answered = start.elapsed();
+    // Only a generous backstop for a loaded machine (the edits took 5.2 s on 50 MB before).
+    assert!(answered < Duration::from_secs(10), "{answered:?}");
+    let diags = s.diagnostics(&uri, 201);
+    assert!(diags.len() <= 1000);
+    let peak = peak_rss_kb(&s);
+    eprintln!("large document: 200 edits + hover answered in {answered:?}, peak RSS {peak} kB");
+    s.notify("exit", Value::Null);
+    assert_eq!(s.exit_code(), Some(1));
 }

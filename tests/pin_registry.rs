@@ -230,12 +230,17 @@ fn lock_then_offline_with_the_registry_stopped() {
         );
     }
 
-    // Online without the registry: a clear error and nothing written.
+    // Online without the registry: a clear error for every reference, and nothing written.
     let again = tempfile::tempdir().unwrap();
     write_project(again.path(), &f.host);
     let o = pin(again.path(), &[]);
     assert_eq!(code(&o), 2, "{}", stderr(&o));
-    assert!(stderr(&o).contains("nothing written"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("could not be resolved"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(stderr(&o).contains("pinned 0 references"), "{}", stderr(&o));
     assert_eq!(
         std::fs::read_to_string(again.path().join("Dockerfile")).unwrap(),
         dockerfile(&f.host)
@@ -243,7 +248,7 @@ fn lock_then_offline_with_the_registry_stopped() {
 }
 
 #[test]
-fn a_missing_tag_is_a_clear_error_and_nothing_is_written() {
+fn a_missing_tag_is_reported_and_the_rest_is_pinned() {
     if !available() {
         return;
     }
@@ -251,18 +256,44 @@ fn a_missing_tag_is_a_clear_error_and_nothing_is_written() {
     let dir = tempfile::tempdir().unwrap();
     let text = format!("FROM {h}/base:1\nFROM {h}/base:nope\n", h = f.host);
     std::fs::write(dir.path().join("Dockerfile"), &text).unwrap();
-    let o = pin(dir.path(), &["--lock"]);
+    // --all-or-nothing: today's behaviour before partial pinning, nothing written.
+    let o = pin(dir.path(), &["--lock", "--all-or-nothing"]);
     assert_eq!(code(&o), 2, "{}", stderr(&o));
     let err = stderr(&o);
     assert!(
         err.contains(&format!("{}/base:nope: manifest unknown", f.host)),
         "{err}"
     );
+    assert!(err.contains("nothing written"), "{err}");
     assert_eq!(
         std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap(),
         text
     );
     assert!(!dir.path().join("plimsoll.lock").exists());
+    // By default what resolves is pinned and locked; the rest is reported at the end, exit 2.
+    let o = pin(dir.path(), &["--lock"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    let err = stderr(&o);
+    let tail = err.rsplit("could not be resolved").next().unwrap_or("");
+    assert!(
+        tail.contains(&format!(
+            "Dockerfile:2:6: {}/base:nope: manifest unknown",
+            f.host
+        )),
+        "{err}"
+    );
+    let pinned = std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap();
+    assert!(
+        pinned.starts_with(&format!("FROM {}/base:1@sha256:", f.host)),
+        "{pinned}"
+    );
+    assert!(
+        pinned.ends_with(&format!("FROM {}/base:nope\n", f.host)),
+        "{pinned}"
+    );
+    let lock = std::fs::read_to_string(dir.path().join("plimsoll.lock")).unwrap();
+    assert!(lock.contains("/base:1\""), "{lock}");
+    assert!(!lock.contains("nope"), "{lock}");
 }
 
 #[test]
@@ -276,6 +307,9 @@ fn diff_prints_and_writes_nothing_and_digest_only_leaves_a_comment() {
     std::fs::write(dir.path().join("Dockerfile"), &text).unwrap();
     let o = pin(dir.path(), &["--diff"]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
+    // A dry run says what it would do, never that it pinned.
+    assert!(stderr(&o).contains("would pin"), "{}", stderr(&o));
+    assert!(!stderr(&o).contains(" pinned "), "{}", stderr(&o));
     let diff = String::from_utf8_lossy(&o.stdout);
     assert!(diff.contains("--- a/Dockerfile"), "{diff}");
     assert!(

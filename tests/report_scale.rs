@@ -6,6 +6,7 @@
 
 use plimsoll::finding::{FileReport, Finding, Severity};
 use plimsoll::report::{self, Context, Format};
+use plimsoll::rules::RuleId;
 use plimsoll::source::{FileKind, SourceFile, Span};
 
 fn reports(n: usize) -> Vec<FileReport> {
@@ -17,8 +18,8 @@ fn reports(n: usize) -> Vec<FileReport> {
         let secret_at = start + text[start..].find("ghp_").unwrap_or(0);
         findings.push(
             Finding::new(
-                "PL101",
-                "latest-tag",
+                RuleId::LatestTag.code(),
+                RuleId::LatestTag.name(),
                 Severity::Warning,
                 Span::new(start, start + 3),
                 format!("finding {i}"),

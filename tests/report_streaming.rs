@@ -38,6 +38,7 @@ fn whole_reports(dir: &Path, path: &str) -> Vec<FileReport> {
             stdin_filename: None,
             kind_for: &no_kinds,
             exclude: None,
+            follow_links: false,
         },
     );
     found

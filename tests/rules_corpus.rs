@@ -6,6 +6,7 @@
 mod support;
 
 use plimsoll::finding::FileReport;
+use plimsoll::rules::RuleId;
 use plimsoll::rules::lint_files;
 use plimsoll::rules::settings::LintSettings;
 use plimsoll::source::{FileKind, SourceFile, decode};
@@ -82,7 +83,7 @@ fn corpus_has_no_internal_errors_and_is_deterministic() {
         .flat_map(|r| {
             r.findings
                 .iter()
-                .filter(|f| f.code == "PL009")
+                .filter(|f| f.code == RuleId::InternalError.code())
                 .map(move |f| format!("{}: {}", r.file.path.display(), f.message))
         })
         .collect();

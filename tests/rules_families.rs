@@ -6,6 +6,7 @@
 mod support;
 
 use plimsoll::finding::{Applicability, Finding};
+use plimsoll::rules::RuleId;
 use plimsoll::rules::lint_source;
 use plimsoll::rules::settings::LintSettings;
 use plimsoll::source::{FileKind, SourceFile};
@@ -49,7 +50,7 @@ fn apply(text: &str, f: &Finding) -> String {
 #[test]
 fn latest_tag_resolves_arg_defaults_and_points_at_the_reference() {
     let text = "ARG BASE=node:latest\nFROM $BASE AS build\nFROM build\nCOPY --from=nginx:stable /a /b\nONBUILD COPY --from=redis:latest /x /y\n";
-    let found = lint(FileKind::Dockerfile, text, "PL101");
+    let found = lint(FileKind::Dockerfile, text, RuleId::LatestTag.code());
     assert_eq!(
         found,
         [
@@ -59,7 +60,7 @@ fn latest_tag_resolves_arg_defaults_and_points_at_the_reference() {
         ]
     );
     let settings = LintSettings {
-        select: vec!["PL101".into()],
+        select: vec![RuleId::LatestTag.code().into()],
         ..LintSettings::default()
     };
     let (_, findings) = lint_with(FileKind::Dockerfile, text, settings);
@@ -90,16 +91,19 @@ fn moving_tags_come_from_options() {
 #[test]
 fn a_stage_arg_redeclared_without_value_takes_the_global_default() {
     let text = "ARG V=latest\nFROM alpine:3.20\nARG V\nCOPY --from=busybox:$V /bin/sh /sh\n";
-    assert_eq!(lint(FileKind::Dockerfile, text, "PL101").len(), 1);
+    assert_eq!(
+        lint(FileKind::Dockerfile, text, RuleId::LatestTag.code()).len(),
+        1
+    );
     // Without the re-declaration the global ARG is not visible in the stage: unresolved.
     let text = "ARG V=latest\nFROM alpine:3.20\nCOPY --from=busybox:$V /bin/sh /sh\n";
-    assert!(lint(FileKind::Dockerfile, text, "PL101").is_empty());
+    assert!(lint(FileKind::Dockerfile, text, RuleId::LatestTag.code()).is_empty());
 }
 
 #[test]
 fn compose_interpolation_defaults_and_built_images() {
     let text = "services:\n  a:\n    image: \"app:${TAG:-latest}\"\n  b:\n    image: app:${TAG}\n  c:\n    build: .\n    image: mine:latest\n";
-    let found = lint(FileKind::Compose, text, "PL101");
+    let found = lint(FileKind::Compose, text, RuleId::LatestTag.code());
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!(found[0].0, 3);
 }
@@ -110,10 +114,14 @@ fn unpinned_and_malformed_digests() {
     let text =
         format!("FROM alpine:3.20\nFROM alpine@{good}\nFROM alpine@sha256:abc\nFROM scratch\n");
     assert_eq!(
-        lint(FileKind::Dockerfile, &text, "PL110"),
+        lint(FileKind::Dockerfile, &text, RuleId::UnpinnedDigest.code()),
         [(1, 6, "alpine:3.20".into())]
     );
-    let bad = lint(FileKind::Dockerfile, &text, "PL111");
+    let bad = lint(
+        FileKind::Dockerfile,
+        &text,
+        RuleId::UnpinnedDigestMalformed.code(),
+    );
     assert_eq!(bad, [(3, 13, "sha256:abc".into())]);
 }
 
@@ -122,34 +130,48 @@ fn root_user_follows_stages_and_variables() {
     // USER inherited from the base stage counts; build stages do not.
     let text = "FROM alpine:3.20 AS base\nUSER root\nFROM base\nRUN id\n";
     assert_eq!(
-        lint(FileKind::Dockerfile, text, "PL201"),
+        lint(FileKind::Dockerfile, text, RuleId::RootUser.code()),
         [(2, 6, "root".into())]
     );
     let text = "FROM alpine:3.20 AS build\nUSER root\nFROM alpine:3.20\nUSER 1000\n";
-    assert!(lint(FileKind::Dockerfile, text, "PL201").is_empty());
+    assert!(lint(FileKind::Dockerfile, text, RuleId::RootUser.code()).is_empty());
     let text = "FROM alpine:3.20\nENV U=0\nUSER $U:0\n";
     assert_eq!(
-        lint(FileKind::Dockerfile, text, "PL201"),
+        lint(FileKind::Dockerfile, text, RuleId::RootUser.code()),
         [(3, 6, "$U:0".into())]
     );
     // Unknown variable: not judged.
-    assert!(lint(FileKind::Dockerfile, "FROM alpine:3.20\nUSER $X\n", "PL201").is_empty());
+    assert!(
+        lint(
+            FileKind::Dockerfile,
+            "FROM alpine:3.20\nUSER $X\n",
+            RuleId::RootUser.code()
+        )
+        .is_empty()
+    );
 }
 
 #[test]
 fn implicit_root_and_nonroot_bases() {
     let text = "FROM alpine:3.20 AS build\nUSER app\nFROM gcr.io/distroless/static:nonroot\n";
-    assert!(lint(FileKind::Dockerfile, text, "PL202").is_empty());
+    assert!(lint(FileKind::Dockerfile, text, RuleId::RootUserImplicit.code()).is_empty());
     let text = "FROM alpine:3.20 AS build\nUSER app\nFROM debian:12\n";
     assert_eq!(
-        lint(FileKind::Dockerfile, text, "PL202"),
+        lint(FileKind::Dockerfile, text, RuleId::RootUserImplicit.code()),
         [(3, 6, "debian:12".into())]
     );
     // A final stage built on a stage that set USER inherits it.
     let text = "FROM alpine:3.20 AS base\nUSER app\nFROM base\n";
-    assert!(lint(FileKind::Dockerfile, text, "PL202").is_empty());
+    assert!(lint(FileKind::Dockerfile, text, RuleId::RootUserImplicit.code()).is_empty());
     // Unresolvable base: not judged.
-    assert!(lint(FileKind::Dockerfile, "ARG B\nFROM $B\n", "PL202").is_empty());
+    assert!(
+        lint(
+            FileKind::Dockerfile,
+            "ARG B\nFROM $B\n",
+            RuleId::RootUserImplicit.code()
+        )
+        .is_empty()
+    );
 }
 
 #[test]
@@ -186,12 +208,12 @@ fn split_run_skips_unjoinable_runs() {
         "FROM a:1\nRUN x\n# plimsoll ignore=latest-tag\nRUN y\n",
     ];
     for text in cases {
-        let f = lint(FileKind::Dockerfile, text, "PL301");
+        let f = lint(FileKind::Dockerfile, text, RuleId::SplitRun.code());
         assert_eq!(f.len(), 1, "{text}");
     }
     for text in cases {
         let settings = LintSettings {
-            select: vec!["PL301".into()],
+            select: vec![RuleId::SplitRun.code().into()],
             ..LintSettings::default()
         };
         let (_, findings) = lint_with(FileKind::Dockerfile, text, settings);
@@ -199,7 +221,7 @@ fn split_run_skips_unjoinable_runs() {
     }
     // Blank lines alone between the two go with the keyword.
     let settings = LintSettings {
-        select: vec!["PL301".into()],
+        select: vec![RuleId::SplitRun.code().into()],
         ..LintSettings::default()
     };
     let text = "FROM a:1\nRUN x\n\n\nRUN y\n";
@@ -212,7 +234,7 @@ fn split_run_skips_unjoinable_runs() {
         "FROM a:1\nRUN x\nCOPY . .\nRUN y\n",
     ] {
         assert!(
-            lint(FileKind::Dockerfile, text, "PL301").is_empty(),
+            lint(FileKind::Dockerfile, text, RuleId::SplitRun.code()).is_empty(),
             "{text}"
         );
     }
@@ -222,16 +244,16 @@ fn split_run_skips_unjoinable_runs() {
 fn package_index_and_cleanup_layers() {
     let text = "FROM debian:12\nRUN sudo apt-get -qq update\nRUN DEBIAN_FRONTEND=noninteractive apt-get install -y curl\nRUN apt-get clean && rm -rf /var/lib/apt/lists/*\n";
     assert_eq!(
-        lint(FileKind::Dockerfile, text, "PL302"),
+        lint(FileKind::Dockerfile, text, RuleId::SplitRunUpdate.code()),
         [(2, 10, "apt-get -qq update".into())]
     );
-    let cleanup = lint(FileKind::Dockerfile, text, "PL303");
+    let cleanup = lint(FileKind::Dockerfile, text, RuleId::SplitRunCleanup.code());
     assert_eq!(cleanup.len(), 2);
     assert_eq!(cleanup[1].2, "rm -rf /var/lib/apt/lists/*");
     // In another stage, or with a different manager, nothing is stale.
     let text = "FROM debian:12\nRUN apt-get update\nFROM debian:12\nRUN apt-get install -y curl\nRUN apk cache clean\n";
-    assert!(lint(FileKind::Dockerfile, text, "PL302").is_empty());
-    assert!(lint(FileKind::Dockerfile, text, "PL303").is_empty());
+    assert!(lint(FileKind::Dockerfile, text, RuleId::SplitRunUpdate.code()).is_empty());
+    assert!(lint(FileKind::Dockerfile, text, RuleId::SplitRunCleanup.code()).is_empty());
 }
 
 #[test]

@@ -5,6 +5,7 @@
 
 mod support;
 
+use plimsoll::rules::RuleId;
 use plimsoll::rules::lint_source;
 use plimsoll::rules::settings::{LintSettings, RuleOptions};
 use plimsoll::source::{FileKind, SourceFile};
@@ -26,7 +27,10 @@ fn flagged_with(code: &str, name: &str, text: &str, allow: &[&str]) -> Vec<(u32,
     };
     let report = lint_source(&file, &settings);
     assert!(
-        report.findings.iter().all(|f| f.code != "PL009"),
+        report
+            .findings
+            .iter()
+            .all(|f| f.code != RuleId::InternalError.code()),
         "{:?}",
         report.findings
     );
