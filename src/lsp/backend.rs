@@ -243,6 +243,27 @@ mod tests {
     }
 
     #[test]
+    fn honours_hadolint_stage_ignore_and_shell_pragmas() {
+        // The stage ignore covers lines 3-4 (the build stage), not line 6; the shell pragma
+        // makes line 8 a PowerShell RUN, where no POSIX pipe is judged.
+        let text = "FROM debian:latest AS build\n# hadolint stage ignore=DL3008\nRUN apt-get install -y --no-install-recommends gcc\nRUN apt-get install -y --no-install-recommends make\nFROM debian:12\nRUN apt-get install -y --no-install-recommends curl\n# hadolint shell=pwsh\nRUN Get-ChildItem /etc | Select-Object -First 3\nFROM debian:12\nRUN curl -fsSL https://example.com/x | sh\n";
+        let file = SourceFile::new("Dockerfile", text, FileKind::Dockerfile);
+        let linted = lint_document(&file, &LintSettings::default());
+        let lines = |name: &str| -> Vec<u32> {
+            linted
+                .report
+                .findings
+                .iter()
+                .filter(|f| f.name == name)
+                .map(|f| file.line_col(f.span.start as usize).line)
+                .collect()
+        };
+        assert_eq!(lines("apt-unpinned"), [6]);
+        assert_eq!(lines("pipefail"), [10]);
+        assert_eq!(lines("latest-tag"), [1]);
+    }
+
+    #[test]
     fn recognises_config_and_lock_files() {
         assert!(is_config_file(Path::new("/x/plimsoll.toml")));
         assert!(is_config_file(Path::new(".hadolint.yaml")));
