@@ -372,6 +372,12 @@ pub struct Build {
     pub args: Vec<KeyValue>,
     pub target: Option<Text>,
     pub secrets: Vec<FileRef>,
+    /// `privileged: true`: compose's spelling of the `security.insecure` entitlement, which lets
+    /// `RUN --security=insecure` steps run privileged.
+    pub privileged: Option<Flag>,
+    /// `entitlements:` the build is granted (`security.insecure` is a privileged build,
+    /// `network.host` the host's network).
+    pub entitlements: Vec<Text>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -286,6 +286,12 @@ fn merge_service(base: Service, mut own: Service, tags: &KeyTags) -> Service {
                 o.dockerfile = o.dockerfile.or(b.dockerfile);
                 o.dockerfile_inline = o.dockerfile_inline.or(b.dockerfile_inline);
                 o.target = o.target.or(b.target);
+                o.privileged = o.privileged.or(b.privileged);
+                for e in b.entitlements {
+                    if !o.entitlements.iter().any(|x| x.value == e.value) {
+                        o.entitlements.push(e);
+                    }
+                }
                 let mut args = b.args;
                 for a in o.args {
                     args.retain(|x| x.key.value != a.key.value);
