@@ -225,7 +225,8 @@ fn merge_service(base: Service, mut own: Service, tags: &KeyTags) -> Service {
         healthcheck,
         deploy,
         command,
-        entrypoint
+        entrypoint,
+        provider
     );
     macro_rules! join {
         ($key:expr, $f:ident, $same:expr) => {
