@@ -35,9 +35,16 @@ impl Rule for Privileged {
         });
         for hit in hits {
             let who = hit.services_phrase();
+            // The verb agrees with "service `a`" or "services `a`, `b`".
+            let one = hit.services.len() == 1;
+            let (runs, builds, grants) = if one {
+                ("runs", "builds", "grants its build")
+            } else {
+                ("run", "build", "grant their build")
+            };
             let message = match hit.item {
                 Where::Container => format!(
-                    "{who} runs privileged: every capability, every host device, no seccomp or \
+                    "{who} {runs} privileged: every capability, every host device, no seccomp or \
                      AppArmor profile; root in it is root on the host. Remove `privileged` and \
                      add only the capability or device it needs (`cap_add`, `devices`)"
                 ),
@@ -46,10 +53,12 @@ impl Rule for Privileged {
                      the machine that builds, so a Dockerfile or script in the build context \
                      owns that machine. Remove it unless a step truly needs it",
                     if matches!(hit.item, Where::Build) {
-                        "builds with `privileged: true`, which grants the build \
-                         `security.insecure`"
+                        format!(
+                            "{builds} with `privileged: true`, which grants the build \
+                             `security.insecure`"
+                        )
                     } else {
-                        "grants its build `security.insecure`"
+                        format!("{grants} `security.insecure`")
                     }
                 ),
             };
