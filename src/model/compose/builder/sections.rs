@@ -16,6 +16,8 @@ impl Cx<'_> {
             args: Vec::new(),
             target: None,
             secrets: Vec::new(),
+            privileged: None,
+            entitlements: Vec::new(),
         });
         if !self.yaml.is_mapping(id) {
             b.short = true;
@@ -29,6 +31,8 @@ impl Cx<'_> {
             "args" => b.args = cx.key_values(v),
             "target" => b.target = cx.text(v),
             "secrets" => b.secrets = cx.list(v, Cx::file_ref),
+            "privileged" => b.privileged = cx.flag(v),
+            "entitlements" => b.entitlements = cx.texts(v),
             _ => {}
         });
         Some(b)
