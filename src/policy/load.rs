@@ -326,6 +326,45 @@ pub(crate) fn add_files(
     Ok(out)
 }
 
+/// The functions plimsoll adds to regorus's built-ins ([`new_engine`]).
+const EXTENSIONS: &[&str] = &["numbers.range"];
+
+/// Compiles the policies read into `engine` now, once: a conflicting rule, a variable used
+/// before it is bound, or a call to an undefined function is an error of the run, at its file,
+/// line and column, not of each file linted; and every clone made per file starts prepared.
+pub(crate) fn compile(
+    engine: &mut regorus::Engine,
+    files: &[PathBuf],
+    base: Option<&Path>,
+) -> Result<(), PolicyError> {
+    let error = |message: String| PolicyError {
+        path: file_named_in(&message, files, base),
+        message,
+    };
+    // plimsoll's check first: regorus's scheduler prints a line of its own to standard error
+    // on some of the policies it rejects.
+    if let Some(e) = super::check::undefined_name(engine.get_modules(), EXTENSIONS) {
+        return Err(error(e.to_string()));
+    }
+    engine
+        .eval_query("true".into(), false)
+        .map_err(|e| error(e.to_string()))?;
+    Ok(())
+}
+
+/// The policy file a regorus error names (`--> path:line:col`), else the first file.
+fn file_named_in(message: &str, files: &[PathBuf], base: Option<&Path>) -> PathBuf {
+    let named = located(message).and_then(|(at, _)| {
+        let mut parts = at.rsplitn(3, ':');
+        let (_, _, name) = (parts.next()?, parts.next()?, parts.next()?);
+        files
+            .iter()
+            .find(|f| display_name(f, base) == name)
+            .cloned()
+    });
+    named.or_else(|| files.first().cloned()).unwrap_or_default()
+}
+
 /// How messages name a policy file: relative to the current directory when it is under it,
 /// else relative to `base`, else as it is.
 fn display_name(file: &Path, base: Option<&Path>) -> String {
@@ -420,14 +459,7 @@ fn load_set(spec: &PolicySpec) -> Result<PolicySet, PolicyError> {
     let mut packages: Vec<String> = loaded.iter().map(|(_, p)| p.clone()).collect();
     packages.sort();
     packages.dedup();
-    // Compile now, once: an undefined function or a conflicting rule is an error of the run,
-    // not of each file, and every clone made per file starts prepared.
-    engine
-        .eval_query("true".into(), false)
-        .map_err(|e| PolicyError {
-            path: files.first().cloned().unwrap_or_default(),
-            message: e.to_string(),
-        })?;
+    compile(&mut engine, &files, spec.base.as_deref())?;
     let selected = |p: &str| spec.namespaces.iter().any(|n| namespace_matches(n, p));
     let mut rules = Vec::new();
     for (package, rule, at) in rule_names(&mut engine) {
