@@ -378,3 +378,32 @@ fn the_committed_schema_is_the_generated_one() {
         "docs/policy-input.schema.json is out of date: `plimsoll policy schema > docs/policy-input.schema.json`"
     );
 }
+
+/// `plimsoll policy input Dockerfile | head` closes the pipe early: the command ends quietly
+/// instead of panicking in `println!`.
+#[test]
+fn a_closed_pipe_ends_the_policy_commands_quietly() {
+    let p = project(&[
+        ("Dockerfile", "FROM debian:12\n"),
+        ("policy/p.rego", "package main\n\ntest_ok if true\n"),
+    ]);
+    for args in [
+        &["policy", "input", "--isolated", "Dockerfile"][..],
+        &["policy", "schema"],
+        &["policy", "test", "policy"],
+    ] {
+        let mut child = std::process::Command::new(support::plimsoll_bin())
+            .args(args)
+            .current_dir(p.path())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // No reader is left: the child's first write fails with a broken pipe.
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
+    }
+}
