@@ -437,6 +437,8 @@ test_local if local(1) == 1
                 "\tinput.never\n  msg := nope(1)",
                 "m1.rego:7:10: undefined function nope",
             ),
+            // Columns in characters: a tab is one.
+            ("\tmsg := nope(1)", "m1.rego:6:9: undefined function nope"),
             (
                 "  msg := lib.missing(1)",
                 "m1.rego:6:10: undefined function lib.missing",
