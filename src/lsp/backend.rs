@@ -25,18 +25,35 @@ pub fn lint_document(file: &SourceFile, settings: &LintSettings) -> Linted {
 /// The settings of every document, resolved as `plimsoll check` resolves a file's
 /// ([`SettingsSource::settings_for`]): configuration, `--isolated`/`--config` given to
 /// `plimsoll lsp`, the nearest `plimsoll.lock`'s digests, and the server's environment for
-/// compose interpolation. A new one is made when a configuration or lock file changes, which
-/// drops every cached file. When `--config FILE` cannot be read, no configuration is used and
-/// the error is returned beside.
+/// compose interpolation, and `--policy`'s policies, compiled. A new one is made when a
+/// configuration, lock or policy file changes, which drops every cached file. When `--config
+/// FILE` cannot be read, no configuration is used and the error is returned beside; when only
+/// `--policy`'s policies do not load (a `.rego` file being edited), the configuration is still
+/// used, without them, and the policy error is returned beside.
 pub fn settings_source(opts: &SettingsOptions) -> (SettingsSource, Option<String>) {
     let cwd = std::env::current_dir().unwrap_or_else(|_| ".".into());
-    match SettingsSource::new(opts, cwd.clone()) {
-        Ok(s) => (s, None),
-        Err(e) => (
-            SettingsSource::isolated(opts, cwd),
-            Some(format!("configuration error, using defaults: {e}")),
-        ),
+    let error = match SettingsSource::new(opts, cwd.clone()) {
+        Ok(s) => return (s, None),
+        Err(e) => e,
+    };
+    if !opts.policies.is_empty() {
+        let without = SettingsOptions {
+            policies: Vec::new(),
+            ..opts.clone()
+        };
+        if let Ok(s) = SettingsSource::new(&without, cwd.clone()) {
+            return (
+                s,
+                Some(format!(
+                    "{error}; the --policy policies are not run until it is fixed"
+                )),
+            );
+        }
     }
+    (
+        SettingsSource::isolated(opts, cwd),
+        Some(format!("configuration error, using defaults: {error}")),
+    )
 }
 
 /// The settings for the file at `path`, with a problem to show the user (an invalid
