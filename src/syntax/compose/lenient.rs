@@ -166,7 +166,18 @@ impl<'a> Scan<'a> {
                     // Never closed: not something to pad.
                     None => return self.eol(j) + 1,
                 },
-                b'|' | b'>' if token_start => return self.block_scalar_end(start, indent),
+                b'|' | b'>' if token_start => {
+                    // A header alone on its line (`key:` above it) belongs to the node on the
+                    // line before: its content may be indented as little as that node's
+                    // indentation plus one, which can be left of the header itself.
+                    let parent = if j == start + indent {
+                        self.previous_content_indent(start)
+                            .map_or(indent, |p| p.min(indent))
+                    } else {
+                        indent
+                    };
+                    return self.block_scalar_end(start, parent);
+                }
                 b'&' | b'!' | b'*' if token_start => {
                     while !matches!(self.at(j), b' ' | b'\t' | b'\n' | 0) {
                         j += 1;
@@ -241,8 +252,24 @@ impl<'a> Scan<'a> {
         None
     }
 
-    /// Past the content of a block scalar whose indicator is on the line starting at `start`
-    /// (indented `indent`): every following line that is blank or indented more.
+    /// Indentation of the nearest line before the one starting at `start` that is neither
+    /// blank nor only a comment; `None` at the top of the text.
+    fn previous_content_indent(&self, start: usize) -> Option<usize> {
+        let mut end = start;
+        while end > 0 {
+            let line = self.line_start(end - 1);
+            let spaces = self.indent(line);
+            if !matches!(self.at(line + spaces), b'\n' | b'\r' | b'#' | 0) {
+                return Some(spaces);
+            }
+            end = line;
+        }
+        None
+    }
+
+    /// Past the content of a block scalar whose indicator is on the line starting at `start`,
+    /// the node it belongs to being indented `indent`: every following line that is blank or
+    /// indented more.
     fn block_scalar_end(&self, start: usize, indent: usize) -> usize {
         let mut next = self.eol(start) + 1;
         while next < self.b.len() {
@@ -329,6 +356,23 @@ mod tests {
         ] {
             assert_eq!(padded(text), None, "{text:?}");
         }
+    }
+
+    #[test]
+    fn a_block_scalar_header_alone_on_its_line_keeps_its_content() {
+        // The header is indented one, its content too (more than `g:`): the quotes in it are
+        // content, not quoted scalars whose lines would need padding (a fuzzer found the
+        // padded text read as `  "` for the second line).
+        assert_eq!(
+            padded("C: [\"\nt\"]\ng:\n |\n : \"\n \"\n").as_deref(),
+            Some("C: [\"\n   t\"]\ng:\n |\n : \"\n \"\n")
+        );
+        assert_eq!(padded("g:\n |\n : \"\n \"\n"), None);
+        // Past the content, block context again.
+        assert_eq!(
+            padded("a:\n  b:\n   |\n   x\n  c: [\n1]\n").as_deref(),
+            Some("a:\n  b:\n   |\n   x\n  c: [\n     1]\n")
+        );
     }
 
     #[test]
