@@ -146,7 +146,7 @@ fn name_extended_files(file: &SourceFile, settings: &LintSettings, findings: &mu
 /// (syntax, schema, duplicate keys, interpolation, extends, input limits): their snippets show
 /// whatever the file holds, and a file that is not what it is named (a `compose.yaml` linked to
 /// a credentials file) holds secrets no rule marked.
-const SOURCE_DIAGNOSTICS: [&str; 8] = [
+const SOURCE_DIAGNOSTICS: [&str; 9] = [
     RuleId::DockerfileSyntax.code(),
     RuleId::YamlSyntax.code(),
     RuleId::ComposeSchema.code(),
@@ -154,6 +154,7 @@ const SOURCE_DIAGNOSTICS: [&str; 8] = [
     RuleId::ComposeInterpolation.code(),
     RuleId::ComposeUnsetVariable.code(),
     RuleId::ComposeExtends.code(),
+    RuleId::ComposeMissingFile.code(),
     RuleId::InputLimit.code(),
 ];
 

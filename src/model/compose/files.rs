@@ -73,6 +73,16 @@ pub trait ComposeFiles: Send + Sync {
     fn notes(&self) -> Vec<String> {
         Vec::new()
     }
+
+    /// What is at `path`, if anything (a symbolic link is followed).
+    fn entry(&self, path: &Path) -> Option<EntryKind>;
+}
+
+/// What a path names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EntryKind {
+    File,
+    Dir,
 }
 
 /// Files from the disk.
@@ -168,6 +178,16 @@ impl ComposeFiles for DiskFiles {
     fn notes(&self) -> Vec<String> {
         lock(&self.notes).clone()
     }
+
+    fn entry(&self, path: &Path) -> Option<EntryKind> {
+        // Not cached: a handful of paths per project, and a language server wants them fresh.
+        let m = std::fs::metadata(path).ok()?;
+        Some(if m.is_dir() {
+            EntryKind::Dir
+        } else {
+            EntryKind::File
+        })
+    }
 }
 
 /// Files held in memory, by path (for tests and fuzzing: results depend on nothing else).
@@ -197,6 +217,17 @@ impl ComposeFiles for MemFiles {
 
     fn parsed(&self, path: &Path) -> Result<Arc<ParsedFile>, FileError> {
         self.text(path).map(|t| Arc::new(ParsedFile::parse(&t)))
+    }
+
+    /// A held file, or a directory holding one.
+    fn entry(&self, path: &Path) -> Option<EntryKind> {
+        if self.files.contains_key(path) {
+            return Some(EntryKind::File);
+        }
+        let mut files = self.files.keys();
+        files
+            .any(|f| f.starts_with(path) && f != path)
+            .then_some(EntryKind::Dir)
     }
 }
 

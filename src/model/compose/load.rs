@@ -150,7 +150,9 @@ fn load_inner(text: &str, path: &Path, env: &Env) -> ComposeFile {
             remap: None,
             services: None,
         };
-        documents.push(cx.compose(root, doc.span));
+        let compose = cx.compose(root, doc.span);
+        super::missing::check(&compose, path, &vars, &*env.files, &mut diagnostics);
+        documents.push(compose);
     }
     if let Some((span, message)) = budget.stopped.take() {
         diagnostics.push(Diagnostic {

@@ -10,6 +10,7 @@
 mod builder;
 pub mod files;
 mod load;
+mod missing;
 pub mod schema;
 pub mod short_syntax;
 
@@ -18,7 +19,7 @@ use std::path::{Path, PathBuf};
 use crate::source::Span;
 use crate::syntax::compose::yaml::{NodeId, ScalarStyle, Yaml};
 
-pub use files::{ComposeFiles, DiskFiles, Env, FileError, MemFiles};
+pub use files::{ComposeFiles, DiskFiles, EntryKind, Env, FileError, MemFiles};
 pub use load::{load, load_path};
 
 /// A loaded compose file: its YAML tree, one [`Compose`] per document, and diagnostics.
@@ -116,6 +117,9 @@ pub enum DiagnosticKind {
     Depth,
     /// `extends` names a service or file that cannot be found or read, or forms a cycle.
     Extends,
+    /// A file or directory the project names does not exist: a secret's or config's `file:`,
+    /// a required `env_file:`, a build context or its Dockerfile.
+    MissingFile,
 }
 
 impl DiagnosticKind {
@@ -129,6 +133,7 @@ impl DiagnosticKind {
             DiagnosticKind::AliasBudget => "alias-budget",
             DiagnosticKind::Depth => "depth",
             DiagnosticKind::Extends => "extends",
+            DiagnosticKind::MissingFile => "missing-file",
         }
     }
 

@@ -1,0 +1,112 @@
+//! The compose project as `docker compose` reads it: each fixture under
+//! `tests/fixtures/compose-project/<case>/` is checked with the binary, and its findings (file,
+//! position, rule, message and related spans) are a snapshot.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test: a failed step should panic with its message
+mod support;
+
+use std::fmt::Write;
+use std::path::{Path, PathBuf};
+
+fn fixture(case: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/compose-project")
+        .join(case)
+}
+
+/// `plimsoll check --format json ARGS` in the fixture's directory, rendered one finding a line
+/// with its related spans below it.
+fn findings(case: &str, args: &[&str]) -> String {
+    let dir = fixture(case);
+    let mut all = vec!["check", "--isolated", "--format", "json"];
+    all.extend_from_slice(args);
+    let run = support::run_plimsoll(&dir, &all, None);
+    assert!(
+        run.code == 0 || run.code == 1,
+        "exit {}: {}{}",
+        run.code,
+        run.stdout,
+        run.stderr
+    );
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).expect("json report");
+    let mut out = String::new();
+    for f in json.as_array().expect("an array") {
+        let _ = writeln!(
+            out,
+            "{}:{}:{} {} {}: {}",
+            f["file"].as_str().unwrap(),
+            f["line"],
+            f["column"],
+            f["code"].as_str().unwrap(),
+            f["name"].as_str().unwrap(),
+            f["message"].as_str().unwrap()
+        );
+        for r in f["related"].as_array().into_iter().flatten() {
+            let _ = writeln!(
+                out,
+                "    related {}:{}: {}",
+                r["line"],
+                r["column"],
+                r["label"].as_str().unwrap()
+            );
+        }
+    }
+    if !run.stderr.is_empty() {
+        let _ = writeln!(out, "stderr: {}", run.stderr.trim_end());
+    }
+    out
+}
+
+fn snap(name: &str, rendered: String) {
+    support::snapshot_settings().bind(|| insta::assert_snapshot!(name, rendered));
+}
+
+#[test]
+fn a_dotenv_secret_is_reported_once_where_it_lives() {
+    let out = findings("dotenv-secret", &["."]);
+    // The compose file interpolates `${DB_PASSWORD}`: no finding there, one on the `.env` line.
+    assert_eq!(out.matches("DB_PASSWORD").count(), 1, "{out}");
+    assert!(out.contains(".env:3:13 PL501"), "{out}");
+    assert!(out.contains("config/db.env:2:15 PL503"), "{out}");
+    // `changeme` is a placeholder; the optional env file is absent and allowed to be.
+    assert!(!out.contains("SMTP_PASSWORD"), "{out}");
+    assert!(!out.contains("optional.env"), "{out}");
+    snap("compose_project_dotenv_secret", out);
+}
+
+#[test]
+fn naming_the_compose_file_brings_its_dotenv_files() {
+    let out = findings("dotenv-secret", &["compose.yaml"]);
+    assert!(out.contains(".env:3:13 PL501"), "{out}");
+    assert!(out.contains("config/db.env:2:15 PL503"), "{out}");
+    // `--file-kind` says what each named file is: nothing else is brought in.
+    let only = findings("dotenv-secret", &["--file-kind", "compose", "compose.yaml"]);
+    assert!(!only.contains(".env"), "{only}");
+}
+
+#[test]
+fn an_ignored_dotenv_is_not_committed_and_not_reported() {
+    let out = findings("dotenv-ignored", &["."]);
+    assert!(!out.contains(".env"), "{out}");
+    // Named explicitly, it is linted like any named file.
+    let named = findings("dotenv-ignored", &[".env"]);
+    assert!(named.contains(".env:1:13 PL501"), "{named}");
+}
+
+#[test]
+fn missing_files_are_findings() {
+    let out = findings("missing-files", &["."]);
+    for expected in [
+        "compose.yaml:5:19 PL011",  // build.dockerfile
+        "compose.yaml:7:15 PL011",  // env_file
+        "compose.yaml:11:12 PL011", // build context
+        "compose.yaml:18:11 PL011", // secret file
+    ] {
+        assert!(out.contains(expected), "{expected} in {out}");
+    }
+    // The config file exists, the `web` service's context has a Dockerfile, and a path with
+    // an unset variable is unknown here.
+    assert_eq!(out.matches("PL011").count(), 4, "{out}");
+    assert!(!out.contains("PL501"), "`secrets:` lists names: {out}");
+    snap("compose_project_missing_files", out);
+}
