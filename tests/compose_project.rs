@@ -57,6 +57,10 @@ fn findings(case: &str, args: &[&str]) -> String {
     out
 }
 
+fn starts_a_line(out: &str, prefix: &str) -> bool {
+    out.lines().any(|l| l.starts_with(prefix))
+}
+
 fn snap(name: &str, rendered: String) {
     support::snapshot_settings().bind(|| insta::assert_snapshot!(name, rendered));
 }
@@ -109,4 +113,57 @@ fn missing_files_are_findings() {
     assert_eq!(out.matches("PL011").count(), 4, "{out}");
     assert!(!out.contains("PL501"), "`secrets:` lists names: {out}");
     snap("compose_project_missing_files", out);
+}
+
+const MERGE_RULES: &str = "latest-tag,unpinned-digest,privileged,service-healthcheck-missing,\
+read-only-missing,port-all-interfaces,cap-add-dangerous,root-user";
+
+#[test]
+fn an_override_file_beside_the_base_is_merged() {
+    let out = findings("override", &["--select", MERGE_RULES, "."]);
+    // The base's `nginx:1.27` and `postgres:latest` are replaced, its `privileged: true` is
+    // turned off: none of them is what runs.
+    assert!(!starts_a_line(&out, "compose.yaml:3:12"), "{out}");
+    assert!(!starts_a_line(&out, "compose.yaml:8:12"), "{out}");
+    assert!(!out.contains("PL800"), "{out}");
+    // The override's `nginx:latest` is reported where it is written, naming what it replaces.
+    assert!(
+        out.contains("compose.override.yaml:4:12 PL101")
+            && out.contains("replaces `nginx:1.27` from compose.yaml:3:12"),
+        "{out}"
+    );
+    // `web` gets a healthcheck from the override and `read_only` from the base; `db` has
+    // neither anywhere: reported once, in the base, naming the other file.
+    assert_eq!(out.matches("PL826").count(), 1, "{out}");
+    assert_eq!(out.matches("PL816").count(), 1, "{out}");
+    assert!(out.contains("compose.yaml:7:3 PL816"), "{out}");
+    // Ports append: both files' ports stand.
+    assert_eq!(out.matches("PL818").count(), 2, "{out}");
+    snap("compose_project_override", out);
+}
+
+#[test]
+fn a_compose_file_list_is_merged_in_order_with_reset_and_override() {
+    let merged = findings(
+        "flist",
+        &["--select", MERGE_RULES, "-f", "a.yaml", "-f", "b.yaml"],
+    );
+    // `ports: !reset []` and `cap_add: !override [...]` in b.yaml: a.yaml's are gone.
+    assert!(!merged.contains("PL818"), "{merged}");
+    assert!(!merged.contains("PL809"), "{merged}");
+    assert!(merged.contains("b.yaml:6:11 PL201"), "{merged}");
+    // The service's absences are reported once, in the first file that defines it.
+    assert_eq!(merged.matches("PL816").count(), 1, "{merged}");
+    // Named without -f, each file stands alone.
+    let alone = findings("flist", &["--select", MERGE_RULES, "a.yaml", "b.yaml"]);
+    assert!(alone.contains("a.yaml:5:13 PL818"), "{alone}");
+    assert!(alone.contains("a.yaml:6:15 PL809"), "{alone}");
+    assert_eq!(alone.matches("PL816").count(), 2, "{alone}");
+    // The order matters: b.yaml first, then a.yaml brings the ports and capabilities back.
+    let reversed = findings(
+        "flist",
+        &["--select", MERGE_RULES, "-f", "b.yaml", "-f", "a.yaml"],
+    );
+    assert!(reversed.contains("a.yaml:5:13 PL818"), "{reversed}");
+    snap("compose_project_flist", merged);
 }

@@ -45,6 +45,7 @@ impl CheckArgs {
             cache_files: true,
             fetch_checksums: self.fetch_checksums,
             policies: self.policies.clone(),
+            compose_project: self.compose_files.clone(),
         }
     }
 }
@@ -146,6 +147,8 @@ pub fn run(args: CheckArgs) -> ExitStatus {
 
     // Discover.
     let mut paths = args.paths.clone();
+    // `-f a.yaml -f b.yaml` names files to lint, and makes them one project.
+    paths.extend(args.compose_files.iter().cloned());
     if paths.is_empty() && args.stdin_filename.is_some() {
         paths.push(PathBuf::from("-"));
     }

@@ -239,6 +239,10 @@ pub struct Env {
     /// Process environment; wins over the `.env` file.
     pub vars: HashMap<String, String>,
     pub files: Arc<dyn ComposeFiles>,
+    /// The compose files named on the command line (`check -f a.yaml -f b.yaml`), in merge
+    /// order: one project. Other files form the default project of their directory
+    /// ([`super::project::project_files`]).
+    pub project: Option<Arc<[PathBuf]>>,
 }
 
 /// Reads from the disk afresh each time; shared, so that two default environments are equal.
@@ -250,6 +254,7 @@ impl Default for Env {
         Env {
             vars: HashMap::new(),
             files: Arc::clone(&DEFAULT_FILES),
+            project: None,
         }
     }
 }
@@ -267,7 +272,9 @@ impl fmt::Debug for Env {
 /// Equal when the variables are, and the files come from the same source.
 impl PartialEq for Env {
     fn eq(&self, other: &Env) -> bool {
-        self.vars == other.vars && Arc::ptr_eq(&self.files, &other.files)
+        self.vars == other.vars
+            && Arc::ptr_eq(&self.files, &other.files)
+            && self.project == other.project
     }
 }
 

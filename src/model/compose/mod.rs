@@ -11,6 +11,7 @@ mod builder;
 pub mod files;
 mod load;
 mod missing;
+pub mod project;
 pub mod schema;
 pub mod short_syntax;
 
