@@ -167,3 +167,19 @@ fn a_compose_file_list_is_merged_in_order_with_reset_and_override() {
     assert!(reversed.contains("a.yaml:5:13 PL818"), "{reversed}");
     snap("compose_project_flist", merged);
 }
+
+#[test]
+fn a_version_1_file_is_reported_once_and_its_services_linted() {
+    let out = findings("v1-layout", &["."]);
+    assert_eq!(out.matches("PL012").count(), 1, "{out}");
+    assert!(starts_a_line(&out, "docker-compose.yml:2:1 PL012"), "{out}");
+    // The services are read: their image, secret and privilege findings are there, and the
+    // services are not unknown top-level keys.
+    assert!(out.contains("docker-compose.yml:3:10 PL101"), "{out}");
+    assert!(out.contains("docker-compose.yml:7:19 PL501"), "{out}");
+    assert!(out.contains("docker-compose.yml:10:15 PL800"), "{out}");
+    assert!(!out.contains("unknown key `web`"), "{out}");
+    // A key only version 1 knew is unknown to current compose.
+    assert!(out.contains("unknown key `db.net`"), "{out}");
+    snap("compose_project_v1_layout", out);
+}

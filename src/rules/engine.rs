@@ -89,6 +89,7 @@ fn parse_compose(file: &SourceFile, env: &ComposeEnv) -> Parsed {
             DiagnosticKind::UnsetVariable => RuleId::ComposeUnsetVariable,
             DiagnosticKind::Extends => RuleId::ComposeExtends,
             DiagnosticKind::MissingFile => RuleId::ComposeMissingFile,
+            DiagnosticKind::LegacyLayout => RuleId::ComposeV1Layout,
         };
         let f = d.related.iter().fold(
             engine_finding(rule, d.span, &d.message),

@@ -121,6 +121,9 @@ pub enum DiagnosticKind {
     /// A file or directory the project names does not exist: a secret's or config's `file:`,
     /// a required `env_file:`, a build context or its Dockerfile.
     MissingFile,
+    /// The version-1 layout (services at the top level), which current Compose refuses; its
+    /// services are still read.
+    LegacyLayout,
 }
 
 impl DiagnosticKind {
@@ -135,6 +138,7 @@ impl DiagnosticKind {
             DiagnosticKind::Depth => "depth",
             DiagnosticKind::Extends => "extends",
             DiagnosticKind::MissingFile => "missing-file",
+            DiagnosticKind::LegacyLayout => "legacy-layout",
         }
     }
 
