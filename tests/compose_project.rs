@@ -183,3 +183,23 @@ fn a_version_1_file_is_reported_once_and_its_services_linted() {
     assert!(out.contains("unknown key `db.net`"), "{out}");
     snap("compose_project_v1_layout", out);
 }
+
+#[test]
+fn a_built_service_is_judged_by_the_stage_compose_builds() {
+    let out = findings("build-target", &["--select", "root-user-built", "."]);
+    // `app` targets `runtime` (USER app); `app-as-user` sets `user:`.
+    assert!(!out.contains("service `app` "), "{out}");
+    assert!(!out.contains("app-as-user"), "{out}");
+    // The last stage `debug` is `USER root`.
+    assert!(
+        out.contains("service `app-debug`") && out.contains("`USER root` (line 9)"),
+        "{out}"
+    );
+    // `FROM ${BASE}` resolves through the service's `build.args`.
+    assert!(
+        out.contains("service `tools`") && out.contains("`busybox:1.36`'s user"),
+        "{out}"
+    );
+    assert_eq!(out.matches("PL203").count(), 2, "{out}");
+    snap("compose_project_build_target", out);
+}

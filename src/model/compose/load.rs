@@ -176,6 +176,8 @@ fn load_inner(text: &str, path: &Path, env: &Env) -> ComposeFile {
             cx.compose(root, doc.span)
         };
         super::missing::check(&compose, path, &vars, &*env.files, &mut diagnostics);
+        let mut compose = compose;
+        super::built::resolve(&mut compose, path, &*env.files);
         documents.push(compose);
     }
     if let Some((span, message)) = budget.stopped.take() {

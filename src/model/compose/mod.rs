@@ -8,6 +8,7 @@
 //! panics or aborts.
 
 mod builder;
+mod built;
 pub mod files;
 mod load;
 mod missing;
@@ -382,6 +383,29 @@ pub struct Build {
     pub args: Vec<KeyValue>,
     pub target: Option<Text>,
     pub secrets: Vec<FileRef>,
+    /// The stage this build produces, read from its Dockerfile with `args` and `target`
+    /// (`None` when the Dockerfile cannot be read here).
+    pub built: Option<Box<BuiltStage>>,
+}
+
+/// The stage a service's `build:` produces, as its Dockerfile says: what decides the user
+/// the container runs as when the service sets no `user:`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BuiltStage {
+    /// The Dockerfile (`None` for `dockerfile_inline:`).
+    pub dockerfile: Option<PathBuf>,
+    /// The stage's name, or `#<index>` for an unnamed one.
+    pub stage: String,
+    /// 1-based line and column of the stage's `FROM` in the Dockerfile.
+    pub from_line: u32,
+    pub from_column: u32,
+    /// The `USER` in effect at the end of the stage (resolved where possible), with its line.
+    pub user: Option<(String, u32)>,
+    /// The external image the stage's chain starts from (`FROM` resolved with the build's
+    /// args); `None` for `scratch` or a base that cannot be resolved.
+    pub base: Option<String>,
+    /// `build.target` names no stage of the Dockerfile.
+    pub target_missing: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
