@@ -132,22 +132,48 @@ pub fn discover(paths: &[PathBuf], opts: &Options<'_>) -> Discovery {
 /// advice, not a finding.
 pub fn add_project_env_files(d: &mut Discovery, exclude: Option<&Excluder>) {
     let mut found: Vec<PathBuf> = Vec::new();
-    for t in d
+    // The compose files to read: those found, then those they `include:` (linted too, as
+    // part of the project, whatever their names), and so on.
+    let mut compose: Vec<PathBuf> = d
         .targets
         .iter()
         .filter(|t| t.kind == FileKind::Compose && !t.stdin)
-    {
-        let dir = t.path.parent().unwrap_or(Path::new(""));
+        .map(|t| normalise(&t.path))
+        .collect();
+    let mut known: std::collections::HashSet<PathBuf> = compose.iter().cloned().collect();
+    let mut next = 0;
+    while let Some(path) = compose.get(next).cloned() {
+        next += 1;
+        let dir = path.parent().unwrap_or(Path::new(""));
         found.push(dir.join(".env"));
-        // Reading the file twice (here and to lint it) is paid only where it names env files.
-        let Ok(bytes) = crate::fsio::read_regular(&t.path, crate::source::MAX_FILE_SIZE) else {
+        // Reading the file twice (here and to lint it) is paid only where it names env
+        // files or includes others.
+        let Ok(bytes) = crate::fsio::read_regular(&path, crate::source::MAX_FILE_SIZE) else {
             continue;
         };
-        if memchr::memmem::find(&bytes, b"env_file").is_none() {
+        let names_env = memchr::memmem::find(&bytes, b"env_file").is_some();
+        let includes = memchr::memmem::find(&bytes, b"include").is_some();
+        if !names_env && !includes {
             continue;
         }
         let (text, _) = crate::source::decode(bytes);
-        found.extend(env_file_paths(&text).into_iter().map(|p| dir.join(p)));
+        let (env_files, included) = named_files(&text);
+        found.extend(env_files.into_iter().map(|p| dir.join(p)));
+        for inc in included {
+            let inc = normalise(&dir.join(inc));
+            if exclude.is_some_and(|ex| ex(&inc))
+                || !std::fs::metadata(&inc).is_ok_and(|m| m.is_file())
+                || !known.insert(inc.clone())
+            {
+                continue;
+            }
+            d.targets.push(Target {
+                path: inc.clone(),
+                kind: FileKind::Compose,
+                stdin: false,
+            });
+            compose.push(inc);
+        }
     }
     let mut seen = std::collections::HashSet::new();
     let mut listed: std::collections::HashMap<PathBuf, std::collections::HashSet<PathBuf>> =
@@ -203,16 +229,49 @@ fn normalise(path: &Path) -> PathBuf {
         .collect()
 }
 
-/// The literal `env_file:` paths of a compose file's services (short string, list of strings,
-/// or list of `{path: …}`); paths that interpolate a variable are left out.
-fn env_file_paths(text: &str) -> Vec<String> {
+/// The literal paths of a compose file's services' `env_file:` (short string, list of
+/// strings, or list of `{path: …}`), and of its top-level `include:` (string, or `{path: …}`
+/// with one path or a list, and that entry's `env_file:`); paths that interpolate a variable
+/// are left out.
+fn named_files(text: &str) -> (Vec<String>, Vec<String>) {
     use crate::syntax::compose::yaml;
     let tree = yaml::parse(text);
     let mut out = Vec::new();
+    let mut included = Vec::new();
+    let literal = |p: &str| (!p.is_empty() && !p.contains('$')).then(|| p.to_string());
+    let scalars = |id: NodeId| -> Vec<String> {
+        let v = tree.resolve(id);
+        match tree.sequence(v) {
+            Some(items) => items
+                .iter()
+                .filter_map(|i| tree.scalar(tree.resolve(*i)).and_then(literal))
+                .collect(),
+            None => tree.scalar(v).and_then(literal).into_iter().collect(),
+        }
+    };
     for doc in &tree.documents {
         let Some(root) = doc.root.filter(|_| !doc.refused) else {
             continue;
         };
+        if let Some(inc) = tree.lookup(root, "include") {
+            for item in tree
+                .sequence(tree.resolve(inc.value))
+                .unwrap_or_default()
+                .iter()
+                .map(|i| tree.resolve(*i))
+            {
+                if let Some(p) = tree.scalar(item).and_then(literal) {
+                    included.push(p);
+                    continue;
+                }
+                if let Some(p) = tree.lookup(item, "path") {
+                    included.extend(scalars(p.value));
+                }
+                if let Some(e) = tree.lookup(item, "env_file") {
+                    out.extend(scalars(e.value));
+                }
+            }
+        }
         let Some(services) = tree.lookup(root, "services") else {
             continue;
         };
@@ -233,13 +292,13 @@ fn env_file_paths(text: &str) -> Vec<String> {
                         .lookup(item, "path")
                         .and_then(|p| tree.scalar(tree.resolve(p.value))),
                 };
-                if let Some(p) = path.filter(|p| !p.is_empty() && !p.contains('$')) {
-                    out.push(p.to_string());
+                if let Some(p) = path.and_then(literal) {
+                    out.push(p);
                 }
             }
         }
     }
-    out
+    (out, included)
 }
 
 /// A named path with a recognised Dockerfile or compose name and no trailing `/` is a file to

@@ -203,3 +203,15 @@ fn a_built_service_is_judged_by_the_stage_compose_builds() {
     assert_eq!(out.matches("PL203").count(), 2, "{out}");
     snap("compose_project_build_target", out);
 }
+
+#[test]
+fn included_files_are_linted_with_the_project() {
+    let out = findings("include", &["compose.yaml"]);
+    // Named alone, compose.yaml brings the file it includes (a name no walk recognises) and
+    // the `.env` beside that file, which interpolates it.
+    assert!(out.contains("infra/services.yml:3:12 PL101"), "{out}");
+    assert!(out.contains("infra/.env:1:16 PL501"), "{out}");
+    // An include that does not exist is a finding.
+    assert!(out.contains("compose.yaml:5:5 PL011"), "{out}");
+    snap("compose_project_include", out);
+}

@@ -1,6 +1,6 @@
 //! Files and directories a compose file names that do not exist, found after the model is
 //! built: a secret's or config's `file:`, a required `env_file:`, a build context and the
-//! Dockerfile in it. `docker compose up` stops on each of these ("secret file … not found",
+//! Dockerfile in it, an `include:` and its `env_file:`. `docker compose up` stops on each of these ("secret file … not found",
 //! "env file … not found", "unable to prepare context: path … not found"), so each is a
 //! [`DiagnosticKind::MissingFile`].
 //!
@@ -40,6 +40,24 @@ pub(super) fn check(
                     format!(
                         "{what} `{}`: file `{}` does not exist; `docker compose up` stops on it",
                         r.key.value, file.value,
+                    ),
+                ));
+            }
+        }
+    }
+    for inc in &doc.include {
+        for (what, t) in inc
+            .path
+            .iter()
+            .map(|p| ("included file", p))
+            .chain(inc.env_file.iter().map(|e| ("env_file of the include", e)))
+        {
+            if at.is_missing(t, Some(EntryKind::File)) {
+                out.push(missing(
+                    t.span,
+                    format!(
+                        "{what} `{}` does not exist; `docker compose` stops on it",
+                        t.value
                     ),
                 ));
             }
