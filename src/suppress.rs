@@ -3,8 +3,11 @@
 //! - `# plimsoll ignore=CODE[,CODE] -- reason` on the line(s) above a Dockerfile instruction or
 //!   a compose key: covers that instruction's lines or that key's block.
 //! - `# plimsoll ignore-file=CODE[,CODE]` anywhere: covers the whole file.
-//! - hadolint's `# hadolint ignore=DL3007,DL3008` (next instruction) and
-//!   `# hadolint global ignore=…` (whole file).
+//! - hadolint's `# hadolint ignore=DL3007,DL3008` (next instruction),
+//!   `# hadolint global ignore=…` (whole file) and `# hadolint stage ignore=…` (from the next
+//!   instruction to the end of its stage: placed above a `FROM`, the whole of that stage).
+//!   hadolint 2.15 starts a stage ignore one line late (the instruction right below the comment
+//!   is not covered, and the next stage's `FROM` is): plimsoll covers what the comment says.
 //! - dclint's, in compose files, as dclint reads them: `# dclint disable-file` as the first
 //!   line that is not blank (or `---`) covers the whole file; `# dclint disable [rule …]` as that
 //!   line covers the whole file for the rules named; `# dclint disable-line [rule …]` on a line
@@ -56,6 +59,17 @@ impl Token {
     }
 }
 
+/// What a suppression comment covers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Scope {
+    /// The next statement (instruction or compose key with its block).
+    Next,
+    /// The whole file.
+    File,
+    /// From the next instruction to the end of its stage (hadolint's `stage ignore=`).
+    Stage,
+}
+
 #[derive(Clone, Debug)]
 struct Entry {
     origin: Origin,
@@ -104,16 +118,19 @@ impl Suppressions {
             let body_start = range.start + (raw.len() - body.len());
             let line_no = line as u32 + 1;
             let parsed = parse_comment(body, body_start);
-            let Some((origin, whole_file, tokens)) = parsed else {
+            let Some((origin, scope, tokens)) = parsed else {
                 continue;
             };
-            let lines = if whole_file {
-                None
-            } else {
-                match scope_after(file, line_no, statements) {
+            let lines = match scope {
+                Scope::File => None,
+                Scope::Next => match scope_after(file, line_no, statements) {
                     Some(r) => Some(r),
                     None => continue,
-                }
+                },
+                Scope::Stage => match stage_after(file, line_no, statements) {
+                    Some(r) => Some(r),
+                    None => continue,
+                },
             };
             let tokens = tokens
                 .into_iter()
@@ -300,29 +317,31 @@ fn dclint_directive(body: &str) -> Option<(&str, &str, usize)> {
 }
 
 /// Recognises a suppression in a comment body (the text after `#`, starting at byte `start`).
-/// Returns its origin, whether it covers the whole file, and its code tokens with spans.
-fn parse_comment(body: &str, start: usize) -> Option<(Origin, bool, Tokens)> {
+/// Returns its origin, what it covers, and its code tokens with spans.
+fn parse_comment(body: &str, start: usize) -> Option<(Origin, Scope, Tokens)> {
     let trimmed = body.trim_start();
     let at = start + (body.len() - trimmed.len());
     if let Some(rest) = word(trimmed, "plimsoll") {
         let rest_at = at + (trimmed.len() - rest.len());
         if let Some(v) = rest.strip_prefix("ignore-file=") {
-            return Some((Origin::Plimsoll, true, codes(v, rest_at + 12)));
+            return Some((Origin::Plimsoll, Scope::File, codes(v, rest_at + 12)));
         }
         if let Some(v) = rest.strip_prefix("ignore=") {
-            return Some((Origin::Plimsoll, false, codes(v, rest_at + 7)));
+            return Some((Origin::Plimsoll, Scope::Next, codes(v, rest_at + 7)));
         }
         return None;
     }
     if let Some(rest) = word(trimmed, "hadolint") {
         let rest_at = at + (trimmed.len() - rest.len());
-        if let Some(after) = word(rest, "global") {
-            let after_at = rest_at + (rest.len() - after.len());
-            let v = after.strip_prefix("ignore=")?;
-            return Some((Origin::Hadolint, true, codes(v, after_at + 7)));
+        for (prefix, scope) in [("global", Scope::File), ("stage", Scope::Stage)] {
+            if let Some(after) = word(rest, prefix) {
+                let after_at = rest_at + (rest.len() - after.len());
+                let v = after.strip_prefix("ignore=")?;
+                return Some((Origin::Hadolint, scope, codes(v, after_at + 7)));
+            }
         }
         let v = rest.strip_prefix("ignore=")?;
-        return Some((Origin::Hadolint, false, codes(v, rest_at + 7)));
+        return Some((Origin::Hadolint, Scope::Next, codes(v, rest_at + 7)));
     }
     None
 }
@@ -376,6 +395,59 @@ fn scope_after(file: &SourceFile, line: u32, statements: &[(u32, u32)]) -> Optio
         FileKind::Compose => (next, block_end(file, next)),
         FileKind::Env => (next, next),
     })
+}
+
+/// The line range a `stage ignore=` comment on 1-based line `line` applies to: from the next
+/// instruction to the line before the next `FROM` after it (or the end of the file). Below a
+/// `FROM`'s line, that is the rest of the stage; above a `FROM`, the whole of its stage.
+fn stage_after(file: &SourceFile, line: u32, statements: &[(u32, u32)]) -> Option<(u32, u32)> {
+    if file.kind != FileKind::Dockerfile {
+        return None;
+    }
+    let (start, first_end) = scope_after(file, line, statements)?;
+    let last_line = file.line_index.line_count() as u32;
+    let is_from = |l: u32| {
+        file.line_index
+            .line_range(l as usize - 1, &file.text)
+            .map(|r| file.text[r].trim_start())
+            .and_then(|t| t.get(..4).map(|kw| (kw, &t[4..])))
+            .is_some_and(|(kw, rest)| {
+                kw.eq_ignore_ascii_case("FROM") && rest.starts_with([' ', '\t'])
+            })
+    };
+    let next_from = if statements.is_empty() {
+        // No parse: walk the instructions by their continuation lines.
+        let mut end = first_end;
+        loop {
+            let Some(next) = next_code_line(file, end + 1) else {
+                break None;
+            };
+            if is_from(next) {
+                break Some(next);
+            }
+            end = continuation_end(file, next);
+        }
+    } else {
+        statements
+            .iter()
+            .map(|(s, _)| *s)
+            .filter(|s| *s > start)
+            .filter(|s| is_from(*s))
+            .min()
+    };
+    Some((start, next_from.map_or(last_line.max(start), |f| f - 1)))
+}
+
+/// The first line from 1-based `line` on that is neither blank nor a comment.
+fn next_code_line(file: &SourceFile, mut line: u32) -> Option<u32> {
+    loop {
+        let range = file.line_index.line_range(line as usize - 1, &file.text)?;
+        let t = file.text[range].trim_start();
+        if !t.is_empty() && !t.starts_with('#') {
+            return Some(line);
+        }
+        line += 1;
+    }
 }
 
 /// Last line of the Dockerfile instruction starting on `line`: lines ending in `\` continue it.
@@ -539,6 +611,62 @@ mod tests {
             &[(RuleId::LatestTag.code(), "b:latest")],
         );
         assert_eq!(kept, vec![format!("{}@2", RuleId::LatestTag.code())]);
+    }
+
+    #[test]
+    fn hadolint_stage_ignore_covers_the_rest_of_the_stage() {
+        // Line 3 covers lines 4-6 (the continuation line 6 does not start a stage); line 8,
+        // above a `FROM`, covers that stage (lines 9-10).
+        let text = "FROM debian:12\nRUN a\n# hadolint stage ignore=DL3007,DL3002\nRUN b\nRUN c \\\n  from here\nFROM b:latest\n# hadolint stage ignore=latest-tag\nFROM c:latest AS x\nRUN d\nFROM e:latest\n";
+        let latest = RuleId::LatestTag.code();
+        let found = [
+            (latest, "RUN a"),
+            (latest, "RUN b"),
+            (latest, "RUN c"),
+            (latest, "from here"),
+            (latest, "b:latest"),
+            (latest, "c:latest"),
+            (latest, "RUN d"),
+            (latest, "e:latest"),
+        ];
+        let want = vec![
+            format!("{latest}@2"),
+            format!("{latest}@7"),
+            format!("{latest}@11"),
+        ];
+        let (kept, unused) = run(FileKind::Dockerfile, text, &[], &found);
+        assert_eq!(kept, want, "from the text");
+        assert_eq!(
+            unused,
+            vec!["DL3002:unused suppression: `DL3002` suppresses nothing here"]
+        );
+        let statements = [
+            (1, 1),
+            (2, 2),
+            (4, 4),
+            (5, 6),
+            (7, 7),
+            (9, 9),
+            (10, 10),
+            (11, 11),
+        ];
+        let (kept, _) = run(FileKind::Dockerfile, text, &statements, &found);
+        assert_eq!(kept, want, "from the statements");
+        // Not a stage ignore: a misspelt scope, and compose files (which have no stages).
+        let text = "# hadolint stages ignore=DL3007\nFROM b:latest\n";
+        let (kept, _) = run(FileKind::Dockerfile, text, &[], &[(latest, "b:latest")]);
+        assert_eq!(kept, vec![format!("{latest}@2")]);
+        let text = "# hadolint stage ignore=DL3007\nservices:\n  a:\n    image: b:latest\n";
+        let (kept, _) = run(FileKind::Compose, text, &[], &[(latest, "b:latest")]);
+        assert_eq!(kept, vec![format!("{latest}@4")]);
+        // At the end of the file, it covers nothing and does not fail.
+        let (kept, _) = run(
+            FileKind::Dockerfile,
+            "FROM b:latest\n# hadolint stage ignore=DL3007\n",
+            &[],
+            &[(latest, "b:latest")],
+        );
+        assert_eq!(kept, vec![format!("{latest}@1")]);
     }
 
     #[test]

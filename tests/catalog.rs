@@ -9,9 +9,9 @@ mod support;
 
 use plimsoll::finding::{Finding, Severity};
 use plimsoll::fix::{apply_edits, unified_diff};
+use plimsoll::lint::{LintOptions, lint_file};
 use plimsoll::registry::LockFile;
 use plimsoll::rules::catalog::{self, Example, FAMILIES, RuleId};
-use plimsoll::rules::lint_source;
 use plimsoll::rules::settings::{ChecksumSource, LintSettings};
 use plimsoll::rules::{Lifecycle, RuleMeta};
 use plimsoll::source::{FileKind, SourceFile};
@@ -86,7 +86,8 @@ fn run(rule: &RuleMeta, ex: &Example) -> (SourceFile, Vec<Finding>) {
         None => std::path::PathBuf::from(file_name(ex.kind)),
     };
     let file = SourceFile::new(path, ex.text.as_str(), ex.kind);
-    let report = lint_source(&file, &settings(rule, ex));
+    // As `plimsoll check` lints a file: inline suppressions (`# hadolint stage ignore=`) apply.
+    let report = lint_file(&file, &settings(rule, ex), LintOptions::default()).report;
     let internal: Vec<_> = report
         .findings
         .iter()

@@ -453,3 +453,64 @@ fn any_thread_count_gives_the_same_sorted_report_and_lints_a_file_once() {
     let zero = plimsoll(p.path(), &args("0"));
     assert_eq!(zero.code, 2, "{}", zero.stderr);
 }
+
+#[test]
+fn hadolint_stage_ignore_and_shell_pragmas() {
+    // Lines 3-4: the build stage's stage ignore. Line 8: a PowerShell RUN, declared by the
+    // shell pragma, has no POSIX pipe to judge. Lines 6 and 10 stay flagged.
+    let dockerfile = b"FROM debian:12-slim AS build
+# hadolint stage ignore=DL3008
+RUN apt-get update && apt-get install -y --no-install-recommends gcc
+RUN apt-get install -y --no-install-recommends make
+FROM debian:12-slim
+RUN apt-get update && apt-get install -y --no-install-recommends curl
+# hadolint shell=pwsh
+RUN Get-ChildItem /etc | Select-Object -First 3
+FROM debian:12-slim
+RUN curl -fsSL https://example.com/x | sh
+";
+    let tmp = tempfile::tempdir().expect("tempdir");
+    std::fs::write(tmp.path().join("Dockerfile"), dockerfile).expect("write");
+    let (unpinned, pipefail) = (RuleId::AptUnpinned.code(), RuleId::Pipefail.code());
+    let flagged = |extra: &[&str]| -> Vec<(u32, String)> {
+        let mut args = vec!["check", "--format", "concise", "--select"];
+        let select = format!("{unpinned},{pipefail}");
+        args.push(&select);
+        args.extend_from_slice(extra);
+        args.push("Dockerfile");
+        let r = plimsoll(tmp.path(), &args);
+        assert!(r.code <= 1, "{}{}", r.stdout, r.stderr);
+        r.stdout
+            .lines()
+            .filter_map(|l| {
+                let mut parts = l.split(':');
+                let _file = parts.next()?;
+                let line = parts.next()?.parse().ok()?;
+                let code = l.split_whitespace().nth(2)?;
+                Some((line, code.to_string()))
+            })
+            .collect()
+    };
+    let want = vec![(6, unpinned.to_string()), (10, pipefail.to_string())];
+    assert_eq!(flagged(&["--isolated"]), want);
+    // The stage ignore is used: not reported as unused.
+    assert_eq!(
+        flagged(&["--isolated", "--report-unused-suppressions"]),
+        want
+    );
+    // hadolint's `disable-ignore-pragma` turns the stage ignore off, not the shell pragma.
+    std::fs::write(
+        tmp.path().join(".hadolint.yaml"),
+        "disable-ignore-pragma: true\n",
+    )
+    .expect("write");
+    assert_eq!(
+        flagged(&[]),
+        vec![
+            (3, unpinned.to_string()),
+            (4, unpinned.to_string()),
+            (6, unpinned.to_string()),
+            (10, pipefail.to_string())
+        ]
+    );
+}

@@ -636,3 +636,136 @@ fn a_large_document_stays_responsive_with_capped_diagnostics() {
     s.notify("exit", Value::Null);
     assert_eq!(s.exit_code(), Some(1));
 }
+
+/// The policy diagnostics of `uri` at `version`: (code, message, line, character).
+fn policy_diagnostics(s: &Server, uri: &str, version: i64) -> Vec<(String, String, i64, i64)> {
+    let mut out: Vec<(String, String, i64, i64)> = s
+        .diagnostics(uri, version)
+        .iter()
+        .filter(|d| d["code"].as_str().is_some_and(|c| c.starts_with("policy/")))
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().to_string(),
+                d["message"].as_str().unwrap().to_string(),
+                d["range"]["start"]["line"].as_i64().unwrap(),
+                d["range"]["start"]["character"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// `plimsoll lsp --policy DIR` runs Rego policies on every document beside the configuration's
+/// `[[policy]]` entries, keeps them compiled, and compiles them again when a `.rego` file
+/// changes (a watched-file event, or a save). A policy that stops compiling is reported with its
+/// file, line and column, and the documents are still linted with the configuration (and its
+/// own policies) until it is fixed.
+#[test]
+fn policies_run_in_the_editor_and_reload_when_a_rego_file_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("plimsoll.toml"),
+        "select = [\"policy\"]\n[[policy]]\npath = \"org\"\nnamespace = \"org\"\n",
+    )
+    .unwrap();
+    std::fs::create_dir(dir.path().join("org")).unwrap();
+    std::fs::write(
+        dir.path().join("org/org.rego"),
+        "package org\n\nwarn contains \"configured policy\" if input.kind == \"dockerfile\"\n",
+    )
+    .unwrap();
+    std::fs::create_dir(dir.path().join("cli")).unwrap();
+    let rego = dir.path().join("cli/registry.rego");
+    let policy = |registry: &str| {
+        format!(
+            "package main\n\ndeny contains {{\"msg\": msg, \"span\": image.span}} if {{\n\
+             \tsome image in input.images\n\timage.reference.registry != \"{registry}\"\n\
+             \tmsg := sprintf(\"%s is not from {registry}\", [image.resolved])\n}}\n"
+        )
+    };
+    std::fs::write(&rego, policy("registry.acme.internal")).unwrap();
+    let uri = uri_of(&dir.path().join("Dockerfile"));
+    let rego_uri = uri_of(&rego);
+    let mut s = Server::start_with(dir.path(), &["lsp", "--policy", "cli"]);
+    initialize(&mut s, dir.path());
+    s.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "dockerfile", "version": 1,
+                                "text": "FROM debian:12\n"}}),
+    );
+    let configured = (
+        "policy/org/warn".to_string(),
+        "configured policy (rego)".to_string(),
+        0,
+        0,
+    );
+    // The --policy finding is at the image token.
+    assert_eq!(
+        policy_diagnostics(&s, &uri, 1),
+        [
+            (
+                "policy/main/deny".to_string(),
+                "debian:12 is not from registry.acme.internal (rego)".to_string(),
+                0,
+                5
+            ),
+            configured.clone()
+        ]
+    );
+
+    // The policy changes on disk: the editor's file watcher says so.
+    std::fs::write(&rego, policy("mirror.acme.internal")).unwrap();
+    s.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": rego_uri, "type": 2}]}),
+    );
+    assert_eq!(
+        policy_diagnostics(&s, &uri, 1),
+        [
+            (
+                "policy/main/deny".to_string(),
+                "debian:12 is not from mirror.acme.internal (rego)".to_string(),
+                0,
+                5
+            ),
+            configured.clone()
+        ]
+    );
+
+    // A save of a policy that no longer compiles: the error, and the configuration's policy
+    // still runs.
+    std::fs::write(
+        &rego,
+        "package main\n\ndeny contains msg if {\n  msg := no_such_function(input)\n}\n",
+    )
+    .unwrap();
+    s.notify(
+        "textDocument/didSave",
+        json!({"textDocument": {"uri": rego_uri}}),
+    );
+    let warning = s.wait("the policy error", |m| m["method"] == "window/showMessage");
+    let message = warning["params"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("registry.rego:4:10: policy error: undefined function no_such_function"),
+        "{message}"
+    );
+    assert_eq!(policy_diagnostics(&s, &uri, 1), [configured]);
+
+    // Fixed: its findings are back.
+    std::fs::write(&rego, policy("debian.org")).unwrap();
+    s.notify(
+        "textDocument/didSave",
+        json!({"textDocument": {"uri": rego_uri}}),
+    );
+    let back = policy_diagnostics(&s, &uri, 1);
+    assert_eq!(back.len(), 2, "{back:?}");
+    assert!(
+        back[0].1.ends_with("is not from debian.org (rego)"),
+        "{back:?}"
+    );
+
+    s.request("shutdown", Value::Null);
+    s.notify("exit", Value::Null);
+    assert_eq!(s.exit_code(), Some(0));
+}

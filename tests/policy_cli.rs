@@ -126,34 +126,50 @@ fn a_policy_that_does_not_load_is_exit_2_with_its_location() {
         r.stderr
     );
     assert!(r.stdout.is_empty(), "{}", r.stdout);
-    // An undefined function: regorus finds it when the rule is evaluated, so it is a
-    // policy-error on each file with its location, and exit code 2 all the same.
-    let q = project(&[
+    // An undefined function, and a name that is neither a rule nor a bound variable: regorus
+    // meets them only when an input reaches them (no file's input reaches these), so plimsoll
+    // looks for them when it loads the policies, and names the file among several.
+    for (body, at) in [
         (
-            "p/undefined.rego",
-            "package main\n\ndeny contains msg if {\n  msg := no_such_function(input)\n}\n",
+            "  input.never\n  msg := no_such_function(input)\n",
+            "p/z.rego:5:10: policy error: undefined function no_such_function",
         ),
-        ("Dockerfile", "FROM debian:12\n"),
-    ]);
-    let r = run(
-        &q,
-        &[
-            "check",
-            "--isolated",
-            "--policy",
-            "p",
-            "--format",
-            "concise",
-            "Dockerfile",
-        ],
-    );
-    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
-    assert!(
-        r.stdout
-            .contains("p/undefined.rego:4:26: could not find function no_such_function"),
-        "{}",
-        r.stdout
-    );
+        (
+            "  input.never\n  msg := no_such_rule\n",
+            "p/z.rego:5:10: policy error: `no_such_rule` is neither a rule nor a variable this rule binds",
+        ),
+    ] {
+        let q = project(&[
+            (
+                "p/a.rego",
+                "package main\n\nwarn contains \"fine\" if false\n",
+            ),
+            (
+                "p/z.rego",
+                &format!("package main\n\ndeny contains msg if {{\n{body}}}\n"),
+            ),
+            ("Dockerfile", "FROM debian:12\n"),
+        ]);
+        let r = run(
+            &q,
+            &[
+                "check",
+                "--isolated",
+                "--policy",
+                "p",
+                "--format",
+                "concise",
+                "Dockerfile",
+            ],
+        );
+        assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+        assert!(r.stderr.contains(at), "{}", r.stderr);
+        assert!(r.stdout.is_empty(), "{}", r.stdout);
+        // `policy test` compiles the same way.
+        let r = run(&q, &["policy", "test", "p"]);
+        assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+        assert!(r.stderr.contains(at), "{}", r.stderr);
+    }
 }
 
 #[test]
@@ -361,4 +377,33 @@ fn the_committed_schema_is_the_generated_one() {
         plimsoll::policy::input::schema_json(),
         "docs/policy-input.schema.json is out of date: `plimsoll policy schema > docs/policy-input.schema.json`"
     );
+}
+
+/// `plimsoll policy input Dockerfile | head` closes the pipe early: the command ends quietly
+/// instead of panicking in `println!`.
+#[test]
+fn a_closed_pipe_ends_the_policy_commands_quietly() {
+    let p = project(&[
+        ("Dockerfile", "FROM debian:12\n"),
+        ("policy/p.rego", "package main\n\ntest_ok if true\n"),
+    ]);
+    for args in [
+        &["policy", "input", "--isolated", "Dockerfile"][..],
+        &["policy", "schema"],
+        &["policy", "test", "policy"],
+    ] {
+        let mut child = std::process::Command::new(support::plimsoll_bin())
+            .args(args)
+            .current_dir(p.path())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // No reader is left: the child's first write fails with a broken pipe.
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
+    }
 }

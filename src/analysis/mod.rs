@@ -236,11 +236,16 @@ impl<'a> Analysis<'a> {
         self.weakenings.get_or_init(|| trust::weakenings(self))
     }
 
-    /// Each stage's platform and each instruction's shell (see [`platform::platform`]); empty
-    /// for a compose file.
+    /// Each stage's platform and each instruction's shell, `# hadolint shell=` comments
+    /// included (see [`platform::platform_with`]); empty for a compose file.
     pub fn platform(&self) -> &platform::Platform {
-        self.platform
-            .get_or_init(|| self.dockerfile.map(platform::platform).unwrap_or_default())
+        self.platform.get_or_init(|| {
+            let Some(df) = self.dockerfile else {
+                return platform::Platform::default();
+            };
+            let pragmas = self.tree.map(platform::shell_pragmas).unwrap_or_default();
+            platform::platform_with(df, &pragmas)
+        })
     }
 
     /// The configured secret allow-list, compiled (cached across files with the same list).

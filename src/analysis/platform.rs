@@ -2,6 +2,14 @@
 //! the shell a `RUN`'s shell form is handed to (`/bin/sh -c` by default, `cmd /S /C` on Windows,
 //! or the `SHELL` in effect). Rules that rewrite or judge shell text (joining RUNs, root users,
 //! setuid bits) ask here rather than assume a POSIX shell on Linux.
+//!
+//! hadolint's `# hadolint shell=<program>` comment declares the shell where the Dockerfile does
+//! not (a base image whose configuration sets `SHELL`, such as PowerShell images): it counts as
+//! a `SHELL` of that program. Above the first `FROM`, it is the shell every stage starts with
+//! (a stage built on another still starts with that stage's shell); anywhere else, it holds from
+//! the next instruction to the end of its stage or the next `SHELL`, so placed above a later
+//! `FROM` it declares that stage's shell. (hadolint 2.15 reads the last case as a comment at the
+//! end of the stage before, which changes nothing.)
 
 use crate::model::dockerfile::{Dockerfile, ImageTarget, InstructionKind};
 use crate::syntax::image_ref::ImageRef;
@@ -108,8 +116,74 @@ pub fn windows_base(reference: &str) -> Option<WindowsBase> {
     (windows_repo || windows_tag).then_some(WindowsBase::Other)
 }
 
+/// A `# hadolint shell=<program>` comment: where it is written, and the program.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ShellPragma {
+    /// Byte offset of the comment.
+    pub at: u32,
+    pub program: String,
+}
+
+/// The `# hadolint shell=…` comments of a Dockerfile's syntax tree, in file order.
+pub fn shell_pragmas(tree: &crate::syntax::dockerfile::Dockerfile) -> Vec<ShellPragma> {
+    tree.comments
+        .iter()
+        .filter_map(|c| {
+            let rest = c.text.strip_prefix("hadolint")?;
+            let rest = rest.trim_start_matches([' ', '\t']);
+            // `hadolint` and `shell=` are separate words.
+            if rest.len() == c.text.len() - "hadolint".len() {
+                return None;
+            }
+            let program = rest.strip_prefix("shell=")?.split([' ', '\t']).next()?;
+            (!program.is_empty()).then(|| ShellPragma {
+                at: c.span.start,
+                program: program.to_string(),
+            })
+        })
+        .collect()
+}
+
 /// Computes [`Platform`] for a Dockerfile.
 pub fn platform(df: &Dockerfile) -> Platform {
+    platform_with(df, &[])
+}
+
+/// Computes [`Platform`] for a Dockerfile with its `# hadolint shell=` comments (in file order).
+pub fn platform_with(df: &Dockerfile, pragmas: &[ShellPragma]) -> Platform {
+    // The pragma declaring the shell each instruction starts from (the last one between it and
+    // the instruction before), and the one above the first `FROM` (every stage's default).
+    let mut pragma_before: Vec<Option<&str>> = vec![None; df.instrs.len()];
+    let mut first_from_at = None;
+    if !pragmas.is_empty() {
+        let mut next = 0;
+        let mut previous_end = 0;
+        for (index, ins) in df.instrs.iter().enumerate() {
+            while let Some(p) = pragmas.get(next)
+                && p.at < ins.span.start
+            {
+                if p.at >= previous_end
+                    && let Some(slot) = pragma_before.get_mut(index)
+                {
+                    *slot = Some(p.program.as_str());
+                }
+                next += 1;
+            }
+            previous_end = ins.span.end;
+        }
+        first_from_at = df
+            .stages
+            .first()
+            .and_then(|s| df.instrs.get(s.from))
+            .map(|i| i.span.start);
+    }
+    let global = first_from_at.and_then(|at| {
+        pragmas
+            .iter()
+            .take_while(|p| p.at < at)
+            .last()
+            .map(|p| p.program.as_str())
+    });
     let mut stages: Vec<StagePlatform> = Vec::with_capacity(df.stages.len());
     // The shell in effect at the end of each stage, inherited by stages built on it.
     let mut stage_end_shells: Vec<(ShellFamily, Option<String>)> =
@@ -131,16 +205,22 @@ pub fn platform(df: &Dockerfile) -> Platform {
             _ => (None, None),
         };
         let windows = windows.or(from_platform.then_some(WindowsBase::Other));
-        let default = if windows.is_some() {
-            ShellFamily::Cmd
+        let default = if let Some(p) = global {
+            (ShellFamily::of_program(p), Some(p.to_string()))
+        } else if windows.is_some() {
+            (ShellFamily::Cmd, None)
         } else {
-            ShellFamily::Posix
+            (ShellFamily::Posix, None)
         };
-        let (mut current, mut program) = shell.take().unwrap_or((default, None));
+        let (mut current, mut program) = shell.take().unwrap_or(default);
         for index in stage.instrs.clone() {
             let Some(ins) = df.instrs.get(index) else {
                 continue;
             };
+            if let Some(Some(p)) = pragma_before.get(index) {
+                current = ShellFamily::of_program(p);
+                program = Some((*p).to_string());
+            }
             if ins.kind == InstructionKind::Shell
                 && ins.is_exec_form()
                 && let Some(first) = ins.args.first()
@@ -203,6 +283,45 @@ mod tests {
         ] {
             assert_eq!(windows_base(r), want, "{r}");
         }
+    }
+
+    /// The shell of each RUN of `text`, `# hadolint shell=` comments read.
+    fn run_shells(text: &str) -> Vec<(ShellFamily, Option<String>)> {
+        let tree = crate::syntax::dockerfile::parse(text);
+        let df = crate::model::dockerfile::from_tree(&tree, text);
+        let p = platform_with(&df, &shell_pragmas(&tree));
+        df.instrs
+            .iter()
+            .enumerate()
+            .filter(|(_, i)| i.kind == InstructionKind::Run)
+            .map(|(n, _)| (p.shell_at(n), p.program_at(n).map(str::to_string)))
+            .collect()
+    }
+
+    #[test]
+    fn shell_pragmas_declare_the_shell() {
+        use ShellFamily::*;
+        let pwsh = || (PowerShell, Some("powershell".to_string()));
+        let sh = || (Posix, None);
+        // In a stage: from the next instruction to a SHELL or the stage's end.
+        let text = "FROM debian:12\nRUN a\n# hadolint shell=powershell\nRUN b\nSHELL [\"/bin/sh\", \"-c\"]\nRUN c\n# hadolint shell=powershell\nRUN d\nFROM debian:12\nRUN e\n";
+        assert_eq!(
+            run_shells(text),
+            [sh(), pwsh(), (Posix, Some("/bin/sh".into())), pwsh(), sh()]
+        );
+        // Above the first FROM: every stage starts with it; a stage built on another starts
+        // with that one's shell.
+        let text = "#hadolint   shell=powershell\nARG V=12\nFROM debian:$V AS a\nRUN a\nSHELL [\"bash\", \"-c\"]\nFROM debian:12\nRUN b\nFROM a\nRUN c\n";
+        assert_eq!(
+            run_shells(text),
+            [pwsh(), pwsh(), (Posix, Some("bash".into()))]
+        );
+        // Above a later FROM: that stage. A Windows stage's default gives way to it too.
+        let text = "FROM debian:12\nRUN a\n# hadolint shell=bash\nFROM mcr.microsoft.com/windows/servercore:ltsc2022\nRUN b\n";
+        assert_eq!(run_shells(text), [sh(), (Posix, Some("bash".into()))]);
+        // Not pragmas: another tool's comment, no program, a comment inside a continuation.
+        let text = "FROM debian:12\n# plimsoll shell=powershell\nRUN a\n# hadolint shell=\nRUN b\n# hadolintshell=pwsh\nRUN c \\\n# hadolint shell=pwsh\n  d\nRUN e\n";
+        assert_eq!(run_shells(text), [sh(), sh(), sh(), sh()]);
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub fn run(args: LspArgs) -> ExitStatus {
     let settings = SettingsOptions {
         config: args.config,
         isolated: args.isolated,
+        policies: args.policies,
         ..SettingsOptions::default()
     };
     if crate::lsp::run_stdio(settings) {

@@ -177,6 +177,10 @@ pub struct LspArgs {
     /// Do not read any configuration file.
     #[arg(long, conflicts_with = "config")]
     pub isolated: bool,
+    /// Also run the Rego policies in this `.rego` file or directory (package `main`, plimsoll
+    /// input), as `plimsoll check --policy`; recompiled when a `.rego` file changes. Repeatable.
+    #[arg(long = "policy", value_name = "PATH")]
+    pub policies: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -291,6 +295,10 @@ pub struct PolicyInputArgs {
     /// Do not read any configuration file.
     #[arg(long, conflicts_with = "config")]
     pub isolated: bool,
+    /// Also run the Rego policies in this `.rego` file or directory (package `main`, plimsoll
+    /// input), as `plimsoll check --policy`; recompiled when a `.rego` file changes. Repeatable.
+    #[arg(long = "policy", value_name = "PATH")]
+    pub policies: Vec<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -52,6 +52,8 @@ pub fn test(args: PolicyTestArgs) -> ExitStatus {
         Err(e) => return super::fail(crate::config::policy_config_error(e)),
     };
     let (mut passed, mut failed, mut errors) = (0, 0, 0);
+    // Written at once, at the end: a closed pipe (`| head`) is then one error to ignore.
+    let mut out = String::new();
     if args.json {
         let list: Vec<serde_json::Value> = results
             .iter()
@@ -66,10 +68,8 @@ pub fn test(args: PolicyTestArgs) -> ExitStatus {
                 })
             })
             .collect();
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&list).unwrap_or_default()
-        );
+        out.push_str(&serde_json::to_string_pretty(&list).unwrap_or_default());
+        out.push('\n');
     }
     for r in &results {
         let line = match &r.outcome {
@@ -90,7 +90,8 @@ pub fn test(args: PolicyTestArgs) -> ExitStatus {
             }
         };
         if !args.json {
-            println!("{line}");
+            out.push_str(&line);
+            out.push('\n');
         }
     }
     let summary = format!(
@@ -107,7 +108,11 @@ pub fn test(args: PolicyTestArgs) -> ExitStatus {
     if args.json {
         eprintln!("{summary}");
     } else {
-        println!("{summary}");
+        out.push_str(&summary);
+        out.push('\n');
+    }
+    if let Err(e) = write_stdout(&out) {
+        return super::fail(e);
     }
     if results.is_empty() {
         eprintln!("plimsoll: warning: no test_* rules found");
@@ -186,15 +191,28 @@ pub fn input(args: PolicyInputArgs) -> ExitStatus {
     let file = SourceFile::new(path.clone(), text, kind);
     let doc = crate::rules::engine::policy_input(&file, &settings, format);
     match serde_json::to_string_pretty(&doc) {
-        Ok(s) => {
-            println!("{s}");
-            ExitStatus::Success
-        }
+        Ok(s) => match write_stdout(&(s + "\n")) {
+            Ok(()) => ExitStatus::Success,
+            Err(e) => super::fail(e),
+        },
         Err(e) => super::fail(e),
     }
 }
 
 pub fn schema() -> ExitStatus {
-    println!("{}", crate::policy::input::schema_json());
-    ExitStatus::Success
+    match write_stdout(&(crate::policy::input::schema_json() + "\n")) {
+        Ok(()) => ExitStatus::Success,
+        Err(e) => super::fail(e),
+    }
+}
+
+/// Writes `s` to standard output. A closed pipe (`plimsoll policy input Dockerfile | head`) is
+/// not an error worth reporting, and must not panic as `println!` does.
+fn write_stdout(s: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(s.as_bytes()).and_then(|_| stdout.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        r => r,
+    }
 }

@@ -25,18 +25,35 @@ pub fn lint_document(file: &SourceFile, settings: &LintSettings) -> Linted {
 /// The settings of every document, resolved as `plimsoll check` resolves a file's
 /// ([`SettingsSource::settings_for`]): configuration, `--isolated`/`--config` given to
 /// `plimsoll lsp`, the nearest `plimsoll.lock`'s digests, and the server's environment for
-/// compose interpolation. A new one is made when a configuration or lock file changes, which
-/// drops every cached file. When `--config FILE` cannot be read, no configuration is used and
-/// the error is returned beside.
+/// compose interpolation, and `--policy`'s policies, compiled. A new one is made when a
+/// configuration, lock or policy file changes, which drops every cached file. When `--config
+/// FILE` cannot be read, no configuration is used and the error is returned beside; when only
+/// `--policy`'s policies do not load (a `.rego` file being edited), the configuration is still
+/// used, without them, and the policy error is returned beside.
 pub fn settings_source(opts: &SettingsOptions) -> (SettingsSource, Option<String>) {
     let cwd = std::env::current_dir().unwrap_or_else(|_| ".".into());
-    match SettingsSource::new(opts, cwd.clone()) {
-        Ok(s) => (s, None),
-        Err(e) => (
-            SettingsSource::isolated(opts, cwd),
-            Some(format!("configuration error, using defaults: {e}")),
-        ),
+    let error = match SettingsSource::new(opts, cwd.clone()) {
+        Ok(s) => return (s, None),
+        Err(e) => e,
+    };
+    if !opts.policies.is_empty() {
+        let without = SettingsOptions {
+            policies: Vec::new(),
+            ..opts.clone()
+        };
+        if let Ok(s) = SettingsSource::new(&without, cwd.clone()) {
+            return (
+                s,
+                Some(format!(
+                    "{error}; the --policy policies are not run until it is fixed"
+                )),
+            );
+        }
     }
+    (
+        SettingsSource::isolated(opts, cwd),
+        Some(format!("configuration error, using defaults: {error}")),
+    )
 }
 
 /// The settings for the file at `path`, with a problem to show the user (an invalid
@@ -240,6 +257,27 @@ mod tests {
             .map(|f| file.line_col(f.span.start as usize).line)
             .collect();
         assert_eq!(lines, [1]);
+    }
+
+    #[test]
+    fn honours_hadolint_stage_ignore_and_shell_pragmas() {
+        // The stage ignore covers lines 3-4 (the build stage), not line 6; the shell pragma
+        // makes line 8 a PowerShell RUN, where no POSIX pipe is judged.
+        let text = "FROM debian:latest AS build\n# hadolint stage ignore=DL3008\nRUN apt-get install -y --no-install-recommends gcc\nRUN apt-get install -y --no-install-recommends make\nFROM debian:12\nRUN apt-get install -y --no-install-recommends curl\n# hadolint shell=pwsh\nRUN Get-ChildItem /etc | Select-Object -First 3\nFROM debian:12\nRUN curl -fsSL https://example.com/x | sh\n";
+        let file = SourceFile::new("Dockerfile", text, FileKind::Dockerfile);
+        let linted = lint_document(&file, &LintSettings::default());
+        let lines = |name: &str| -> Vec<u32> {
+            linted
+                .report
+                .findings
+                .iter()
+                .filter(|f| f.name == name)
+                .map(|f| file.line_col(f.span.start as usize).line)
+                .collect()
+        };
+        assert_eq!(lines("apt-unpinned"), [6]);
+        assert_eq!(lines("pipefail"), [10]);
+        assert_eq!(lines("latest-tag"), [1]);
     }
 
     #[test]

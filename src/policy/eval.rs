@@ -141,7 +141,7 @@ fn evaluate_set(
                     let timed_out = text.contains("time limit");
                     let why = if timed_out {
                         format!(
-                            "{}: it ran past its time limit of {} s (`time-limit` in its `[[policy]]` entry); does it loop over something huge?",
+                            "{}: it ran past its time limit of {} s (`time-limit` in its `[[policy]]` entry), and the entry's other rules were not run on this file; does it loop over something huge?",
                             rule.location,
                             set.time_limit.as_secs_f64()
                         )

@@ -208,20 +208,48 @@ impl std::fmt::Display for PolicyError {
 }
 
 /// regorus's errors read `--> path:line:col`, the policy line quoted, then `error: what`: as
-/// one line, `(path:line:col, what)`.
+/// one line, `(path:line:col, what)`, the column counted in characters.
 pub fn located(message: &str) -> Option<(String, String)> {
-    let at = message
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("--> "))?
-        .trim()
-        .to_string();
+    let lines: Vec<&str> = message.lines().collect();
+    let arrow = lines.iter().position(|l| l.trim().starts_with("--> "))?;
+    let at = lines[arrow].trim().strip_prefix("--> ")?.trim();
     let what = message
         .lines()
         .find_map(|l| l.trim().strip_prefix("error: "))
         .unwrap_or("failed")
         .trim()
         .to_string();
+    // The quoted policy line is two lines down, after its number and `| `.
+    let quoted = lines
+        .get(arrow + 2)
+        .and_then(|l| l.split_once("| "))
+        .map(|(_, text)| text);
+    let mut parts = at.rsplitn(3, ':');
+    let at = match (parts.next(), parts.next(), parts.next(), quoted) {
+        (Some(col), Some(line), Some(file), Some(text)) => match col.parse::<u32>() {
+            Ok(col) => format!("{file}:{line}:{}", char_column(text, col)),
+            Err(_) => at.to_string(),
+        },
+        _ => at.to_string(),
+    };
     Some((at, what))
+}
+
+/// The 1-based character column of regorus's column `col` on `text`: regorus counts a tab as
+/// four columns, where editors and OPA count one, so a policy indented with tabs (as `opa fmt`
+/// writes it) was located three columns too far right per tab.
+fn char_column(text: &str, col: u32) -> u32 {
+    let mut at = 1u32;
+    let mut chars = 0u32;
+    for ch in text.chars() {
+        if at >= col {
+            return chars + 1;
+        }
+        at = at.saturating_add(if ch == '\t' { 4 } else { 1 });
+        chars += 1;
+    }
+    // Past the line's end (an error at the end of the line).
+    (chars + 1).saturating_add(col.saturating_sub(at))
 }
 
 impl std::error::Error for PolicyError {}
@@ -326,6 +354,45 @@ pub(crate) fn add_files(
     Ok(out)
 }
 
+/// The functions plimsoll adds to regorus's built-ins ([`new_engine`]).
+const EXTENSIONS: &[&str] = &["numbers.range"];
+
+/// Compiles the policies read into `engine` now, once: a conflicting rule, a variable used
+/// before it is bound, or a call to an undefined function is an error of the run, at its file,
+/// line and column, not of each file linted; and every clone made per file starts prepared.
+pub(crate) fn compile(
+    engine: &mut regorus::Engine,
+    files: &[PathBuf],
+    base: Option<&Path>,
+) -> Result<(), PolicyError> {
+    let error = |message: String| PolicyError {
+        path: file_named_in(&message, files, base),
+        message,
+    };
+    // plimsoll's check first: regorus's scheduler prints a line of its own to standard error
+    // on some of the policies it rejects.
+    if let Some(e) = super::check::undefined_name(engine.get_modules(), EXTENSIONS) {
+        return Err(error(e.to_string()));
+    }
+    engine
+        .eval_query("true".into(), false)
+        .map_err(|e| error(e.to_string()))?;
+    Ok(())
+}
+
+/// The policy file a regorus error names (`--> path:line:col`), else the first file.
+fn file_named_in(message: &str, files: &[PathBuf], base: Option<&Path>) -> PathBuf {
+    let named = located(message).and_then(|(at, _)| {
+        let mut parts = at.rsplitn(3, ':');
+        let (_, _, name) = (parts.next()?, parts.next()?, parts.next()?);
+        files
+            .iter()
+            .find(|f| display_name(f, base) == name)
+            .cloned()
+    });
+    named.or_else(|| files.first().cloned()).unwrap_or_default()
+}
+
 /// How messages name a policy file: relative to the current directory when it is under it,
 /// else relative to `base`, else as it is.
 fn display_name(file: &Path, base: Option<&Path>) -> String {
@@ -420,14 +487,7 @@ fn load_set(spec: &PolicySpec) -> Result<PolicySet, PolicyError> {
     let mut packages: Vec<String> = loaded.iter().map(|(_, p)| p.clone()).collect();
     packages.sort();
     packages.dedup();
-    // Compile now, once: an undefined function or a conflicting rule is an error of the run,
-    // not of each file, and every clone made per file starts prepared.
-    engine
-        .eval_query("true".into(), false)
-        .map_err(|e| PolicyError {
-            path: files.first().cloned().unwrap_or_default(),
-            message: e.to_string(),
-        })?;
+    compile(&mut engine, &files, spec.base.as_deref())?;
     let selected = |p: &str| spec.namespaces.iter().any(|n| namespace_matches(n, p));
     let mut rules = Vec::new();
     for (package, rule, at) in rule_names(&mut engine) {
@@ -479,6 +539,29 @@ mod tests {
         for not in ["denylist", "deny_", "warning", "deny__x", "test_deny"] {
             assert_eq!(RuleKind::of(not), None, "{not}");
         }
+    }
+
+    #[test]
+    fn columns_are_counted_in_characters_not_regorus_tab_widths() {
+        let mut engine = new_engine(DEFAULT_TIME_LIMIT);
+        let err = engine
+            .add_policy(
+                "p.rego".into(),
+                "package main\n\np := 1 if {\n\t\tx := 1 +\n}\n".into(),
+            )
+            .expect_err("the policy does not parse");
+        // regorus says 4:11 for the `:` after `\t\tx `, the fifth character.
+        let (at, _) = located(&err.to_string()).expect("located");
+        assert_eq!(at, "p.rego:4:5");
+        let err = engine
+            .add_policy("q.rego".into(), "package main\n\n\tp := )\n".into())
+            .expect_err("the policy does not parse");
+        let (at, _) = located(&err.to_string()).expect("located");
+        // `)` is the seventh character of `\tp := )` (regorus says column 10).
+        assert_eq!(at, "q.rego:3:7");
+        assert_eq!(char_column("\t\tx", 9), 3);
+        assert_eq!(char_column("ab", 5), 5);
+        assert_eq!(char_column("\t", 9), 6);
     }
 
     #[test]

@@ -8,6 +8,7 @@
 //!   point at the token a result names.
 //! - [`testing`]: `plimsoll policy test`, the `test_*` rules of the policies.
 
+mod check;
 pub mod conftest;
 mod eval;
 pub mod input;

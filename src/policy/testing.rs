@@ -2,7 +2,7 @@
 //! passes when its rule is true; it fails when it is false or undefined, and is an error when
 //! its evaluation fails (a runtime error, or the time limit).
 
-use super::load::{PolicyError, add_files, new_engine, rego_files, rule_names};
+use super::load::{PolicyError, add_files, compile, new_engine, rego_files, rule_names};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -29,6 +29,7 @@ pub fn run(paths: &[PathBuf], time_limit: Duration) -> Result<Vec<TestResult>, P
     let files = rego_files(paths)?;
     let mut engine = new_engine(time_limit);
     add_files(&mut engine, &files, None)?;
+    compile(&mut engine, &files, None)?;
     let mut tests: Vec<(String, String, String)> = rule_names(&mut engine)
         .into_iter()
         .filter(|(_, rule, _)| rule.starts_with("test_"))

@@ -22,7 +22,8 @@ pub struct LintSettings {
     pub preview: bool,
     pub options: RuleOptions,
     /// Inline suppression comments (`# plimsoll ignore=`, `# hadolint ignore=`, their
-    /// file-wide forms) are not read: hadolint's `disable-ignore-pragma`.
+    /// file-wide forms, hadolint's `stage ignore=`) are not read: hadolint's
+    /// `disable-ignore-pragma`. (`# hadolint shell=` is no suppression and is still read.)
     pub disable_inline_ignores: bool,
     /// Variables compose interpolation reads before the `.env` beside the file: the process
     /// environment in the CLI and the language server (as `docker compose` does), empty by

@@ -689,6 +689,11 @@ fn assignment(text: &str, id_start: usize, id_end: usize) -> Option<Found> {
         }
         _ => None,
     };
+    // An unquoted `[` or `{` opens a flow collection (`secrets: [db_password, api_token]`, a
+    // list of secret *names*), not a literal.
+    if quote.is_none() && matches!(bytes.get(i), Some(b'[' | b'{')) {
+        return None;
+    }
     let vs = i;
     while let Some(&b) = bytes.get(i) {
         let stop = match quote {
@@ -965,6 +970,9 @@ mod tests {
             format!("command: sh -c 'redis-server --requirepass $${{REDIS_PASSWORD:-{v}}}'"),
             "JWT_SECRET_KEY=%kernel.project_dir%/config/jwt/private.pem".to_string(),
             "SMTP_PASSWORD: ${SMTP_PASS:-SMTPPassword}".to_string(),
+            // Flow collections hold secret names and file references, not values.
+            "    secrets: [db_password, stripe_secret_key]".to_string(),
+            format!("  npm_token: {{file: ./secrets/{v}.txt}}"),
         ] {
             assert_eq!(kinds(&t), [], "{t}");
         }

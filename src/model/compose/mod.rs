@@ -353,9 +353,24 @@ pub struct Service {
     pub command: Option<Command>,
     pub entrypoint: Option<Command>,
     pub extends: Option<Extends>,
+    /// `provider:`: compose hands the service to a provider plugin (a cloud resource, a model
+    /// runner) and runs no container for it. The span of its mapping.
+    pub provider: Option<Span>,
 }
 
 impl Service {
+    /// Whether this file says all there is to know about the container the service runs, so a
+    /// key it does not write is truly absent: the service has an image or a build (a service
+    /// with neither is a fragment that another file, merged over it, completes; compose refuses
+    /// to run it alone), every `extends` base was found and merged, and it is not a
+    /// `provider:` service, which runs no container. The policies that report a missing key
+    /// (`cap_drop`, `read_only`, limits, health check) judge only such services.
+    pub fn container_is_complete(&self) -> bool {
+        self.provider.is_none()
+            && (self.image.is_some() || self.build.is_some())
+            && self.extends.as_ref().is_none_or(|e| e.resolved)
+    }
+
     /// `deploy.resources.limits`, when the service writes it.
     pub fn deploy_limits(&self) -> Option<&ResourceSpec> {
         self.deploy
@@ -383,6 +398,12 @@ pub struct Build {
     pub args: Vec<KeyValue>,
     pub target: Option<Text>,
     pub secrets: Vec<FileRef>,
+    /// `privileged: true`: compose's spelling of the `security.insecure` entitlement, which lets
+    /// `RUN --security=insecure` steps run privileged.
+    pub privileged: Option<Flag>,
+    /// `entitlements:` the build is granted (`security.insecure` is a privileged build,
+    /// `network.host` the host's network).
+    pub entitlements: Vec<Text>,
     /// The stage this build produces, read from its Dockerfile with `args` and `target`
     /// (`None` when the Dockerfile cannot be read here).
     pub built: Option<Box<BuiltStage>>,

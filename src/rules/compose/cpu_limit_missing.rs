@@ -7,7 +7,9 @@ pub struct CpuLimitMissing;
 impl Rule for CpuLimitMissing {
     fn check_service(&self, cx: &mut Context<'_>, service: &Service) {
         let limits = service.deploy_limits();
-        if service.cpus.is_some()
+        // A key this file does not write may be written where the service is completed.
+        if !service.container_is_complete()
+            || service.cpus.is_some()
             || service.cpu_quota.is_some()
             || limits.is_some_and(|l| l.cpus.is_some())
         {

@@ -7,7 +7,11 @@ pub struct MemoryLimitMissing;
 impl Rule for MemoryLimitMissing {
     fn check_service(&self, cx: &mut Context<'_>, service: &Service) {
         let limits = service.deploy_limits();
-        if service.mem_limit.is_some() || limits.is_some_and(|l| l.memory.is_some()) {
+        // A key this file does not write may be written where the service is completed.
+        if !service.container_is_complete()
+            || service.mem_limit.is_some()
+            || limits.is_some_and(|l| l.memory.is_some())
+        {
             return;
         }
         cx.report(

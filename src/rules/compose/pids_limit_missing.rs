@@ -11,7 +11,8 @@ impl Rule for PidsLimitMissing {
         // `-1` and `0` mean no limit.
         let limited = |n: &crate::model::compose::Num| n.value.is_none_or(|v| v > 0);
         let written = service.pids_limit.as_ref().or(deploy_pids);
-        if written.is_some_and(limited) {
+        // A key this file does not write may be written where the service is completed.
+        if written.is_some_and(limited) || (written.is_none() && !service.container_is_complete()) {
             return;
         }
         let at = written.map_or(service.name.span, |n| n.text.span);

@@ -7,7 +7,10 @@ pub struct ReadOnlyMissing;
 
 impl Rule for ReadOnlyMissing {
     fn check_service(&self, cx: &mut Context<'_>, service: &Service) {
-        if service.read_only.as_ref().is_some_and(|f| f.is_true()) {
+        // A key this file does not write may be written where the service is completed.
+        if service.read_only.as_ref().is_some_and(|f| f.is_true())
+            || (service.read_only.is_none() && !service.container_is_complete())
+        {
             return;
         }
         let at = service.read_only.as_ref().map_or(service.name.span, |f| f.text.span);

@@ -136,6 +136,7 @@ impl Cx<'_> {
             command: None,
             entrypoint: None,
             extends: None,
+            provider: None,
         });
         let mut tags = KeyTags::default();
         let Some(s) = out.last_mut() else {
@@ -191,6 +192,7 @@ impl Cx<'_> {
                 "command" => s.command = cx.command(v),
                 "entrypoint" => s.entrypoint = cx.command(v),
                 "extends" => s.extends = cx.extends(v),
+                "provider" => s.provider = Some(cx.node_span(v)),
                 _ => {}
             });
         }

@@ -225,7 +225,8 @@ fn merge_service(base: Service, mut own: Service, tags: &KeyTags) -> Service {
         healthcheck,
         deploy,
         command,
-        entrypoint
+        entrypoint,
+        provider
     );
     macro_rules! join {
         ($key:expr, $f:ident, $same:expr) => {
@@ -286,6 +287,12 @@ fn merge_service(base: Service, mut own: Service, tags: &KeyTags) -> Service {
                 o.dockerfile = o.dockerfile.or(b.dockerfile);
                 o.dockerfile_inline = o.dockerfile_inline.or(b.dockerfile_inline);
                 o.target = o.target.or(b.target);
+                o.privileged = o.privileged.or(b.privileged);
+                for e in b.entitlements {
+                    if !o.entitlements.iter().any(|x| x.value == e.value) {
+                        o.entitlements.push(e);
+                    }
+                }
                 let mut args = b.args;
                 for a in o.args {
                     args.retain(|x| x.key.value != a.key.value);

@@ -17,6 +17,8 @@ impl Cx<'_> {
             built: None,
             target: None,
             secrets: Vec::new(),
+            privileged: None,
+            entitlements: Vec::new(),
         });
         if !self.yaml.is_mapping(id) {
             b.short = true;
@@ -30,6 +32,8 @@ impl Cx<'_> {
             "args" => b.args = cx.key_values(v),
             "target" => b.target = cx.text(v),
             "secrets" => b.secrets = cx.list(v, Cx::file_ref),
+            "privileged" => b.privileged = cx.flag(v),
+            "entitlements" => b.entitlements = cx.texts(v),
             _ => {}
         });
         Some(b)
