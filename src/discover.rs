@@ -14,6 +14,7 @@
 
 use crate::fsio::{self, ReadError};
 use crate::source::{self, FileKind, MAX_FILE_SIZE, SourceFile};
+use crate::syntax::compose::yaml::NodeId;
 use rayon::prelude::*;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -120,6 +121,184 @@ pub fn discover(paths: &[PathBuf], opts: &Options<'_>) -> Discovery {
     }
     sort_and_dedupe(&mut d.targets);
     d
+}
+
+/// Adds the dotenv files the compose files among `d.targets` read, as `docker compose` does
+/// for a project: the `.env` beside each compose file (interpolation) and each service's
+/// `env_file:` (the container's environment). They hold the project's secrets more often than
+/// the compose file does, and a walk skips them (`.env` is hidden; an `env_file` may have any
+/// name). A file the repository ignores (`.gitignore`, `.ignore`) or the configuration
+/// excludes is not committed with the project, and is left out: keeping secrets there is the
+/// advice, not a finding.
+pub fn add_project_env_files(d: &mut Discovery, exclude: Option<&Excluder>) {
+    let mut found: Vec<PathBuf> = Vec::new();
+    // The compose files to read: those found, then those they `include:` (linted too, as
+    // part of the project, whatever their names), and so on.
+    let mut compose: Vec<PathBuf> = d
+        .targets
+        .iter()
+        .filter(|t| t.kind == FileKind::Compose && !t.stdin)
+        .map(|t| normalise(&t.path))
+        .collect();
+    let mut known: std::collections::HashSet<PathBuf> = compose.iter().cloned().collect();
+    let mut next = 0;
+    while let Some(path) = compose.get(next).cloned() {
+        next += 1;
+        let dir = path.parent().unwrap_or(Path::new(""));
+        found.push(dir.join(".env"));
+        // Reading the file twice (here and to lint it) is paid only where it names env
+        // files or includes others.
+        let Ok(bytes) = crate::fsio::read_regular(&path, crate::source::MAX_FILE_SIZE) else {
+            continue;
+        };
+        let names_env = memchr::memmem::find(&bytes, b"env_file").is_some();
+        let includes = memchr::memmem::find(&bytes, b"include").is_some();
+        if !names_env && !includes {
+            continue;
+        }
+        let (text, _) = crate::source::decode(bytes);
+        let (env_files, included) = named_files(&text);
+        found.extend(env_files.into_iter().map(|p| dir.join(p)));
+        for inc in included {
+            let inc = normalise(&dir.join(inc));
+            if exclude.is_some_and(|ex| ex(&inc))
+                || !std::fs::metadata(&inc).is_ok_and(|m| m.is_file())
+                || !known.insert(inc.clone())
+            {
+                continue;
+            }
+            d.targets.push(Target {
+                path: inc.clone(),
+                kind: FileKind::Compose,
+                stdin: false,
+            });
+            compose.push(inc);
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    let mut listed: std::collections::HashMap<PathBuf, std::collections::HashSet<PathBuf>> =
+        std::collections::HashMap::new();
+    for path in found {
+        let path = normalise(&path);
+        if !seen.insert(path.clone())
+            || exclude.is_some_and(|ex| ex(&path))
+            || !std::fs::metadata(&path).is_ok_and(|m| m.is_file())
+        {
+            continue;
+        }
+        let dir = path.parent().unwrap_or(Path::new("")).to_path_buf();
+        let committed = listed
+            .entry(dir.clone())
+            .or_insert_with(|| unignored_files(&dir));
+        if !committed.contains(&path) {
+            continue;
+        }
+        d.targets.push(Target {
+            path,
+            kind: FileKind::Env,
+            stdin: false,
+        });
+    }
+    sort_and_dedupe(&mut d.targets);
+}
+
+/// The files directly in `dir` that `.gitignore` and `.ignore` files do not exclude (as the
+/// directory walk reads them, in or out of a Git repository).
+fn unignored_files(dir: &Path) -> std::collections::HashSet<PathBuf> {
+    let root = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    let walker = ignore::WalkBuilder::new(root)
+        .hidden(false)
+        .max_depth(Some(1))
+        .require_git(false)
+        .build();
+    walker
+        .filter_map(Result::ok)
+        .filter(|e| e.depth() == 1)
+        .map(|e| normalise(&dir.join(e.file_name())))
+        .collect()
+}
+
+/// `a/./b` as `a/b` (lexically; `..` is kept), so one file named two ways is linted once.
+fn normalise(path: &Path) -> PathBuf {
+    path.components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .collect()
+}
+
+/// The literal paths of a compose file's services' `env_file:` (short string, list of
+/// strings, or list of `{path: …}`), and of its top-level `include:` (string, or `{path: …}`
+/// with one path or a list, and that entry's `env_file:`); paths that interpolate a variable
+/// are left out.
+fn named_files(text: &str) -> (Vec<String>, Vec<String>) {
+    use crate::syntax::compose::yaml;
+    let tree = yaml::parse(text);
+    let mut out = Vec::new();
+    let mut included = Vec::new();
+    let literal = |p: &str| (!p.is_empty() && !p.contains('$')).then(|| p.to_string());
+    let scalars = |id: NodeId| -> Vec<String> {
+        let v = tree.resolve(id);
+        match tree.sequence(v) {
+            Some(items) => items
+                .iter()
+                .filter_map(|i| tree.scalar(tree.resolve(*i)).and_then(literal))
+                .collect(),
+            None => tree.scalar(v).and_then(literal).into_iter().collect(),
+        }
+    };
+    for doc in &tree.documents {
+        let Some(root) = doc.root.filter(|_| !doc.refused) else {
+            continue;
+        };
+        if let Some(inc) = tree.lookup(root, "include") {
+            for item in tree
+                .sequence(tree.resolve(inc.value))
+                .unwrap_or_default()
+                .iter()
+                .map(|i| tree.resolve(*i))
+            {
+                if let Some(p) = tree.scalar(item).and_then(literal) {
+                    included.push(p);
+                    continue;
+                }
+                if let Some(p) = tree.lookup(item, "path") {
+                    included.extend(scalars(p.value));
+                }
+                if let Some(e) = tree.lookup(item, "env_file") {
+                    out.extend(scalars(e.value));
+                }
+            }
+        }
+        let Some(services) = tree.lookup(root, "services") else {
+            continue;
+        };
+        for service in tree.entries(tree.resolve(services.value)) {
+            let Some(e) = tree.lookup(tree.resolve(service.value), "env_file") else {
+                continue;
+            };
+            let v = tree.resolve(e.value);
+            let items: Vec<NodeId> = match tree.sequence(v) {
+                Some(items) => items.to_vec(),
+                None => vec![v],
+            };
+            for item in items {
+                let item = tree.resolve(item);
+                let path = match tree.scalar(item) {
+                    Some(p) => Some(p),
+                    None => tree
+                        .lookup(item, "path")
+                        .and_then(|p| tree.scalar(tree.resolve(p.value))),
+                };
+                if let Some(p) = path.and_then(literal) {
+                    out.push(p);
+                }
+            }
+        }
+    }
+    (out, included)
 }
 
 /// A named path with a recognised Dockerfile or compose name and no trailing `/` is a file to

@@ -38,6 +38,9 @@ pub struct SettingsOptions {
     /// `--policy PATH`: Rego files or directories (package `main`, plimsoll input) run on every
     /// file beside the configuration's `[[policy]]` entries.
     pub policies: Vec<PathBuf>,
+    /// `--compose-file`/`-f`: these compose files, in this order, are one project, merged as
+    /// `docker compose -f a -f b` merges them.
+    pub compose_project: Vec<PathBuf>,
 }
 
 /// A file's settings, and problems that do not stop it being linted (a lock file that cannot be
@@ -100,14 +103,16 @@ impl SettingsSource {
         } else {
             crate::model::compose::DiskFiles::uncached()
         });
-        let compose_env = Arc::new(
-            if opts.ignore_env {
-                ComposeEnv::new()
-            } else {
-                ComposeEnv::from_process()
-            }
-            .with_files(compose_files.clone()),
-        );
+        let mut compose_env = if opts.ignore_env {
+            ComposeEnv::new()
+        } else {
+            ComposeEnv::from_process()
+        }
+        .with_files(compose_files.clone());
+        if !opts.compose_project.is_empty() {
+            compose_env.project = Some(Arc::from(opts.compose_project.clone()));
+        }
+        let compose_env = Arc::new(compose_env);
         SettingsSource {
             resolver: Arc::new(resolver),
             select: opts.select.clone(),

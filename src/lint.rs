@@ -38,6 +38,7 @@ pub fn lint_file(file: &SourceFile, settings: &LintSettings, opts: LintOptions) 
     let (mut report, statements) = engine::lint_source_with_statements(file, settings);
     mask_source_diagnostics(file, settings, &mut report.findings);
     name_extended_files(file, settings, &mut report.findings);
+    project_view(file, settings, &mut report.findings);
     let mut pipeline = Vec::new();
     if let Some(at) = opts.invalid_utf8_at {
         let end = file
@@ -142,11 +143,93 @@ fn name_extended_files(file: &SourceFile, settings: &LintSettings, findings: &mu
     }
 }
 
+/// The keys whose absence a rule reports on a service (or, for a top-level rule, on the
+/// file): another file of the project that sets one fills it.
+fn absent_keys(rule: &str) -> &'static [&'static str] {
+    match rule {
+        "service-healthcheck-missing" => &["healthcheck"],
+        "read-only-missing" => &["read_only"],
+        "cap-drop-all-missing" => &["cap_drop"],
+        "no-new-privileges-missing" => &["security_opt"],
+        "memory-limit-missing" => &["mem_limit", "deploy.resources.limits.memory"],
+        "cpu-limit-missing" => &["cpus", "cpu_quota", "deploy.resources.limits.cpus"],
+        "pids-limit-missing" => &["pids_limit", "deploy.resources.limits.pids"],
+        "compose-project-name-missing" => &["name"],
+        _ => &[],
+    }
+}
+
+/// A compose file that is part of a larger project (an override file beside it, or the
+/// `-f` list) is judged with the project: a finding on a value a later file replaces is not
+/// about what runs and is dropped (the later file's value is linted where it is written); a
+/// finding on an absence another file fills is dropped; a value that replaces an earlier
+/// file's says which, as a related note. Secrets and the engine's own findings stay: a secret
+/// written in a file is exposed whatever replaces it, and a broken file is broken.
+fn project_view(file: &SourceFile, settings: &LintSettings, findings: &mut Vec<Finding>) {
+    use crate::model::compose::project::{Project, Verdict};
+    use crate::source::FileKind;
+    if file.kind != FileKind::Compose || findings.is_empty() {
+        return;
+    }
+    let Some(project) = Project::of(&file.path, &file.text, &settings.compose_env) else {
+        return;
+    };
+    let others = project
+        .others()
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    findings.retain_mut(|f| {
+        if f.name.starts_with("secret") || f.code.starts_with("PL0") {
+            return true;
+        }
+        let absent = absent_keys(f.name);
+        match project.judge(f.span, absent) {
+            Verdict::Overridden { .. } | Verdict::Filled { .. } | Verdict::Elsewhere { .. } => {
+                false
+            }
+            Verdict::Kept { overrides: Some(p) } => {
+                let label = if p.raw.is_empty() {
+                    format!(
+                        "replaces the value at {}:{}:{} (merged as `docker compose` does)",
+                        p.file.display(),
+                        p.line,
+                        p.column
+                    )
+                } else {
+                    format!(
+                        "replaces `{}` from {}:{}:{} (merged as `docker compose` does)",
+                        p.raw,
+                        p.file.display(),
+                        p.line,
+                        p.column
+                    )
+                };
+                f.related.push(crate::finding::Related {
+                    span: f.span,
+                    label,
+                });
+                true
+            }
+            Verdict::Kept { overrides: None } => {
+                if !absent.is_empty() {
+                    f.related.push(crate::finding::Related {
+                        span: f.span,
+                        label: format!("no other file of the project sets it ({others})"),
+                    });
+                }
+                true
+            }
+        }
+    });
+}
+
 /// Codes of the findings that quote the file where it fails to parse or to follow the schema
 /// (syntax, schema, duplicate keys, interpolation, extends, input limits): their snippets show
 /// whatever the file holds, and a file that is not what it is named (a `compose.yaml` linked to
 /// a credentials file) holds secrets no rule marked.
-const SOURCE_DIAGNOSTICS: [&str; 8] = [
+const SOURCE_DIAGNOSTICS: [&str; 9] = [
     RuleId::DockerfileSyntax.code(),
     RuleId::YamlSyntax.code(),
     RuleId::ComposeSchema.code(),
@@ -154,6 +237,7 @@ const SOURCE_DIAGNOSTICS: [&str; 8] = [
     RuleId::ComposeInterpolation.code(),
     RuleId::ComposeUnsetVariable.code(),
     RuleId::ComposeExtends.code(),
+    RuleId::ComposeMissingFile.code(),
     RuleId::InputLimit.code(),
 ];
 

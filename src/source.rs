@@ -246,6 +246,9 @@ impl LineIndex {
 pub enum FileKind {
     Dockerfile,
     Compose,
+    /// A dotenv file (`.env`, an `env_file:`): `NAME=value` lines compose reads. Only the
+    /// secret rules apply.
+    Env,
 }
 
 impl FileKind {
@@ -253,6 +256,7 @@ impl FileKind {
         match self {
             FileKind::Dockerfile => "dockerfile",
             FileKind::Compose => "compose",
+            FileKind::Env => "env",
         }
     }
 
@@ -260,6 +264,7 @@ impl FileKind {
         match s.to_ascii_lowercase().as_str() {
             "dockerfile" | "containerfile" => Some(FileKind::Dockerfile),
             "compose" | "docker-compose" | "dockercompose" => Some(FileKind::Compose),
+            "env" | "dotenv" => Some(FileKind::Env),
             _ => None,
         }
     }
@@ -297,6 +302,9 @@ impl FileKind {
             return Some(FileKind::Dockerfile);
         }
         let lower = name.to_ascii_lowercase();
+        if is_env_name(&lower) {
+            return Some(FileKind::Env);
+        }
         let stem = lower
             .strip_suffix(".yaml")
             .or_else(|| lower.strip_suffix(".yml"))?;
@@ -306,6 +314,22 @@ impl FileKind {
             || ends_after_separator(stem, "compose");
         compose.then_some(FileKind::Compose)
     }
+}
+
+/// A dotenv file's name (lower case): `.env`, `.env.<stage>` (`.env.production`) and
+/// `<name>.env` (`db.env`). Templates (`.env.example`, `.env.sample`, `.env.template`,
+/// `.env.dist`, `*.env.example`) hold placeholders meant to be committed, and are not.
+fn is_env_name(lower: &str) -> bool {
+    const TEMPLATES: [&str; 6] = ["example", "sample", "template", "dist", "tmpl", "defaults"];
+    if lower == ".env" {
+        return true;
+    }
+    if let Some(stage) = lower.strip_prefix(".env.") {
+        return !stage.is_empty() && !TEMPLATES.iter().any(|t| stage.contains(t));
+    }
+    lower
+        .strip_suffix(".env")
+        .is_some_and(|stem| !stem.is_empty() && !stem.ends_with('.'))
 }
 
 impl FileKind {
@@ -585,6 +609,13 @@ mod tests {
         assert_eq!(k("decompose.yml"), None);
         assert_eq!(k("compose.json"), None);
         assert_eq!(k("values.yaml"), None);
+        assert_eq!(k(".env"), Some(FileKind::Env));
+        assert_eq!(k(".env.production"), Some(FileKind::Env));
+        assert_eq!(k("db.env"), Some(FileKind::Env));
+        assert_eq!(k(".env.example"), None, "a template");
+        assert_eq!(k(".env.sample"), None, "a template");
+        assert_eq!(k(".env."), None);
+        assert_eq!(k("environment"), None);
         assert_eq!(k("dockerfile"), None);
         assert_eq!(k("README.md"), None);
         // Leftovers of editors, patch, package managers and merge tools are not recognised.

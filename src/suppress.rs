@@ -393,6 +393,7 @@ fn scope_after(file: &SourceFile, line: u32, statements: &[(u32, u32)]) -> Optio
     Some(match file.kind {
         FileKind::Dockerfile => (next, continuation_end(file, next)),
         FileKind::Compose => (next, block_end(file, next)),
+        FileKind::Env => (next, next),
     })
 }
 

@@ -70,6 +70,7 @@ fn file_name(kind: FileKind) -> &'static str {
     match kind {
         FileKind::Dockerfile => "Dockerfile",
         FileKind::Compose => "compose.yaml",
+        FileKind::Env => ".env",
     }
 }
 

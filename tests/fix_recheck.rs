@@ -31,6 +31,7 @@ fn problems(kind: FileKind, text: &str) -> usize {
             .iter()
             .filter(|e| e.kind == YamlErrorKind::Syntax)
             .count(),
+        FileKind::Env => 0,
     }
 }
 

@@ -30,6 +30,19 @@ const FORMATS: [(&str, Format); 8] = [
 /// Every file under `path` (relative to `dir`), linted and reported by the library in one go,
 /// with the paths `check` run in `dir` reports.
 fn whole_reports(dir: &Path, path: &str) -> Vec<FileReport> {
+    // A compose file names files (build contexts, secrets' files, `extends`) relative to its
+    // directory, found from the reported path as `check` run in `dir` finds them: lint from
+    // `dir`. The working directory is the process's, so the two tests take turns.
+    static CWD: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _turn = CWD.lock().unwrap_or_else(|e| e.into_inner());
+    let before = std::env::current_dir().unwrap();
+    std::env::set_current_dir(dir).unwrap();
+    let reports = whole_reports_here(dir, path);
+    std::env::set_current_dir(before).unwrap();
+    reports
+}
+
+fn whole_reports_here(dir: &Path, path: &str) -> Vec<FileReport> {
     let no_kinds = |_: &Path| -> Option<FileKind> { None };
     let found = discover::discover(
         &[dir.join(path)],

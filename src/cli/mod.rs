@@ -163,6 +163,10 @@ pub struct CheckArgs {
     /// input; `[[policy]]` in plimsoll.toml configures more). Repeatable.
     #[arg(long = "policy", value_name = "PATH")]
     pub policies: Vec<PathBuf>,
+    /// A compose file of the project, as `docker compose -f`: repeat it to merge several in
+    /// order (later files override earlier ones); the files are linted as one project.
+    #[arg(long = "compose-file", short = 'f', value_name = "FILE")]
+    pub compose_files: Vec<PathBuf>,
 }
 
 #[derive(Debug, Default, Args)]

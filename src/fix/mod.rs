@@ -363,6 +363,7 @@ fn syntax_errors(kind: crate::source::FileKind, text: &str) -> Vec<(crate::sourc
             .filter(|e| e.kind == crate::syntax::compose::YamlErrorKind::Syntax)
             .map(|e| (e.span, e.message))
             .collect(),
+        FileKind::Env => Vec::new(),
     }
 }
 

@@ -38,6 +38,7 @@ pub fn image_refs(file: &SourceFile) -> Vec<ImageRef> {
         let found = match file.kind {
             FileKind::Dockerfile => from_image(content),
             FileKind::Compose => compose_image(content),
+            FileKind::Env => None,
         };
         if let Some((start, end)) = found {
             out.push(ImageRef {

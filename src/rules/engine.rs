@@ -51,6 +51,8 @@ pub(crate) fn parse(file: &SourceFile, env: &ComposeEnv, build: &BuildInputs) ->
     match file.kind {
         FileKind::Compose => parse_compose(file, env),
         FileKind::Dockerfile => parse_dockerfile(file, build),
+        // A dotenv file has no tree: the secret rules read its lines.
+        FileKind::Env => Parsed::default(),
     }
 }
 
@@ -86,6 +88,8 @@ fn parse_compose(file: &SourceFile, env: &ComposeEnv) -> Parsed {
             DiagnosticKind::Interpolation => RuleId::ComposeInterpolation,
             DiagnosticKind::UnsetVariable => RuleId::ComposeUnsetVariable,
             DiagnosticKind::Extends => RuleId::ComposeExtends,
+            DiagnosticKind::MissingFile => RuleId::ComposeMissingFile,
+            DiagnosticKind::LegacyLayout => RuleId::ComposeV1Layout,
         };
         let f = d.related.iter().fold(
             engine_finding(rule, d.span, &d.message),
@@ -451,6 +455,7 @@ pub fn lint_source_with_statements(
                 walk.compose(compose);
             }
         }
+        FileKind::Env => {}
     }
     for i in 0..walk.rules.len() {
         walk.run(i, |rule, cx| rule.check_file(cx));

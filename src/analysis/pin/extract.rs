@@ -17,6 +17,7 @@ pub fn extract_sites(kind: FileKind, path: &Path, text: &str) -> (Vec<PinSite>, 
             dockerfile_sites(text, &mut sites, &mut skips);
         }
         FileKind::Compose => compose_sites(path, text, &mut sites, &mut skips),
+        FileKind::Env => {}
     }
     sites.sort_by_key(|s| (s.span.start, s.span.end));
     sites.dedup_by_key(|s| s.span);

@@ -45,6 +45,7 @@ impl CheckArgs {
             cache_files: true,
             fetch_checksums: self.fetch_checksums,
             policies: self.policies.clone(),
+            compose_project: self.compose_files.clone(),
         }
     }
 }
@@ -146,20 +147,28 @@ pub fn run(args: CheckArgs) -> ExitStatus {
 
     // Discover.
     let mut paths = args.paths.clone();
+    // `-f a.yaml -f b.yaml` names files to lint, and makes them one project.
+    paths.extend(args.compose_files.iter().cloned());
     if paths.is_empty() && args.stdin_filename.is_some() {
         paths.push(PathBuf::from("-"));
     }
     let kind_for = |p: &Path| resolver.for_file(p).ok().and_then(|c| c.kind_for(p));
-    let found = discover::discover(
+    let exclude = source.excluder();
+    let mut found = discover::discover(
         &paths,
         &discover::Options {
             file_kind,
             stdin_filename: args.stdin_filename.clone(),
             kind_for: &kind_for,
-            exclude: Some(source.excluder()),
+            exclude: Some(exclude.clone()),
             follow_links: args.follow_links,
         },
     );
+    // A compose project is linted with the dotenv files it reads (not when `--file-kind`
+    // says what every named file is).
+    if file_kind.is_none() {
+        discover::add_project_env_files(&mut found, Some(&exclude));
+    }
     let targets = found.targets;
 
     // Standard output carries a fixed standard input, so the report goes to standard error.
@@ -570,6 +579,7 @@ fn lint_target(
             match kind {
                 FileKind::Dockerfile => "Dockerfile",
                 FileKind::Compose => "compose file",
+                FileKind::Env => "dotenv file",
             }
         );
         if kind != file.kind {

@@ -73,6 +73,16 @@ pub trait ComposeFiles: Send + Sync {
     fn notes(&self) -> Vec<String> {
         Vec::new()
     }
+
+    /// What is at `path`, if anything (a symbolic link is followed).
+    fn entry(&self, path: &Path) -> Option<EntryKind>;
+}
+
+/// What a path names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EntryKind {
+    File,
+    Dir,
 }
 
 /// Files from the disk.
@@ -168,6 +178,16 @@ impl ComposeFiles for DiskFiles {
     fn notes(&self) -> Vec<String> {
         lock(&self.notes).clone()
     }
+
+    fn entry(&self, path: &Path) -> Option<EntryKind> {
+        // Not cached: a handful of paths per project, and a language server wants them fresh.
+        let m = std::fs::metadata(path).ok()?;
+        Some(if m.is_dir() {
+            EntryKind::Dir
+        } else {
+            EntryKind::File
+        })
+    }
 }
 
 /// Files held in memory, by path (for tests and fuzzing: results depend on nothing else).
@@ -198,6 +218,17 @@ impl ComposeFiles for MemFiles {
     fn parsed(&self, path: &Path) -> Result<Arc<ParsedFile>, FileError> {
         self.text(path).map(|t| Arc::new(ParsedFile::parse(&t)))
     }
+
+    /// A held file, or a directory holding one.
+    fn entry(&self, path: &Path) -> Option<EntryKind> {
+        if self.files.contains_key(path) {
+            return Some(EntryKind::File);
+        }
+        let mut files = self.files.keys();
+        files
+            .any(|f| f.starts_with(path) && f != path)
+            .then_some(EntryKind::Dir)
+    }
 }
 
 /// What a compose file is loaded in: the variables interpolation reads (the process
@@ -208,6 +239,10 @@ pub struct Env {
     /// Process environment; wins over the `.env` file.
     pub vars: HashMap<String, String>,
     pub files: Arc<dyn ComposeFiles>,
+    /// The compose files named on the command line (`check -f a.yaml -f b.yaml`), in merge
+    /// order: one project. Other files form the default project of their directory
+    /// ([`super::project::project_files`]).
+    pub project: Option<Arc<[PathBuf]>>,
 }
 
 /// Reads from the disk afresh each time; shared, so that two default environments are equal.
@@ -219,6 +254,7 @@ impl Default for Env {
         Env {
             vars: HashMap::new(),
             files: Arc::clone(&DEFAULT_FILES),
+            project: None,
         }
     }
 }
@@ -236,7 +272,9 @@ impl fmt::Debug for Env {
 /// Equal when the variables are, and the files come from the same source.
 impl PartialEq for Env {
     fn eq(&self, other: &Env) -> bool {
-        self.vars == other.vars && Arc::ptr_eq(&self.files, &other.files)
+        self.vars == other.vars
+            && Arc::ptr_eq(&self.files, &other.files)
+            && self.project == other.project
     }
 }
 

@@ -136,7 +136,27 @@ fn load_inner(text: &str, path: &Path, env: &Env) -> ComposeFile {
             });
             continue;
         }
-        schema::check(&yaml, root, &mut diagnostics);
+        // Only a file without `services:` can be in the old layout: most never look.
+        let v1 = yaml.lookup(root, "services").is_none() && schema::is_v1_layout(&yaml, root);
+        if v1 {
+            let first = yaml
+                .entries(root)
+                .first()
+                .and_then(|e| yaml.node(e.key))
+                .map_or(Span::empty(0), |n| n.span);
+            diagnostics.push(Diagnostic {
+                kind: DiagnosticKind::LegacyLayout,
+                span: first,
+                message: "services at the top level, without `services:`: the version-1 \
+                          layout, which current `docker compose` refuses; its services are \
+                          linted as if under `services:` (indent them under a `services:` key)"
+                    .to_string(),
+                related: Vec::new(),
+            });
+            schema::check_v1(&yaml, root, &mut diagnostics);
+        } else {
+            schema::check(&yaml, root, &mut diagnostics);
+        }
         interpolation_diagnostics(&yaml, root, &vars, &budget, &mut diagnostics);
         let mut cx = Cx {
             yaml: &yaml,
@@ -150,7 +170,15 @@ fn load_inner(text: &str, path: &Path, env: &Env) -> ComposeFile {
             remap: None,
             services: None,
         };
-        documents.push(cx.compose(root, doc.span));
+        let compose = if v1 {
+            cx.compose_v1(root, doc.span)
+        } else {
+            cx.compose(root, doc.span)
+        };
+        super::missing::check(&compose, path, &vars, &*env.files, &mut diagnostics);
+        let mut compose = compose;
+        super::built::resolve(&mut compose, path, &*env.files);
+        documents.push(compose);
     }
     if let Some((span, message)) = budget.stopped.take() {
         diagnostics.push(Diagnostic {

@@ -8,8 +8,11 @@
 //! panics or aborts.
 
 mod builder;
+mod built;
 pub mod files;
 mod load;
+mod missing;
+pub mod project;
 pub mod schema;
 pub mod short_syntax;
 
@@ -18,7 +21,7 @@ use std::path::{Path, PathBuf};
 use crate::source::Span;
 use crate::syntax::compose::yaml::{NodeId, ScalarStyle, Yaml};
 
-pub use files::{ComposeFiles, DiskFiles, Env, FileError, MemFiles};
+pub use files::{ComposeFiles, DiskFiles, EntryKind, Env, FileError, MemFiles};
 pub use load::{load, load_path};
 
 /// A loaded compose file: its YAML tree, one [`Compose`] per document, and diagnostics.
@@ -116,6 +119,12 @@ pub enum DiagnosticKind {
     Depth,
     /// `extends` names a service or file that cannot be found or read, or forms a cycle.
     Extends,
+    /// A file or directory the project names does not exist: a secret's or config's `file:`,
+    /// a required `env_file:`, a build context or its Dockerfile.
+    MissingFile,
+    /// The version-1 layout (services at the top level), which current Compose refuses; its
+    /// services are still read.
+    LegacyLayout,
 }
 
 impl DiagnosticKind {
@@ -129,6 +138,8 @@ impl DiagnosticKind {
             DiagnosticKind::AliasBudget => "alias-budget",
             DiagnosticKind::Depth => "depth",
             DiagnosticKind::Extends => "extends",
+            DiagnosticKind::MissingFile => "missing-file",
+            DiagnosticKind::LegacyLayout => "legacy-layout",
         }
     }
 
@@ -393,6 +404,29 @@ pub struct Build {
     /// `entitlements:` the build is granted (`security.insecure` is a privileged build,
     /// `network.host` the host's network).
     pub entitlements: Vec<Text>,
+    /// The stage this build produces, read from its Dockerfile with `args` and `target`
+    /// (`None` when the Dockerfile cannot be read here).
+    pub built: Option<Box<BuiltStage>>,
+}
+
+/// The stage a service's `build:` produces, as its Dockerfile says: what decides the user
+/// the container runs as when the service sets no `user:`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BuiltStage {
+    /// The Dockerfile (`None` for `dockerfile_inline:`).
+    pub dockerfile: Option<PathBuf>,
+    /// The stage's name, or `#<index>` for an unnamed one.
+    pub stage: String,
+    /// 1-based line and column of the stage's `FROM` in the Dockerfile.
+    pub from_line: u32,
+    pub from_column: u32,
+    /// The `USER` in effect at the end of the stage (resolved where possible), with its line.
+    pub user: Option<(String, u32)>,
+    /// The external image the stage's chain starts from (`FROM` resolved with the build's
+    /// args); `None` for `scratch` or a base that cannot be resolved.
+    pub base: Option<String>,
+    /// `build.target` names no stage of the Dockerfile.
+    pub target_missing: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -385,6 +385,30 @@ pub fn parse_bool(s: &str) -> Option<bool> {
     }
 }
 
+/// Checks a document in the version-1 layout (services at the top level) against the model:
+/// each top-level entry as a service.
+pub fn check_v1(yaml: &Yaml, root: NodeId, out: &mut Vec<Diagnostic>) {
+    Checker { yaml, out }.check(root, &Named(&SERVICE_SHAPE), KeyPath::Root, 0);
+}
+
+/// Whether a document's root mapping is in the version-1 layout: no `services:`, no key of the
+/// current layout, and some top-level value a mapping with `image` or `build` (a service).
+pub fn is_v1_layout(yaml: &Yaml, root: NodeId) -> bool {
+    let entries = yaml.entries(root);
+    let mut service_like = false;
+    for e in &entries {
+        let Some(key) = yaml.scalar(e.key) else {
+            return false;
+        };
+        if TOP_LEVEL.iter().any(|f| f.name == key) || key.starts_with("x-") {
+            return false;
+        }
+        let v = yaml.resolve(e.value);
+        service_like |= yaml.lookup(v, "image").is_some() || yaml.lookup(v, "build").is_some();
+    }
+    service_like
+}
+
 /// Checks a document's root mapping against the model.
 pub fn check(yaml: &Yaml, root: NodeId, out: &mut Vec<Diagnostic>) {
     let top = Object(TOP_LEVEL);

@@ -115,7 +115,13 @@ fn dockerfile_hits(text: &str, df: &Dockerfile, scan: &[SecretHit], allow: &Allo
 /// `NAME=value` text elsewhere in the file.
 fn compose_hits(text: &str, compose: &ComposeFile, scan: &[SecretHit], allow: &Allowlist) -> Vec<Hit> {
     let mut out = Vec::new();
-    let (known, assigned) = scan_file(text, scan, allow);
+    // A service's or build's `secrets:` lists the names of secrets, never their values.
+    let scan: Vec<SecretHit> = scan
+        .iter()
+        .filter(|h| !(h.kind == SecretKind::Assigned && h.name == "secrets"))
+        .cloned()
+        .collect();
+    let (known, assigned) = scan_file(text, &scan, allow);
     let mut judged: Vec<Span> = Vec::new();
     for service in compose.services() {
         let name = &service.name.value;
@@ -200,6 +206,105 @@ fn compose_literal(kv: &KeyValue, allow: &Allowlist) -> Option<ComposeLiteral> {
     })
 }
 
+/// Literal secrets in a dotenv file (`.env`, an `env_file:`): each `NAME=value` line judged
+/// by its name as compose `environment:` is, and the scan's random-looking assignments
+/// elsewhere. Compose reads the file into the environment (or interpolates the compose file
+/// with it), so the secret lives here, on its line.
+fn dotenv_hits(text: &str, scan: &[SecretHit], allow: &Allowlist) -> Vec<Hit> {
+    let mut out = Vec::new();
+    let (known, assigned) = scan_file(text, scan, allow);
+    let mut judged: Vec<Span> = Vec::new();
+    for line in dotenv_lines(text) {
+        let (name, value) = (line.name.text(text), line.value.text(text));
+        if secret_name(name).is_some() {
+            judged.push(line.name.cover(line.value));
+        }
+        // `${OTHER}` reads another variable: nothing is written here.
+        if crate::syntax::compose::interpolate::has_variables(value)
+            || !is_literal_secret(name, value, allow)
+            || overlaps(&known, line.value)
+        {
+            continue;
+        }
+        out.push(Hit {
+            span: line.value,
+            secret: line.value,
+            message: format!(
+                "`{name}` holds a literal secret (`{}`) in a dotenv file: keep the file out of \
+                 version control (`.gitignore`) or give the value through compose `secrets:`",
+                redact(value)
+            ),
+        });
+    }
+    out.extend(assigned.into_iter().filter(|h| {
+        !judged.iter().any(|j| j.contains(h.span.start as usize)) && !overlaps(&known, h.secret)
+    }));
+    out
+}
+
+/// One `NAME=value` line of a dotenv file: the spans of the name and of the value (inside its
+/// quotes, without a trailing comment).
+struct DotenvLine {
+    name: Span,
+    value: Span,
+}
+
+/// The assignments of a dotenv file, as compose reads them: `export ` is optional, blank lines
+/// and `#` comments are skipped, a value is single- or double-quoted or runs to the end of the
+/// line (or to ` #`). A quoted value spanning lines is cut at its first line (the secret
+/// scanner still reads the rest).
+fn dotenv_lines(text: &str) -> Vec<DotenvLine> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for raw in text.split_inclusive('\n') {
+        let line_start = start;
+        start += raw.len();
+        let line = raw.trim_end_matches(['\n', '\r']);
+        let body = line.trim_start();
+        let mut at = line_start + (line.len() - body.len());
+        let body = match body.strip_prefix("export ") {
+            Some(rest) => {
+                let rest_trimmed = rest.trim_start();
+                at += body.len() - rest_trimmed.len();
+                rest_trimmed
+            }
+            None => body,
+        };
+        if body.is_empty() || body.starts_with('#') {
+            continue;
+        }
+        let Some(eq) = body.find(['=', ':']) else {
+            continue;
+        };
+        let name = body[..eq].trim_end();
+        if name.is_empty() || name.contains(char::is_whitespace) {
+            continue;
+        }
+        let after = &body[eq + 1..];
+        let lead = after.len() - after.trim_start_matches([' ', '\t']).len();
+        let v = &after[lead..];
+        let v_at = at + eq + 1 + lead;
+        let (from, to) = match v.chars().next() {
+            Some(q @ ('"' | '\'')) => match v[1..].find(q) {
+                Some(end) => (1, 1 + end),
+                None => (1, v.len()),
+            },
+            _ => {
+                let end = v.find(" #").unwrap_or(v.len());
+                (0, v[..end].trim_end().len())
+            }
+        };
+        if to <= from {
+            continue;
+        }
+        out.push(DotenvLine {
+            name: Span::new(at, at + name.len()),
+            value: Span::new(v_at + from, v_at + to),
+        });
+    }
+    out
+}
+
 /// A literal secret in a compose value.
 struct ComposeLiteral {
     span: Span,
@@ -217,6 +322,8 @@ impl Rule for SecretInVariable {
             dockerfile_hits(text, df, scan, allow)
         } else if let Some(compose) = cx.compose() {
             compose_hits(text, compose, scan, allow)
+        } else if cx.file.kind == crate::source::FileKind::Env {
+            dotenv_hits(text, scan, allow)
         } else {
             return;
         };

@@ -38,6 +38,17 @@ impl Cx<'_> {
         c
     }
 
+    /// A document in the version-1 layout: every top-level key is a service.
+    pub(in crate::model::compose) fn compose_v1(&mut self, root: NodeId, span: Span) -> Compose {
+        self.services = Some(root);
+        Compose {
+            span,
+            node: Some(root),
+            services: self.services(root),
+            ..Compose::default()
+        }
+    }
+
     fn services(&mut self, id: NodeId) -> Vec<Service> {
         if !self.yaml.is_mapping(id) {
             return Vec::new();

@@ -333,6 +333,10 @@ mod tests {
             self.parsed.fetch_add(1, Ordering::Relaxed);
             self.inner.parsed(path)
         }
+
+        fn entry(&self, path: &Path) -> Option<super::super::super::EntryKind> {
+            self.inner.entry(path)
+        }
     }
 
     #[test]

@@ -14,6 +14,7 @@ impl Cx<'_> {
             dockerfile: None,
             dockerfile_inline: None,
             args: Vec::new(),
+            built: None,
             target: None,
             secrets: Vec::new(),
             privileged: None,
