@@ -480,6 +480,8 @@ impl<'a> Reader<'a> {
             loop {
                 match self.at(i) {
                     0 | b'\n' => return None,
+                    // An escaped line break continues the key on the next line: not one line.
+                    b'\\' if c == b'"' && matches!(self.at(i + 1), b'\n' | 0) => return None,
                     b'\\' if c == b'"' => i += 2,
                     q if q == c => {
                         if c == b'\'' && self.at(i + 1) == b'\'' {
