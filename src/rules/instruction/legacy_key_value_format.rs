@@ -54,6 +54,12 @@ fn fix(pair: &KeyValue, text: &str, instruction: Span) -> Option<Fix> {
     if instruction.text(text).contains('\n') {
         return None;
     }
+    // In `key=value` the key is read as a shell word too: a quote, escape or `$` in it (taken
+    // literally in the legacy form) would change what it means, or leave a quote open.
+    let key = &pair.key.value;
+    if key.contains(['"', '\'', '\\', '`', '$', '=']) || pair.key.span.text(text) != key {
+        return None;
+    }
     let value = quoted(&pair.value.value)?;
     // The value as written must be the value the parser read (no continuation inside).
     if pair.value.span.text(text) != pair.value.value {
@@ -64,7 +70,7 @@ fn fix(pair: &KeyValue, text: &str, instruction: Span) -> Option<Fix> {
         applicability: Applicability::Safe,
         edits: vec![Edit::replace(
             Span::new(pair.key.span.start as usize, pair.value.span.end as usize),
-            format!("{}={value}", pair.key.value),
+            format!("{key}={value}"),
         )],
     })
 }
