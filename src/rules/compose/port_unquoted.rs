@@ -23,10 +23,22 @@ impl Rule for PortUnquoted {
                     let Some(list) = written_pair(yaml, service.value, section) else {
                         continue;
                     };
+                    // Entries are the items of a list: a mapping here is a schema error, and
+                    // its values (a null among them) are not port entries to quote.
+                    let is_list = yaml
+                        .node(list.value)
+                        .is_some_and(|n| matches!(n.kind, NodeKind::Sequence(_)));
+                    if !is_list {
+                        continue;
+                    }
                     for item in written_entries(yaml, list.value) {
                         let Some(node) = yaml.node(item.value) else {
                             continue;
                         };
+                        // An empty item (`- ` with nothing after it) has nothing to quote.
+                        if node.span.start == node.span.end {
+                            continue;
+                        }
                         let NodeKind::Scalar { value, style } = node.kind else {
                             continue;
                         };
