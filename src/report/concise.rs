@@ -1,24 +1,16 @@
 //! `file:line:col: severity code message`, one finding per line.
 
-use super::display_path;
 use crate::finding::FileReport;
 use std::io::{self, Write};
 
 pub fn render(reports: &[FileReport], out: &mut dyn Write) -> io::Result<()> {
-    let mut out = io::BufWriter::with_capacity(1 << 16, out);
-    for r in reports {
-        let path = display_path(&r.file);
-        for f in &r.findings {
-            let loc = f.location(&r.file);
-            let message = super::one_line(&f.message);
-            writeln!(
-                out,
-                "{}:{}:{}: {} {} {}",
-                path, loc.line, loc.column, f.severity, f.code, message
-            )?;
-        }
-    }
-    out.flush()
+    super::write_finding_lines(reports, out, |out, path, loc, f, message| {
+        writeln!(
+            out,
+            "{path}:{}:{}: {} {} {message}",
+            loc.line, loc.column, f.severity, f.code
+        )
+    })
 }
 
 #[cfg(test)]

@@ -2,25 +2,17 @@
 //! `plimsoll:FILE:LINE: CODE severity: message`, which editors (Emacs' compilation mode, Vim's
 //! quickfix) and scripts written for `hadolint -f gnu` read.
 
-use super::display_path;
 use crate::finding::FileReport;
 use std::io::{self, Write};
 
 pub fn render(reports: &[FileReport], out: &mut dyn Write) -> io::Result<()> {
-    let mut out = io::BufWriter::with_capacity(1 << 16, out);
-    for r in reports {
-        let path = display_path(&r.file);
-        for f in &r.findings {
-            let loc = f.location(&r.file);
-            let message = super::one_line(&f.message);
-            writeln!(
-                out,
-                "plimsoll:{}:{}: {} {}: {}",
-                path, loc.line, f.code, f.severity, message
-            )?;
-        }
-    }
-    out.flush()
+    super::write_finding_lines(reports, out, |out, path, loc, f, message| {
+        writeln!(
+            out,
+            "plimsoll:{path}:{}: {} {}: {message}",
+            loc.line, f.code, f.severity
+        )
+    })
 }
 
 #[cfg(test)]

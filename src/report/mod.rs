@@ -5,7 +5,7 @@
 //! internals. Line and column always come from the file's [`LineIndex`](crate::source::LineIndex)
 //! (one binary search per position), so rendering stays linear in the number of findings.
 
-use crate::finding::{FileReport, Finding, Severity};
+use crate::finding::{FileReport, Finding, Location, Severity};
 use crate::source::SourceFile;
 use std::borrow::Cow;
 use std::io::{self, Write};
@@ -63,6 +63,25 @@ pub(crate) fn one_line(message: &str) -> Cow<'_, str> {
     } else {
         Cow::Borrowed(message)
     }
+}
+
+/// Writes one line per finding, in report order, for the one-line formats (concise, gnu):
+/// `line` formats a finding given its file's display path, its location and its message on one
+/// line.
+pub(crate) fn write_finding_lines(
+    reports: &[FileReport],
+    out: &mut dyn Write,
+    line: impl Fn(&mut dyn Write, &str, &Location, &Finding, &str) -> io::Result<()>,
+) -> io::Result<()> {
+    let mut out = io::BufWriter::with_capacity(1 << 16, out);
+    for r in reports {
+        let path = display_path(&r.file);
+        for f in &r.findings {
+            let loc = f.location(&r.file);
+            line(&mut out, &path, &loc, f, &one_line(&f.message))?;
+        }
+    }
+    out.flush()
 }
 
 /// Renders `reports` in `format` to `out`.
