@@ -34,7 +34,7 @@ fn hadolint_configurations_give_the_same_findings_under_plimsoll() {
     if !support::have_tool("hadolint") {
         return;
     }
-    let aliases = dl_aliases();
+    let aliases = support::dl_aliases();
     let mut cases: Vec<_> = std::fs::read_dir(FIXTURES)
         .expect("read the fixtures")
         .filter_map(|e| e.ok())
@@ -88,30 +88,6 @@ fn hadolint_configurations_give_the_same_findings_under_plimsoll() {
         eprintln!("{name}: {} finding(s) agree", t.intersection(&o).count());
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
-}
-
-/// plimsoll rule code -> the DL codes it lists as aliases.
-fn dl_aliases() -> BTreeMap<String, Vec<String>> {
-    let out = Command::new(support::plimsoll_bin())
-        .args(["rules", "--format", "json"])
-        .output()
-        .expect("run plimsoll rules");
-    let rules: Value = serde_json::from_slice(&out.stdout).expect("rules JSON");
-    let mut map = BTreeMap::new();
-    for rule in rules.as_array().expect("an array of rules") {
-        let dls: Vec<String> = rule["aliases"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .filter(|a| a.starts_with("DL"))
-            .map(str::to_string)
-            .collect();
-        if !dls.is_empty() {
-            map.insert(rule["code"].as_str().unwrap().to_string(), dls);
-        }
-    }
-    map
 }
 
 fn hadolint(dir: &Path) -> (Findings, i32) {

@@ -38,7 +38,7 @@ fn pragmas_give_hadolints_findings_or_the_case_says_why_not() {
     if !support::have_tool("hadolint") || !support::have_tool("shellcheck") {
         return;
     }
-    let aliases = dl_aliases();
+    let aliases = support::dl_aliases();
     let mut cases: Vec<_> = std::fs::read_dir(FIXTURES)
         .expect("read the fixtures")
         .filter_map(|e| e.ok())
@@ -119,30 +119,6 @@ fn differences(dir: &Path) -> BTreeMap<(String, u32, String), String> {
         out.insert((code.to_string(), at, side.to_string()), why.to_string());
     }
     out
-}
-
-/// plimsoll rule code -> the DL codes it lists as aliases.
-fn dl_aliases() -> BTreeMap<String, Vec<String>> {
-    let out = Command::new(support::plimsoll_bin())
-        .args(["rules", "--format", "json"])
-        .output()
-        .expect("run plimsoll rules");
-    let rules: Value = serde_json::from_slice(&out.stdout).expect("rules JSON");
-    let mut map = BTreeMap::new();
-    for rule in rules.as_array().expect("an array of rules") {
-        let dls: Vec<String> = rule["aliases"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .filter(|a| a.starts_with("DL"))
-            .map(str::to_string)
-            .collect();
-        if !dls.is_empty() {
-            map.insert(rule["code"].as_str().unwrap().to_string(), dls);
-        }
-    }
-    map
 }
 
 fn hadolint(dir: &Path) -> Findings {

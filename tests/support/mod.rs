@@ -95,3 +95,27 @@ pub fn run_plimsoll(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Run {
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
 }
+
+/// plimsoll rule code -> the DL codes it lists as aliases.
+pub fn dl_aliases() -> std::collections::BTreeMap<String, Vec<String>> {
+    let out = Command::new(plimsoll_bin())
+        .args(["rules", "--format", "json"])
+        .output()
+        .expect("run plimsoll rules");
+    let rules: serde_json::Value = serde_json::from_slice(&out.stdout).expect("rules JSON");
+    let mut map = std::collections::BTreeMap::new();
+    for rule in rules.as_array().expect("an array of rules") {
+        let dls: Vec<String> = rule["aliases"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(serde_json::Value::as_str)
+            .filter(|a| a.starts_with("DL"))
+            .map(str::to_string)
+            .collect();
+        if !dls.is_empty() {
+            map.insert(rule["code"].as_str().unwrap().to_string(), dls);
+        }
+    }
+    map
+}
