@@ -20,6 +20,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 fn main() {
+    link_position_dependent();
     println!("cargo:rerun-if-changed=rules");
     println!("cargo:rerun-if-changed=src/rules");
     let manifest = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default());
@@ -38,6 +39,30 @@ fn main() {
             message.push_str("(see CONTRIBUTING.md: a rule is a page in rules/<family>/ and a file in src/rules/<module>/)");
             panic!("{message}");
         }
+    }
+}
+
+/// Links the `plimsoll` binary as a position-dependent executable on Linux with glibc.
+///
+/// Why: a position-independent executable has every pointer in its read-only tables (the rule
+/// catalog, vtables, Unicode and time-zone tables of the dependencies, panic locations)
+/// relocated by the dynamic loader at every start: 58,000 relocations over 391 pages, each page
+/// copied on write. On the 2-core VMs we measure on, that was 1.4 ms of a 4.3 ms one-file check
+/// (`perf stat`: 708 page faults against 336 without, `--version` 2.9 ms against 1.5 ms), and a
+/// pre-commit hook pays it once per batch of files. A position-dependent link resolves them all
+/// when linking. The cost is that the executable's own code and data load at a fixed address
+/// (the heap, stack and shared libraries keep their random addresses); plimsoll is safe Rust
+/// on every input-driven path, which is the protection that matters here. Only the binary is
+/// linked this way: the library, tests and fuzz targets are unchanged. Set
+/// `PLIMSOLL_PIE=1` at build time to keep the default position-independent link.
+fn link_position_dependent() {
+    println!("cargo:rerun-if-env-changed=PLIMSOLL_PIE");
+    let var = |name: &str| std::env::var(name).unwrap_or_default();
+    if var("CARGO_CFG_TARGET_OS") == "linux"
+        && var("CARGO_CFG_TARGET_ENV") == "gnu"
+        && std::env::var_os("PLIMSOLL_PIE").is_none()
+    {
+        println!("cargo:rustc-link-arg-bins=-no-pie");
     }
 }
 
