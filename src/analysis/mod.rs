@@ -76,7 +76,8 @@ pub struct Analysis<'a> {
     /// What the build is given (build arguments, platforms).
     pub build: &'a BuildInputs,
     images: OnceCell<Cow<'a, [ImageUse]>>,
-    runs: OnceCell<Runs<'a>>,
+    commands: &'a CommandStore<'a>,
+    packages: OnceCell<Packages<'a>>,
     secrets: OnceCell<secret::detect::FileSecrets>,
     allowlist: OnceCell<Arc<secret::allowlist::Allowlist>>,
     weakenings: OnceCell<Vec<trust::Weakened>>,
@@ -92,6 +93,20 @@ struct Runs<'a> {
     onbuild: Vec<Vec<Command<'a>>>,
 }
 
+/// Where a file's RUN commands live while it is linted, outside the [`Analysis`] that reads
+/// them, so that analyses of those commands ([`Analysis::package_commands`]) can be kept in the
+/// `Analysis` and borrow them. The caller makes one per file and lends it to [`Analysis::new`].
+#[derive(Default)]
+pub struct CommandStore<'a> {
+    runs: OnceCell<Runs<'a>>,
+}
+
+/// The package-manager reading of each command of [`Runs`], in the same shape.
+struct Packages<'a> {
+    top: Vec<Vec<Option<packages::PackageCommand<'a>>>>,
+    onbuild: Vec<Vec<Option<packages::PackageCommand<'a>>>>,
+}
+
 impl<'a> Analysis<'a> {
     pub fn new(
         file: &'a SourceFile,
@@ -100,6 +115,7 @@ impl<'a> Analysis<'a> {
         compose: Option<&'a ComposeFile>,
         secret_allowlist: &'a [String],
         build: &'a BuildInputs,
+        commands: &'a CommandStore<'a>,
     ) -> Analysis<'a> {
         Analysis {
             file,
@@ -109,7 +125,8 @@ impl<'a> Analysis<'a> {
             secret_allowlist,
             build,
             images: OnceCell::new(),
-            runs: OnceCell::new(),
+            commands,
+            packages: OnceCell::new(),
             secrets: OnceCell::new(),
             allowlist: OnceCell::new(),
             weakenings: OnceCell::new(),
@@ -163,9 +180,46 @@ impl<'a> Analysis<'a> {
     /// The simple commands of instruction `index` of the Dockerfile model (or of the
     /// instruction it wraps, with `onbuild`): a shell-form RUN's commands, heredoc bodies fed
     /// to a shell included, or an exec-form RUN as one command. Empty for other instructions.
-    pub fn run_commands(&self, index: usize, onbuild: bool) -> &[Command<'a>] {
-        let runs = self.runs.get_or_init(|| self.parse_runs());
+    pub fn run_commands(&self, index: usize, onbuild: bool) -> &'a [Command<'a>] {
+        let runs = self.runs();
         let list = if onbuild { &runs.onbuild } else { &runs.top };
+        list.get(index).map_or(&[], Vec::as_slice)
+    }
+
+    fn runs(&self) -> &'a Runs<'a> {
+        let store: &'a CommandStore<'a> = self.commands;
+        store.runs.get_or_init(|| self.parse_runs())
+    }
+
+    /// [`packages::classify`] of each of [`Analysis::posix_run_commands`], in the same order:
+    /// read once per file, where a score of rules ask for it (reading each package of a long
+    /// `apt-get install` again for each rule was a tenth of a corpus run).
+    pub fn package_commands(
+        &self,
+        index: usize,
+        onbuild: bool,
+    ) -> &[Option<packages::PackageCommand<'a>>] {
+        if self.posix_run_commands(index, onbuild).is_empty() {
+            return &[];
+        }
+        let packages = self.packages.get_or_init(|| {
+            let runs = self.runs();
+            let read = |lists: &'a [Vec<Command<'a>>]| -> Vec<Vec<_>> {
+                lists
+                    .iter()
+                    .map(|list| list.iter().map(packages::classify).collect())
+                    .collect()
+            };
+            Packages {
+                top: read(&runs.top),
+                onbuild: read(&runs.onbuild),
+            }
+        });
+        let list = if onbuild {
+            &packages.onbuild
+        } else {
+            &packages.top
+        };
         list.get(index).map_or(&[], Vec::as_slice)
     }
 
@@ -173,7 +227,7 @@ impl<'a> Analysis<'a> {
     /// whose `SHELL` (or Windows default) is PowerShell, `cmd` or another program runs text
     /// this tokenizer does not describe, so it yields nothing there. Exec-form RUNs run without
     /// a shell and are always read.
-    pub fn posix_run_commands(&self, index: usize, onbuild: bool) -> &[Command<'a>] {
+    pub fn posix_run_commands(&self, index: usize, onbuild: bool) -> &'a [Command<'a>] {
         let exec_form = self
             .dockerfile
             .and_then(|df| df.instrs.get(index))
@@ -193,7 +247,7 @@ impl<'a> Analysis<'a> {
 
     /// [`Analysis::run_commands`] of an instruction the caller holds (a top-level one or the
     /// one an ONBUILD wraps).
-    pub fn commands_of(&self, ins: &Instr) -> &[Command<'a>] {
+    pub fn commands_of(&self, ins: &Instr) -> &'a [Command<'a>] {
         let Some(df) = self.dockerfile else {
             return &[];
         };

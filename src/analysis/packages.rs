@@ -427,33 +427,19 @@ pub fn op(cmd: &Command<'_>) -> Option<PkgOp> {
     if cmd.is("rm") {
         return cache_removal(cmd).map(PkgOp::Cleanup);
     }
-    classify(cmd)?.op()
+    let head = head(cmd)?;
+    op_of(head.manager, head.action)
 }
 
 /// Reads a command as a package-manager command, if it is one.
 pub fn classify<'c>(cmd: &'c Command<'c>) -> Option<PackageCommand<'c>> {
-    let name_word = cmd.name_word()?;
-    if name_word.has_expansion {
-        return None;
-    }
-    let name = basename(name_word.as_str());
-    let mut args: &'c [Word<'c>] = cmd.args();
-    let manager = if is_python(name) {
-        // `python3 -m pip install …`: the words after `pip` are pip's.
-        let at = args
-            .windows(2)
-            .position(|w| w[0].is("-m") && is_pip(w[1].as_str()))?;
-        args = args.get(at + 2..).unwrap_or(&[]);
-        Manager::Pip
-    } else {
-        Manager::of_program(name)?
-    };
-    let (subcommand, rest) = match manager {
-        Manager::Pacman | Manager::Dpkg | Manager::Rpm => operation_flag(manager, args),
-        _ => subcommand(args, manager.value_options()),
-    };
+    let Head {
+        manager,
+        action,
+        subcommand,
+        rest,
+    } = head(cmd)?;
     let sub = subcommand.map(|w| w.as_str()).unwrap_or("");
-    let action = action(manager, sub, args, cmd);
     let mut packages = Vec::new();
     if matches!(action, Action::Install | Action::Remove | Action::Upgrade) {
         let rest = match (manager, sub) {
@@ -478,6 +464,48 @@ pub fn classify<'c>(cmd: &'c Command<'c>) -> Option<PackageCommand<'c>> {
         action,
         subcommand,
         packages,
+    })
+}
+
+/// What [`classify`] reads before the packages: enough for [`op`] and the clean-up checks,
+/// which ask on every command and need no package list.
+pub struct Head<'c> {
+    pub manager: Manager,
+    pub action: Action,
+    pub subcommand: Option<&'c Word<'c>>,
+    /// The words after the subcommand.
+    rest: &'c [Word<'c>],
+}
+
+/// [`classify`] without the packages (see [`Head`]).
+pub fn head<'c>(cmd: &'c Command<'c>) -> Option<Head<'c>> {
+    let name_word = cmd.name_word()?;
+    if name_word.has_expansion {
+        return None;
+    }
+    let name = basename(name_word.as_str());
+    let mut args: &'c [Word<'c>] = cmd.args();
+    let manager = if is_python(name) {
+        // `python3 -m pip install …`: the words after `pip` are pip's.
+        let at = args
+            .windows(2)
+            .position(|w| w[0].is("-m") && is_pip(w[1].as_str()))?;
+        args = args.get(at + 2..).unwrap_or(&[]);
+        Manager::Pip
+    } else {
+        Manager::of_program(name)?
+    };
+    let (subcommand, rest) = match manager {
+        Manager::Pacman | Manager::Dpkg | Manager::Rpm => operation_flag(manager, args),
+        _ => subcommand(args, manager.value_options()),
+    };
+    let sub = subcommand.map(|w| w.as_str()).unwrap_or("");
+    let action = action(manager, sub, args, cmd);
+    Some(Head {
+        manager,
+        action,
+        subcommand,
+        rest,
     })
 }
 
@@ -657,15 +685,15 @@ fn skip_operand<'c>(words: &'c [Word<'c>], value_options: &[&str]) -> &'c [Word<
 
 /// The package-manager commands of a RUN (or the RUN an ONBUILD wraps) as a POSIX shell runs
 /// them (see [`crate::analysis::Analysis::posix_run_commands`]), wrappers seen through.
-pub fn run_package_commands<'a>(
-    analysis: &'a crate::analysis::Analysis<'a>,
+pub fn run_package_commands<'s, 'a>(
+    analysis: &'s crate::analysis::Analysis<'a>,
     index: usize,
     onbuild: bool,
-) -> impl Iterator<Item = PackageCommand<'a>> {
+) -> impl Iterator<Item = &'s PackageCommand<'a>> {
     analysis
-        .posix_run_commands(index, onbuild)
+        .package_commands(index, onbuild)
         .iter()
-        .filter_map(classify)
+        .filter_map(Option::as_ref)
 }
 
 /// Each package that an install by one of `managers` in a RUN names without a version pin
@@ -719,8 +747,8 @@ pub fn uncleaned_install<'c>(
                 None => continue,
             }
         } else {
-            match classify(command) {
-                Some(pc) => (pc.manager, pc.action),
+            match head(command) {
+                Some(h) => (h.manager, h.action),
                 None => continue,
             }
         };

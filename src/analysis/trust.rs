@@ -805,7 +805,8 @@ mod tests {
         let tree = parse(text);
         let df = from_tree(&tree, text);
         let build = crate::model::build_inputs::BuildInputs::default();
-        let analysis = Analysis::new(&file, Some(&tree), Some(&df), None, &[], &build);
+        let commands = crate::analysis::CommandStore::default();
+        let analysis = Analysis::new(&file, Some(&tree), Some(&df), None, &[], &build, &commands);
         weakenings(&analysis)
             .into_iter()
             .map(|w| (w.kind, w.span.text(text).to_string(), w.shown()))

@@ -11,7 +11,7 @@ use super::catalog::{self, RuleId, RuleMeta};
 use super::context::{ComposeKeyAt, Context, InstructionAt};
 use super::settings::LintSettings;
 use super::{ComposeKey, Lifecycle, Rule};
-use crate::analysis::Analysis;
+use crate::analysis::{Analysis, CommandStore};
 use crate::finding::{FileReport, Finding, Related, Severity};
 use crate::model::build_inputs::BuildInputs;
 use crate::model::compose::{ComposeFile, DiagnosticKind, Env as ComposeEnv};
@@ -435,6 +435,7 @@ pub fn lint_source_with_statements(
             codes: enabled.codes.clone(),
         }),
     };
+    let commands = CommandStore::default();
     let analysis = Analysis::new(
         file,
         parsed.tree.as_ref(),
@@ -442,6 +443,7 @@ pub fn lint_source_with_statements(
         parsed.compose.as_ref(),
         &settings.options.secret_allowlist,
         &settings.build,
+        &commands,
     );
     let mut walk = Walk::new(&analysis, settings, &running);
     match file.kind {
@@ -500,6 +502,7 @@ pub fn policy_input(
     };
     let findings = lint_source(file, &builtin).findings;
     let parsed = parse(file, &settings.compose_env, &settings.build);
+    let commands = CommandStore::default();
     let analysis = Analysis::new(
         file,
         parsed.tree.as_ref(),
@@ -507,6 +510,7 @@ pub fn policy_input(
         parsed.compose.as_ref(),
         &settings.options.secret_allowlist,
         &settings.build,
+        &commands,
     );
     crate::policy::input_document(&analysis, &findings, settings, format)
 }
@@ -893,6 +897,7 @@ mod tests {
         let file = SourceFile::new("Dockerfile", text, FileKind::Dockerfile);
         let build = BuildInputs::default();
         let parsed = parse(&file, &ComposeEnv::new(), &build);
+        let commands = CommandStore::default();
         let analysis = Analysis::new(
             &file,
             parsed.tree.as_ref(),
@@ -900,6 +905,7 @@ mod tests {
             None,
             &[],
             &build,
+            &commands,
         );
         let settings = LintSettings::default();
         let mut walk = Walk::new(&analysis, &settings, &Enabled::default());

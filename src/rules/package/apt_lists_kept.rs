@@ -42,7 +42,7 @@ fn removes_lists(command: &crate::analysis::command::Command<'_>) -> bool {
             .operands()
             .any(|w| w.as_str().starts_with("/var/lib/apt/lists"));
     }
-    crate::analysis::packages::classify(command).is_some_and(|pc| {
-        pc.manager == Manager::Apt && pc.subcommand.is_some_and(|w| w.is("dist-clean"))
+    crate::analysis::packages::head(command).is_some_and(|h| {
+        h.manager == Manager::Apt && h.subcommand.is_some_and(|w| w.is("dist-clean"))
     })
 }

@@ -16,8 +16,9 @@ impl Rule for AptMissingYes {
 
     fn check_instruction(&self, cx: &mut Context<'_>, at: &InstructionAt<'_>) {
         let commands = cx.analysis().posix_run_commands(at.index, at.onbuild);
-        for (i, command) in commands.iter().enumerate() {
-            let Some(pc) = crate::analysis::packages::classify(command) else {
+        let packages = cx.analysis().package_commands(at.index, at.onbuild);
+        for (i, (command, pc)) in commands.iter().zip(packages).enumerate() {
+            let Some(pc) = pc else {
                 continue;
             };
             if pc.manager != Manager::Apt

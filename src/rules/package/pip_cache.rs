@@ -85,6 +85,6 @@ fn removes_pip_cache(command: &crate::analysis::command::Command<'_>) -> bool {
             v.ends_with(".cache/pip") || v.ends_with(".cache")
         });
     }
-    crate::analysis::packages::classify(command)
+    crate::analysis::packages::head(command)
         .is_some_and(|pc| pc.manager == Manager::Pip && pc.action == Action::Clean)
 }
