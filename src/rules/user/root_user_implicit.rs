@@ -129,7 +129,12 @@ fn steps_down(cx: &Context<'_>, df: &Dockerfile, last: &Stage) -> Option<&'stati
 /// The tool of `tools` a word names: the program itself (`gosu`, `/usr/local/bin/gosu`), a
 /// package (`apk add su-exec`), or an image (`COPY --from=tianon/gosu`).
 fn step_down_tool(word: &str, tools: &[&'static str]) -> Option<&'static str> {
-    let name = basename(word.split([':', '@']).next().unwrap_or(word));
+    // A byte scan for the end of the name: this runs on every word of the final stages.
+    let end = word
+        .bytes()
+        .position(|b| b == b':' || b == b'@')
+        .unwrap_or(word.len());
+    let name = basename(word.get(..end).unwrap_or(word));
     tools.iter().copied().find(|t| name == *t)
 }
 
