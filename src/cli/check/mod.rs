@@ -87,6 +87,8 @@ pub fn run(args: CheckArgs) -> ExitStatus {
         Err(e) => return super::fail(e),
     };
     let online = args.online.then(Online::new);
+    // A run reads each directory as it is now: ignore files are looked up in one listing.
+    crate::analysis::context::snapshot_directories();
     start_workers(&args);
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     let source = match SettingsSource::new(&args.settings_options(), cwd.clone()) {
