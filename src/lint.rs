@@ -34,11 +34,134 @@ pub struct Linted {
 }
 
 /// Lints one decoded file: rules, the invalid-UTF-8 finding, suppressions, local settings.
+/// A Dockerfile that compose services build ([`LintSettings::compose_builds`]) is linted as
+/// they build it ([`lint_as_built`]).
 pub fn lint_file(file: &SourceFile, settings: &LintSettings, opts: LintOptions) -> Linted {
+    if file.kind == crate::source::FileKind::Dockerfile {
+        let builds = settings
+            .compose_builds
+            .for_dockerfile(&file.path, &settings.compose_env);
+        if !builds.is_empty() {
+            return lint_as_built(file, settings, opts, &builds);
+        }
+    }
+    lint_alone(file, settings, opts)
+}
+
+/// A Dockerfile linted as the compose services that build it do: once per distinct pair of
+/// build inputs (each service's `build.args` over the configuration's `build-args`, under the
+/// command line's `--build-arg`; its `build.target` unless `--target` is given), so `FROM
+/// ${BASE}` is judged with the `BASE` compose passes and the rules about the image judge the
+/// stage it targets. A finding any of those builds gets is kept, once per rule and span (the
+/// first build's, in compose file and service order): the file is one file in the report
+/// whatever number of services build it. A finding the file does not get linted without the
+/// services' inputs says which services' inputs raise it, as a related note. An unused
+/// suppression is reported only when it suppresses nothing in every build. The lint without the
+/// services' inputs is not itself kept: it is not how the file is built.
+pub fn lint_as_built(
+    file: &SourceFile,
+    settings: &LintSettings,
+    opts: LintOptions,
+    builds: &[crate::model::compose::builds::ServiceBuild],
+) -> Linted {
+    use std::collections::HashSet;
+    type Key = (&'static str, u32, u32);
+    let key = |f: &Finding| (f.code, f.span.start, f.span.end);
+    let plain = lint_alone(file, settings, opts);
+    let plain_keys: HashSet<Key> = plain.report.findings.iter().map(key).collect();
+    // The distinct inputs, each with the services that build with them.
+    let mut variants: Vec<(crate::model::build_inputs::BuildInputs, Vec<&_>)> = Vec::new();
+    for b in builds {
+        let inputs = settings.build.for_service(&b.args, b.target.as_deref());
+        match variants.iter_mut().find(|(i, _)| *i == inputs) {
+            Some((_, services)) => services.push(b),
+            None => variants.push((inputs, vec![b])),
+        }
+    }
+    let mut seen: HashSet<Key> = HashSet::new();
+    let mut findings: Vec<Finding> = Vec::new();
+    let mut unused: Option<HashSet<Key>> = None;
+    let mut statements = plain.statements;
+    for (inputs, services) in &variants {
+        let s = LintSettings {
+            build: std::sync::Arc::new(inputs.clone()),
+            ..settings.clone()
+        };
+        let linted = lint_alone(file, &s, opts);
+        statements = linted.statements;
+        let these: HashSet<Key> = linted
+            .report
+            .findings
+            .iter()
+            .filter(|f| f.code == crate::suppress::UNUSED_CODE)
+            .map(key)
+            .collect();
+        unused = Some(match unused {
+            None => these,
+            Some(u) => u.intersection(&these).copied().collect(),
+        });
+        for mut f in linted.report.findings {
+            if !seen.insert(key(&f)) {
+                continue;
+            }
+            if f.code != crate::suppress::UNUSED_CODE && !plain_keys.contains(&key(&f)) {
+                f.related.push(crate::finding::Related::new(
+                    f.span,
+                    built_by_label(inputs, services),
+                ));
+            }
+            findings.push(f);
+        }
+    }
+    let unused = unused.unwrap_or_default();
+    findings.retain(|f| f.code != crate::suppress::UNUSED_CODE || unused.contains(&key(f)));
+    let mut report = plain.report;
+    report.findings = findings;
+    report.sort();
+    Linted { report, statements }
+}
+
+/// "as service `web` (compose.yaml:4:7) builds it: build.args BASE, build.target prod". The
+/// arguments are named, never their values (a build argument may carry a secret).
+fn built_by_label(
+    inputs: &crate::model::build_inputs::BuildInputs,
+    services: &[&crate::model::compose::builds::ServiceBuild],
+) -> String {
+    let who: Vec<String> = services.iter().map(|b| b.describe()).collect();
+    let mut what = Vec::new();
+    let names: Vec<&str> = services
+        .first()
+        .map(|b| {
+            b.args
+                .keys()
+                .filter(|k| !inputs.explicit_args.contains(*k))
+                .map(String::as_str)
+                .collect()
+        })
+        .unwrap_or_default();
+    if !names.is_empty() {
+        what.push(format!("build.args {}", names.join(", ")));
+    }
+    if let Some(t) = services.first().and_then(|b| b.target.as_deref())
+        && !inputs.explicit_stage
+    {
+        what.push(format!("build.target {t}"));
+    }
+    let what = if what.is_empty() {
+        String::new()
+    } else {
+        format!(": {}", what.join("; "))
+    };
+    format!("as {} builds it{what}", who.join(", "))
+}
+
+/// Lints one decoded file on its own (no compose build applied).
+fn lint_alone(file: &SourceFile, settings: &LintSettings, opts: LintOptions) -> Linted {
     let (mut report, statements) = engine::lint_source_with_statements(file, settings);
     mask_source_diagnostics(file, settings, &mut report.findings);
     name_extended_files(file, settings, &mut report.findings);
     project_view(file, settings, &mut report.findings);
+    project_built_images(file, settings, &mut report.findings);
     let mut pipeline = Vec::new();
     if let Some(at) = opts.invalid_utf8_at {
         let end = file
@@ -222,6 +345,85 @@ fn project_view(file: &SourceFile, settings: &LintSettings, findings: &mut Vec<F
                 true
             }
         }
+    });
+}
+
+/// The rules that judge a compose `image:` as an image pulled from a registry.
+const PULL_RULES: [&str; 7] = [
+    "latest-tag",
+    "latest-tag-implicit",
+    "unpinned-digest",
+    "untrusted-registry",
+    "repository-not-allowed",
+    "base-image-not-allowed",
+    "banned-image",
+];
+
+/// In a project of several files (an override beside the file, the `-f` list), an `image:`
+/// that names a build result is no pull either when the build is written in another file: the
+/// service's own `build:` in the base file, or another service's `build:` with that `image:`.
+/// The in-file cases are the image analysis's ([`crate::analysis::images::image_uses`]); this
+/// drops the pull rules' findings on such an `image:` once the project is known.
+fn project_built_images(file: &SourceFile, settings: &LintSettings, findings: &mut Vec<Finding>) {
+    use crate::analysis::images::{built_names, tag_key};
+    use crate::model::compose::project::Project;
+    use crate::source::FileKind;
+    use crate::syntax::compose::interpolate;
+    if file.kind != FileKind::Compose || !findings.iter().any(|f| PULL_RULES.contains(&f.name)) {
+        return;
+    }
+    let env = &settings.compose_env;
+    let Some(project) = Project::of(&file.path, &file.text, env) else {
+        return;
+    };
+    let mut names = std::collections::HashSet::new();
+    let mut building = std::collections::HashSet::new();
+    for (i, m) in project.members.iter().enumerate() {
+        if i == project.me {
+            continue;
+        }
+        let Ok(text) = env.files.text(&m.path) else {
+            continue;
+        };
+        let other = crate::model::compose::load(&text, &m.path, env);
+        names.extend(built_names(other.services()));
+        building.extend(
+            other
+                .services()
+                .filter(|s| s.build.is_some())
+                .map(|s| s.name.value.clone()),
+        );
+    }
+    if names.is_empty() && building.is_empty() {
+        return;
+    }
+    let model = crate::model::compose::load(&file.text, &file.path, env);
+    let key = |raw: &str| {
+        let r = interpolate::interpolate(raw, &|_| None);
+        r.problems.is_empty().then(|| tag_key(&r.value)).flatten()
+    };
+    // A service built in another file names its result here.
+    for s in model.services() {
+        if building.contains(&s.name.value)
+            && let Some(k) = s.image.as_ref().and_then(|i| key(&i.raw))
+        {
+            names.insert(k);
+        }
+    }
+    let built: Vec<Span> = model
+        .services()
+        .filter_map(|s| {
+            let image = s.image.as_ref()?;
+            let is_built = building.contains(&s.name.value)
+                || key(&image.raw).is_some_and(|k| names.contains(&k));
+            is_built.then_some(image.span)
+        })
+        .collect();
+    findings.retain(|f| {
+        !(PULL_RULES.contains(&f.name)
+            && built
+                .iter()
+                .any(|s| s.contains(f.span.start as usize) || *s == f.span))
     });
 }
 

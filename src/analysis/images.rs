@@ -23,6 +23,7 @@ pub fn image_uses<'a>(
     let Some(compose) = compose else {
         return Cow::Borrowed(&[]);
     };
+    let built = built_names(compose.services());
     let mut out = Vec::new();
     for service in compose.services() {
         let Some(image) = &service.image else {
@@ -31,7 +32,11 @@ pub fn image_uses<'a>(
         let resolved = interpolate::interpolate(&image.raw, &|_| None);
         // Any problem (a variable with no default, a malformed `${`) leaves the value unknown.
         let unset = !resolved.problems.is_empty();
-        let target = if service.build.is_some() {
+        let target = if service.build.is_some()
+            || (!unset && tag_key(&resolved.value).is_some_and(|k| built.contains(&k)))
+        {
+            // Its own build's result, or the image another service of the file builds and
+            // tags with this name: compose uses that image and pulls nothing.
             ImageTarget::Built
         } else if unset || resolved.value.is_empty() {
             ImageTarget::Unresolved
@@ -51,6 +56,35 @@ pub fn image_uses<'a>(
         });
     }
     Cow::Owned(out)
+}
+
+/// The image a reference names, tag included (`docker.io/library/app:latest` for `app`), so two
+/// spellings of one name compare equal; `None` for a reference pinned by digest (a build
+/// result has no digest to name it by) or one that does not parse.
+pub fn tag_key(reference: &str) -> Option<String> {
+    let r = ImageRef::parse(reference).ok()?;
+    if r.has_variables || r.digest_str().is_some() {
+        return None;
+    }
+    Some(format!("{}:{}", r.name(), r.effective_tag()?))
+}
+
+/// The names ([`tag_key`]) the services that build give their result (`build:` with
+/// `image:`): another service naming one uses that build, not a registry's image.
+pub fn built_names<'s>(
+    services: impl Iterator<Item = &'s crate::model::compose::Service>,
+) -> std::collections::HashSet<String> {
+    services
+        .filter(|s| s.build.is_some())
+        .filter_map(|s| s.image.as_ref())
+        .filter_map(|i| {
+            let resolved = interpolate::interpolate(&i.raw, &|_| None);
+            if !resolved.problems.is_empty() {
+                return None;
+            }
+            tag_key(&resolved.value)
+        })
+        .collect()
 }
 
 /// The external image uses (registry images, not stages or `scratch`-like build results) with
