@@ -5,6 +5,8 @@
 
 use crate::config;
 use crate::file_settings::{SettingsOptions, SettingsSource};
+use crate::model::compose::Env as ComposeEnv;
+use crate::model::compose::builds::ComposeBuilds;
 use crate::registry::{Client, ClientOptions, LockFile, Target};
 use crate::rules::catalog;
 use crate::rules::settings::LintSettings;
@@ -58,13 +60,53 @@ pub fn settings_source(opts: &SettingsOptions) -> (SettingsSource, Option<String
 
 /// The settings for the file at `path`, with a problem to show the user (an invalid
 /// configuration, whose defaults are then used, or an unreadable lock file).
+/// A Dockerfile is linted as the services of its compose project build it, as `plimsoll check`
+/// does, reading the project's files afresh each time (they change while the server runs).
 pub fn settings_for(source: &SettingsSource, path: &Path) -> (LintSettings, Option<String>) {
-    match source.settings_for(path) {
+    let (mut settings, problem) = match source.settings_for(path) {
         Ok(s) => (s.settings, s.problems.into_iter().next()),
         Err(e) => (
             LintSettings::default(),
             Some(format!("configuration error, using defaults: {e}")),
         ),
+    };
+    settings.compose_builds = ComposeBuilds::fresh();
+    (settings, problem)
+}
+
+/// Whether the open document at `doc` (of `kind`) is linted with what the file at `saved` says,
+/// so saving that file changes its findings:
+///
+/// - a compose file reads the other files of its project (its override, the `.env` beside
+///   it) and the Dockerfiles its services build (`root-user-built` judges their user);
+/// - a Dockerfile is linted with the `build.args` and `build.target` of the services of the
+///   nearest compose project above it, so a compose or `.env` file in its directory or an
+///   ancestor's may change it.
+pub fn depends_on(doc: &Path, kind: FileKind, saved: &Path, env: &ComposeEnv) -> bool {
+    use crate::model::compose::builds::{project_builds, same_file};
+    use crate::model::compose::project::project_files;
+    if same_file(doc, saved) {
+        return false;
+    }
+    let saved_kind = FileKind::detect(saved);
+    match (kind, saved_kind) {
+        (FileKind::Compose, Some(FileKind::Compose | FileKind::Env)) => {
+            doc.parent() == saved.parent()
+                || project_files(doc, env).iter().any(|p| same_file(p, saved))
+        }
+        (FileKind::Compose, Some(FileKind::Dockerfile)) => {
+            let Some(first) = project_files(doc, env).into_iter().next() else {
+                return false;
+            };
+            project_builds(&first, env)
+                .iter()
+                .any(|b| same_file(&b.dockerfile, saved))
+        }
+        (FileKind::Dockerfile, Some(FileKind::Compose | FileKind::Env)) => saved
+            .parent()
+            .zip(doc.parent())
+            .is_some_and(|(s, d)| d.starts_with(s)),
+        _ => false,
     }
 }
 
