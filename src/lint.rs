@@ -162,6 +162,7 @@ fn lint_alone(file: &SourceFile, settings: &LintSettings, opts: LintOptions) -> 
     name_extended_files(file, settings, &mut report.findings);
     project_view(file, settings, &mut report.findings);
     project_built_images(file, settings, &mut report.findings);
+    project_user(file, settings, &mut report.findings);
     let mut pipeline = Vec::new();
     if let Some(at) = opts.invalid_utf8_at {
         let end = file
@@ -345,6 +346,59 @@ fn project_view(file: &SourceFile, settings: &LintSettings, findings: &mut Vec<F
                 true
             }
         }
+    });
+}
+
+/// `root-user-built` says a service sets no `user:`, so its Dockerfile decides: in a project of
+/// several files, a `user:` another file gives the service (an override adding `user: "1000"`,
+/// or the base file's when the build is in the override) decides instead, and the finding is
+/// dropped. The project's merged `user` is read through [`Project::scalar`], so a `!reset` in a
+/// later file unsets it as compose does.
+///
+/// [`Project::scalar`]: crate::model::compose::project::Project::scalar
+fn project_user(file: &SourceFile, settings: &LintSettings, findings: &mut Vec<Finding>) {
+    use crate::model::compose::project::Project;
+    use crate::source::FileKind;
+    const RULE: &str = RuleId::RootUserBuilt.name();
+    if file.kind != FileKind::Compose || !findings.iter().any(|f| f.name == RULE) {
+        return;
+    }
+    let Some(project) = Project::of(&file.path, &file.text, &settings.compose_env) else {
+        return;
+    };
+    let Some(me) = project.members.get(project.me) else {
+        return;
+    };
+    let yaml = &me.parsed.yaml;
+    // The services of this file, with the span of each one's key and value.
+    let services: Vec<(String, Span)> = yaml
+        .documents
+        .first()
+        .and_then(|d| d.root)
+        .and_then(|root| yaml.lookup(yaml.resolve(root), "services"))
+        .map(|e| {
+            yaml.entries(yaml.resolve(e.value))
+                .into_iter()
+                .filter_map(|s| {
+                    let name = yaml.scalar(s.key)?.to_string();
+                    let key = yaml.node(s.key)?.span;
+                    let value = yaml.node(s.value)?.span;
+                    Some((name, key.cover(value)))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    findings.retain(|f| {
+        if f.name != RULE {
+            return true;
+        }
+        let Some((name, _)) = services
+            .iter()
+            .find(|(_, span)| span.contains(f.span.start as usize))
+        else {
+            return true;
+        };
+        project.scalar(&["services", name, "user"]).is_none()
     });
 }
 
@@ -550,4 +604,135 @@ pub fn masked_diff(
     new_spans.sort();
     new_spans.dedup();
     crate::fix::unified_diff_masked(label, old, new, &old_spans, &new_spans)
+}
+
+#[cfg(test)]
+mod built_tests {
+    use super::*;
+    use crate::model::compose::builds::ComposeBuilds;
+    use crate::model::compose::{Env, MemFiles};
+    use crate::source::FileKind;
+    use std::sync::Arc;
+
+    fn settings(files: &[(&str, &str)]) -> LintSettings {
+        let mut m = MemFiles::new();
+        for (p, t) in files {
+            m = m.with(*p, *t);
+        }
+        LintSettings {
+            compose_env: Arc::new(Env::new().with_files(Arc::new(m))),
+            compose_builds: ComposeBuilds::fresh(),
+            ..LintSettings::default()
+        }
+    }
+
+    const DIGEST: &str = "5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e";
+
+    fn compose() -> String {
+        format!(
+            "services:\n  web:\n    build:\n      context: .\n      args: {{BASE: 'debian:12@sha256:{DIGEST}'}}\n    user: '1'\n  old:\n    build:\n      context: .\n      args: {{BASE: 'debian:latest'}}\n    user: '1'\n"
+        )
+    }
+
+    #[test]
+    fn each_distinct_build_is_linted_and_a_finding_is_kept_once() {
+        let df = "ARG BASE=debian\n# plimsoll ignore=PL101\nFROM ${BASE}\n# plimsoll ignore=PL201\nUSER app\n";
+        let compose = compose();
+        let s = settings(&[("/p/compose.yaml", &compose), ("/p/Dockerfile", df)]);
+        let file = SourceFile::new("/p/Dockerfile", df, FileKind::Dockerfile);
+        let opts = LintOptions {
+            report_unused_suppressions: true,
+            ..LintOptions::default()
+        };
+        let linted = lint_file(&file, &s, opts);
+        let names: Vec<&str> = linted.report.findings.iter().map(|f| f.name).collect();
+        // `debian` (the ARG default, no tag) is no build's: not reported. `old`'s
+        // `debian:latest` is suppressed; the suppression is used by that build, so it is not
+        // reported unused although `web`'s build does not need it. The one for `root-user`
+        // suppresses nothing in any build: reported, once.
+        assert!(!names.contains(&"latest-tag-implicit"), "{names:?}");
+        assert!(!names.contains(&"latest-tag"), "{names:?}");
+        let unused: Vec<&Finding> = linted
+            .report
+            .findings
+            .iter()
+            .filter(|f| f.name == "unused-suppression")
+            .collect();
+        assert_eq!(unused.len(), 1, "{unused:?}");
+        assert!(unused[0].message.contains("PL201"), "{unused:?}");
+
+        // Without the comment, the latest tag is reported once, naming `old`.
+        let df = "ARG BASE=debian\nFROM ${BASE}\nUSER app\n";
+        let s = settings(&[("/p/compose.yaml", &compose), ("/p/Dockerfile", df)]);
+        let file = SourceFile::new("/p/Dockerfile", df, FileKind::Dockerfile);
+        let linted = lint_file(&file, &s, opts);
+        let latest: Vec<&Finding> = linted
+            .report
+            .findings
+            .iter()
+            .filter(|f| f.name == "latest-tag")
+            .collect();
+        assert_eq!(latest.len(), 1, "{:?}", linted.report.findings);
+        let labels: Vec<&str> = latest[0].related.iter().map(|r| r.label.as_str()).collect();
+        assert!(
+            labels
+                .iter()
+                .any(|l| l.starts_with("as service `old` (/p/compose.yaml:")
+                    && l.ends_with("build.args BASE")),
+            "{labels:?}"
+        );
+        assert!(
+            !labels.iter().any(|l| l.contains("ARG default")),
+            "{labels:?}"
+        );
+    }
+
+    #[test]
+    fn a_user_another_file_of_the_project_sets_decides() {
+        let base = "services:\n  web:\n    build: .\n";
+        let over = "services:\n  web:\n    user: '1000'\n";
+        let df = "FROM debian:12\n";
+        let file = SourceFile::new("/p/compose.yaml", base, FileKind::Compose);
+        let alone = settings(&[("/p/compose.yaml", base), ("/p/Dockerfile", df)]);
+        let names = |s: &LintSettings| -> Vec<&'static str> {
+            lint_file(&file, s, LintOptions::default())
+                .report
+                .findings
+                .iter()
+                .map(|f| f.name)
+                .collect()
+        };
+        assert!(names(&alone).contains(&"root-user-built"));
+        let both = settings(&[
+            ("/p/compose.yaml", base),
+            ("/p/compose.override.yaml", over),
+            ("/p/Dockerfile", df),
+        ]);
+        assert!(!names(&both).contains(&"root-user-built"));
+    }
+
+    #[test]
+    fn an_image_another_file_builds_is_not_a_pull() {
+        let base = "services:\n  app:\n    build: .\n    image: myorg/app\n";
+        let over = "services:\n  job:\n    image: myorg/app:latest\n    user: '1'\n  app:\n    user: '1'\n";
+        let s = settings(&[
+            ("/p/compose.yaml", base),
+            ("/p/compose.override.yaml", over),
+        ]);
+        let file = SourceFile::new("/p/compose.override.yaml", over, FileKind::Compose);
+        let findings = lint_file(&file, &s, LintOptions::default()).report.findings;
+        assert!(
+            !findings.iter().any(|f| PULL_RULES.contains(&f.name)),
+            "{findings:?}"
+        );
+        // Alone, the override's `image:` is a pull.
+        let alone = settings(&[("/p/compose.override.yaml", over)]);
+        let findings = lint_file(&file, &alone, LintOptions::default())
+            .report
+            .findings;
+        assert!(
+            findings.iter().any(|f| f.name == "latest-tag"),
+            "{findings:?}"
+        );
+    }
 }

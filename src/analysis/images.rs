@@ -220,6 +220,33 @@ mod tests {
     use globset::Glob;
 
     #[test]
+    fn an_image_another_service_builds_is_a_build_result() {
+        let text = "services:\n  app:\n    build: .\n    image: myorg/app\n  worker:\n    image: myorg/app:latest\n  other:\n    image: myorg/app:v2\n  digest:\n    image: myorg/app@sha256:5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e\n";
+        let file = crate::model::compose::load(
+            text,
+            std::path::Path::new("compose.yaml"),
+            &crate::model::compose::Env::new(),
+        );
+        let uses = image_uses(None, Some(&file));
+        let target = |s: &str| {
+            uses.iter()
+                .find(|u| u.service.as_deref() == Some(s))
+                .map(|u| u.target.clone())
+        };
+        assert_eq!(target("app"), Some(ImageTarget::Built));
+        // `myorg/app` is `myorg/app:latest`: the same name.
+        assert_eq!(target("worker"), Some(ImageTarget::Built));
+        // Another tag, or a digest, names no build result: a pull.
+        assert_eq!(target("other"), Some(ImageTarget::External));
+        assert_eq!(target("digest"), Some(ImageTarget::External));
+        assert_eq!(
+            tag_key("app"),
+            Some("docker.io/library/app:latest".to_string())
+        );
+        assert_eq!(tag_key("${X}"), None);
+    }
+
+    #[test]
     fn star_globs_match_as_globset_does() {
         let globs = [
             "gcr.io/distroless/*:nonroot",
