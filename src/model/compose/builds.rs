@@ -21,7 +21,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::path::{Component, Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use super::project::{BASE_NAMES, project_files};
 use super::{EntryKind, Env, Origin};
@@ -48,10 +48,17 @@ pub struct ServiceBuild {
 impl ServiceBuild {
     /// "service `web` (compose.yaml:4:12)", for labels.
     pub fn describe(&self) -> String {
+        // The nearest project is found from the absolute path: shown from the current
+        // directory when it is below it, as the paths of the report are.
+        let cwd = std::env::current_dir().ok();
+        let shown = cwd
+            .as_deref()
+            .and_then(|d| self.compose.strip_prefix(d).ok())
+            .unwrap_or(&self.compose);
         format!(
             "service `{}` ({}:{}:{})",
             self.service,
-            self.compose.display(),
+            shown.display(),
             self.line,
             self.column
         )
@@ -69,7 +76,16 @@ pub struct ComposeBuilds {
     pub checked: Arc<[PathBuf]>,
     /// Each project's builds, keyed by its first file; `None` reads afresh each time (a
     /// language server, whose files change while it runs).
-    cache: Option<Arc<Mutex<HashMap<PathBuf, Arc<Vec<ServiceBuild>>>>>>,
+    cache: Option<Arc<RunCache>>,
+}
+
+/// What a run works out once and every Dockerfile of it asks again.
+#[derive(Default)]
+struct RunCache {
+    /// Each project's builds, by the project's first file made absolute.
+    projects: Mutex<HashMap<PathBuf, Arc<Vec<ServiceBuild>>>>,
+    /// The first files of the checked files' projects, without repeats.
+    checked_projects: OnceLock<Vec<PathBuf>>,
 }
 
 impl ComposeBuilds {
@@ -96,24 +112,26 @@ impl ComposeBuilds {
             return Vec::new();
         }
         let want = absolute(dockerfile);
-        let mut projects: Vec<PathBuf> = Vec::new();
-        let mut add = |first: PathBuf| {
-            if !projects.iter().any(|p| same_path(p, &first)) {
-                projects.push(first);
-            }
+        // Each project once, by its first file made absolute; loaded by the path as found.
+        let mut projects = match &self.cache {
+            Some(c) => c
+                .checked_projects
+                .get_or_init(|| checked_projects(&self.checked, env))
+                .clone(),
+            None => checked_projects(&self.checked, env),
         };
-        for c in self.checked.iter() {
-            if let Some(first) = project_files(c, env).into_iter().next() {
-                add(first);
-            }
-        }
-        if let Some(first) = nearest_project(&want, env) {
-            add(first);
+        if let Some(first) = nearest_project(&want, env)
+            && !projects.iter().any(|p| absolute(p) == absolute(&first))
+        {
+            projects.push(first);
         }
         let mut out = Vec::new();
         for first in projects {
             for b in self.project(&first, env).iter() {
-                if same_path(&absolute(&b.dockerfile), &want) {
+                let theirs = absolute(&b.dockerfile);
+                // The names first: most builds name another file, and telling a symbolic link
+                // from its target costs two system calls.
+                if theirs.file_name() == want.file_name() && same_path(&theirs, &want) {
                     out.push(b.clone());
                 }
             }
@@ -128,11 +146,16 @@ impl ComposeBuilds {
             return Arc::new(project_builds(first, env));
         };
         let key = absolute(first);
-        if let Some(hit) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
+        if let Some(hit) = cache
+            .projects
+            .lock()
+            .ok()
+            .and_then(|c| c.get(&key).cloned())
+        {
             return hit;
         }
         let got = Arc::new(project_builds(first, env));
-        if let Ok(mut c) = cache.lock() {
+        if let Ok(mut c) = cache.projects.lock() {
             c.insert(key, got.clone());
         }
         got
@@ -159,6 +182,22 @@ impl fmt::Debug for ComposeBuilds {
             .field("checked", &self.checked)
             .finish_non_exhaustive()
     }
+}
+
+/// The first files of the projects of `checked`, each once.
+fn checked_projects(checked: &[PathBuf], env: &Env) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = Vec::new();
+    let mut seen: Vec<PathBuf> = Vec::new();
+    for c in checked {
+        if let Some(first) = project_files(c, env).into_iter().next() {
+            let key = absolute(&first);
+            if !seen.contains(&key) {
+                seen.push(key);
+                out.push(first);
+            }
+        }
+    }
+    out
 }
 
 /// The first file of the nearest default compose project at or above `dockerfile`'s directory.
