@@ -104,10 +104,17 @@ pub fn lint_as_built(
             if !seen.insert(key(&f)) {
                 continue;
             }
-            if f.code != crate::suppress::UNUSED_CODE && !plain_keys.contains(&key(&f)) {
-                f.related.push(crate::finding::Related::new(
+            if f.code != crate::suppress::UNUSED_CODE
+                && !plain_keys.contains(&key(&f))
+                && let Some(first) = services.first()
+            {
+                // The editor goes to the first service's `build:`, where the inputs are set.
+                f.related.push(crate::finding::Related::elsewhere(
                     f.span,
                     built_by_label(inputs, services),
+                    first.compose.clone(),
+                    first.line,
+                    first.column,
                 ));
             }
             findings.push(f);
@@ -260,10 +267,15 @@ fn name_extended_files(file: &SourceFile, settings: &LintSettings, findings: &mu
                 import.file.display()
             ),
         };
-        f.related.push(crate::finding::Related {
-            span: import.file_span,
+        // The editor goes to the value in the other file, where it can be changed.
+        let at = value.map_or((1, 1), |v| (v.line, v.column));
+        f.related.push(crate::finding::Related::elsewhere(
+            import.file_span,
             label,
-        });
+            import.file.clone(),
+            at.0,
+            at.1,
+        ));
     }
 }
 
@@ -330,18 +342,17 @@ fn project_view(file: &SourceFile, settings: &LintSettings, findings: &mut Vec<F
                         p.column
                     )
                 };
-                f.related.push(crate::finding::Related {
-                    span: f.span,
-                    label,
-                });
+                f.related.push(crate::finding::Related::elsewhere(
+                    f.span, label, p.file, p.line, p.column,
+                ));
                 true
             }
             Verdict::Kept { overrides: None } => {
                 if !absent.is_empty() {
-                    f.related.push(crate::finding::Related {
-                        span: f.span,
-                        label: format!("no other file of the project sets it ({others})"),
-                    });
+                    f.related.push(crate::finding::Related::new(
+                        f.span,
+                        format!("no other file of the project sets it ({others})"),
+                    ));
                 }
                 true
             }

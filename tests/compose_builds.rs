@@ -43,9 +43,19 @@ fn findings(case: &str, args: &[&str]) -> String {
             f["message"].as_str().unwrap()
         );
         for r in f["related"].as_array().into_iter().flatten() {
+            // A note about another file says where: `-> file:line:column`.
+            let elsewhere = match r.get("elsewhere") {
+                Some(e) => format!(
+                    " -> {}:{}:{}",
+                    e["file"].as_str().unwrap(),
+                    e["line"],
+                    e["column"]
+                ),
+                None => String::new(),
+            };
             let _ = writeln!(
                 out,
-                "    related {}:{}: {}",
+                "    related {}:{}{elsewhere}: {}",
                 r["line"],
                 r["column"],
                 r["label"].as_str().unwrap()

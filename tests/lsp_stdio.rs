@@ -789,9 +789,18 @@ fn saving_a_file_relints_the_open_files_that_depend_on_it() {
         json!({"textDocument": {"uri": compose_uri, "languageId": "dockercompose", "version": 1, "text": compose_text}}),
     );
     let diags = s.diagnostics(&compose_uri, 1);
-    assert!(
-        diags.iter().any(|d| is_rule(d, "root-user-built")),
-        "{diags:#?}"
+    let built: Vec<&Value> = diags
+        .iter()
+        .filter(|d| is_rule(d, "root-user-built"))
+        .collect();
+    assert_eq!(built.len(), 1, "{diags:#?}");
+    // Its related location is the stage in the Dockerfile, where `USER` goes.
+    let at = &built[0]["relatedInformation"][0]["location"];
+    assert_eq!(at["uri"], docker_uri.as_str(), "{at}");
+    assert_eq!(
+        at["range"]["start"],
+        json!({"line": 0, "character": 0}),
+        "{at}"
     );
     s.notify(
         "textDocument/didOpen",
@@ -842,8 +851,14 @@ fn saving_a_file_relints_the_open_files_that_depend_on_it() {
     let diags = s.diagnostics(&docker_uri, 2);
     let latest: Vec<&Value> = diags.iter().filter(|d| is_rule(d, "latest-tag")).collect();
     assert_eq!(latest.len(), 1, "{diags:#?}");
-    let related = latest[0]["relatedInformation"].to_string();
-    assert!(related.contains("service `web`"), "{related}");
+    // A note names the service, and sends the editor to its `build:` in the compose file.
+    let related = latest[0]["relatedInformation"].as_array().unwrap();
+    let note = related
+        .iter()
+        .find(|r| r["message"].as_str().unwrap().contains("service `web`"))
+        .expect("a note naming the service");
+    assert_eq!(note["location"]["uri"], compose_uri.as_str(), "{note}");
+    assert_eq!(note["location"]["range"]["start"]["line"], 3, "{note}");
     s.request("shutdown", json!(null));
     s.notify("exit", json!(null));
     assert_eq!(s.exit_code(), Some(0));
