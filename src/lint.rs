@@ -78,8 +78,10 @@ pub fn lint_as_built(
             None => variants.push((inputs, vec![b])),
         }
     }
-    let mut seen: HashSet<Key> = HashSet::new();
-    let mut findings: Vec<Finding> = Vec::new();
+    // Each finding once, with the services whose builds get it.
+    let mut index: std::collections::HashMap<Key, usize> = std::collections::HashMap::new();
+    let mut findings: Vec<(Finding, Vec<&crate::model::compose::builds::ServiceBuild>)> =
+        Vec::new();
     let mut unused: Option<HashSet<Key>> = None;
     let mut statements = plain.statements;
     for (inputs, services) in &variants {
@@ -100,66 +102,90 @@ pub fn lint_as_built(
             None => these,
             Some(u) => u.intersection(&these).copied().collect(),
         });
-        for mut f in linted.report.findings {
-            if !seen.insert(key(&f)) {
-                continue;
+        for f in linted.report.findings {
+            match index.get(&key(&f)) {
+                Some(&i) => findings[i].1.extend(services.iter().copied()),
+                None => {
+                    index.insert(key(&f), findings.len());
+                    findings.push((f, services.clone()));
+                }
             }
-            if f.code != crate::suppress::UNUSED_CODE
-                && !plain_keys.contains(&key(&f))
-                && let Some(first) = services.first()
-            {
-                // The editor goes to the first service's `build:`, where the inputs are set.
-                f.related.push(crate::finding::Related::elsewhere(
-                    f.span,
-                    built_by_label(inputs, services),
-                    first.compose.clone(),
-                    first.line,
-                    first.column,
-                ));
-            }
-            findings.push(f);
         }
     }
     let unused = unused.unwrap_or_default();
-    findings.retain(|f| f.code != crate::suppress::UNUSED_CODE || unused.contains(&key(f)));
+    let mut out = Vec::with_capacity(findings.len());
+    for (mut f, services) in findings {
+        if f.code == crate::suppress::UNUSED_CODE {
+            if unused.contains(&key(&f)) {
+                out.push(f);
+            }
+            continue;
+        }
+        if !plain_keys.contains(&key(&f))
+            && let Some(first) = services.first()
+        {
+            // The editor goes to the first service's `build:`, where the inputs are set.
+            f.related.push(crate::finding::Related::elsewhere(
+                f.span,
+                built_by_label(&settings.build, &services),
+                first.compose.clone(),
+                first.line,
+                first.column,
+            ));
+        }
+        out.push(f);
+    }
     let mut report = plain.report;
-    report.findings = findings;
+    report.findings = out;
     report.sort();
     Linted { report, statements }
 }
 
-/// "as service `web` (compose.yaml:4:7) builds it: build.args BASE, build.target prod". The
+/// "as service `web` (compose.yaml:4:7) builds it: build.args BASE; build.target prod", naming
+/// every service whose build gets the finding, the build arguments they set (but those the
+/// command line gives, which win) and their targets (unless `--target` is given). The
 /// arguments are named, never their values (a build argument may carry a secret).
 fn built_by_label(
-    inputs: &crate::model::build_inputs::BuildInputs,
+    base: &crate::model::build_inputs::BuildInputs,
     services: &[&crate::model::compose::builds::ServiceBuild],
 ) -> String {
+    use std::collections::BTreeSet;
     let who: Vec<String> = services.iter().map(|b| b.describe()).collect();
+    let names: BTreeSet<&str> = services
+        .iter()
+        .flat_map(|b| b.args.keys())
+        .filter(|k| !base.explicit_args.contains(*k))
+        .map(String::as_str)
+        .collect();
+    let targets: BTreeSet<&str> = services
+        .iter()
+        .filter(|_| !base.explicit_stage)
+        .filter_map(|b| b.target.as_deref())
+        .collect();
     let mut what = Vec::new();
-    let names: Vec<&str> = services
-        .first()
-        .map(|b| {
-            b.args
-                .keys()
-                .filter(|k| !inputs.explicit_args.contains(*k))
-                .map(String::as_str)
-                .collect()
-        })
-        .unwrap_or_default();
     if !names.is_empty() {
-        what.push(format!("build.args {}", names.join(", ")));
+        what.push(format!(
+            "build.args {}",
+            names.into_iter().collect::<Vec<_>>().join(", ")
+        ));
     }
-    if let Some(t) = services.first().and_then(|b| b.target.as_deref())
-        && !inputs.explicit_stage
-    {
-        what.push(format!("build.target {t}"));
+    if !targets.is_empty() {
+        what.push(format!(
+            "build.target {}",
+            targets.into_iter().collect::<Vec<_>>().join(", ")
+        ));
     }
     let what = if what.is_empty() {
         String::new()
     } else {
         format!(": {}", what.join("; "))
     };
-    format!("as {} builds it{what}", who.join(", "))
+    let verb = if services.len() > 1 {
+        "build"
+    } else {
+        "builds"
+    };
+    format!("as {} {verb} it{what}", who.join(", "))
 }
 
 /// Lints one decoded file on its own (no compose build applied).

@@ -81,9 +81,10 @@ fn on<'a>(out: &'a str, file: &str) -> Vec<&'a str> {
 fn build_args_resolve_from_base() {
     let out = findings("args-base", &["."]);
     let df: Vec<&str> = on(&out, "app/Dockerfile");
-    // `web` passes a digest-pinned BASE; `legacy` passes `debian:latest`: the latest tag is
-    // reported once, naming `legacy`, and the ARG default `debian` (what a plain build would
-    // use) is not judged: no service builds with it.
+    // `web` passes a digest-pinned BASE; `legacy` and `legacy-debug` (another build: it also
+    // passes DEBUG) pass `debian:latest`: the latest tag is reported once, naming both, and the
+    // ARG default `debian` (what a plain build would use) is not judged: no service builds
+    // with it.
     assert_eq!(
         df.iter()
             .filter(|l| l.contains("PL101 latest-tag:"))
@@ -92,7 +93,10 @@ fn build_args_resolve_from_base() {
         "{out}"
     );
     assert!(!out.contains("latest-tag-implicit"), "{out}");
-    assert!(out.contains("as service `legacy`"), "{out}");
+    assert!(
+        out.contains("as service `legacy` (compose.yaml:10:7), service `legacy-debug`"),
+        "{out}"
+    );
     assert!(!out.contains("as service `web`"), "{out}");
     snap("compose_builds_args_base", out);
 }
