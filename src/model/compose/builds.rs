@@ -265,9 +265,15 @@ pub fn project_builds(first: &Path, env: &Env) -> Vec<ServiceBuild> {
                 p.inline = true;
             }
             for kv in &b.args {
-                if let Some(v) = &kv.value {
-                    p.args.insert(kv.key.value.clone(), v.value.clone());
+                let Some(v) = &kv.value else { continue };
+                // A value made of variables this environment leaves empty (CI lint runs rarely
+                // have the deploy's variables) is not known: the Dockerfile's own default is
+                // judged rather than an empty value the real build would not see.
+                if v.is_interpolated() && v.value.is_empty() {
+                    p.args.remove(&kv.key.value);
+                    continue;
                 }
+                p.args.insert(kv.key.value.clone(), v.value.clone());
             }
             if let Some(t) = &b.target {
                 p.target = Some(t.value.clone());
@@ -390,6 +396,21 @@ mod tests {
                 .for_dockerfile(Path::new("/p/app/Dockerfile"), &e)
                 .is_empty()
         );
+    }
+
+    #[test]
+    fn an_arg_its_environment_leaves_empty_is_not_passed() {
+        let e = env(&[
+            (
+                "/s/compose.yaml",
+                "services:\n  a:\n    build:\n      context: .\n      args:\n        BASE: ${BASE_IMAGE}\n        TAG: ${TAG:-12}\n",
+            ),
+            ("/s/Dockerfile", "FROM x\n"),
+        ]);
+        let got = ComposeBuilds::fresh().for_dockerfile(Path::new("/s/Dockerfile"), &e);
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert_eq!(got[0].args.get("BASE"), None);
+        assert_eq!(got[0].args.get("TAG").map(String::as_str), Some("12"));
     }
 
     #[test]
