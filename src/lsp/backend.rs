@@ -60,6 +60,7 @@ pub fn settings_source(opts: &SettingsOptions) -> (SettingsSource, Option<String
 
 /// The settings for the file at `path`, with a problem to show the user (an invalid
 /// configuration, whose defaults are then used, or an unreadable lock file).
+///
 /// A Dockerfile is linted as the services of its compose project build it, as `plimsoll check`
 /// does, reading the project's files afresh each time (they change while the server runs).
 pub fn settings_for(source: &SettingsSource, path: &Path) -> (LintSettings, Option<String>) {
@@ -320,6 +321,48 @@ mod tests {
         assert_eq!(lines("apt-unpinned"), [6]);
         assert_eq!(lines("pipefail"), [10]);
         assert_eq!(lines("latest-tag"), [1]);
+    }
+
+    #[test]
+    fn saved_files_name_the_open_files_that_read_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path();
+        std::fs::create_dir_all(p.join("app")).unwrap();
+        std::fs::write(
+            p.join("compose.yaml"),
+            "services:\n  web:\n    build: ./app\n",
+        )
+        .unwrap();
+        std::fs::write(p.join("app/Dockerfile"), "FROM x\n").unwrap();
+        std::fs::write(p.join("other.Dockerfile"), "FROM x\n").unwrap();
+        let env = ComposeEnv::new();
+        let compose = p.join("compose.yaml");
+        let df = p.join("app/Dockerfile");
+        // The compose file reads the Dockerfile its service builds, not another.
+        assert!(depends_on(&compose, FileKind::Compose, &df, &env));
+        assert!(!depends_on(
+            &compose,
+            FileKind::Compose,
+            &p.join("other.Dockerfile"),
+            &env
+        ));
+        // The Dockerfile reads the compose project above it, and its `.env`.
+        assert!(depends_on(&df, FileKind::Dockerfile, &compose, &env));
+        assert!(depends_on(&df, FileKind::Dockerfile, &p.join(".env"), &env));
+        assert!(depends_on(
+            &compose,
+            FileKind::Compose,
+            &p.join(".env"),
+            &env
+        ));
+        // Not itself, and not a compose file beside it that is below it.
+        assert!(!depends_on(&df, FileKind::Dockerfile, &df, &env));
+        assert!(!depends_on(
+            &df,
+            FileKind::Dockerfile,
+            &p.join("app/sub/compose.yaml"),
+            &env
+        ));
     }
 
     #[test]

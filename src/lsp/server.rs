@@ -455,6 +455,8 @@ impl Server {
             .iter()
             .filter(|(uri, _)| **uri != saved)
             .filter(|(_, d)| {
+                // An open document's settings were resolved when it was first linted (and any
+                // problem with them shown then): this only reads them back.
                 let env = self.settings.get(&d.path).0.compose_env.clone();
                 backend::depends_on(&d.path, d.kind, &path, &env)
             })
