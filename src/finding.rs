@@ -91,6 +91,19 @@ pub struct Fix {
 pub struct Related {
     pub span: Span,
     pub label: String,
+    /// The place in another file the label is about (the Dockerfile stage a compose service
+    /// builds, the compose service a Dockerfile is linted for), when there is one. `span` still
+    /// points into the finding's own file, so every output can show it; the language server
+    /// sends the editor here instead.
+    pub elsewhere: Option<Box<FileLocation>>,
+}
+
+/// A position in another file: 1-based line and column (in characters).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct FileLocation {
+    pub path: std::path::PathBuf,
+    pub line: u32,
+    pub column: u32,
 }
 
 impl Related {
@@ -98,6 +111,25 @@ impl Related {
         Related {
             span,
             label: label.into(),
+            elsewhere: None,
+        }
+    }
+
+    /// A related note about `line:column` of the file at `path`, shown at `span` here.
+    pub fn elsewhere(
+        span: Span,
+        label: impl Into<String>,
+        path: impl Into<std::path::PathBuf>,
+        line: u32,
+        column: u32,
+    ) -> Related {
+        Related {
+            elsewhere: Some(Box::new(FileLocation {
+                path: path.into(),
+                line,
+                column,
+            })),
+            ..Related::new(span, label)
         }
     }
 }
@@ -142,10 +174,7 @@ impl Finding {
     }
 
     pub fn with_related(mut self, span: Span, label: impl Into<String>) -> Finding {
-        self.related.push(Related {
-            span,
-            label: label.into(),
-        });
+        self.related.push(Related::new(span, label));
         self
     }
 

@@ -34,11 +34,168 @@ pub struct Linted {
 }
 
 /// Lints one decoded file: rules, the invalid-UTF-8 finding, suppressions, local settings.
+/// A Dockerfile that compose services build ([`LintSettings::compose_builds`]) is linted as
+/// they build it ([`lint_as_built`]).
 pub fn lint_file(file: &SourceFile, settings: &LintSettings, opts: LintOptions) -> Linted {
+    if file.kind == crate::source::FileKind::Dockerfile {
+        let builds = settings
+            .compose_builds
+            .for_dockerfile(&file.path, &settings.compose_env);
+        if !builds.is_empty() {
+            return lint_as_built(file, settings, opts, &builds);
+        }
+    }
+    lint_alone(file, settings, opts)
+}
+
+/// A Dockerfile linted as the compose services that build it do: once per distinct pair of
+/// build inputs (each service's `build.args` over the configuration's `build-args`, under the
+/// command line's `--build-arg`; its `build.target` unless `--target` is given), so `FROM
+/// ${BASE}` is judged with the `BASE` compose passes and the rules about the image judge the
+/// stage it targets. A finding any of those builds gets is kept, once per rule and span (the
+/// first build's, in compose file and service order): the file is one file in the report
+/// whatever number of services build it. A finding the file does not get linted without the
+/// services' inputs says which services' inputs raise it, as a related note. An unused
+/// suppression is reported only when it suppresses nothing in every build. The lint without the
+/// services' inputs is not itself kept: it is not how the file is built.
+pub fn lint_as_built(
+    file: &SourceFile,
+    settings: &LintSettings,
+    opts: LintOptions,
+    builds: &[crate::model::compose::builds::ServiceBuild],
+) -> Linted {
+    use std::collections::HashSet;
+    type Key = (&'static str, u32, u32);
+    let key = |f: &Finding| (f.code, f.span.start, f.span.end);
+    let plain = lint_alone(file, settings, opts);
+    let plain_keys: HashSet<Key> = plain.report.findings.iter().map(key).collect();
+    // The distinct inputs, each with the services that build with them.
+    let mut variants: Vec<(crate::model::build_inputs::BuildInputs, Vec<&_>)> = Vec::new();
+    for b in builds {
+        let inputs = settings.build.for_service(&b.args, b.target.as_deref());
+        match variants.iter_mut().find(|(i, _)| *i == inputs) {
+            Some((_, services)) => services.push(b),
+            None => variants.push((inputs, vec![b])),
+        }
+    }
+    // Each finding once, with the services whose builds get it.
+    let mut index: std::collections::HashMap<Key, usize> = std::collections::HashMap::new();
+    let mut findings: Vec<(Finding, Vec<&crate::model::compose::builds::ServiceBuild>)> =
+        Vec::new();
+    let mut unused: Option<HashSet<Key>> = None;
+    let mut statements = plain.statements;
+    for (inputs, services) in &variants {
+        let s = LintSettings {
+            build: std::sync::Arc::new(inputs.clone()),
+            ..settings.clone()
+        };
+        let linted = lint_alone(file, &s, opts);
+        statements = linted.statements;
+        let these: HashSet<Key> = linted
+            .report
+            .findings
+            .iter()
+            .filter(|f| f.code == crate::suppress::UNUSED_CODE)
+            .map(key)
+            .collect();
+        unused = Some(match unused {
+            None => these,
+            Some(u) => u.intersection(&these).copied().collect(),
+        });
+        for f in linted.report.findings {
+            match index.get(&key(&f)) {
+                Some(&i) => findings[i].1.extend(services.iter().copied()),
+                None => {
+                    index.insert(key(&f), findings.len());
+                    findings.push((f, services.clone()));
+                }
+            }
+        }
+    }
+    let unused = unused.unwrap_or_default();
+    let mut out = Vec::with_capacity(findings.len());
+    for (mut f, services) in findings {
+        if f.code == crate::suppress::UNUSED_CODE {
+            if unused.contains(&key(&f)) {
+                out.push(f);
+            }
+            continue;
+        }
+        if !plain_keys.contains(&key(&f))
+            && let Some(first) = services.first()
+        {
+            // The editor goes to the first service's `build:`, where the inputs are set.
+            f.related.push(crate::finding::Related::elsewhere(
+                f.span,
+                built_by_label(&settings.build, &services),
+                first.compose.clone(),
+                first.line,
+                first.column,
+            ));
+        }
+        out.push(f);
+    }
+    let mut report = plain.report;
+    report.findings = out;
+    report.sort();
+    Linted { report, statements }
+}
+
+/// "as service `web` (compose.yaml:4:7) builds it: build.args BASE; build.target prod", naming
+/// every service whose build gets the finding, the build arguments they set (but those the
+/// command line gives, which win) and their targets (unless `--target` is given). The
+/// arguments are named, never their values (a build argument may carry a secret).
+fn built_by_label(
+    base: &crate::model::build_inputs::BuildInputs,
+    services: &[&crate::model::compose::builds::ServiceBuild],
+) -> String {
+    use std::collections::BTreeSet;
+    let who: Vec<String> = services.iter().map(|b| b.describe()).collect();
+    let names: BTreeSet<&str> = services
+        .iter()
+        .flat_map(|b| b.args.keys())
+        .filter(|k| !base.explicit_args.contains(*k))
+        .map(String::as_str)
+        .collect();
+    let targets: BTreeSet<&str> = services
+        .iter()
+        .filter(|_| !base.explicit_stage)
+        .filter_map(|b| b.target.as_deref())
+        .collect();
+    let mut what = Vec::new();
+    if !names.is_empty() {
+        what.push(format!(
+            "build.args {}",
+            names.into_iter().collect::<Vec<_>>().join(", ")
+        ));
+    }
+    if !targets.is_empty() {
+        what.push(format!(
+            "build.target {}",
+            targets.into_iter().collect::<Vec<_>>().join(", ")
+        ));
+    }
+    let what = if what.is_empty() {
+        String::new()
+    } else {
+        format!(": {}", what.join("; "))
+    };
+    let verb = if services.len() > 1 {
+        "build"
+    } else {
+        "builds"
+    };
+    format!("as {} {verb} it{what}", who.join(", "))
+}
+
+/// Lints one decoded file on its own (no compose build applied).
+fn lint_alone(file: &SourceFile, settings: &LintSettings, opts: LintOptions) -> Linted {
     let (mut report, statements) = engine::lint_source_with_statements(file, settings);
     mask_source_diagnostics(file, settings, &mut report.findings);
     name_extended_files(file, settings, &mut report.findings);
     project_view(file, settings, &mut report.findings);
+    project_built_images(file, settings, &mut report.findings);
+    project_user(file, settings, &mut report.findings);
     let mut pipeline = Vec::new();
     if let Some(at) = opts.invalid_utf8_at {
         let end = file
@@ -136,10 +293,15 @@ fn name_extended_files(file: &SourceFile, settings: &LintSettings, findings: &mu
                 import.file.display()
             ),
         };
-        f.related.push(crate::finding::Related {
-            span: import.file_span,
+        // The editor goes to the value in the other file, where it can be changed.
+        let at = value.map_or((1, 1), |v| (v.line, v.column));
+        f.related.push(crate::finding::Related::elsewhere(
+            import.file_span,
             label,
-        });
+            import.file.clone(),
+            at.0,
+            at.1,
+        ));
     }
 }
 
@@ -206,22 +368,153 @@ fn project_view(file: &SourceFile, settings: &LintSettings, findings: &mut Vec<F
                         p.column
                     )
                 };
-                f.related.push(crate::finding::Related {
-                    span: f.span,
-                    label,
-                });
+                f.related.push(crate::finding::Related::elsewhere(
+                    f.span, label, p.file, p.line, p.column,
+                ));
                 true
             }
             Verdict::Kept { overrides: None } => {
                 if !absent.is_empty() {
-                    f.related.push(crate::finding::Related {
-                        span: f.span,
-                        label: format!("no other file of the project sets it ({others})"),
-                    });
+                    f.related.push(crate::finding::Related::new(
+                        f.span,
+                        format!("no other file of the project sets it ({others})"),
+                    ));
                 }
                 true
             }
         }
+    });
+}
+
+/// `root-user-built` says a service sets no `user:`, so its Dockerfile decides: in a project of
+/// several files, a `user:` another file gives the service (an override adding `user: "1000"`,
+/// or the base file's when the build is in the override) decides instead, and the finding is
+/// dropped. The project's merged `user` is read through [`Project::scalar`], so a `!reset` in a
+/// later file unsets it as compose does.
+///
+/// [`Project::scalar`]: crate::model::compose::project::Project::scalar
+fn project_user(file: &SourceFile, settings: &LintSettings, findings: &mut Vec<Finding>) {
+    use crate::model::compose::project::Project;
+    use crate::source::FileKind;
+    const RULE: &str = RuleId::RootUserBuilt.name();
+    if file.kind != FileKind::Compose || !findings.iter().any(|f| f.name == RULE) {
+        return;
+    }
+    let Some(project) = Project::of(&file.path, &file.text, &settings.compose_env) else {
+        return;
+    };
+    let Some(me) = project.members.get(project.me) else {
+        return;
+    };
+    let yaml = &me.parsed.yaml;
+    // The services of this file, with the span of each one's key and value.
+    let services: Vec<(String, Span)> = yaml
+        .documents
+        .first()
+        .and_then(|d| d.root)
+        .and_then(|root| yaml.lookup(yaml.resolve(root), "services"))
+        .map(|e| {
+            yaml.entries(yaml.resolve(e.value))
+                .into_iter()
+                .filter_map(|s| {
+                    let name = yaml.scalar(s.key)?.to_string();
+                    let key = yaml.node(s.key)?.span;
+                    let value = yaml.node(s.value)?.span;
+                    Some((name, key.cover(value)))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    findings.retain(|f| {
+        if f.name != RULE {
+            return true;
+        }
+        let Some((name, _)) = services
+            .iter()
+            .find(|(_, span)| span.contains(f.span.start as usize))
+        else {
+            return true;
+        };
+        project.scalar(&["services", name, "user"]).is_none()
+    });
+}
+
+/// The rules that judge a compose `image:` as an image pulled from a registry.
+const PULL_RULES: [&str; 7] = [
+    "latest-tag",
+    "latest-tag-implicit",
+    "unpinned-digest",
+    "untrusted-registry",
+    "repository-not-allowed",
+    "base-image-not-allowed",
+    "banned-image",
+];
+
+/// In a project of several files (an override beside the file, the `-f` list), an `image:`
+/// that names a build result is no pull either when the build is written in another file: the
+/// service's own `build:` in the base file, or another service's `build:` with that `image:`.
+/// The in-file cases are the image analysis's ([`crate::analysis::images::image_uses`]); this
+/// drops the pull rules' findings on such an `image:` once the project is known.
+fn project_built_images(file: &SourceFile, settings: &LintSettings, findings: &mut Vec<Finding>) {
+    use crate::analysis::images::{built_names, tag_key};
+    use crate::model::compose::project::Project;
+    use crate::source::FileKind;
+    use crate::syntax::compose::interpolate;
+    if file.kind != FileKind::Compose || !findings.iter().any(|f| PULL_RULES.contains(&f.name)) {
+        return;
+    }
+    let env = &settings.compose_env;
+    let Some(project) = Project::of(&file.path, &file.text, env) else {
+        return;
+    };
+    let mut names = std::collections::HashSet::new();
+    let mut building = std::collections::HashSet::new();
+    for (i, m) in project.members.iter().enumerate() {
+        if i == project.me {
+            continue;
+        }
+        let Ok(text) = env.files.text(&m.path) else {
+            continue;
+        };
+        let other = crate::model::compose::load(&text, &m.path, env);
+        names.extend(built_names(other.services()));
+        building.extend(
+            other
+                .services()
+                .filter(|s| s.build.is_some())
+                .map(|s| s.name.value.clone()),
+        );
+    }
+    if names.is_empty() && building.is_empty() {
+        return;
+    }
+    let model = crate::model::compose::load(&file.text, &file.path, env);
+    let key = |raw: &str| {
+        let r = interpolate::interpolate(raw, &|_| None);
+        r.problems.is_empty().then(|| tag_key(&r.value)).flatten()
+    };
+    // A service built in another file names its result here.
+    for s in model.services() {
+        if building.contains(&s.name.value)
+            && let Some(k) = s.image.as_ref().and_then(|i| key(&i.raw))
+        {
+            names.insert(k);
+        }
+    }
+    let built: Vec<Span> = model
+        .services()
+        .filter_map(|s| {
+            let image = s.image.as_ref()?;
+            let is_built = building.contains(&s.name.value)
+                || key(&image.raw).is_some_and(|k| names.contains(&k));
+            is_built.then_some(image.span)
+        })
+        .collect();
+    findings.retain(|f| {
+        !(PULL_RULES.contains(&f.name)
+            && built
+                .iter()
+                .any(|s| s.contains(f.span.start as usize) || *s == f.span))
     });
 }
 
@@ -348,4 +641,135 @@ pub fn masked_diff(
     new_spans.sort();
     new_spans.dedup();
     crate::fix::unified_diff_masked(label, old, new, &old_spans, &new_spans)
+}
+
+#[cfg(test)]
+mod built_tests {
+    use super::*;
+    use crate::model::compose::builds::ComposeBuilds;
+    use crate::model::compose::{Env, MemFiles};
+    use crate::source::FileKind;
+    use std::sync::Arc;
+
+    fn settings(files: &[(&str, &str)]) -> LintSettings {
+        let mut m = MemFiles::new();
+        for (p, t) in files {
+            m = m.with(*p, *t);
+        }
+        LintSettings {
+            compose_env: Arc::new(Env::new().with_files(Arc::new(m))),
+            compose_builds: ComposeBuilds::fresh(),
+            ..LintSettings::default()
+        }
+    }
+
+    const DIGEST: &str = "5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e";
+
+    fn compose() -> String {
+        format!(
+            "services:\n  web:\n    build:\n      context: .\n      args: {{BASE: 'debian:12@sha256:{DIGEST}'}}\n    user: '1'\n  old:\n    build:\n      context: .\n      args: {{BASE: 'debian:latest'}}\n    user: '1'\n"
+        )
+    }
+
+    #[test]
+    fn each_distinct_build_is_linted_and_a_finding_is_kept_once() {
+        let df = "ARG BASE=debian\n# plimsoll ignore=PL101\nFROM ${BASE}\n# plimsoll ignore=PL201\nUSER app\n";
+        let compose = compose();
+        let s = settings(&[("/p/compose.yaml", &compose), ("/p/Dockerfile", df)]);
+        let file = SourceFile::new("/p/Dockerfile", df, FileKind::Dockerfile);
+        let opts = LintOptions {
+            report_unused_suppressions: true,
+            ..LintOptions::default()
+        };
+        let linted = lint_file(&file, &s, opts);
+        let names: Vec<&str> = linted.report.findings.iter().map(|f| f.name).collect();
+        // `debian` (the ARG default, no tag) is no build's: not reported. `old`'s
+        // `debian:latest` is suppressed; the suppression is used by that build, so it is not
+        // reported unused although `web`'s build does not need it. The one for `root-user`
+        // suppresses nothing in any build: reported, once.
+        assert!(!names.contains(&"latest-tag-implicit"), "{names:?}");
+        assert!(!names.contains(&"latest-tag"), "{names:?}");
+        let unused: Vec<&Finding> = linted
+            .report
+            .findings
+            .iter()
+            .filter(|f| f.name == "unused-suppression")
+            .collect();
+        assert_eq!(unused.len(), 1, "{unused:?}");
+        assert!(unused[0].message.contains("PL201"), "{unused:?}");
+
+        // Without the comment, the latest tag is reported once, naming `old`.
+        let df = "ARG BASE=debian\nFROM ${BASE}\nUSER app\n";
+        let s = settings(&[("/p/compose.yaml", &compose), ("/p/Dockerfile", df)]);
+        let file = SourceFile::new("/p/Dockerfile", df, FileKind::Dockerfile);
+        let linted = lint_file(&file, &s, opts);
+        let latest: Vec<&Finding> = linted
+            .report
+            .findings
+            .iter()
+            .filter(|f| f.name == "latest-tag")
+            .collect();
+        assert_eq!(latest.len(), 1, "{:?}", linted.report.findings);
+        let labels: Vec<&str> = latest[0].related.iter().map(|r| r.label.as_str()).collect();
+        assert!(
+            labels
+                .iter()
+                .any(|l| l.starts_with("as service `old` (/p/compose.yaml:")
+                    && l.ends_with("build.args BASE")),
+            "{labels:?}"
+        );
+        assert!(
+            !labels.iter().any(|l| l.contains("ARG default")),
+            "{labels:?}"
+        );
+    }
+
+    #[test]
+    fn a_user_another_file_of_the_project_sets_decides() {
+        let base = "services:\n  web:\n    build: .\n";
+        let over = "services:\n  web:\n    user: '1000'\n";
+        let df = "FROM debian:12\n";
+        let file = SourceFile::new("/p/compose.yaml", base, FileKind::Compose);
+        let alone = settings(&[("/p/compose.yaml", base), ("/p/Dockerfile", df)]);
+        let names = |s: &LintSettings| -> Vec<&'static str> {
+            lint_file(&file, s, LintOptions::default())
+                .report
+                .findings
+                .iter()
+                .map(|f| f.name)
+                .collect()
+        };
+        assert!(names(&alone).contains(&"root-user-built"));
+        let both = settings(&[
+            ("/p/compose.yaml", base),
+            ("/p/compose.override.yaml", over),
+            ("/p/Dockerfile", df),
+        ]);
+        assert!(!names(&both).contains(&"root-user-built"));
+    }
+
+    #[test]
+    fn an_image_another_file_builds_is_not_a_pull() {
+        let base = "services:\n  app:\n    build: .\n    image: myorg/app\n";
+        let over = "services:\n  job:\n    image: myorg/app:latest\n    user: '1'\n  app:\n    user: '1'\n";
+        let s = settings(&[
+            ("/p/compose.yaml", base),
+            ("/p/compose.override.yaml", over),
+        ]);
+        let file = SourceFile::new("/p/compose.override.yaml", over, FileKind::Compose);
+        let findings = lint_file(&file, &s, LintOptions::default()).report.findings;
+        assert!(
+            !findings.iter().any(|f| PULL_RULES.contains(&f.name)),
+            "{findings:?}"
+        );
+        // Alone, the override's `image:` is a pull.
+        let alone = settings(&[("/p/compose.override.yaml", over)]);
+        let findings = lint_file(&file, &alone, LintOptions::default())
+            .report
+            .findings;
+        assert!(
+            findings.iter().any(|f| f.name == "latest-tag"),
+            "{findings:?}"
+        );
+    }
 }

@@ -769,3 +769,97 @@ fn policies_run_in_the_editor_and_reload_when_a_rego_file_changes() {
     s.notify("exit", Value::Null);
     assert_eq!(s.exit_code(), Some(0));
 }
+
+#[test]
+fn saving_a_file_relints_the_open_files_that_depend_on_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let dockerfile = dir.path().join("Dockerfile");
+    let compose = dir.path().join("compose.yaml");
+    let (docker_uri, compose_uri) = (uri_of(&dockerfile), uri_of(&compose));
+    let compose_text = "services:\n  web:\n    build: .\n";
+    let docker_text = "FROM alpine:3.20\nRUN echo hi\n";
+    std::fs::write(&compose, compose_text).unwrap();
+    std::fs::write(&dockerfile, docker_text).unwrap();
+    let mut s = Server::start(dir.path());
+    initialize(&mut s, dir.path());
+
+    // The service sets no user and its Dockerfile no USER: root-user-built on the compose file.
+    s.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": compose_uri, "languageId": "dockercompose", "version": 1, "text": compose_text}}),
+    );
+    let diags = s.diagnostics(&compose_uri, 1);
+    let built: Vec<&Value> = diags
+        .iter()
+        .filter(|d| is_rule(d, "root-user-built"))
+        .collect();
+    assert_eq!(built.len(), 1, "{diags:#?}");
+    // Its related location is the stage in the Dockerfile, where `USER` goes.
+    let at = &built[0]["relatedInformation"][0]["location"];
+    assert_eq!(at["uri"], docker_uri.as_str(), "{at}");
+    assert_eq!(
+        at["range"]["start"],
+        json!({"line": 0, "character": 0}),
+        "{at}"
+    );
+    s.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": docker_uri, "languageId": "dockerfile", "version": 1, "text": docker_text}}),
+    );
+    s.diagnostics(&docker_uri, 1);
+
+    // The Dockerfile gains `USER app` and is saved: the compose file's diagnostics are
+    // published again, without root-user-built, though the compose file did not change.
+    let docker_text = "ARG BASE=alpine:3.20\nFROM ${BASE}\nRUN adduser -D app\nUSER app\n";
+    s.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": docker_uri, "version": 2}, "contentChanges": [{"text": docker_text}]}),
+    );
+    std::fs::write(&dockerfile, docker_text).unwrap();
+    s.notify(
+        "textDocument/didSave",
+        json!({"textDocument": {"uri": docker_uri}}),
+    );
+    // Both are published, in either order (the lints run on workers).
+    let mut published = std::collections::HashMap::new();
+    while published.len() < 2 {
+        let m = s.wait("diagnostics for both files", |m| {
+            m["method"] == "textDocument/publishDiagnostics"
+                && ((m["params"]["uri"] == compose_uri.as_str() && m["params"]["version"] == 1)
+                    || (m["params"]["uri"] == docker_uri.as_str() && m["params"]["version"] == 2))
+        });
+        let uri = m["params"]["uri"].as_str().unwrap().to_string();
+        published.insert(uri, m["params"]["diagnostics"].clone());
+    }
+    let diags = published[&compose_uri].to_string();
+    assert!(!diags.contains("root-user-built"), "{diags}");
+    let diags = published[&docker_uri].to_string();
+    assert!(!diags.contains("latest-tag"), "{diags}");
+
+    // The compose file now passes `BASE: debian:latest` and is saved: the Dockerfile is linted
+    // again as the service builds it, and the latest tag says it comes from the service.
+    let compose_text = "services:\n  web:\n    build:\n      context: .\n      args:\n        BASE: debian:latest\n";
+    s.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": compose_uri, "version": 2}, "contentChanges": [{"text": compose_text}]}),
+    );
+    std::fs::write(&compose, compose_text).unwrap();
+    s.notify(
+        "textDocument/didSave",
+        json!({"textDocument": {"uri": compose_uri}}),
+    );
+    let diags = s.diagnostics(&docker_uri, 2);
+    let latest: Vec<&Value> = diags.iter().filter(|d| is_rule(d, "latest-tag")).collect();
+    assert_eq!(latest.len(), 1, "{diags:#?}");
+    // A note names the service, and sends the editor to its `build:` in the compose file.
+    let related = latest[0]["relatedInformation"].as_array().unwrap();
+    let note = related
+        .iter()
+        .find(|r| r["message"].as_str().unwrap().contains("service `web`"))
+        .expect("a note naming the service");
+    assert_eq!(note["location"]["uri"], compose_uri.as_str(), "{note}");
+    assert_eq!(note["location"]["range"]["start"]["line"], 3, "{note}");
+    s.request("shutdown", json!(null));
+    s.notify("exit", json!(null));
+    assert_eq!(s.exit_code(), Some(0));
+}

@@ -23,6 +23,7 @@ pub fn image_uses<'a>(
     let Some(compose) = compose else {
         return Cow::Borrowed(&[]);
     };
+    let built = built_names(compose.services());
     let mut out = Vec::new();
     for service in compose.services() {
         let Some(image) = &service.image else {
@@ -31,7 +32,11 @@ pub fn image_uses<'a>(
         let resolved = interpolate::interpolate(&image.raw, &|_| None);
         // Any problem (a variable with no default, a malformed `${`) leaves the value unknown.
         let unset = !resolved.problems.is_empty();
-        let target = if service.build.is_some() {
+        let target = if service.build.is_some()
+            || (!unset && tag_key(&resolved.value).is_some_and(|k| built.contains(&k)))
+        {
+            // Its own build's result, or the image another service of the file builds and
+            // tags with this name: compose uses that image and pulls nothing.
             ImageTarget::Built
         } else if unset || resolved.value.is_empty() {
             ImageTarget::Unresolved
@@ -51,6 +56,35 @@ pub fn image_uses<'a>(
         });
     }
     Cow::Owned(out)
+}
+
+/// The image a reference names, tag included (`docker.io/library/app:latest` for `app`), so two
+/// spellings of one name compare equal; `None` for a reference pinned by digest (a build
+/// result has no digest to name it by) or one that does not parse.
+pub fn tag_key(reference: &str) -> Option<String> {
+    let r = ImageRef::parse(reference).ok()?;
+    if r.has_variables || r.digest_str().is_some() {
+        return None;
+    }
+    Some(format!("{}:{}", r.name(), r.effective_tag()?))
+}
+
+/// The names ([`tag_key`]) the services that build give their result (`build:` with
+/// `image:`): another service naming one uses that build, not a registry's image.
+pub fn built_names<'s>(
+    services: impl Iterator<Item = &'s crate::model::compose::Service>,
+) -> std::collections::HashSet<String> {
+    services
+        .filter(|s| s.build.is_some())
+        .filter_map(|s| s.image.as_ref())
+        .filter_map(|i| {
+            let resolved = interpolate::interpolate(&i.raw, &|_| None);
+            if !resolved.problems.is_empty() {
+                return None;
+            }
+            tag_key(&resolved.value)
+        })
+        .collect()
 }
 
 /// The external image uses (registry images, not stages or `scratch`-like build results) with
@@ -184,6 +218,33 @@ fn matches_globs(set: &ImageGlobs, reference: &str) -> bool {
 mod tests {
     use super::*;
     use globset::Glob;
+
+    #[test]
+    fn an_image_another_service_builds_is_a_build_result() {
+        let text = "services:\n  app:\n    build: .\n    image: myorg/app\n  worker:\n    image: myorg/app:latest\n  other:\n    image: myorg/app:v2\n  digest:\n    image: myorg/app@sha256:5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e\n";
+        let file = crate::model::compose::load(
+            text,
+            std::path::Path::new("compose.yaml"),
+            &crate::model::compose::Env::new(),
+        );
+        let uses = image_uses(None, Some(&file));
+        let target = |s: &str| {
+            uses.iter()
+                .find(|u| u.service.as_deref() == Some(s))
+                .map(|u| u.target.clone())
+        };
+        assert_eq!(target("app"), Some(ImageTarget::Built));
+        // `myorg/app` is `myorg/app:latest`: the same name.
+        assert_eq!(target("worker"), Some(ImageTarget::Built));
+        // Another tag, or a digest, names no build result: a pull.
+        assert_eq!(target("other"), Some(ImageTarget::External));
+        assert_eq!(target("digest"), Some(ImageTarget::External));
+        assert_eq!(
+            tag_key("app"),
+            Some("docker.io/library/app:latest".to_string())
+        );
+        assert_eq!(tag_key("${X}"), None);
+    }
 
     #[test]
     fn star_globs_match_as_globset_does() {

@@ -1,5 +1,6 @@
-//! `plimsoll check --build-arg NAME=VALUE --platform OS/ARCH --online`: what `docker build` is
-//! given, applied over the configuration's `build-args` and `platform`; and, with `--online`,
+//! `plimsoll check --build-arg NAME=VALUE --platform OS/ARCH --target STAGE --online`: what
+//! `docker build` is given, applied over the configuration's `build-args` and `platform` (and
+//! over a compose service's `build.args` and `build.target`); and, with `--online`,
 //! the platforms of base images asked from their registries.
 
 use super::CheckArgs;
@@ -19,6 +20,7 @@ use std::sync::{Arc, Mutex};
 pub struct BuildFlags {
     args: Vec<(String, String)>,
     platform: Option<Platform>,
+    stage: Option<String>,
 }
 
 impl BuildFlags {
@@ -45,6 +47,12 @@ impl BuildFlags {
             }
             out.args.push((name, value));
         }
+        if let Some(t) = &args.target_stage {
+            if t.trim().is_empty() {
+                return Err("invalid --target: expected a stage name".to_string());
+            }
+            out.stage = Some(t.clone());
+        }
         if let Some(p) = &args.platform {
             out.platform =
                 Some(Platform::parse(p).map_err(|e| format!("invalid --platform: {e}"))?);
@@ -54,7 +62,7 @@ impl BuildFlags {
 
     /// The settings with these inputs over the configuration's.
     pub fn apply(&self, settings: &mut LintSettings) {
-        if self.args.is_empty() && self.platform.is_none() {
+        if self.args.is_empty() && self.platform.is_none() && self.stage.is_none() {
             return;
         }
         let mut args = settings.build.args.clone();
@@ -65,7 +73,10 @@ impl BuildFlags {
                 .explicit_target
                 .then(|| settings.build.target.clone())
         });
-        settings.build = Arc::new(BuildInputs::new(args, target));
+        let mut inputs = BuildInputs::new(args, target).with_stage(self.stage.clone());
+        inputs.explicit_stage = self.stage.is_some();
+        inputs.explicit_args = self.args.iter().map(|(k, _)| k.clone()).collect();
+        settings.build = Arc::new(inputs);
     }
 }
 

@@ -152,6 +152,11 @@ pub struct CheckArgs {
     /// configuration's `platform`, else the host's architecture on Linux).
     #[arg(long, value_name = "OS/ARCH[/VARIANT]")]
     pub platform: Option<String>,
+    /// The stage built, as `docker build --target STAGE`: the rules about the image (its user,
+    /// health check, labels) judge that stage rather than the last. Wins over a compose
+    /// service's `build.target`.
+    #[arg(long = "target", value_name = "STAGE")]
+    pub target_stage: Option<String>,
     /// Ask registries for the platforms of base images that plimsoll.lock does not record
     /// (invalid-base-image-platform); without it, linting never uses the network.
     #[arg(long)]

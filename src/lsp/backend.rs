@@ -5,6 +5,8 @@
 
 use crate::config;
 use crate::file_settings::{SettingsOptions, SettingsSource};
+use crate::model::compose::Env as ComposeEnv;
+use crate::model::compose::builds::ComposeBuilds;
 use crate::registry::{Client, ClientOptions, LockFile, Target};
 use crate::rules::catalog;
 use crate::rules::settings::LintSettings;
@@ -58,13 +60,54 @@ pub fn settings_source(opts: &SettingsOptions) -> (SettingsSource, Option<String
 
 /// The settings for the file at `path`, with a problem to show the user (an invalid
 /// configuration, whose defaults are then used, or an unreadable lock file).
+///
+/// A Dockerfile is linted as the services of its compose project build it, as `plimsoll check`
+/// does, reading the project's files afresh each time (they change while the server runs).
 pub fn settings_for(source: &SettingsSource, path: &Path) -> (LintSettings, Option<String>) {
-    match source.settings_for(path) {
+    let (mut settings, problem) = match source.settings_for(path) {
         Ok(s) => (s.settings, s.problems.into_iter().next()),
         Err(e) => (
             LintSettings::default(),
             Some(format!("configuration error, using defaults: {e}")),
         ),
+    };
+    settings.compose_builds = ComposeBuilds::fresh();
+    (settings, problem)
+}
+
+/// Whether the open document at `doc` (of `kind`) is linted with what the file at `saved` says,
+/// so saving that file changes its findings:
+///
+/// - a compose file reads the other files of its project (its override, the `.env` beside
+///   it) and the Dockerfiles its services build (`root-user-built` judges their user);
+/// - a Dockerfile is linted with the `build.args` and `build.target` of the services of the
+///   nearest compose project above it, so a compose or `.env` file in its directory or an
+///   ancestor's may change it.
+pub fn depends_on(doc: &Path, kind: FileKind, saved: &Path, env: &ComposeEnv) -> bool {
+    use crate::model::compose::builds::{project_builds, same_file};
+    use crate::model::compose::project::project_files;
+    if same_file(doc, saved) {
+        return false;
+    }
+    let saved_kind = FileKind::detect(saved);
+    match (kind, saved_kind) {
+        (FileKind::Compose, Some(FileKind::Compose | FileKind::Env)) => {
+            doc.parent() == saved.parent()
+                || project_files(doc, env).iter().any(|p| same_file(p, saved))
+        }
+        (FileKind::Compose, Some(FileKind::Dockerfile)) => {
+            let Some(first) = project_files(doc, env).into_iter().next() else {
+                return false;
+            };
+            project_builds(&first, env)
+                .iter()
+                .any(|b| same_file(&b.dockerfile, saved))
+        }
+        (FileKind::Dockerfile, Some(FileKind::Compose | FileKind::Env)) => saved
+            .parent()
+            .zip(doc.parent())
+            .is_some_and(|(s, d)| d.starts_with(s)),
+        _ => false,
     }
 }
 
@@ -278,6 +321,48 @@ mod tests {
         assert_eq!(lines("apt-unpinned"), [6]);
         assert_eq!(lines("pipefail"), [10]);
         assert_eq!(lines("latest-tag"), [1]);
+    }
+
+    #[test]
+    fn saved_files_name_the_open_files_that_read_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path();
+        std::fs::create_dir_all(p.join("app")).unwrap();
+        std::fs::write(
+            p.join("compose.yaml"),
+            "services:\n  web:\n    build: ./app\n",
+        )
+        .unwrap();
+        std::fs::write(p.join("app/Dockerfile"), "FROM x\n").unwrap();
+        std::fs::write(p.join("other.Dockerfile"), "FROM x\n").unwrap();
+        let env = ComposeEnv::new();
+        let compose = p.join("compose.yaml");
+        let df = p.join("app/Dockerfile");
+        // The compose file reads the Dockerfile its service builds, not another.
+        assert!(depends_on(&compose, FileKind::Compose, &df, &env));
+        assert!(!depends_on(
+            &compose,
+            FileKind::Compose,
+            &p.join("other.Dockerfile"),
+            &env
+        ));
+        // The Dockerfile reads the compose project above it, and its `.env`.
+        assert!(depends_on(&df, FileKind::Dockerfile, &compose, &env));
+        assert!(depends_on(&df, FileKind::Dockerfile, &p.join(".env"), &env));
+        assert!(depends_on(
+            &compose,
+            FileKind::Compose,
+            &p.join(".env"),
+            &env
+        ));
+        // Not itself, and not a compose file beside it that is below it.
+        assert!(!depends_on(&df, FileKind::Dockerfile, &df, &env));
+        assert!(!depends_on(
+            &df,
+            FileKind::Dockerfile,
+            &p.join("app/sub/compose.yaml"),
+            &env
+        ));
     }
 
     #[test]

@@ -60,13 +60,28 @@ pub fn safe_text(file: &SourceFile, finding: &Finding, text: &str) -> String {
     out
 }
 
+/// A place in another file (a compose service's Dockerfile, the compose file that builds a
+/// Dockerfile) as an editor location. Its text is not at hand, so the column is taken as UTF-16
+/// units, exact for the ASCII most such lines hold; a path that cannot be a URI stays in the
+/// finding's file.
+fn location_elsewhere(at: &crate::finding::FileLocation) -> Option<Location> {
+    let path = std::path::absolute(&at.path).ok()?;
+    let uri = crate::lsp::document::path_to_uri(&path)?;
+    let pos = lsp_types::Position::new(at.line.saturating_sub(1), at.column.saturating_sub(1));
+    Some(Location::new(uri, lsp_types::Range::new(pos, pos)))
+}
+
 pub fn diagnostic(file: &SourceFile, uri: &Uri, finding: &Finding) -> Diagnostic {
     let href = backend::rule_doc_url(finding.name).parse().ok();
     let related: Vec<_> = finding
         .related
         .iter()
         .map(|r| DiagnosticRelatedInformation {
-            location: Location::new(uri.clone(), range(file, r.span)),
+            location: r
+                .elsewhere
+                .as_deref()
+                .and_then(location_elsewhere)
+                .unwrap_or_else(|| Location::new(uri.clone(), range(file, r.span))),
             message: safe_text(file, finding, &r.label),
         })
         .collect();

@@ -446,6 +446,37 @@ impl Server {
         if self.docs.contains_key(&p.text_document.uri) {
             self.lint_now(&p.text_document.uri);
         }
+        // The open files linted with what this one says (its compose project, the Dockerfiles
+        // its services build, the compose files that build it) are linted again: their text
+        // has not changed, so their last report is dropped rather than reused.
+        let saved = p.text_document.uri;
+        let dependents: Vec<Uri> = self
+            .docs
+            .iter()
+            .filter(|(uri, _)| **uri != saved)
+            .filter(|(_, d)| {
+                // An open document's settings were resolved when it was first linted (and any
+                // problem with them shown then): this only reads them back.
+                let env = self.settings.get(&d.path).0.compose_env.clone();
+                backend::depends_on(&d.path, d.kind, &path, &env)
+            })
+            .map(|(uri, _)| uri.clone())
+            .collect();
+        if dependents.is_empty() {
+            return;
+        }
+        for uri in &dependents {
+            self.last.remove(uri);
+        }
+        if self.pull {
+            if self.refresh {
+                self.request::<lsp_types::request::WorkspaceDiagnosticRefresh>(());
+            }
+            return;
+        }
+        for uri in &dependents {
+            self.lint_now(uri);
+        }
     }
 
     fn did_close(&mut self, p: DidCloseTextDocumentParams) {

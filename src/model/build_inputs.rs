@@ -1,6 +1,7 @@
 //! What `docker build` is given besides the files: build arguments (`--build-arg NAME=VALUE`,
-//! `build-args` in the configuration) and the target platform (`--platform`, the host's by
-//! default), with the platform ARGs BuildKit defines from them (`TARGETPLATFORM`, `TARGETOS`,
+//! `build-args` in the configuration, a compose service's `build.args`), the stage built
+//! (`--target`, a compose service's `build.target`) and the target platform (`--platform`, the
+//! host's by default), with the platform ARGs BuildKit defines from them (`TARGETPLATFORM`, `TARGETOS`,
 //! `TARGETARCH`, `TARGETVARIANT`, `BUILDPLATFORM`, `BUILDOS`, `BUILDARCH`, `BUILDVARIANT`, …).
 //!
 //! The Dockerfile model resolves `ARG`s with these, as BuildKit does: a build argument replaces
@@ -8,13 +9,20 @@
 //! ARGs are defined before the first `FROM` and imported into a stage by `ARG NAME`.
 
 use crate::syntax::platform::Platform;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The build's inputs.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BuildInputs {
     /// Build arguments by name.
     pub args: BTreeMap<String, String>,
+    /// The names in `args` given on the command line (`--build-arg`): they win over a compose
+    /// service's `build.args` when the Dockerfile is linted as that service builds it.
+    pub explicit_args: BTreeSet<String>,
+    /// The stage built (`--target`, `build.target`), as written; `None` builds the last stage.
+    pub stage: Option<String>,
+    /// Whether `stage` was given on the command line (it then wins over `build.target`).
+    pub explicit_stage: bool,
     /// The platform the image is built for.
     pub target: Platform,
     /// Whether the target was given (`--platform`) rather than taken from the host.
@@ -37,6 +45,9 @@ impl BuildInputs {
         let build = Platform::host();
         let mut inputs = BuildInputs {
             args,
+            explicit_args: BTreeSet::new(),
+            stage: None,
+            explicit_stage: false,
             explicit_target: target.is_some(),
             target: target.unwrap_or_else(|| build.clone()),
             build,
@@ -44,6 +55,38 @@ impl BuildInputs {
         };
         inputs.automatic = inputs.platform_args();
         inputs
+    }
+
+    /// These inputs building `stage` (`None`: the last stage).
+    pub fn with_stage(mut self, stage: Option<String>) -> BuildInputs {
+        self.stage = stage;
+        self
+    }
+
+    /// The inputs of a compose service's build, which `docker compose build` passes as
+    /// `--build-arg` and `--target`: its `args` over these (the configuration's `build-args`),
+    /// except the names given on plimsoll's command line, and its `target` unless the command
+    /// line gave one.
+    pub fn for_service(
+        &self,
+        args: &BTreeMap<String, String>,
+        target: Option<&str>,
+    ) -> BuildInputs {
+        let mut merged = self.args.clone();
+        for (k, v) in args {
+            if !self.explicit_args.contains(k) {
+                merged.insert(k.clone(), v.clone());
+            }
+        }
+        let mut out = BuildInputs::new(merged, self.explicit_target.then(|| self.target.clone()));
+        out.explicit_args = self.explicit_args.clone();
+        out.explicit_stage = self.explicit_stage;
+        out.stage = if self.explicit_stage {
+            self.stage.clone()
+        } else {
+            target.map(str::to_string).or_else(|| self.stage.clone())
+        };
+        out
     }
 
     /// The value given for build argument `name`.
@@ -140,5 +183,31 @@ mod tests {
         assert!(inputs.explicit_target);
         assert!(BuildInputs::is_automatic("BUILDARCH"));
         assert!(!BuildInputs::default().explicit_target);
+    }
+
+    #[test]
+    fn a_service_build_yields_to_the_command_line() {
+        let mut base = BuildInputs::new(
+            BTreeMap::from([
+                ("A".to_string(), "cli".to_string()),
+                ("B".to_string(), "config".to_string()),
+            ]),
+            None,
+        );
+        base.explicit_args.insert("A".to_string());
+        let svc = BTreeMap::from([
+            ("A".to_string(), "compose".to_string()),
+            ("B".to_string(), "compose".to_string()),
+        ]);
+        let got = base.for_service(&svc, Some("prod"));
+        assert_eq!(got.arg("A"), Some("cli"));
+        assert_eq!(got.arg("B"), Some("compose"));
+        assert_eq!(got.stage.as_deref(), Some("prod"));
+        let mut cli = base.clone().with_stage(Some("dev".to_string()));
+        cli.explicit_stage = true;
+        assert_eq!(
+            cli.for_service(&svc, Some("prod")).stage.as_deref(),
+            Some("dev")
+        );
     }
 }

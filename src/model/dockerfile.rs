@@ -187,6 +187,9 @@ pub struct Dockerfile {
     /// Every variable an `ARG` or `ENV` declares, in file order, with the value the expander
     /// gave it: what later instructions see (read through `analysis::variables::expand_at`).
     pub declared: Vec<Declared>,
+    /// The stage the build targets (`--target`, a compose service's `build.target`), when one
+    /// was given and names a stage; `None` builds the last stage.
+    pub target: Option<usize>,
 }
 
 /// One variable an `ARG` or `ENV` declares (not one an `ONBUILD` wraps).
@@ -210,9 +213,14 @@ pub struct Limit {
 }
 
 impl Dockerfile {
-    /// The final stage: the image `docker build` produces without `--target`.
+    /// The final stage: the image `docker build` produces, the targeted stage (`--target`,
+    /// `build.target`) when the build names one, else the last. What the rules about the
+    /// image's user, health check or labels judge.
     pub fn final_stage(&self) -> Option<&Stage> {
-        self.stages.last()
+        match self.target {
+            Some(i) => self.stages.get(i),
+            None => self.stages.last(),
+        }
     }
 
     /// The earlier stage a stage is built on (`FROM <stage name>`), if it is one.
@@ -403,7 +411,11 @@ impl<'i> Builder<'i> {
         // BuildKit's platform ARGs are defined before the first FROM (when the file can name
         // them at all: defining them costs more than most files' ARGs).
         if self.uses_automatic {
-            for (name, value) in self.inputs.automatic_args(&target_stage_name(&instrs)) {
+            let stage = match &self.inputs.stage {
+                Some(s) => s.to_ascii_lowercase(),
+                None => target_stage_name(&instrs),
+            };
+            for (name, value) in self.inputs.automatic_args(&stage) {
                 global.args.insert(name.to_string(), Some(value));
             }
         }
@@ -452,7 +464,12 @@ impl<'i> Builder<'i> {
                         });
                         let target = scope.as_mut().unwrap_or(&mut global);
                         target.args.insert(name.clone(), value.clone());
-                        if default.is_some() || !is_global {
+                        // A value a build argument gives (`--build-arg`, a compose service's
+                        // `build.args`) does not come from this declaration: no related label
+                        // points there, and no fix pins a default the build does not use.
+                        if self.inputs.arg(&name).is_some() {
+                            target.arg_spans.remove(&name);
+                        } else if default.is_some() || !is_global {
                             target.arg_spans.insert(name.clone(), w.span);
                         }
                         if is_global {
@@ -515,6 +532,16 @@ impl<'i> Builder<'i> {
         }
         for (stage, sc) in self.model.stages.iter_mut().zip(stage_scopes) {
             stage.env = sc.env;
+        }
+        if let Some(want) = &self.inputs.stage {
+            // Stage names compare without case, as BuildKit's `--target` does; a name no stage
+            // has leaves the last stage (BuildKit refuses the build; the file is still linted).
+            let want = want.to_ascii_lowercase();
+            self.model.target = self
+                .model
+                .stages
+                .iter()
+                .position(|s| s.name.as_deref() == Some(want.as_str()));
         }
         self.model.instrs = instrs;
         self.model
@@ -1014,5 +1041,42 @@ mod tests {
         for v in ["app", "1000", "1000:0", "", "rooter"] {
             assert!(!is_root_user(v), "{v}");
         }
+    }
+}
+
+#[cfg(test)]
+mod target_tests {
+    use super::*;
+
+    fn model(text: &str, inputs: &BuildInputs) -> Dockerfile {
+        let tree = crate::syntax::dockerfile::parse(text);
+        from_tree_with(&tree, text, inputs)
+    }
+
+    #[test]
+    fn the_targeted_stage_is_the_image_built() {
+        let text = "FROM alpine:3.20 AS Dev\nUSER root\nFROM alpine:3.20 AS prod\nUSER app\n";
+        let last = model(text, &BuildInputs::default());
+        assert_eq!(last.final_stage().map(|s| s.index), Some(1));
+        let dev = model(text, &BuildInputs::default().with_stage(Some("dev".into())));
+        let stage = dev.final_stage().unwrap();
+        assert_eq!(stage.index, 0, "names compare without case");
+        assert_eq!(stage.user.as_ref().map(|u| u.raw.as_str()), Some("root"));
+        // A name no stage has builds nothing BuildKit would; the last stage is still judged.
+        let none = model(text, &BuildInputs::default().with_stage(Some("x".into())));
+        assert_eq!(none.final_stage().map(|s| s.index), Some(1));
+    }
+
+    #[test]
+    fn targetstage_follows_the_target() {
+        let text = "FROM alpine:3.20 AS dev\nARG TARGETSTAGE\nFROM alpine:3.20 AS prod\n";
+        let m = model(text, &BuildInputs::default().with_stage(Some("dev".into())));
+        assert!(
+            m.declared
+                .iter()
+                .any(|d| d.name == "TARGETSTAGE" && d.value.as_deref() == Some("dev")),
+            "{:?}",
+            m.declared
+        );
     }
 }

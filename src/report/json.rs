@@ -31,6 +31,16 @@ struct JsonRelated<'a> {
     label: &'a str,
     #[serde(flatten)]
     location: Location,
+    /// The place in another file the note is about (`{file, line, column}`), when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    elsewhere: Option<JsonElsewhere>,
+}
+
+#[derive(Serialize)]
+struct JsonElsewhere {
+    file: String,
+    line: u32,
+    column: u32,
 }
 
 #[derive(Serialize)]
@@ -88,6 +98,11 @@ fn item<'a>(r: &'a FileReport, path: &'a str, f: &'a crate::finding::Finding) ->
             .map(|rel| JsonRelated {
                 label: &rel.label,
                 location: loc(rel.span, &r.file),
+                elsewhere: rel.elsewhere.as_deref().map(|e| JsonElsewhere {
+                    file: e.path.display().to_string(),
+                    line: e.line,
+                    column: e.column,
+                }),
             })
             .collect(),
         fix: f.fix.as_ref().map(|fix| JsonFix {

@@ -33,6 +33,10 @@ pub struct LintSettings {
     /// target platform (`--platform`, `platform`; the host's by default). The Dockerfile model
     /// resolves `ARG`s with them, so every rule sees `FROM $BASE` as the build does.
     pub build: Arc<crate::model::build_inputs::BuildInputs>,
+    /// Where the compose services that build a Dockerfile are looked for: a Dockerfile one
+    /// builds is linted with that service's `build.args` and `build.target` (off by default;
+    /// `plimsoll check` and the language server turn it on).
+    pub compose_builds: crate::model::compose::builds::ComposeBuilds,
     /// The Rego policies that run on the file (`[[policy]]`, `--policy`), compiled once.
     pub policies: crate::policy::Policies,
 }

@@ -139,6 +139,7 @@ fn arg_default_site(text: &str, u: &ImageUse) -> Option<PinSite> {
 
 fn compose_sites(path: &Path, text: &str, sites: &mut Vec<PinSite>, skips: &mut Vec<Skip>) {
     let file = crate::model::compose::load(text, path, &Env::new());
+    let built = crate::analysis::images::built_names(file.services());
     for svc in file.services() {
         let Some(image) = &svc.image else { continue };
         if svc.image_is_built() {
@@ -146,6 +147,14 @@ fn compose_sites(path: &Path, text: &str, sites: &mut Vec<PinSite>, skips: &mut 
                 image.span,
                 &image.raw,
                 "the name this service's build produces",
+            ));
+        } else if !image.is_interpolated()
+            && crate::analysis::images::tag_key(&image.value).is_some_and(|k| built.contains(&k))
+        {
+            skips.push(skip(
+                image.span,
+                &image.raw,
+                "the name another service's build produces",
             ));
         } else if image.is_interpolated() {
             skips.push(skip(image.span, &image.raw, "depends on a variable"));

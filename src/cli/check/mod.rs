@@ -172,6 +172,21 @@ pub fn run(args: CheckArgs) -> ExitStatus {
         discover::add_project_env_files(&mut found, Some(&exclude));
     }
     let targets = found.targets;
+    // A Dockerfile a compose service builds is linted with the service's `build.args` and
+    // `build.target`: the services are looked for in the compose files checked here and in
+    // the nearest compose project above the Dockerfile (`model::compose::builds`), each
+    // project read once for the run. Not when `--file-kind` says what every named file is.
+    let compose_builds = if file_kind.is_none() {
+        crate::model::compose::builds::ComposeBuilds::for_run(
+            targets
+                .iter()
+                .filter(|t| t.kind == FileKind::Compose && !t.stdin)
+                .map(|t| t.path.clone())
+                .collect(),
+        )
+    } else {
+        crate::model::compose::builds::ComposeBuilds::default()
+    };
 
     // Standard output carries a fixed standard input, so the report goes to standard error.
     let fixes_stdin = fixing.is_some_and(|f| !f.diff) && targets.iter().any(|t| t.stdin);
@@ -195,6 +210,7 @@ pub fn run(args: CheckArgs) -> ExitStatus {
         source: &source,
         args: &args,
         build: (&build_flags, online.as_ref()),
+        compose_builds: &compose_builds,
         roots: &roots,
         fixing,
         mode,
@@ -219,6 +235,8 @@ struct PerFile<'a> {
     args: &'a CheckArgs,
     /// `--build-arg`/`--platform` over each file's settings, and `--online`'s registry client.
     build: (&'a BuildFlags, Option<&'a Online>),
+    /// Where the compose services that build a Dockerfile are looked for.
+    compose_builds: &'a crate::model::compose::builds::ComposeBuilds,
     /// `--fix` never writes outside the paths named on the command line (a symbolic link can
     /// point anywhere).
     roots: &'a Roots,
@@ -259,6 +277,7 @@ impl PerFile<'_> {
             self.source,
             self.args,
             self.build,
+            self.compose_builds,
             self.fixing,
             self.roots,
         )?;
@@ -565,12 +584,16 @@ fn lint_target(
     source: &SettingsSource,
     args: &CheckArgs,
     (build_flags, online): (&BuildFlags, Option<&Online>),
+    compose_builds: &crate::model::compose::builds::ComposeBuilds,
     fixing: Option<FixRun>,
     roots: &Roots,
 ) -> Result<Outcome, String> {
     let resolved = source.settings_for(&t.path).map_err(|e| e.to_string())?;
     let mut settings = resolved.settings;
     build_flags.apply(&mut settings);
+    if !t.stdin {
+        settings.compose_builds = compose_builds.clone();
+    }
     let Loaded { mut file, bad_utf8 } = discover::read(t)?;
     if t.stdin && args.stdin_filename.is_none() && args.file_kind.is_none() {
         // Nothing names standard input's kind: its content says, and the user is told.

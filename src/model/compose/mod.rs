@@ -8,6 +8,7 @@
 //! panics or aborts.
 
 mod builder;
+pub mod builds;
 mod built;
 pub mod files;
 mod load;

@@ -71,9 +71,14 @@ impl Rule for RootUserBuilt {
             .map(|b| b.span)
             .unwrap_or(service.name.span);
         let key_span = key_before(cx.text(), span).unwrap_or(span);
-        cx.report(key_span, message)
-            .related
-            .push(Related::new(span, label));
+        // The stage is where `USER` goes: the editor is sent to its `FROM` in the Dockerfile.
+        let related = match &built.dockerfile {
+            Some(df) => {
+                Related::elsewhere(span, label, df.clone(), built.from_line, built.from_column)
+            }
+            None => Related::new(span, label),
+        };
+        cx.report(key_span, message).related.push(related);
     }
 }
 
