@@ -13,6 +13,7 @@
 //! not fatal: the caller prints each on stderr, lints everything else, and exits 2.
 
 use crate::fsio::{self, ReadError};
+use crate::git_index::Tracked;
 use crate::source::{self, FileKind, MAX_FILE_SIZE, SourceFile};
 use crate::syntax::compose::yaml::NodeId;
 use rayon::prelude::*;
@@ -127,9 +128,10 @@ pub fn discover(paths: &[PathBuf], opts: &Options<'_>) -> Discovery {
 /// for a project: the `.env` beside each compose file (interpolation) and each service's
 /// `env_file:` (the container's environment). They hold the project's secrets more often than
 /// the compose file does, and a walk skips them (`.env` is hidden; an `env_file` may have any
-/// name). A file the repository ignores (`.gitignore`, `.ignore`) or the configuration
-/// excludes is not committed with the project, and is left out: keeping secrets there is the
-/// advice, not a finding.
+/// name). A file the configuration excludes, or one the repository ignores (`.gitignore`,
+/// `.ignore`) and its git index does not track, is not committed with the project, and is left
+/// out: keeping secrets there is the advice, not a finding. A tracked file is committed whatever
+/// `.gitignore` says ([`crate::git_index`]).
 pub fn add_project_env_files(d: &mut Discovery, exclude: Option<&Excluder>) {
     let mut found: Vec<PathBuf> = Vec::new();
     // The compose files to read: those found, then those they `include:` (linted too, as
@@ -175,8 +177,24 @@ pub fn add_project_env_files(d: &mut Discovery, exclude: Option<&Excluder>) {
             compose.push(inc);
         }
     }
-    let mut seen = std::collections::HashSet::new();
+    add_env_files(d, found, exclude);
+}
+
+/// Adds the dotenv files `found` that exist, are not excluded and are committed with the
+/// project ([`add_project_env_files`] says which), once each.
+pub fn add_env_files(d: &mut Discovery, found: Vec<PathBuf>, exclude: Option<&Excluder>) {
+    let mut seen: std::collections::HashSet<PathBuf> = d
+        .targets
+        .iter()
+        .filter(|t| t.kind == FileKind::Env)
+        .map(|t| normalise(&t.path))
+        .collect();
     let mut listed: std::collections::HashMap<PathBuf, std::collections::HashSet<PathBuf>> =
+        std::collections::HashMap::new();
+    // Per directory, the index of the repository holding it (read once per repository).
+    let mut repos: std::collections::HashMap<PathBuf, Option<std::sync::Arc<Tracked>>> =
+        std::collections::HashMap::new();
+    let mut indexes: std::collections::HashMap<PathBuf, Option<std::sync::Arc<Tracked>>> =
         std::collections::HashMap::new();
     for path in found {
         let path = normalise(&path);
@@ -187,10 +205,24 @@ pub fn add_project_env_files(d: &mut Discovery, exclude: Option<&Excluder>) {
             continue;
         }
         let dir = path.parent().unwrap_or(Path::new("")).to_path_buf();
-        let committed = listed
+        let unignored = listed
             .entry(dir.clone())
-            .or_insert_with(|| unignored_files(&dir));
-        if !committed.contains(&path) {
+            .or_insert_with(|| unignored_files(&dir))
+            .contains(&path);
+        // Ignored, it may still be tracked: ignoring a tracked file does not untrack it.
+        let committed = unignored
+            || repos
+                .entry(dir.clone())
+                .or_insert_with(|| {
+                    let (_, gitdir) = crate::git_index::repository_of(&dir)?;
+                    indexes
+                        .entry(gitdir)
+                        .or_insert_with(|| crate::git_index::tracked_in(&dir).map(Into::into))
+                        .clone()
+                })
+                .as_ref()
+                .is_some_and(|t| t.contains(&path));
+        if !committed {
             continue;
         }
         d.targets.push(Target {

@@ -46,6 +46,15 @@ impl CheckArgs {
             fetch_checksums: self.fetch_checksums,
             policies: self.policies.clone(),
             compose_project: self.compose_files.clone(),
+            // `COMPOSE_PROFILES` is compose's own setting: read as compose reads it, unless
+            // the environment is left out.
+            compose_profiles: crate::model::compose::profiles::active(
+                &self.profiles,
+                (!self.ignore_env)
+                    .then(|| std::env::var("COMPOSE_PROFILES").ok())
+                    .flatten()
+                    .as_deref(),
+            ),
         }
     }
 }
@@ -89,7 +98,7 @@ pub fn run(args: CheckArgs) -> ExitStatus {
     let online = args.online.then(Online::new);
     start_workers(&args);
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-    let source = match SettingsSource::new(&args.settings_options(), cwd.clone()) {
+    let mut source = match SettingsSource::new(&args.settings_options(), cwd.clone()) {
         Ok(s) => s,
         Err(e) => return super::fail(e),
     };
@@ -168,6 +177,21 @@ pub fn run(args: CheckArgs) -> ExitStatus {
     // says what every named file is).
     if file_kind.is_none() {
         discover::add_project_env_files(&mut found, Some(&exclude));
+        // Included files are loaded as their including project reads them (project
+        // directory, dotenv files); the dotenv files that reads are linted too.
+        let roots: Vec<PathBuf> = found
+            .targets
+            .iter()
+            .filter(|t| t.kind == FileKind::Compose && !t.stdin)
+            .map(|t| t.path.clone())
+            .collect();
+        let included = crate::model::compose::include::resolve(&roots, source.compose_files());
+        let dotenvs: Vec<PathBuf> = included
+            .iter()
+            .flat_map(|(_, c)| c.dotenv.iter().cloned())
+            .collect();
+        discover::add_env_files(&mut found, dotenvs, Some(&exclude));
+        source.set_compose_includes(std::sync::Arc::new(included));
     }
     let targets = found.targets;
 

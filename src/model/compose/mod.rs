@@ -9,9 +9,12 @@
 
 mod builder;
 mod built;
+pub mod effective;
 pub mod files;
+pub mod include;
 mod load;
 mod missing;
+pub mod profiles;
 pub mod project;
 pub mod schema;
 pub mod short_syntax;
@@ -125,6 +128,8 @@ pub enum DiagnosticKind {
     /// The version-1 layout (services at the top level), which current Compose refuses; its
     /// services are still read.
     LegacyLayout,
+    /// `include:` entries form a cycle or nest past [`include::MAX_DEPTH`].
+    Include,
 }
 
 impl DiagnosticKind {
@@ -140,6 +145,7 @@ impl DiagnosticKind {
             DiagnosticKind::Extends => "extends",
             DiagnosticKind::MissingFile => "missing-file",
             DiagnosticKind::LegacyLayout => "legacy-layout",
+            DiagnosticKind::Include => "include",
         }
     }
 

@@ -135,6 +135,59 @@ impl Project {
         Some(Project { members, me: me? })
     }
 
+    /// The file at `path` as a project of its own (to ask the questions below of one file).
+    pub fn alone(path: &Path, text: &str) -> Project {
+        Project {
+            members: vec![Member {
+                path: path.to_path_buf(),
+                parsed: Arc::new(ParsedFile::parse(text)),
+            }],
+            me: 0,
+        }
+    }
+
+    /// The service a finding at `span` in this file is about: the one its message names
+    /// (``service `web` ``) when this file defines it, else the service whose entry holds
+    /// `span`. A value a service inherits through `extends` from another service of the file
+    /// is reported at that other service's token, with the inheriting service's name: the
+    /// name decides which service the finding is about.
+    pub fn service_at(&self, span: Span, message: &str) -> Option<String> {
+        let named = named_service(message)
+            .filter(|n| lookup(&self.members[self.me].parsed, &["services", n]).is_some());
+        if let Some(n) = named {
+            return Some(n.to_string());
+        }
+        let path = key_path(&self.members[self.me].parsed.yaml, span)?;
+        match path.as_slice() {
+            [first, second, ..] if first.key == "services" => Some(second.key.clone()),
+            _ => None,
+        }
+    }
+
+    /// The services this file defines, with the span of each one's entry (key to value).
+    pub fn services_here(&self) -> Vec<(String, Span)> {
+        let m = &self.members[self.me].parsed;
+        let yaml = &m.yaml;
+        let Some(e) = lookup(m, &["services"]) else {
+            return Vec::new();
+        };
+        yaml.entries(yaml.resolve(e.value))
+            .iter()
+            .filter_map(|p| {
+                let name = yaml.scalar(p.key)?.to_string();
+                let k = yaml.node(p.key)?.span;
+                let v = yaml.node(p.value)?.span;
+                Some((name, k.cover(v)))
+            })
+            .collect()
+    }
+
+    /// Whether the active profiles enable service `name`, its `profiles:` merged over the
+    /// project's files ([`super::profiles`]).
+    pub fn enabled(&self, name: &str, active: &[String]) -> bool {
+        super::profiles::enabled(&self.items(&["services", name, "profiles"]), active)
+    }
+
     /// The other files, for messages.
     pub fn others(&self) -> Vec<&Path> {
         let mut out = Vec::new();
@@ -150,10 +203,48 @@ impl Project {
     /// service, or of the top level for a finding outside `services`) whose absence the finding
     /// reports, for a rule that reports one (a dotted key names a nested one).
     pub fn judge(&self, span: Span, absent: &[&str]) -> Verdict {
+        self.judge_for(span, absent, None)
+    }
+
+    /// As [`Project::judge`], for a finding about `service` (see [`Project::service_at`]):
+    /// compose resolves `extends` in each file before it merges the files, so a value `web`
+    /// inherits from `base` is replaced by a later file's `web` value, not by its `base` one.
+    pub fn judge_for(&self, span: Span, absent: &[&str], service: Option<&str>) -> Verdict {
         let mine = &self.members[self.me].parsed.yaml;
-        let Some(path) = key_path(mine, span) else {
+        let Some(mut path) = key_path(mine, span) else {
             return Verdict::Kept { overrides: None };
         };
+        if let (Some(s), [first, second, ..]) = (service, path.as_mut_slice())
+            && first.key == "services"
+            && second.key != s
+        {
+            second.key = s.to_string();
+        }
+        self.judge_path(path, absent)
+    }
+
+    /// As [`Project::judge_for`], for a finding on a value the service inherits through
+    /// `extends` from another file: `keys` is where the value stands in the service there
+    /// (`["image"]`), as merged into the service here.
+    pub fn judge_inherited(&self, service: &str, keys: &[(String, bool)]) -> Verdict {
+        let mut path = vec![
+            Step {
+                key: "services".to_string(),
+                appended: false,
+            },
+            Step {
+                key: service.to_string(),
+                appended: false,
+            },
+        ];
+        path.extend(keys.iter().map(|(key, appended)| Step {
+            key: key.clone(),
+            appended: *appended,
+        }));
+        self.judge_path(path, &[])
+    }
+
+    fn judge_path(&self, path: Vec<Step>, absent: &[&str]) -> Verdict {
         let names: Vec<&str> = path.iter().map(|s| s.key.as_str()).collect();
         // A finding on a service's name (or the top level) that reports an absence.
         let scope_len = if names.first() == Some(&"services") {
@@ -347,6 +438,24 @@ fn key_path(yaml: &Yaml, span: Span) -> Option<Vec<Step>> {
         node = value;
     }
     Some(out)
+}
+
+/// The service a message names first (``service `web` ``, ``Service `web` ``).
+fn named_service(message: &str) -> Option<&str> {
+    let at = message.find("ervice `")?;
+    let rest = &message[at + "ervice `".len()..];
+    let end = rest.find('`')?;
+    Some(&rest[..end])
+}
+
+/// The mapping keys from the top of a parsed file to the value at `offset` (as [`key_path`]),
+/// each with whether it holds a sequence the merge appends to.
+pub fn keys_at(file: &ParsedFile, offset: usize) -> Vec<(String, bool)> {
+    key_path(&file.yaml, Span::new(offset, offset))
+        .unwrap_or_default()
+        .into_iter()
+        .map(|s| (s.key, s.appended))
+        .collect()
 }
 
 /// The entry at `keys` in a parsed file.
