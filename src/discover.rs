@@ -13,7 +13,6 @@
 //! not fatal: the caller prints each on stderr, lints everything else, and exits 2.
 
 use crate::fsio::{self, ReadError};
-use crate::git_index::Tracked;
 use crate::source::{self, FileKind, MAX_FILE_SIZE, SourceFile};
 use crate::syntax::compose::yaml::NodeId;
 use rayon::prelude::*;
@@ -191,11 +190,9 @@ pub fn add_env_files(d: &mut Discovery, found: Vec<PathBuf>, exclude: Option<&Ex
         .collect();
     let mut listed: std::collections::HashMap<PathBuf, std::collections::HashSet<PathBuf>> =
         std::collections::HashMap::new();
-    // Per directory, the index of the repository holding it (read once per repository).
-    let mut repos: std::collections::HashMap<PathBuf, Option<std::sync::Arc<Tracked>>> =
-        std::collections::HashMap::new();
-    let mut indexes: std::collections::HashMap<PathBuf, Option<std::sync::Arc<Tracked>>> =
-        std::collections::HashMap::new();
+    // Ignored files may still be tracked (ignoring a tracked file does not untrack it): they
+    // are asked of the git index together, once per repository, after the walk.
+    let mut ignored = Vec::new();
     for path in found {
         let path = normalise(&path);
         if !seen.insert(path.clone())
@@ -209,20 +206,8 @@ pub fn add_env_files(d: &mut Discovery, found: Vec<PathBuf>, exclude: Option<&Ex
             .entry(dir.clone())
             .or_insert_with(|| unignored_files(&dir))
             .contains(&path);
-        // Ignored, it may still be tracked: ignoring a tracked file does not untrack it.
-        let committed = unignored
-            || repos
-                .entry(dir.clone())
-                .or_insert_with(|| {
-                    let (_, gitdir) = crate::git_index::repository_of(&dir)?;
-                    indexes
-                        .entry(gitdir)
-                        .or_insert_with(|| crate::git_index::tracked_in(&dir).map(Into::into))
-                        .clone()
-                })
-                .as_ref()
-                .is_some_and(|t| t.contains(&path));
-        if !committed {
+        if !unignored {
+            ignored.push(path);
             continue;
         }
         d.targets.push(Target {
@@ -230,6 +215,18 @@ pub fn add_env_files(d: &mut Discovery, found: Vec<PathBuf>, exclude: Option<&Ex
             kind: FileKind::Env,
             stdin: false,
         });
+    }
+    if !ignored.is_empty() {
+        let tracked = crate::git_index::tracked_among(&ignored);
+        for path in ignored {
+            if tracked.contains(&path) {
+                d.targets.push(Target {
+                    path,
+                    kind: FileKind::Env,
+                    stdin: false,
+                });
+            }
+        }
     }
     sort_and_dedupe(&mut d.targets);
 }

@@ -12,53 +12,73 @@
 //! bounds everything by the file's size: a malformed index is "unknown", never a panic, and then
 //! only the ignore rules decide.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// Largest index read (the Linux kernel's is about 10 MB).
 const MAX_INDEX: usize = 256 << 20;
 
-/// The tracked paths of one repository.
-#[derive(Debug, Default)]
-pub struct Tracked {
-    /// The work tree's root, canonical.
-    root: PathBuf,
-    /// Paths relative to the root, `/`-separated, as the index stores them.
-    paths: HashSet<Vec<u8>>,
+/// The path of `path` relative to the work tree at `root` (canonical), `/`-separated as the
+/// index stores it. The directory is made canonical, not the file: a tracked symbolic link is
+/// tracked as the link.
+fn index_key(root: &Path, path: &Path) -> Option<Vec<u8>> {
+    let (dir, name) = (path.parent()?, path.file_name()?);
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    let dir = std::fs::canonicalize(dir).ok()?;
+    let full = dir.join(name);
+    let rel = full.strip_prefix(root).ok()?;
+    let mut key = Vec::new();
+    for (i, c) in rel.components().enumerate() {
+        if i > 0 {
+            key.push(b'/');
+        }
+        key.extend_from_slice(c.as_os_str().as_encoded_bytes());
+    }
+    Some(key)
 }
 
-impl Tracked {
-    /// Whether `path` (a file under the work tree) is tracked.
-    pub fn contains(&self, path: &Path) -> bool {
-        let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
-            return false;
+/// Those of `paths` (files) that the index of the repository holding them tracks. Each
+/// repository's index is read once, and only the paths asked about are kept while it is read,
+/// so a large index costs one pass over its bytes and no memory beyond them. A path outside
+/// any repository, or in one whose index cannot be read, is not tracked.
+pub fn tracked_among(paths: &[PathBuf]) -> HashSet<PathBuf> {
+    // Per repository (by git directory): its root and the paths asked about, by index key.
+    let mut repos: HashMap<PathBuf, (PathBuf, HashMap<Vec<u8>, PathBuf>)> = HashMap::new();
+    let mut roots: HashMap<PathBuf, Option<(PathBuf, PathBuf)>> = HashMap::new();
+    for p in paths {
+        let dir = p.parent().unwrap_or(Path::new("")).to_path_buf();
+        let repo = roots
+            .entry(dir.clone())
+            .or_insert_with(|| repository_of(&dir))
+            .clone();
+        let Some((root, gitdir)) = repo else { continue };
+        let Some(key) = index_key(&root, p) else {
+            continue;
         };
-        // The directory is made canonical, not the file: a tracked symbolic link is tracked
-        // as the link.
-        let dir = if dir.as_os_str().is_empty() {
-            Path::new(".")
-        } else {
-            dir
-        };
-        let Ok(dir) = std::fs::canonicalize(dir) else {
-            return false;
-        };
-        let Ok(rel) = dir
-            .join(name)
-            .strip_prefix(&self.root)
-            .map(Path::to_path_buf)
-        else {
-            return false;
-        };
-        let mut key = Vec::new();
-        for (i, c) in rel.components().enumerate() {
-            if i > 0 {
-                key.push(b'/');
-            }
-            key.extend_from_slice(c.as_os_str().as_encoded_bytes());
-        }
-        self.paths.contains(&key)
+        repos
+            .entry(gitdir)
+            .or_insert_with(|| (root, HashMap::new()))
+            .1
+            .insert(key, p.clone());
     }
+    let mut out = HashSet::new();
+    for (gitdir, (_, wanted)) in repos {
+        let Ok(bytes) = crate::fsio::read_regular(&gitdir.join("index"), MAX_INDEX) else {
+            continue;
+        };
+        let hash_len = if uses_sha256(&gitdir) { 32 } else { 20 };
+        // A malformed index tells nothing more: the paths found before the damage stand.
+        let _ = for_each_path(&bytes, hash_len, |path| {
+            if let Some(p) = wanted.get(path) {
+                out.insert(p.clone());
+            }
+        });
+    }
+    out
 }
 
 /// The work tree root and git directory of the repository holding `dir`, if any: the nearest
@@ -85,19 +105,6 @@ pub fn repository_of(dir: &Path) -> Option<(PathBuf, PathBuf)> {
         return Some((d.to_path_buf(), d.join(gitdir)));
     }
     None
-}
-
-/// The tracked paths of the repository holding `dir`: `None` outside a repository, or when its
-/// index cannot be read or parsed (then nothing is known to be tracked).
-pub fn tracked_in(dir: &Path) -> Option<Tracked> {
-    let (root, gitdir) = repository_of(dir)?;
-    let bytes = crate::fsio::read_regular(&gitdir.join("index"), MAX_INDEX).ok()?;
-    let hash_len = if uses_sha256(&gitdir) { 32 } else { 20 };
-    let paths = parse(&bytes, hash_len).ok()?;
-    Some(Tracked {
-        root,
-        paths: paths.into_iter().collect(),
-    })
 }
 
 /// Whether the repository's objects are named by SHA-256 (`extensions.objectformat`), which
@@ -127,6 +134,17 @@ pub struct Malformed(&'static str);
 
 /// The paths of the entries of an index file (`hash_len`: 20 for SHA-1, 32 for SHA-256).
 pub fn parse(bytes: &[u8], hash_len: usize) -> Result<Vec<Vec<u8>>, Malformed> {
+    let mut out = Vec::new();
+    for_each_path(bytes, hash_len, |p| out.push(p.to_vec()))?;
+    Ok(out)
+}
+
+/// Calls `f` with the path of each entry of an index file, in order.
+pub fn for_each_path(
+    bytes: &[u8],
+    hash_len: usize,
+    mut f: impl FnMut(&[u8]),
+) -> Result<(), Malformed> {
     let header = bytes
         .get(..12)
         .ok_or(Malformed("shorter than its header"))?;
@@ -148,7 +166,6 @@ pub fn parse(bytes: &[u8], hash_len: usize) -> Result<Vec<Vec<u8>>, Malformed> {
     if count > bytes.len() / fixed {
         return Err(Malformed("more entries than the file can hold"));
     }
-    let mut out = Vec::with_capacity(count);
     let mut at = 12usize;
     let mut previous: Vec<u8> = Vec::new();
     for _ in 0..count {
@@ -176,14 +193,13 @@ pub fn parse(bytes: &[u8], hash_len: usize) -> Result<Vec<Vec<u8>>, Malformed> {
                 .len()
                 .checked_sub(strip)
                 .ok_or(Malformed("prefix longer than the previous path"))?;
-            let mut path = previous[..keep].to_vec();
-            path.extend_from_slice(&rest[..nul]);
+            previous.truncate(keep);
+            previous.extend_from_slice(&rest[..nul]);
             at += used + nul + 1;
-            previous.clone_from(&path);
-            out.push(path);
+            f(&previous);
         } else {
             let nul = memchr::memchr(0, rest).ok_or(Malformed("path without its NUL"))?;
-            out.push(rest[..nul].to_vec());
+            f(&rest[..nul]);
             // 1 to 8 NULs pad the entry to a multiple of 8 bytes.
             let len = at - start + nul;
             at = start + (len + 8) / 8 * 8;
@@ -192,7 +208,7 @@ pub fn parse(bytes: &[u8], hash_len: usize) -> Result<Vec<Vec<u8>>, Malformed> {
             return Err(Malformed("entry past the end of the file"));
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 /// git's offset varint (`varint.c`): 7 bits a byte, high bit set on all but the last, each
