@@ -96,6 +96,19 @@ struct Entry {
 /// Walks the includes of `roots` (the compose files of the run, each the first file of its
 /// project) and records how each included file is loaded.
 pub fn resolve(roots: &[PathBuf], files: &dyn ComposeFiles) -> Included {
+    let first = walk_from(roots.iter(), files);
+    // A file of the run that another includes is loaded as that one's project reads it, and
+    // so are the files it includes in turn: walk from the files nothing includes first, so
+    // that the first route to every file starts at the top of its project.
+    let (top, included): (Vec<&PathBuf>, Vec<&PathBuf>) =
+        roots.iter().partition(|r| first.context(r).is_none());
+    if included.is_empty() {
+        return first;
+    }
+    walk_from(top.into_iter().chain(included), files)
+}
+
+fn walk_from<'a>(roots: impl Iterator<Item = &'a PathBuf>, files: &dyn ComposeFiles) -> Included {
     let mut out = Included::default();
     // Files whose includes were walked (each once, whatever the route to it).
     let mut done: HashSet<PathBuf> = HashSet::new();
@@ -313,6 +326,33 @@ mod tests {
         assert_eq!(x.project_dir, Path::new("/p/data"));
         assert_eq!(x.dotenv.len(), 3, "{:?}", x.dotenv);
         assert!(inc.problems(Path::new("/p/compose.yaml")).is_empty());
+    }
+
+    #[test]
+    fn a_file_is_loaded_as_the_top_of_its_project_reads_it_whatever_the_order() {
+        let m = files(&[
+            (
+                "/p/z/compose.yaml",
+                "include:\n  - path: ../a/inc.yaml\n    env_file: z.env\n",
+            ),
+            ("/p/a/inc.yaml", "include: [deeper.yaml]\n"),
+            ("/p/a/deeper.yaml", "services: {}\n"),
+        ]);
+        // Sorted by path, the included file comes first.
+        let roots = [
+            PathBuf::from("/p/a/inc.yaml"),
+            PathBuf::from("/p/z/compose.yaml"),
+        ];
+        let inc = resolve(&roots, &m);
+        let deeper = inc.context(Path::new("/p/a/deeper.yaml")).unwrap();
+        assert_eq!(
+            deeper.dotenv,
+            [
+                Path::new("/p/z/.env"),
+                Path::new("/p/z/z.env"),
+                Path::new("/p/a/.env")
+            ]
+        );
     }
 
     #[test]
