@@ -289,23 +289,66 @@ fn profile_view(file: &SourceFile, settings: &LintSettings, findings: &mut Vec<F
     }
     let project = Project::of(&file.path, &file.text, &settings.compose_env)
         .unwrap_or_else(|| Project::alone(&file.path, &file.text));
-    let disabled: Vec<String> = project
+    let (enabled, disabled): (Vec<String>, Vec<String>) = project
         .services_here()
         .into_iter()
         .map(|(name, _)| name)
-        .filter(|name| !project.enabled(name, active))
-        .collect();
-    if disabled.is_empty() {
-        return;
+        .partition(|name| project.enabled(name, active));
+    let mut pipeline = disabled_dependencies(&project, &enabled, active);
+    if !disabled.is_empty() {
+        findings.retain(|f| {
+            if f.name.starts_with("secret") || f.code.starts_with("PL0") {
+                return true;
+            }
+            project
+                .service_at(f.span, &f.message)
+                .is_none_or(|s| !disabled.contains(&s))
+        });
     }
-    findings.retain(|f| {
-        if f.name.starts_with("secret") || f.code.starts_with("PL0") {
-            return true;
+    engine::settle(&mut pipeline, settings);
+    findings.extend(pipeline);
+}
+
+/// The `depends_on` entries this file writes for an `enabled` service that name a service of
+/// the project the `active` profiles leave out: compose refuses to start such a project
+/// (unless the dependency is `required: false`).
+fn disabled_dependencies(
+    project: &crate::model::compose::project::Project,
+    enabled: &[String],
+    active: &[String],
+) -> Vec<Finding> {
+    let known = project.services();
+    let mut out = Vec::new();
+    for s in enabled {
+        for dep in project.mapping_keys(&["services", s, "depends_on"]) {
+            if !known.contains(&dep) || project.enabled(&dep, active) {
+                continue;
+            }
+            let required = project
+                .scalar_here(&["services", s, "depends_on", &dep, "required"])
+                .is_none_or(|r| r != "false");
+            // Reported where this file names the dependency: the long form's key, or the
+            // list holding the name.
+            let span = project
+                .item_span_here(&["services", s, "depends_on"], &dep)
+                .or_else(|| project.key_span_here(&["services", s, "depends_on", &dep]));
+            let (Some(span), true) = (span, required) else {
+                continue;
+            };
+            let profiles = project.items(&["services", &dep, "profiles"]).join(", ");
+            out.push(engine::engine_finding(
+                RuleId::ComposeProfileDependency,
+                span,
+                &format!(
+                    "service `{s}` depends on `{dep}`, which the active profiles ({}) leave out \
+                     (its profiles: {profiles}): `docker compose` refuses to start the project; \
+                     activate one of its profiles, or mark the dependency `required: false`",
+                    active.join(", ")
+                ),
+            ));
         }
-        project
-            .service_at(f.span, &f.message)
-            .is_none_or(|s| !disabled.contains(&s))
-    });
+    }
+    out
 }
 
 /// Codes of the findings that quote the file where it fails to parse or to follow the schema

@@ -317,7 +317,8 @@ fn an_include_cycle_is_reported_and_the_run_ends() {
     snap("compose_project_include_cycle", out);
 }
 
-const PROFILE_RULES: &str = "latest-tag,privileged,root-user,port-all-interfaces";
+const PROFILE_RULES: &str =
+    "latest-tag,privileged,root-user,port-all-interfaces,compose-profile-dependency";
 
 #[test]
 fn profiles_restrict_the_project_to_the_services_compose_starts() {
@@ -338,7 +339,23 @@ fn profiles_restrict_the_project_to_the_services_compose_starts() {
     // `admin` takes its profile from the override file.
     assert!(!debug.contains("service `admin`"), "{debug}");
     // `web` has no profile: always there.
-    assert!(debug.contains("compose.yaml:7:9 PL818"), "{debug}");
+    assert!(debug.contains("compose.yaml:8:9 PL818"), "{debug}");
+    // `debug` depends on `test`, which `debug` alone leaves out: compose refuses that.
+    assert!(starts_a_line(&debug, "compose.yaml:13:18 PL014"), "{debug}");
+    let both = findings(
+        "profiles",
+        &[
+            "--select",
+            PROFILE_RULES,
+            "--profile",
+            "debug",
+            "--profile",
+            "test",
+            ".",
+        ],
+    );
+    assert!(!both.contains("PL014"), "{both}");
+    assert!(!all.contains("PL014"), "{all}");
     // COMPOSE_PROFILES, comma-separated, when no --profile is given.
     let env = findings_in(
         &fixture("profiles"),

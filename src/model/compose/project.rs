@@ -188,6 +188,33 @@ impl Project {
         super::profiles::enabled(&self.items(&["services", name, "profiles"]), active)
     }
 
+    /// The span of the key at `keys` in this file, if it writes one.
+    pub fn key_span_here(&self, keys: &[&str]) -> Option<Span> {
+        let m = &self.members[self.me].parsed;
+        let e = lookup(m, keys)?;
+        m.yaml.node(e.key).map(|n| n.span)
+    }
+
+    /// The span of the item `item` of the sequence at `keys` in this file, if there is one.
+    pub fn item_span_here(&self, keys: &[&str], item: &str) -> Option<Span> {
+        let m = &self.members[self.me].parsed;
+        let yaml = &m.yaml;
+        let e = lookup(m, keys)?;
+        let items = yaml.sequence(yaml.resolve(e.value))?;
+        items
+            .iter()
+            .map(|i| yaml.resolve(*i))
+            .find(|i| yaml.scalar(*i) == Some(item))
+            .and_then(|i| yaml.node(i).map(|n| n.span))
+    }
+
+    /// The scalar at `keys` in this file, as written.
+    pub fn scalar_here(&self, keys: &[&str]) -> Option<String> {
+        let m = &self.members[self.me].parsed;
+        let e = lookup(m, keys)?;
+        m.yaml.scalar(m.yaml.resolve(e.value)).map(str::to_string)
+    }
+
     /// The other files, for messages.
     pub fn others(&self) -> Vec<&Path> {
         let mut out = Vec::new();
