@@ -284,7 +284,8 @@ fn profile_view(file: &SourceFile, settings: &LintSettings, findings: &mut Vec<F
     let Some(active) = settings.compose_env.profiles.as_deref() else {
         return;
     };
-    if file.kind != FileKind::Compose || findings.is_empty() {
+    // Not skipped when there is no finding: a dependency on a disabled service is one.
+    if file.kind != FileKind::Compose {
         return;
     }
     let project = Project::of(&file.path, &file.text, &settings.compose_env)

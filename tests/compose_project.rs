@@ -355,6 +355,18 @@ fn profiles_restrict_the_project_to_the_services_compose_starts() {
         ],
     );
     assert!(!both.contains("PL014"), "{both}");
+    // Reported in a file with no other finding too.
+    let only = findings(
+        "profiles",
+        &[
+            "--select",
+            "compose-profile-dependency",
+            "--profile",
+            "debug",
+            ".",
+        ],
+    );
+    assert!(starts_a_line(&only, "compose.yaml:13:18 PL014"), "{only}");
     assert!(!all.contains("PL014"), "{all}");
     // COMPOSE_PROFILES, comma-separated, when no --profile is given.
     let env = findings_in(
