@@ -286,7 +286,8 @@ fn included_files_are_linted_with_the_project() {
 
 #[test]
 fn an_included_file_reads_its_project_directory_and_env_file() {
-    const RULES: &str = "compose-unset-variable,compose-missing-file,secret-in-variable";
+    const RULES: &str =
+        "compose-unset-variable,compose-missing-file,compose-extends,secret-in-variable";
     let out = findings("include-project", &["--select", RULES, "."]);
     // Every variable is set: DB_TAG and DB_CONF by this project's `.env`, DB_PASSWORD by the
     // include's env_file config/db.env, WEB_ENV by web/.env (the default for web/web.yaml).
@@ -294,6 +295,8 @@ fn an_included_file_reads_its_project_directory_and_env_file() {
     // stack/db.yaml's `env_file: ${DB_CONF}` is db-extra.env (this project's `.env` wins over
     // the include's env_file), read from its project directory, data/, where it exists.
     assert!(!out.contains("stack/db.yaml"), "{out}");
+    // Its `extends.file: base.yaml` is data/base.yaml, found (no compose-extends).
+    assert!(!out.contains("PL007"), "{out}");
     // web/web.yaml reads its own directory's `.env`: `web.env`, which web/ lacks.
     assert!(
         starts_a_line(&out, "web/web.yaml:4:15 PL011") && out.contains("`web.env`"),
@@ -305,6 +308,7 @@ fn an_included_file_reads_its_project_directory_and_env_file() {
     // Linted alone, as no project includes it, the same file has none of those variables.
     let alone = findings("include-project", &["--select", RULES, "stack/db.yaml"]);
     assert_eq!(alone.matches("PL006").count(), 3, "{alone}");
+    assert!(alone.contains("PL007"), "{alone}");
     snap("compose_project_include_project", out);
 }
 

@@ -210,7 +210,8 @@ fn load_inner(text: &str, path: &Path, env: &Env) -> ComposeFile {
             files: &files,
             budget: &budget,
             imports: &imports,
-            path,
+            // `extends.file` too is read from an included file's project directory.
+            path: &anchor,
             diags: &mut diagnostics,
             via: None,
             remap: None,
