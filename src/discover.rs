@@ -131,7 +131,14 @@ pub fn discover(paths: &[PathBuf], opts: &Options<'_>) -> Discovery {
 /// `.ignore`) and its git index does not track, is not committed with the project, and is left
 /// out: keeping secrets there is the advice, not a finding. A tracked file is committed whatever
 /// `.gitignore` says ([`crate::git_index`]).
-pub fn add_project_env_files(d: &mut Discovery, exclude: Option<&Excluder>) {
+///
+/// A compose file another includes (`included`) reads the dotenv files of its include context
+/// instead of the `.env` beside it, and its relative paths resolve from its project directory.
+pub fn add_project_env_files(
+    d: &mut Discovery,
+    exclude: Option<&Excluder>,
+    included: Option<&crate::model::compose::include::Included>,
+) {
     let mut found: Vec<PathBuf> = Vec::new();
     // The compose files to read: those found, then those they `include:` (linted too, as
     // part of the project, whatever their names), and so on.
@@ -145,8 +152,18 @@ pub fn add_project_env_files(d: &mut Discovery, exclude: Option<&Excluder>) {
     let mut next = 0;
     while let Some(path) = compose.get(next).cloned() {
         next += 1;
-        let dir = path.parent().unwrap_or(Path::new(""));
-        found.push(dir.join(".env"));
+        let ctx = included.and_then(|i| i.context(&path));
+        let dir = match ctx {
+            Some(c) => {
+                found.extend(c.dotenv.iter().cloned());
+                c.project_dir.clone()
+            }
+            None => {
+                let dir = path.parent().unwrap_or(Path::new("")).to_path_buf();
+                found.push(dir.join(".env"));
+                dir
+            }
+        };
         // Reading the file twice (here and to lint it) is paid only where it names env
         // files or includes others.
         let Ok(bytes) = crate::fsio::read_regular(&path, crate::source::MAX_FILE_SIZE) else {
@@ -181,7 +198,7 @@ pub fn add_project_env_files(d: &mut Discovery, exclude: Option<&Excluder>) {
 
 /// Adds the dotenv files `found` that exist, are not excluded and are committed with the
 /// project ([`add_project_env_files`] says which), once each.
-pub fn add_env_files(d: &mut Discovery, found: Vec<PathBuf>, exclude: Option<&Excluder>) {
+fn add_env_files(d: &mut Discovery, found: Vec<PathBuf>, exclude: Option<&Excluder>) {
     let mut seen: std::collections::HashSet<PathBuf> = d
         .targets
         .iter()

@@ -305,6 +305,8 @@ fn an_included_file_reads_its_project_directory_and_env_file() {
     // The secret is reported once, where it lives.
     assert!(starts_a_line(&out, "config/db.env:3:13 PL501"), "{out}");
     assert_eq!(out.matches("DB_PASSWORD").count(), 1, "{out}");
+    // The `.env` beside stack/db.yaml is not its project directory's: compose never reads it.
+    assert!(!out.contains("stack/.env"), "{out}");
     // Linted alone, as no project includes it, the same file has none of those variables.
     let alone = findings("include-project", &["--select", RULES, "stack/db.yaml"]);
     assert_eq!(alone.matches("PL006").count(), 3, "{alone}");

@@ -176,22 +176,20 @@ pub fn run(args: CheckArgs) -> ExitStatus {
     // A compose project is linted with the dotenv files it reads (not when `--file-kind`
     // says what every named file is).
     if file_kind.is_none() {
-        discover::add_project_env_files(&mut found, Some(&exclude));
         // Included files are loaded as their including project reads them (project
-        // directory, dotenv files); the dotenv files that reads are linted too.
+        // directory, dotenv files): walked once here, before anything is linted.
         let roots: Vec<PathBuf> = found
             .targets
             .iter()
             .filter(|t| t.kind == FileKind::Compose && !t.stdin)
             .map(|t| t.path.clone())
             .collect();
-        let included = crate::model::compose::include::resolve(&roots, source.compose_files());
-        let dotenvs: Vec<PathBuf> = included
-            .iter()
-            .flat_map(|(_, c)| c.dotenv.iter().cloned())
-            .collect();
-        discover::add_env_files(&mut found, dotenvs, Some(&exclude));
-        source.set_compose_includes(std::sync::Arc::new(included));
+        let included = std::sync::Arc::new(crate::model::compose::include::resolve(
+            &roots,
+            source.compose_files(),
+        ));
+        discover::add_project_env_files(&mut found, Some(&exclude), Some(&included));
+        source.set_compose_includes(included);
     }
     let targets = found.targets;
 
