@@ -11,6 +11,11 @@
 //! configuration of the repository run. The reader only takes what it needs (the paths) and
 //! bounds everything by the file's size: a malformed index is "unknown", never a panic, and then
 //! only the ignore rules decide.
+//!
+//! It is read only for a dotenv file the project reads that the ignore rules leave out, once per
+//! repository per run. Measured (release build): the compose corpus committed in a repository
+//! (243 entries) costs nothing measurable; a 200,000-entry index (17.6 MB) about 40 ms and its
+//! bytes in memory.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
