@@ -208,7 +208,7 @@ fn merged_projects_match_docker_compose_config() {
             &["compose.yaml", "compose.override.yaml"],
             &["*"],
         ),
-        ("include-project", &["compose.yaml"], &[]),
+        ("include-config", &["compose.yaml"], &[]),
     ];
     let mut compared = 0;
     for (case, files, active) in cases {

@@ -315,6 +315,32 @@ fn an_included_file_reads_its_project_directory_and_env_file() {
 }
 
 #[test]
+fn the_include_comparison_fixture_resolves_every_variable() {
+    // tests/compose_docker_config.rs compares it with `docker compose config` (v2): its
+    // values must come from the include's env_file and the included directory's `.env`.
+    let out = findings(
+        "include-config",
+        &[
+            "--select",
+            "compose-unset-variable,compose-missing-file",
+            ".",
+        ],
+    );
+    assert_eq!(out, "", "{out}");
+    let alone = findings(
+        "include-config",
+        &[
+            "--select",
+            "compose-unset-variable",
+            "sub/app.yaml",
+            "other/worker.yaml",
+        ],
+    );
+    // Alone, sub/app.yaml reads no env file (other/worker.yaml still has the `.env` beside it).
+    assert_eq!(alone.matches("PL006").count(), 3, "{alone}");
+}
+
+#[test]
 fn an_include_cycle_is_reported_and_the_run_ends() {
     let out = findings("include-cycle", &["."]);
     assert!(starts_a_line(&out, "parts/b.yaml:2:5 PL013"), "{out}");
