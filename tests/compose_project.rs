@@ -307,6 +307,17 @@ fn an_included_file_reads_its_project_directory_and_env_file() {
     assert_eq!(out.matches("DB_PASSWORD").count(), 1, "{out}");
     // The `.env` beside stack/db.yaml is not its project directory's: compose never reads it.
     assert!(!out.contains("stack/.env"), "{out}");
+    // An include entry's later paths are merged over its first, as override files are.
+    let images = findings(
+        "include-project",
+        &["--select", "latest-tag,unpinned-digest", "."],
+    );
+    assert!(
+        starts_a_line(&images, "web/web.override.yaml:3:12 PL101")
+            && images.contains("replaces `nginx:1.27` from web/web.yaml:3:12"),
+        "{images}"
+    );
+    assert!(!starts_a_line(&images, "web/web.yaml:3:12"), "{images}");
     // Linted alone, as no project includes it, the same file has none of those variables.
     let alone = findings("include-project", &["--select", RULES, "stack/db.yaml"]);
     assert_eq!(alone.matches("PL006").count(), 3, "{alone}");

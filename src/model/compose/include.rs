@@ -33,6 +33,9 @@ pub struct IncludeContext {
     pub dotenv: Vec<PathBuf>,
     /// The file whose `include:` brings it in.
     pub by: PathBuf,
+    /// The paths of its include entry, in order: the first is the included project's main
+    /// file, the others are merged over it as override files are.
+    pub paths: Vec<PathBuf>,
 }
 
 /// A problem with an include entry, reported in the file that writes it.
@@ -181,6 +184,7 @@ fn walk(
                     project_dir: entry.project_dir.clone(),
                     dotenv: child_env.clone(),
                     by: file.to_path_buf(),
+                    paths: entry.paths.clone(),
                 });
             walk(
                 path,

@@ -41,6 +41,12 @@ pub fn project_files(path: &Path, env: &Env) -> Vec<PathBuf> {
     {
         return list.to_vec();
     }
+    // An include entry with several paths: the first file, the others merged over it.
+    if let Some(ctx) = env.includes.as_deref().and_then(|i| i.context(path))
+        && ctx.paths.len() > 1
+    {
+        return ctx.paths.clone();
+    }
     let alone = vec![path.to_path_buf()];
     let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
         return alone;
@@ -68,12 +74,8 @@ pub fn project_files(path: &Path, env: &Env) -> Vec<PathBuf> {
 }
 
 fn same_file(a: &Path, b: &Path) -> bool {
-    let norm = |p: &Path| -> PathBuf {
-        p.components()
-            .filter(|c| !matches!(c, std::path::Component::CurDir))
-            .collect()
-    };
-    norm(a) == norm(b)
+    // Lexically, `..` folded as for include paths (which are stored so).
+    super::include::normalise(a) == super::include::normalise(b)
 }
 
 /// One file of a project, parsed.
