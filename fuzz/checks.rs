@@ -57,6 +57,39 @@ pub fn compose_load(data: &[u8]) {
     }
     let _ = file.services().count();
     compose_yaml_diff(data);
+    compose_include(&text);
+}
+
+/// The input as the top file of a project and as what it includes (itself, through a cycle,
+/// when it includes its own name): walking the includes ends, and loading the file as an
+/// included one keeps every diagnostic span inside the text.
+fn compose_include(text: &str) {
+    use plimsoll::model::compose::include;
+    let files = Arc::new(
+        MemFiles::new()
+            .with(COMPOSE, text)
+            .with("/nonexistent-plimsoll-fuzz/x.yaml", text),
+    );
+    let included = include::resolve(&[std::path::PathBuf::from(COMPOSE)], &*files);
+    let mut env = Env::new().with_files(files);
+    env.includes = Some(Arc::new(included));
+    for path in [COMPOSE, "/nonexistent-plimsoll-fuzz/x.yaml"] {
+        let file = load(text, Path::new(path), &env);
+        for d in &file.diagnostics {
+            assert!(
+                text.get(d.span.range()).is_some(),
+                "diagnostic span outside the text: {d:?}"
+            );
+        }
+    }
+}
+
+/// The git index reader on arbitrary bytes: an error or paths, never a panic.
+pub fn git_index(data: &[u8]) {
+    for hash_len in [20, 32] {
+        let _ =
+            plimsoll::git_index::for_each_path(data, hash_len, |p| assert!(p.len() <= data.len()));
+    }
 }
 
 /// The fast YAML reader against saphyr-parser: where the fast path answers, its tree must be

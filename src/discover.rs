@@ -127,10 +127,18 @@ pub fn discover(paths: &[PathBuf], opts: &Options<'_>) -> Discovery {
 /// for a project: the `.env` beside each compose file (interpolation) and each service's
 /// `env_file:` (the container's environment). They hold the project's secrets more often than
 /// the compose file does, and a walk skips them (`.env` is hidden; an `env_file` may have any
-/// name). A file the repository ignores (`.gitignore`, `.ignore`) or the configuration
-/// excludes is not committed with the project, and is left out: keeping secrets there is the
-/// advice, not a finding.
-pub fn add_project_env_files(d: &mut Discovery, exclude: Option<&Excluder>) {
+/// name). A file the configuration excludes, or one the repository ignores (`.gitignore`,
+/// `.ignore`) and its git index does not track, is not committed with the project, and is left
+/// out: keeping secrets there is the advice, not a finding. A tracked file is committed whatever
+/// `.gitignore` says ([`crate::git_index`]).
+///
+/// A compose file another includes (`included`) reads the dotenv files of its include context
+/// instead of the `.env` beside it, and its relative paths resolve from its project directory.
+pub fn add_project_env_files(
+    d: &mut Discovery,
+    exclude: Option<&Excluder>,
+    included: Option<&crate::model::compose::include::Included>,
+) {
     let mut found: Vec<PathBuf> = Vec::new();
     // The compose files to read: those found, then those they `include:` (linted too, as
     // part of the project, whatever their names), and so on.
@@ -144,8 +152,18 @@ pub fn add_project_env_files(d: &mut Discovery, exclude: Option<&Excluder>) {
     let mut next = 0;
     while let Some(path) = compose.get(next).cloned() {
         next += 1;
-        let dir = path.parent().unwrap_or(Path::new(""));
-        found.push(dir.join(".env"));
+        let ctx = included.and_then(|i| i.context(&path));
+        let dir = match ctx {
+            Some(c) => {
+                found.extend(c.dotenv.iter().cloned());
+                c.project_dir.clone()
+            }
+            None => {
+                let dir = path.parent().unwrap_or(Path::new("")).to_path_buf();
+                found.push(dir.join(".env"));
+                dir
+            }
+        };
         // Reading the file twice (here and to lint it) is paid only where it names env
         // files or includes others.
         let Ok(bytes) = crate::fsio::read_regular(&path, crate::source::MAX_FILE_SIZE) else {
@@ -175,9 +193,23 @@ pub fn add_project_env_files(d: &mut Discovery, exclude: Option<&Excluder>) {
             compose.push(inc);
         }
     }
-    let mut seen = std::collections::HashSet::new();
+    add_env_files(d, found, exclude);
+}
+
+/// Adds the dotenv files `found` that exist, are not excluded and are committed with the
+/// project ([`add_project_env_files`] says which), once each.
+fn add_env_files(d: &mut Discovery, found: Vec<PathBuf>, exclude: Option<&Excluder>) {
+    let mut seen: std::collections::HashSet<PathBuf> = d
+        .targets
+        .iter()
+        .filter(|t| t.kind == FileKind::Env)
+        .map(|t| normalise(&t.path))
+        .collect();
     let mut listed: std::collections::HashMap<PathBuf, std::collections::HashSet<PathBuf>> =
         std::collections::HashMap::new();
+    // Ignored files may still be tracked (ignoring a tracked file does not untrack it): they
+    // are asked of the git index together, once per repository, after the walk.
+    let mut ignored = Vec::new();
     for path in found {
         let path = normalise(&path);
         if !seen.insert(path.clone())
@@ -187,10 +219,12 @@ pub fn add_project_env_files(d: &mut Discovery, exclude: Option<&Excluder>) {
             continue;
         }
         let dir = path.parent().unwrap_or(Path::new("")).to_path_buf();
-        let committed = listed
+        let unignored = listed
             .entry(dir.clone())
-            .or_insert_with(|| unignored_files(&dir));
-        if !committed.contains(&path) {
+            .or_insert_with(|| unignored_files(&dir))
+            .contains(&path);
+        if !unignored {
+            ignored.push(path);
             continue;
         }
         d.targets.push(Target {
@@ -198,6 +232,18 @@ pub fn add_project_env_files(d: &mut Discovery, exclude: Option<&Excluder>) {
             kind: FileKind::Env,
             stdin: false,
         });
+    }
+    if !ignored.is_empty() {
+        let tracked = crate::git_index::tracked_among(&ignored);
+        for path in ignored {
+            if tracked.contains(&path) {
+                d.targets.push(Target {
+                    path,
+                    kind: FileKind::Env,
+                    stdin: false,
+                });
+            }
+        }
     }
     sort_and_dedupe(&mut d.targets);
 }

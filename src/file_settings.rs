@@ -41,6 +41,9 @@ pub struct SettingsOptions {
     /// `--compose-file`/`-f`: these compose files, in this order, are one project, merged as
     /// `docker compose -f a -f b` merges them.
     pub compose_project: Vec<PathBuf>,
+    /// The active compose profiles (`--profile`, else `COMPOSE_PROFILES`): only the services
+    /// they enable are linted. `None`: every service.
+    pub compose_profiles: Option<Vec<String>>,
 }
 
 /// A file's settings, and problems that do not stop it being linted (a lock file that cannot be
@@ -112,6 +115,7 @@ impl SettingsSource {
         if !opts.compose_project.is_empty() {
             compose_env.project = Some(Arc::from(opts.compose_project.clone()));
         }
+        compose_env.profiles = opts.compose_profiles.as_deref().map(Arc::from);
         let compose_env = Arc::new(compose_env);
         SettingsSource {
             resolver: Arc::new(resolver),
@@ -129,6 +133,22 @@ impl SettingsSource {
             cli_policies: crate::policy::Policies::default(),
             combined: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// Loads every compose file the run's files `include:` as its project does (its project
+    /// directory, its dotenv files): call it once, before linting.
+    pub fn set_compose_includes(
+        &mut self,
+        included: Arc<crate::model::compose::include::Included>,
+    ) {
+        let mut env = (*self.compose_env).clone();
+        env.includes = Some(included);
+        self.compose_env = Arc::new(env);
+    }
+
+    /// The files compose files name, as this run reads them (each once).
+    pub fn compose_files(&self) -> &crate::model::compose::DiskFiles {
+        &self.compose_files
     }
 
     /// What reading the files compose files name taught (for example a file read once and

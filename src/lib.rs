@@ -24,6 +24,7 @@ pub mod file_settings;
 pub mod finding;
 pub mod fix;
 pub mod fsio;
+pub mod git_index;
 pub mod lint;
 pub mod lsp;
 pub mod model;

@@ -196,6 +196,7 @@ fn lint_alone(file: &SourceFile, settings: &LintSettings, opts: LintOptions) -> 
     project_view(file, settings, &mut report.findings);
     project_built_images(file, settings, &mut report.findings);
     project_user(file, settings, &mut report.findings);
+    profile_view(file, settings, &mut report.findings);
     let mut pipeline = Vec::new();
     if let Some(at) = opts.invalid_utf8_at {
         let end = file
@@ -342,12 +343,23 @@ fn project_view(file: &SourceFile, settings: &LintSettings, findings: &mut Vec<F
         .map(|p| p.display().to_string())
         .collect::<Vec<_>>()
         .join(", ");
+    // Loaded only for a finding on a value inherited from another file through `extends`.
+    let mut model: Option<crate::model::compose::ComposeFile> = None;
     findings.retain_mut(|f| {
         if f.name.starts_with("secret") || f.code.starts_with("PL0") {
             return true;
         }
         let absent = absent_keys(f.name);
-        match project.judge(f.span, absent) {
+        let service = project.service_at(f.span, &f.message);
+        let verdict = match inherited_keys(file, settings, &mut model, f, service.as_deref()) {
+            Some(keys) => service
+                .as_deref()
+                .map_or(Verdict::Kept { overrides: None }, |s| {
+                    project.judge_inherited(s, &keys)
+                }),
+            None => project.judge_for(f.span, absent, service.as_deref()),
+        };
+        match verdict {
             Verdict::Overridden { .. } | Verdict::Filled { .. } | Verdict::Elsewhere { .. } => {
                 false
             }
@@ -518,11 +530,126 @@ fn project_built_images(file: &SourceFile, settings: &LintSettings, findings: &m
     });
 }
 
+/// Where the value a finding reports stands in its service, when the service inherits it
+/// through `extends` from another file (the finding is then on the `extends` entry here): the
+/// keys below the service there (`image`, `environment`), found from the value the message
+/// quotes. `None` for any other finding.
+fn inherited_keys(
+    file: &SourceFile,
+    settings: &LintSettings,
+    model: &mut Option<crate::model::compose::ComposeFile>,
+    f: &Finding,
+    service: Option<&str>,
+) -> Option<Vec<(String, bool)>> {
+    service?;
+    static EXTENDS: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"extends"));
+    EXTENDS.find(file.text.as_bytes())?;
+    let model = model.get_or_insert_with(|| {
+        crate::model::compose::load(&file.text, &file.path, &settings.compose_env)
+    });
+    let (import, value) = model.imported_at(f.span, &f.message)?;
+    let value = value?;
+    let parsed = settings.compose_env.files.parsed(&import.file).ok()?;
+    let offset = parsed.lines.offset_of(
+        crate::source::LineCol {
+            line: value.line,
+            column: value.column,
+        },
+        &parsed.yaml.text,
+    );
+    let keys = crate::model::compose::project::keys_at(&parsed, offset);
+    match keys.as_slice() {
+        [(first, _), (_, _), rest @ ..] if first == "services" && !rest.is_empty() => {
+            Some(rest.to_vec())
+        }
+        _ => None,
+    }
+}
+
+/// With active profiles (`--profile`, `COMPOSE_PROFILES`), only the services they enable are
+/// what compose starts: findings about the other services of the file are dropped (their
+/// `profiles:` merged over the project's files). Secrets and the engine's own findings stay,
+/// as for [`project_view`]: a secret in the file is exposed whichever services run.
+fn profile_view(file: &SourceFile, settings: &LintSettings, findings: &mut Vec<Finding>) {
+    use crate::model::compose::project::Project;
+    use crate::source::FileKind;
+    let Some(active) = settings.compose_env.profiles.as_deref() else {
+        return;
+    };
+    // Not skipped when there is no finding: a dependency on a disabled service is one.
+    if file.kind != FileKind::Compose {
+        return;
+    }
+    let project = Project::of(&file.path, &file.text, &settings.compose_env)
+        .unwrap_or_else(|| Project::alone(&file.path, &file.text));
+    let (enabled, disabled): (Vec<String>, Vec<String>) = project
+        .services_here()
+        .into_iter()
+        .map(|(name, _)| name)
+        .partition(|name| project.enabled(name, active));
+    let mut pipeline = disabled_dependencies(&project, &enabled, active);
+    if !disabled.is_empty() {
+        findings.retain(|f| {
+            if f.name.starts_with("secret") || f.code.starts_with("PL0") {
+                return true;
+            }
+            project
+                .service_at(f.span, &f.message)
+                .is_none_or(|s| !disabled.contains(&s))
+        });
+    }
+    engine::settle(&mut pipeline, settings);
+    findings.extend(pipeline);
+}
+
+/// The `depends_on` entries this file writes for an `enabled` service that name a service of
+/// the project the `active` profiles leave out: compose refuses to start such a project
+/// (unless the dependency is `required: false`).
+fn disabled_dependencies(
+    project: &crate::model::compose::project::Project,
+    enabled: &[String],
+    active: &[String],
+) -> Vec<Finding> {
+    let known = project.services();
+    let mut out = Vec::new();
+    for s in enabled {
+        for dep in project.mapping_keys(&["services", s, "depends_on"]) {
+            if !known.contains(&dep) || project.enabled(&dep, active) {
+                continue;
+            }
+            let required = project
+                .scalar_here(&["services", s, "depends_on", &dep, "required"])
+                .is_none_or(|r| r != "false");
+            // Reported where this file names the dependency: the long form's key, or the
+            // list holding the name.
+            let span = project
+                .item_span_here(&["services", s, "depends_on"], &dep)
+                .or_else(|| project.key_span_here(&["services", s, "depends_on", &dep]));
+            let (Some(span), true) = (span, required) else {
+                continue;
+            };
+            let profiles = project.items(&["services", &dep, "profiles"]).join(", ");
+            out.push(engine::engine_finding(
+                RuleId::ComposeProfileDependency,
+                span,
+                &format!(
+                    "service `{s}` depends on `{dep}`, which the active profiles ({}) leave out \
+                     (its profiles: {profiles}): `docker compose` refuses to start the project; \
+                     activate one of its profiles, or mark the dependency `required: false`",
+                    active.join(", ")
+                ),
+            ));
+        }
+    }
+    out
+}
+
 /// Codes of the findings that quote the file where it fails to parse or to follow the schema
 /// (syntax, schema, duplicate keys, interpolation, extends, input limits): their snippets show
 /// whatever the file holds, and a file that is not what it is named (a `compose.yaml` linked to
 /// a credentials file) holds secrets no rule marked.
-const SOURCE_DIAGNOSTICS: [&str; 9] = [
+const SOURCE_DIAGNOSTICS: [&str; 10] = [
     RuleId::DockerfileSyntax.code(),
     RuleId::YamlSyntax.code(),
     RuleId::ComposeSchema.code(),
@@ -531,6 +658,7 @@ const SOURCE_DIAGNOSTICS: [&str; 9] = [
     RuleId::ComposeUnsetVariable.code(),
     RuleId::ComposeExtends.code(),
     RuleId::ComposeMissingFile.code(),
+    RuleId::ComposeInclude.code(),
     RuleId::InputLimit.code(),
 ];
 

@@ -17,10 +17,27 @@ fn fixture(case: &str) -> PathBuf {
 /// `plimsoll check --format json ARGS` in the fixture's directory, rendered one finding a line
 /// with its related spans below it.
 fn findings(case: &str, args: &[&str]) -> String {
-    let dir = fixture(case);
+    findings_in(&fixture(case), args, &[])
+}
+
+/// As [`findings`], in `dir`, with `vars` set in plimsoll's environment (and
+/// `COMPOSE_PROFILES` unset unless given).
+fn findings_in(dir: &Path, args: &[&str], vars: &[(&str, &str)]) -> String {
     let mut all = vec!["check", "--isolated", "--format", "json"];
     all.extend_from_slice(args);
-    let run = support::run_plimsoll(&dir, &all, None);
+    let mut cmd = std::process::Command::new(support::plimsoll_bin());
+    cmd.current_dir(dir)
+        .args(&all)
+        .env_remove("COMPOSE_PROFILES");
+    for (k, v) in vars {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("run plimsoll");
+    let run = support::Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    };
     assert!(
         run.code == 0 || run.code == 1,
         "exit {}: {}{}",
@@ -88,13 +105,64 @@ fn naming_the_compose_file_brings_its_dotenv_files() {
     assert!(!only.contains(".env"), "{only}");
 }
 
+/// A copy of a fixture in a new temporary directory (outside this repository).
+fn copy_fixture(case: &str) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(fixture(case)).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), tmp.path().join(entry.file_name())).unwrap();
+    }
+    tmp
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let ok = std::process::Command::new("git")
+        .current_dir(dir)
+        .args(["-c", "user.email=t@example.com", "-c", "user.name=t"])
+        .args(args)
+        .output()
+        .unwrap()
+        .status
+        .success();
+    assert!(ok, "git {args:?}");
+}
+
 #[test]
 fn an_ignored_dotenv_is_not_committed_and_not_reported() {
-    let out = findings("dotenv-ignored", &["."]);
+    // Outside any repository, the `.gitignore` rules decide.
+    let tmp = copy_fixture("dotenv-ignored");
+    let out = findings_in(tmp.path(), &["."], &[]);
     assert!(!out.contains(".env"), "{out}");
     // Named explicitly, it is linted like any named file.
-    let named = findings("dotenv-ignored", &[".env"]);
+    let named = findings_in(tmp.path(), &[".env"], &[]);
     assert!(named.contains(".env:1:13 PL501"), "{named}");
+}
+
+#[test]
+fn a_tracked_dotenv_is_committed_whatever_gitignore_says() {
+    if !support::have_tool("git") {
+        eprintln!("skipping: git is not installed to make a repository");
+        return;
+    }
+    let tmp = copy_fixture("dotenv-ignored");
+    git(tmp.path(), &["init", "-q"]);
+    git(tmp.path(), &["add", "."]);
+    // Ignored and untracked: not committed.
+    let out = findings_in(tmp.path(), &["."], &[]);
+    assert!(!out.contains(".env"), "{out}");
+    // `git add -f`: the index tracks it, `.gitignore` notwithstanding.
+    git(tmp.path(), &["add", "-f", ".env"]);
+    let out = findings_in(tmp.path(), &["."], &[]);
+    assert!(out.contains(".env:1:13 PL501"), "{out}");
+    // Index version 4 (prefix-compressed paths) reads the same.
+    git(tmp.path(), &["update-index", "--index-version", "4"]);
+    let out = findings_in(tmp.path(), &["."], &[]);
+    assert!(out.contains(".env:1:13 PL501"), "{out}");
+    // Neither tracked nor ignored: one `git add .` away from being committed.
+    std::fs::remove_file(tmp.path().join(".gitignore")).unwrap();
+    git(tmp.path(), &["rm", "-q", "--cached", ".env"]);
+    let out = findings_in(tmp.path(), &["."], &[]);
+    assert!(out.contains(".env:1:13 PL501"), "{out}");
 }
 
 #[test]
@@ -214,4 +282,173 @@ fn included_files_are_linted_with_the_project() {
     // An include that does not exist is a finding.
     assert!(out.contains("compose.yaml:5:5 PL011"), "{out}");
     snap("compose_project_include", out);
+}
+
+#[test]
+fn an_included_file_reads_its_project_directory_and_env_file() {
+    const RULES: &str =
+        "compose-unset-variable,compose-missing-file,compose-extends,secret-in-variable";
+    let out = findings("include-project", &["--select", RULES, "."]);
+    // Every variable is set: DB_TAG and DB_CONF by this project's `.env`, DB_PASSWORD by the
+    // include's env_file config/db.env, WEB_ENV by web/.env (the default for web/web.yaml).
+    assert!(!out.contains("PL005"), "{out}");
+    // stack/db.yaml's `env_file: ${DB_CONF}` is db-extra.env (this project's `.env` wins over
+    // the include's env_file), read from its project directory, data/, where it exists.
+    assert!(!out.contains("stack/db.yaml"), "{out}");
+    // Its `extends.file: base.yaml` is data/base.yaml, found (no compose-extends).
+    assert!(!out.contains("PL007"), "{out}");
+    // web/web.yaml reads its own directory's `.env`: `web.env`, which web/ lacks.
+    assert!(
+        starts_a_line(&out, "web/web.yaml:4:15 PL011") && out.contains("`web.env`"),
+        "{out}"
+    );
+    // The secret is reported once, where it lives.
+    assert!(starts_a_line(&out, "config/db.env:3:13 PL501"), "{out}");
+    assert_eq!(out.matches("DB_PASSWORD").count(), 1, "{out}");
+    // The `.env` beside stack/db.yaml is not its project directory's: compose never reads it.
+    assert!(!out.contains("stack/.env"), "{out}");
+    // An include entry's later paths are merged over its first, as override files are.
+    let images = findings(
+        "include-project",
+        &["--select", "latest-tag,unpinned-digest", "."],
+    );
+    assert!(
+        starts_a_line(&images, "web/web.override.yaml:3:12 PL101")
+            && images.contains("replaces `nginx:1.27` from web/web.yaml:3:12"),
+        "{images}"
+    );
+    assert!(!starts_a_line(&images, "web/web.yaml:3:12"), "{images}");
+    // Linted alone, as no project includes it, the same file has none of those variables.
+    let alone = findings("include-project", &["--select", RULES, "stack/db.yaml"]);
+    assert_eq!(alone.matches("PL006").count(), 3, "{alone}");
+    assert!(alone.contains("PL007"), "{alone}");
+    snap("compose_project_include_project", out);
+}
+
+#[test]
+fn the_include_comparison_fixture_resolves_every_variable() {
+    // tests/compose_docker_config.rs compares it with `docker compose config` (v2): its
+    // values must come from the include's env_file and the included directory's `.env`.
+    let out = findings(
+        "include-config",
+        &[
+            "--select",
+            "compose-unset-variable,compose-missing-file",
+            ".",
+        ],
+    );
+    assert_eq!(out, "", "{out}");
+    let alone = findings(
+        "include-config",
+        &[
+            "--select",
+            "compose-unset-variable",
+            "sub/app.yaml",
+            "other/worker.yaml",
+        ],
+    );
+    // Alone, sub/app.yaml reads no env file (other/worker.yaml still has the `.env` beside it).
+    assert_eq!(alone.matches("PL006").count(), 3, "{alone}");
+}
+
+#[test]
+fn an_include_cycle_is_reported_and_the_run_ends() {
+    let out = findings("include-cycle", &["."]);
+    assert!(starts_a_line(&out, "parts/b.yaml:2:5 PL013"), "{out}");
+    assert_eq!(out.matches("PL013").count(), 1, "{out}");
+    assert!(out.contains("forms a cycle"), "{out}");
+    snap("compose_project_include_cycle", out);
+}
+
+const PROFILE_RULES: &str =
+    "latest-tag,privileged,root-user,port-all-interfaces,compose-profile-dependency";
+
+#[test]
+fn profiles_restrict_the_project_to_the_services_compose_starts() {
+    let all = findings("profiles", &["--select", PROFILE_RULES, "."]);
+    // Without a profile every service is linted.
+    for service in ["debug", "test", "admin"] {
+        assert!(
+            all.contains(&format!("service `{service}`")),
+            "{service}: {all}"
+        );
+    }
+    let debug = findings(
+        "profiles",
+        &["--select", PROFILE_RULES, "--profile", "debug", "."],
+    );
+    assert!(debug.contains("service `debug`"), "{debug}");
+    assert!(!debug.contains("service `test`"), "{debug}");
+    // `admin` takes its profile from the override file.
+    assert!(!debug.contains("service `admin`"), "{debug}");
+    // `web` has no profile: always there.
+    assert!(debug.contains("compose.yaml:8:9 PL818"), "{debug}");
+    // `debug` depends on `test`, which `debug` alone leaves out: compose refuses that.
+    assert!(starts_a_line(&debug, "compose.yaml:13:18 PL014"), "{debug}");
+    let both = findings(
+        "profiles",
+        &[
+            "--select",
+            PROFILE_RULES,
+            "--profile",
+            "debug",
+            "--profile",
+            "test",
+            ".",
+        ],
+    );
+    assert!(!both.contains("PL014"), "{both}");
+    // Reported in a file with no other finding too.
+    let only = findings(
+        "profiles",
+        &[
+            "--select",
+            "compose-profile-dependency",
+            "--profile",
+            "debug",
+            ".",
+        ],
+    );
+    assert!(starts_a_line(&only, "compose.yaml:13:18 PL014"), "{only}");
+    assert!(!all.contains("PL014"), "{all}");
+    // COMPOSE_PROFILES, comma-separated, when no --profile is given.
+    let env = findings_in(
+        &fixture("profiles"),
+        &["--select", PROFILE_RULES, "."],
+        &[("COMPOSE_PROFILES", "test,tools")],
+    );
+    assert!(!env.contains("service `debug`"), "{env}");
+    assert!(
+        env.contains("service `test`") && env.contains("service `admin`"),
+        "{env}"
+    );
+    let flag_wins = findings_in(
+        &fixture("profiles"),
+        &["--select", PROFILE_RULES, "--profile", "debug", "."],
+        &[("COMPOSE_PROFILES", "test")],
+    );
+    assert_eq!(flag_wins, debug);
+    // `*` enables every profile.
+    let every = findings(
+        "profiles",
+        &["--select", PROFILE_RULES, "--profile", "*", "."],
+    );
+    assert_eq!(every, all);
+    snap("compose_project_profiles_debug", debug);
+}
+
+#[test]
+fn extends_is_resolved_per_file_before_the_override_merges() {
+    let out = findings("extends-override", &["--select", MERGE_RULES, "."]);
+    // `base` keeps `nginx:latest` and `root`: reported for it.
+    assert!(out.contains("service `base`: `nginx:latest`"), "{out}");
+    assert!(out.contains("service `base`"), "{out}");
+    // `web` inherited them, and the override replaces both for `web`: nothing for `web`.
+    assert!(!out.contains("service `web`: `nginx:latest`"), "{out}");
+    assert!(!out.contains("service `web` runs as root"), "{out}");
+    // `api` inherited `node:latest` from common.yaml; the override gives it `node:22.1`.
+    assert!(!out.contains("service `api`: `node:latest`"), "{out}");
+    // The override's own `worker` extends common.yaml: its `node:latest` stands.
+    assert!(out.contains("service `worker`: `node:latest`"), "{out}");
+    snap("compose_project_extends_override", out);
 }

@@ -12,12 +12,13 @@ use std::path::Path;
 
 type Check = fn(&[u8]);
 
-const TARGETS: [(&str, Check); 5] = [
+const TARGETS: [(&str, Check); 6] = [
     ("dockerfile_parse", checks::dockerfile_parse),
     ("compose_load", checks::compose_load),
     ("lint_file", checks::lint_file),
     ("fix_apply", checks::fix_apply),
     ("expansion", checks::expansion),
+    ("git_index", checks::git_index),
 ];
 
 #[test]

@@ -172,6 +172,12 @@ pub struct CheckArgs {
     /// order (later files override earlier ones); the files are linted as one project.
     #[arg(long = "compose-file", short = 'f', value_name = "FILE")]
     pub compose_files: Vec<PathBuf>,
+    /// Lint only the compose services this profile enables, as `docker compose --profile`
+    /// (repeatable; `*` enables all). Without it `COMPOSE_PROFILES` (comma-separated) is read;
+    /// with neither, every service is linted, whatever its `profiles:` (a linter judges all
+    /// of them).
+    #[arg(long = "profile", value_name = "NAME")]
+    pub profiles: Vec<String>,
 }
 
 #[derive(Debug, Default, Args)]

@@ -90,6 +90,7 @@ fn parse_compose(file: &SourceFile, env: &ComposeEnv) -> Parsed {
             DiagnosticKind::Extends => RuleId::ComposeExtends,
             DiagnosticKind::MissingFile => RuleId::ComposeMissingFile,
             DiagnosticKind::LegacyLayout => RuleId::ComposeV1Layout,
+            DiagnosticKind::Include => RuleId::ComposeInclude,
         };
         let f = d.related.iter().fold(
             engine_finding(rule, d.span, &d.message),

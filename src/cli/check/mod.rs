@@ -46,6 +46,15 @@ impl CheckArgs {
             fetch_checksums: self.fetch_checksums,
             policies: self.policies.clone(),
             compose_project: self.compose_files.clone(),
+            // `COMPOSE_PROFILES` is compose's own setting: read as compose reads it, unless
+            // the environment is left out.
+            compose_profiles: crate::model::compose::profiles::active(
+                &self.profiles,
+                (!self.ignore_env)
+                    .then(|| std::env::var("COMPOSE_PROFILES").ok())
+                    .flatten()
+                    .as_deref(),
+            ),
         }
     }
 }
@@ -91,7 +100,7 @@ pub fn run(args: CheckArgs) -> ExitStatus {
     crate::analysis::context::snapshot_directories();
     start_workers(&args);
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-    let source = match SettingsSource::new(&args.settings_options(), cwd.clone()) {
+    let mut source = match SettingsSource::new(&args.settings_options(), cwd.clone()) {
         Ok(s) => s,
         Err(e) => return super::fail(e),
     };
@@ -169,7 +178,20 @@ pub fn run(args: CheckArgs) -> ExitStatus {
     // A compose project is linted with the dotenv files it reads (not when `--file-kind`
     // says what every named file is).
     if file_kind.is_none() {
-        discover::add_project_env_files(&mut found, Some(&exclude));
+        // Included files are loaded as their including project reads them (project
+        // directory, dotenv files): walked once here, before anything is linted.
+        let roots: Vec<PathBuf> = found
+            .targets
+            .iter()
+            .filter(|t| t.kind == FileKind::Compose && !t.stdin)
+            .map(|t| t.path.clone())
+            .collect();
+        let included = std::sync::Arc::new(crate::model::compose::include::resolve(
+            &roots,
+            source.compose_files(),
+        ));
+        discover::add_project_env_files(&mut found, Some(&exclude), Some(&included));
+        source.set_compose_includes(included);
     }
     let targets = found.targets;
     // A Dockerfile a compose service builds is linted with the service's `build.args` and

@@ -243,6 +243,12 @@ pub struct Env {
     /// order: one project. Other files form the default project of their directory
     /// ([`super::project::project_files`]).
     pub project: Option<Arc<[PathBuf]>>,
+    /// The active profiles (`--profile`, `COMPOSE_PROFILES`): findings are kept only for the
+    /// services they enable ([`super::profiles`]). `None` lints every service.
+    pub profiles: Option<Arc<[String]>>,
+    /// How each file another compose file `include:`s is loaded: its project directory and the
+    /// dotenv files its interpolation reads ([`super::include`]).
+    pub includes: Option<Arc<super::include::Included>>,
 }
 
 /// Reads from the disk afresh each time; shared, so that two default environments are equal.
@@ -255,6 +261,8 @@ impl Default for Env {
             vars: HashMap::new(),
             files: Arc::clone(&DEFAULT_FILES),
             project: None,
+            profiles: None,
+            includes: None,
         }
     }
 }
@@ -275,6 +283,11 @@ impl PartialEq for Env {
         self.vars == other.vars
             && Arc::ptr_eq(&self.files, &other.files)
             && self.project == other.project
+            && self.profiles == other.profiles
+            && match (&self.includes, &other.includes) {
+                (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+                (a, b) => a.is_none() && b.is_none(),
+            }
     }
 }
 

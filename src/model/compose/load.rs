@@ -45,15 +45,43 @@ pub fn load_path(path: &Path, env: &Env) -> std::io::Result<ComposeFile> {
 /// The `.env` beside the file, when the file may use it: `.env` only feeds interpolation, here
 /// or in a file `extends` names, so a file with neither `$` nor `extends` does not read it. A
 /// missing `.env` (or a dangling link, which the loader notes) is no `.env`, as for compose.
-fn read_dotenv(text: &str, path: &Path, env: &Env, out: &mut Vec<Diagnostic>) -> dotenv::DotEnv {
+/// A file another compose file includes reads its project's dotenv files instead
+/// ([`super::include`]): the first that sets a variable wins.
+fn read_dotenv(
+    text: &str,
+    path: &Path,
+    included: Option<&super::include::IncludeContext>,
+    env: &Env,
+    out: &mut Vec<Diagnostic>,
+) -> dotenv::DotEnv {
     static EXTENDS: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
         std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"extends"));
     let may_use =
         memchr::memchr(b'$', text.as_bytes()).is_some() || EXTENDS.find(text.as_bytes()).is_some();
-    let Some(p) = dotenv_path(path).filter(|_| may_use) else {
+    if !may_use {
         return dotenv::DotEnv::default();
+    }
+    let Some(ctx) = included else {
+        return match dotenv_path(path) {
+            Some(p) => read_one_dotenv(&p, env, out),
+            None => dotenv::DotEnv::default(),
+        };
     };
-    let text = match env.files.text(&p) {
+    let mut merged = dotenv::DotEnv::default();
+    let mut seen = std::collections::HashSet::new();
+    for p in &ctx.dotenv {
+        let one = read_one_dotenv(p, env, out);
+        for (name, value) in one.vars {
+            if seen.insert(name.clone()) {
+                merged.vars.push((name, value));
+            }
+        }
+    }
+    merged
+}
+
+fn read_one_dotenv(p: &Path, env: &Env, out: &mut Vec<Diagnostic>) -> dotenv::DotEnv {
+    let text = match env.files.text(p) {
         Ok(t) => t,
         Err(FileError::Missing | FileError::Dangling { .. }) => return dotenv::DotEnv::default(),
         Err(FileError::Unreadable(why)) => {
@@ -108,7 +136,25 @@ fn load_inner(text: &str, path: &Path, env: &Env) -> ComposeFile {
                 .collect(),
         })
         .collect();
-    let dotenv = read_dotenv(text, path, env, &mut diagnostics);
+    let included = env.includes.as_deref().and_then(|i| i.context(path));
+    if let Some(inc) = env.includes.as_deref() {
+        diagnostics.extend(inc.problems(path).iter().map(|p| Diagnostic {
+            kind: DiagnosticKind::Include,
+            span: p.span,
+            message: p.message.clone(),
+            related: Vec::new(),
+        }));
+    }
+    let dotenv = read_dotenv(text, path, included, env, &mut diagnostics);
+    // An included file's relative paths resolve from its project directory: the checks that
+    // read them take a path there (the file's own name in that directory).
+    let anchor = match included {
+        Some(ctx) => ctx.project_dir.join(
+            path.file_name()
+                .unwrap_or(std::ffi::OsStr::new("compose.yaml")),
+        ),
+        None => path.to_path_buf(),
+    };
     let vars = Vars {
         process: &env.vars,
         dotenv: dotenv.vars.into_iter().collect(),
@@ -164,7 +210,8 @@ fn load_inner(text: &str, path: &Path, env: &Env) -> ComposeFile {
             files: &files,
             budget: &budget,
             imports: &imports,
-            path,
+            // `extends.file` too is read from an included file's project directory.
+            path: &anchor,
             diags: &mut diagnostics,
             via: None,
             remap: None,
@@ -175,9 +222,9 @@ fn load_inner(text: &str, path: &Path, env: &Env) -> ComposeFile {
         } else {
             cx.compose(root, doc.span)
         };
-        super::missing::check(&compose, path, &vars, &*env.files, &mut diagnostics);
+        super::missing::check(&compose, &anchor, &vars, &*env.files, &mut diagnostics);
         let mut compose = compose;
-        super::built::resolve(&mut compose, path, &*env.files);
+        super::built::resolve(&mut compose, &anchor, &*env.files);
         documents.push(compose);
     }
     if let Some((span, message)) = budget.stopped.take() {

@@ -10,9 +10,12 @@
 mod builder;
 pub mod builds;
 mod built;
+pub mod effective;
 pub mod files;
+pub mod include;
 mod load;
 mod missing;
+pub mod profiles;
 pub mod project;
 pub mod schema;
 pub mod short_syntax;
@@ -126,6 +129,8 @@ pub enum DiagnosticKind {
     /// The version-1 layout (services at the top level), which current Compose refuses; its
     /// services are still read.
     LegacyLayout,
+    /// `include:` entries form a cycle or nest past [`include::MAX_DEPTH`].
+    Include,
 }
 
 impl DiagnosticKind {
@@ -141,6 +146,7 @@ impl DiagnosticKind {
             DiagnosticKind::Extends => "extends",
             DiagnosticKind::MissingFile => "missing-file",
             DiagnosticKind::LegacyLayout => "legacy-layout",
+            DiagnosticKind::Include => "include",
         }
     }
 

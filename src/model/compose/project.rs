@@ -41,6 +41,12 @@ pub fn project_files(path: &Path, env: &Env) -> Vec<PathBuf> {
     {
         return list.to_vec();
     }
+    // An include entry with several paths: the first file, the others merged over it.
+    if let Some(ctx) = env.includes.as_deref().and_then(|i| i.context(path))
+        && ctx.paths.len() > 1
+    {
+        return ctx.paths.clone();
+    }
     let alone = vec![path.to_path_buf()];
     let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
         return alone;
@@ -68,12 +74,8 @@ pub fn project_files(path: &Path, env: &Env) -> Vec<PathBuf> {
 }
 
 fn same_file(a: &Path, b: &Path) -> bool {
-    let norm = |p: &Path| -> PathBuf {
-        p.components()
-            .filter(|c| !matches!(c, std::path::Component::CurDir))
-            .collect()
-    };
-    norm(a) == norm(b)
+    // Lexically, `..` folded as for include paths (which are stored so).
+    super::include::normalise(a) == super::include::normalise(b)
 }
 
 /// One file of a project, parsed.
@@ -135,6 +137,86 @@ impl Project {
         Some(Project { members, me: me? })
     }
 
+    /// The file at `path` as a project of its own (to ask the questions below of one file).
+    pub fn alone(path: &Path, text: &str) -> Project {
+        Project {
+            members: vec![Member {
+                path: path.to_path_buf(),
+                parsed: Arc::new(ParsedFile::parse(text)),
+            }],
+            me: 0,
+        }
+    }
+
+    /// The service a finding at `span` in this file is about: the one its message names
+    /// (``service `web` ``) when this file defines it, else the service whose entry holds
+    /// `span`. A value a service inherits through `extends` from another service of the file
+    /// is reported at that other service's token, with the inheriting service's name: the
+    /// name decides which service the finding is about.
+    pub fn service_at(&self, span: Span, message: &str) -> Option<String> {
+        let named = named_service(message)
+            .filter(|n| lookup(&self.members[self.me].parsed, &["services", n]).is_some());
+        if let Some(n) = named {
+            return Some(n.to_string());
+        }
+        let path = key_path(&self.members[self.me].parsed.yaml, span)?;
+        match path.as_slice() {
+            [first, second, ..] if first.key == "services" => Some(second.key.clone()),
+            _ => None,
+        }
+    }
+
+    /// The services this file defines, with the span of each one's entry (key to value).
+    pub fn services_here(&self) -> Vec<(String, Span)> {
+        let m = &self.members[self.me].parsed;
+        let yaml = &m.yaml;
+        let Some(e) = lookup(m, &["services"]) else {
+            return Vec::new();
+        };
+        yaml.entries(yaml.resolve(e.value))
+            .iter()
+            .filter_map(|p| {
+                let name = yaml.scalar(p.key)?.to_string();
+                let k = yaml.node(p.key)?.span;
+                let v = yaml.node(p.value)?.span;
+                Some((name, k.cover(v)))
+            })
+            .collect()
+    }
+
+    /// Whether the active profiles enable service `name`, its `profiles:` merged over the
+    /// project's files ([`super::profiles`]).
+    pub fn enabled(&self, name: &str, active: &[String]) -> bool {
+        super::profiles::enabled(&self.items(&["services", name, "profiles"]), active)
+    }
+
+    /// The span of the key at `keys` in this file, if it writes one.
+    pub fn key_span_here(&self, keys: &[&str]) -> Option<Span> {
+        let m = &self.members[self.me].parsed;
+        let e = lookup(m, keys)?;
+        m.yaml.node(e.key).map(|n| n.span)
+    }
+
+    /// The span of the item `item` of the sequence at `keys` in this file, if there is one.
+    pub fn item_span_here(&self, keys: &[&str], item: &str) -> Option<Span> {
+        let m = &self.members[self.me].parsed;
+        let yaml = &m.yaml;
+        let e = lookup(m, keys)?;
+        let items = yaml.sequence(yaml.resolve(e.value))?;
+        items
+            .iter()
+            .map(|i| yaml.resolve(*i))
+            .find(|i| yaml.scalar(*i) == Some(item))
+            .and_then(|i| yaml.node(i).map(|n| n.span))
+    }
+
+    /// The scalar at `keys` in this file, as written.
+    pub fn scalar_here(&self, keys: &[&str]) -> Option<String> {
+        let m = &self.members[self.me].parsed;
+        let e = lookup(m, keys)?;
+        m.yaml.scalar(m.yaml.resolve(e.value)).map(str::to_string)
+    }
+
     /// The other files, for messages.
     pub fn others(&self) -> Vec<&Path> {
         let mut out = Vec::new();
@@ -150,10 +232,48 @@ impl Project {
     /// service, or of the top level for a finding outside `services`) whose absence the finding
     /// reports, for a rule that reports one (a dotted key names a nested one).
     pub fn judge(&self, span: Span, absent: &[&str]) -> Verdict {
+        self.judge_for(span, absent, None)
+    }
+
+    /// As [`Project::judge`], for a finding about `service` (see [`Project::service_at`]):
+    /// compose resolves `extends` in each file before it merges the files, so a value `web`
+    /// inherits from `base` is replaced by a later file's `web` value, not by its `base` one.
+    pub fn judge_for(&self, span: Span, absent: &[&str], service: Option<&str>) -> Verdict {
         let mine = &self.members[self.me].parsed.yaml;
-        let Some(path) = key_path(mine, span) else {
+        let Some(mut path) = key_path(mine, span) else {
             return Verdict::Kept { overrides: None };
         };
+        if let (Some(s), [first, second, ..]) = (service, path.as_mut_slice())
+            && first.key == "services"
+            && second.key != s
+        {
+            second.key = s.to_string();
+        }
+        self.judge_path(path, absent)
+    }
+
+    /// As [`Project::judge_for`], for a finding on a value the service inherits through
+    /// `extends` from another file: `keys` is where the value stands in the service there
+    /// (`["image"]`), as merged into the service here.
+    pub fn judge_inherited(&self, service: &str, keys: &[(String, bool)]) -> Verdict {
+        let mut path = vec![
+            Step {
+                key: "services".to_string(),
+                appended: false,
+            },
+            Step {
+                key: service.to_string(),
+                appended: false,
+            },
+        ];
+        path.extend(keys.iter().map(|(key, appended)| Step {
+            key: key.clone(),
+            appended: *appended,
+        }));
+        self.judge_path(path, &[])
+    }
+
+    fn judge_path(&self, path: Vec<Step>, absent: &[&str]) -> Verdict {
         let names: Vec<&str> = path.iter().map(|s| s.key.as_str()).collect();
         // A finding on a service's name (or the top level) that reports an absence.
         let scope_len = if names.first() == Some(&"services") {
@@ -347,6 +467,24 @@ fn key_path(yaml: &Yaml, span: Span) -> Option<Vec<Step>> {
         node = value;
     }
     Some(out)
+}
+
+/// The service a message names first (``service `web` ``, ``Service `web` ``).
+fn named_service(message: &str) -> Option<&str> {
+    let at = message.find("ervice `")?;
+    let rest = &message[at + "ervice `".len()..];
+    let end = rest.find('`')?;
+    Some(&rest[..end])
+}
+
+/// The mapping keys from the top of a parsed file to the value at `offset` (as [`key_path`]),
+/// each with whether it holds a sequence the merge appends to.
+pub fn keys_at(file: &ParsedFile, offset: usize) -> Vec<(String, bool)> {
+    key_path(&file.yaml, Span::new(offset, offset))
+        .unwrap_or_default()
+        .into_iter()
+        .map(|s| (s.key, s.appended))
+        .collect()
 }
 
 /// The entry at `keys` in a parsed file.
