@@ -118,7 +118,33 @@ struct ResultLocation<'a> {
 struct RelatedLocation<'a> {
     id: usize,
     message: Text<'a>,
-    physical_location: PhysicalLocation<'a>,
+    physical_location: RelatedPhysical<'a>,
+}
+
+/// A related location in the result's own file, or in another file of the project (the
+/// Dockerfile stage a compose service builds, the compose service a Dockerfile is built for),
+/// where only the line and column are known.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum RelatedPhysical<'a> {
+    Here(PhysicalLocation<'a>),
+    #[serde(rename_all = "camelCase")]
+    Elsewhere {
+        artifact_location: OwnedArtifactLocation,
+        region: PointRegion,
+    },
+}
+
+#[derive(Serialize)]
+struct OwnedArtifactLocation {
+    uri: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PointRegion {
+    start_column: u32,
+    start_line: u32,
 }
 
 #[derive(Serialize)]
@@ -330,7 +356,22 @@ pub fn render(reports: &[FileReport], ctx: &Context<'_>, out: &mut dyn Write) ->
                         message: Text {
                             text: std::borrow::Cow::Borrowed(&rel.label),
                         },
-                        physical_location: at(Region::of(rel.span, file, Some(&secrets))),
+                        physical_location: match rel.elsewhere.as_deref() {
+                            Some(e) => RelatedPhysical::Elsewhere {
+                                artifact_location: OwnedArtifactLocation {
+                                    uri: path_uri(&e.path.to_string_lossy()),
+                                },
+                                region: PointRegion {
+                                    start_column: e.column,
+                                    start_line: e.line,
+                                },
+                            },
+                            None => RelatedPhysical::Here(at(Region::of(
+                                rel.span,
+                                file,
+                                Some(&secrets),
+                            ))),
+                        },
                     })
                     .collect(),
                 rule_id: f.code,
@@ -391,6 +432,33 @@ mod tests {
             .unwrap();
         assert!(latest["properties"].get("security-severity").is_none());
         crate::assert_snap!("sarif", text);
+    }
+
+    /// A related note about another file of the project points into that file.
+    #[test]
+    fn a_note_about_another_file_points_there() {
+        let mut reports = testdata::reports();
+        let f = &mut reports[0].findings[0];
+        f.related = vec![
+            crate::finding::Related::new(f.span, "here"),
+            crate::finding::Related::elsewhere(f.span, "the stage built", "app/Dockerfile", 7, 3),
+        ];
+        let mut out = Vec::new();
+        let ctx = Context::new(&testdata::rule_info);
+        super::render(&reports, &ctx, &mut out).unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        let related = &v["runs"][0]["results"][0]["relatedLocations"];
+        let here = &related[0]["physicalLocation"];
+        assert_eq!(
+            here["artifactLocation"]["uri"],
+            v["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        );
+        assert!(here["region"]["byteOffset"].is_number());
+        let there = &related[1]["physicalLocation"];
+        assert_eq!(there["artifactLocation"]["uri"], "app/Dockerfile");
+        assert_eq!(there["region"]["startLine"], 7);
+        assert_eq!(there["region"]["startColumn"], 3);
+        assert_eq!(related[1]["message"]["text"], "the stage built");
     }
 
     #[test]
