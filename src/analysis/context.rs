@@ -37,18 +37,36 @@ pub fn snapshot_directories() {
     SNAPSHOT.store(true, Ordering::Relaxed);
 }
 
-/// The names in `dir`, listed once per process; `None` when not snapshotting, or the listing
-/// failed or was too large (then the caller opens the files).
+/// What is known of a directory's names during a snapshot.
+enum Listed {
+    /// Asked once: answered by opening the files (a run of one Dockerfile would pay more for
+    /// listing a large directory than for two failed opens).
+    AskedOnce,
+    /// Asked again: listed (`None` when the listing failed or was too large).
+    Names(Option<Arc<HashSet<OsString>>>),
+}
+
+/// The names in `dir`, listed once per process from the second time it is asked; `None` when
+/// not snapshotting, the first time, or when the listing failed or was too large (then the
+/// caller opens the files).
 fn listing(dir: &Path) -> Option<Arc<HashSet<OsString>>> {
-    type Listings = Mutex<HashMap<PathBuf, Option<Arc<HashSet<OsString>>>>>;
-    static LISTINGS: OnceLock<Listings> = OnceLock::new();
+    static LISTINGS: OnceLock<Mutex<HashMap<PathBuf, Listed>>> = OnceLock::new();
     if !SNAPSHOT.load(Ordering::Relaxed) {
         return None;
     }
-    let mut all = LISTINGS.get_or_init(Listings::default).lock().ok()?;
-    all.entry(dir.to_path_buf())
-        .or_insert_with(|| list(dir).map(Arc::new))
-        .clone()
+    let mut all = LISTINGS.get_or_init(Mutex::default).lock().ok()?;
+    match all.get(dir) {
+        None => {
+            all.insert(dir.to_path_buf(), Listed::AskedOnce);
+            None
+        }
+        Some(Listed::Names(names)) => names.clone(),
+        Some(Listed::AskedOnce) => {
+            let names = list(dir).map(Arc::new);
+            all.insert(dir.to_path_buf(), Listed::Names(names.clone()));
+            names
+        }
+    }
 }
 
 fn list(dir: &Path) -> Option<HashSet<OsString>> {
