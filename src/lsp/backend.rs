@@ -72,7 +72,48 @@ pub fn settings_for(source: &SettingsSource, path: &Path) -> (LintSettings, Opti
         ),
     };
     settings.compose_builds = ComposeBuilds::fresh();
+    if FileKind::detect(path) == Some(FileKind::Compose) {
+        settings.compose_env = with_includes(&settings.compose_env, path);
+    }
     (settings, problem)
+}
+
+/// How many directories above an open compose file are searched for a compose file that
+/// includes it (four `stat`s each, on every lint of the file).
+const INCLUDER_LEVELS: usize = 4;
+
+/// The compose environment with the includes of `path`'s project, as `plimsoll check` walks
+/// them: a file another compose file of the project `include:`s is loaded as that project
+/// reads it (its project directory, its dotenv files). The includers are looked for among the
+/// default compose files of the file's directory and of up to [`INCLUDER_LEVELS`] above it,
+/// read afresh.
+fn with_includes(env: &std::sync::Arc<ComposeEnv>, path: &Path) -> std::sync::Arc<ComposeEnv> {
+    use crate::model::compose::EntryKind;
+    use crate::model::compose::builds::same_file;
+    use crate::model::compose::project::BASE_NAMES;
+    let mut roots = Vec::new();
+    let dirs = path.parent().into_iter().flat_map(Path::ancestors);
+    for dir in dirs.take(INCLUDER_LEVELS + 1) {
+        let first = BASE_NAMES
+            .iter()
+            .map(|n| dir.join(n))
+            .find(|p| env.files.entry(p) == Some(EntryKind::File));
+        if let Some(first) = first
+            && !same_file(&first, path)
+        {
+            roots.push(first);
+        }
+    }
+    // The highest first: the first route to a file starts at the top of its project.
+    roots.reverse();
+    roots.push(path.to_path_buf());
+    let included = crate::model::compose::include::resolve(&roots, &*env.files);
+    if included.iter().next().is_none() && included.problems(path).is_empty() {
+        return env.clone();
+    }
+    let mut with = (**env).clone();
+    with.includes = Some(std::sync::Arc::new(included));
+    std::sync::Arc::new(with)
 }
 
 /// Whether the open document at `doc` (of `kind`) is linted with what the file at `saved` says,
@@ -94,6 +135,15 @@ pub fn depends_on(doc: &Path, kind: FileKind, saved: &Path, env: &ComposeEnv) ->
         (FileKind::Compose, Some(FileKind::Compose | FileKind::Env)) => {
             doc.parent() == saved.parent()
                 || project_files(doc, env).iter().any(|p| same_file(p, saved))
+                // A file the saved one includes (directly or through others) is read as its
+                // entry says (project directory, env_file).
+                || (saved_kind == Some(FileKind::Compose)
+                    && crate::model::compose::include::resolve(
+                        &[saved.to_path_buf()],
+                        &*env.files,
+                    )
+                    .context(doc)
+                    .is_some())
         }
         (FileKind::Compose, Some(FileKind::Dockerfile)) => {
             let Some(first) = project_files(doc, env).into_iter().next() else {
@@ -232,6 +282,51 @@ pub fn resolve_digest(reference: &str, doc_path: &Path) -> Result<String, String
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An included file opened in the editor is read as the project including it reads it,
+    /// and saving the includer re-lints it.
+    #[test]
+    fn an_included_file_is_read_as_its_project_includes_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("compose.yaml");
+        let sub = dir.path().join("sub").join("compose.yaml");
+        std::fs::create_dir_all(dir.path().join("sub")).unwrap();
+        std::fs::create_dir_all(dir.path().join("conf")).unwrap();
+        std::fs::write(
+            &root,
+            "include:\n  - path: sub/compose.yaml\n    env_file: conf/vars.env\nservices: {}\n",
+        )
+        .unwrap();
+        std::fs::write(&sub, "services:\n  web:\n    image: nginx:${TAG}\n").unwrap();
+        let (source, _) = settings_source(&SettingsOptions {
+            isolated: true,
+            ..SettingsOptions::default()
+        });
+        let (settings, _) = settings_for(&source, &sub);
+        let included = settings.compose_env.includes.as_ref().unwrap();
+        let context = included.context(&sub).unwrap();
+        assert_eq!(
+            context.dotenv.last(),
+            Some(&dir.path().join("conf/vars.env"))
+        );
+        assert!(depends_on(
+            &sub,
+            FileKind::Compose,
+            &root,
+            &settings.compose_env
+        ));
+        // A compose file no other includes is read on its own.
+        let (settings, _) = settings_for(&source, &root);
+        assert!(
+            settings
+                .compose_env
+                .includes
+                .as_ref()
+                .unwrap()
+                .context(&root)
+                .is_none()
+        );
+    }
 
     #[test]
     fn parses_image_references() {
