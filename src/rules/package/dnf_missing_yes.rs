@@ -19,7 +19,7 @@ impl Rule for DnfMissingYes {
             if pc.command.is("microdnf") {
                 continue;
             }
-            cx.report_prompting_command(&pc, "dnf", "add `-y`");
+            cx.report_prompting_command(pc, "dnf", "add `-y`");
         }
     }
 }

@@ -15,7 +15,7 @@ impl Rule for YumMissingYes {
             if pc.manager != Manager::Yum || !pc.prompts(&["-y", "--assumeyes"]) {
                 continue;
             }
-            cx.report_prompting_command(&pc, "yum", "add `-y`");
+            cx.report_prompting_command(pc, "yum", "add `-y`");
         }
     }
 }

@@ -15,7 +15,7 @@ impl Rule for ZypperMissingYes {
             if pc.manager != Manager::Zypper || !pc.prompts(&["-n", "--non-interactive", "-y", "--no-confirm"]) {
                 continue;
             }
-            cx.report_prompting_command(&pc, "zypper", "add `-n` (before the subcommand) or `-y`");
+            cx.report_prompting_command(pc, "zypper", "add `-n` (before the subcommand) or `-y`");
         }
     }
 }
