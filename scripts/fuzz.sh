@@ -21,7 +21,7 @@ if [[ "${1:-}" =~ ^[0-9]+$ ]]; then
   shift
 fi
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(dockerfile_parse compose_load compose_yaml_diff lint_file fix_apply expansion)
+[ ${#targets[@]} -gt 0 ] || targets=(dockerfile_parse compose_load compose_yaml_diff lint_file fix_apply expansion git_index)
 
 if ! cargo fuzz --version >/dev/null 2>&1; then
   echo "fuzz.sh: cargo-fuzz is not installed (cargo install cargo-fuzz --locked)" >&2
