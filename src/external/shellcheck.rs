@@ -400,16 +400,16 @@ fn locate(configured: Option<&Path>) -> Result<ShellCheck, Missing> {
     }
 }
 
-/// The first executable file called `name` (or `name.exe` on Windows) in a `PATH` directory.
+/// The first executable file called `name` (or `name.exe`, on Windows) in a `PATH` directory.
 fn on_path(name: &std::ffi::OsStr) -> Option<ShellCheck> {
     let path = std::env::var_os("PATH")?;
     std::env::split_paths(&path).find_map(|dir| {
-        let candidates = [
-            dir.join(name),
-            dir.join(Path::new(name).with_extension("exe")),
-        ];
-        candidates
-            .into_iter()
+        let plain = std::iter::once(dir.join(name));
+        // Only Windows names programs `.exe`: elsewhere it is a `stat` per `PATH` entry, on
+        // every run, for nothing.
+        let exe = cfg!(windows).then(|| dir.join(Path::new(name).with_extension("exe")));
+        plain
+            .chain(exe)
             .filter(|c| is_executable(c))
             .find_map(|c| ShellCheck::at(&c))
     })
