@@ -11,11 +11,17 @@ use super::*;
 use crate::model::build_inputs::BuildInputs;
 use crate::model::dockerfile::{self, ImageTarget};
 
-/// Fills [`Build::built`] for the services of `doc` that build and set no user.
-pub(super) fn resolve(doc: &mut Compose, path: &Path, files: &dyn ComposeFiles) {
+/// Fills [`Build::built`] for the services of `doc` that build and set no user, except those
+/// in `unbuildable` (their context or Dockerfile is known missing).
+pub(super) fn resolve(
+    doc: &mut Compose,
+    path: &Path,
+    files: &dyn ComposeFiles,
+    unbuildable: &[String],
+) {
     let dir = path.parent().unwrap_or(Path::new(""));
     for s in &mut doc.services {
-        if s.user.is_some() {
+        if s.user.is_some() || unbuildable.contains(&s.name.value) {
             continue;
         }
         let Some(b) = s.build.as_deref_mut() else {

@@ -222,9 +222,10 @@ fn load_inner(text: &str, path: &Path, env: &Env) -> ComposeFile {
         } else {
             cx.compose(root, doc.span)
         };
-        super::missing::check(&compose, &anchor, &vars, &*env.files, &mut diagnostics);
+        let unbuildable =
+            super::missing::check(&compose, &anchor, &vars, &*env.files, &mut diagnostics);
         let mut compose = compose;
-        super::built::resolve(&mut compose, &anchor, &*env.files);
+        super::built::resolve(&mut compose, &anchor, &*env.files, &unbuildable);
         documents.push(compose);
     }
     if let Some((span, message)) = budget.stopped.take() {

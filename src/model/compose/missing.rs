@@ -14,16 +14,19 @@ use super::files::{ComposeFiles, EntryKind};
 use super::*;
 use crate::syntax::compose::interpolate::interpolate;
 
-/// Reports what `doc` names that is not there.
+/// Reports what `doc` names that is not there, and returns the names of the services whose
+/// build context or Dockerfile is found missing (nothing to read for their built stage: the
+/// file system is not asked again, [`super::built::resolve`]).
 pub(super) fn check(
     doc: &Compose,
     path: &Path,
     vars: &Vars<'_>,
     files: &dyn ComposeFiles,
     out: &mut Vec<Diagnostic>,
-) {
+) -> Vec<String> {
+    let mut unbuildable = Vec::new();
     let Some(dir) = path.parent() else {
-        return;
+        return unbuildable;
     };
     let at = Place {
         dir,
@@ -81,16 +84,23 @@ pub(super) fn check(
                 ));
             }
         }
-        if let Some(b) = &s.build {
-            build(&at, name, b, out);
+        if let Some(b) = &s.build
+            && build(&at, name, b, out)
+        {
+            unbuildable.push(name.clone());
         }
     }
+    unbuildable
 }
 
-fn build(at: &Place<'_>, name: &str, b: &Build, out: &mut Vec<Diagnostic>) {
-    // No context means `.`, the compose file's directory, which exists.
+/// Reports a missing build context or Dockerfile; true when one is.
+fn build(at: &Place<'_>, name: &str, b: &Build, out: &mut Vec<Diagnostic>) -> bool {
+    // No context means `.`, the compose file's directory, which exists; so does `.` written.
     let context = match &b.context {
-        Some(c) if is_remote(&c.value) => return,
+        Some(c) if is_remote(&c.value) => return false,
+        Some(c) if c.value == "." && !c.is_interpolated() && c.origin.is_none() => {
+            at.dir.to_path_buf()
+        }
         Some(c) => {
             if at.is_missing(c, Some(EntryKind::Dir)) {
                 out.push(missing(
@@ -101,17 +111,17 @@ fn build(at: &Place<'_>, name: &str, b: &Build, out: &mut Vec<Diagnostic>) {
                         c.value,
                     ),
                 ));
-                return;
+                return true;
             }
             match at.resolve(c) {
                 Some(p) => p,
-                None => return,
+                None => return false,
             }
         }
         None => at.dir.to_path_buf(),
     };
     if b.dockerfile_inline.is_some() {
-        return;
+        return false;
     }
     let Some(df) = &b.dockerfile else {
         let default = context.join("Dockerfile");
@@ -126,8 +136,9 @@ fn build(at: &Place<'_>, name: &str, b: &Build, out: &mut Vec<Diagnostic>) {
                      with `dockerfile:`"
                 ),
             ));
+            return true;
         }
-        return;
+        return false;
     };
     let inner = Place {
         dir: &context,
@@ -142,7 +153,9 @@ fn build(at: &Place<'_>, name: &str, b: &Build, out: &mut Vec<Diagnostic>) {
                 df.value,
             ),
         ));
+        return true;
     }
+    false
 }
 
 /// Where relative paths are read from, and how.
