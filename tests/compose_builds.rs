@@ -6,7 +6,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test: a failed step should panic with its message
 mod support;
 
-use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
 fn fixture(case: &str) -> PathBuf {
@@ -22,50 +21,7 @@ fn findings(case: &str, args: &[&str]) -> String {
     let mut all = vec!["check", "--isolated", "--format", "json"];
     all.extend_from_slice(args);
     let run = support::run_plimsoll(&dir, &all, None);
-    assert!(
-        run.code == 0 || run.code == 1,
-        "exit {}: {}{}",
-        run.code,
-        run.stdout,
-        run.stderr
-    );
-    let json: serde_json::Value = serde_json::from_str(&run.stdout).expect("json report");
-    let mut out = String::new();
-    for f in json.as_array().expect("an array") {
-        let _ = writeln!(
-            out,
-            "{}:{}:{} {} {}: {}",
-            f["file"].as_str().unwrap(),
-            f["line"],
-            f["column"],
-            f["code"].as_str().unwrap(),
-            f["name"].as_str().unwrap(),
-            f["message"].as_str().unwrap()
-        );
-        for r in f["related"].as_array().into_iter().flatten() {
-            // A note about another file says where: `-> file:line:column`.
-            let elsewhere = match r.get("elsewhere") {
-                Some(e) => format!(
-                    " -> {}:{}:{}",
-                    e["file"].as_str().unwrap(),
-                    e["line"],
-                    e["column"]
-                ),
-                None => String::new(),
-            };
-            let _ = writeln!(
-                out,
-                "    related {}:{}{elsewhere}: {}",
-                r["line"],
-                r["column"],
-                r["label"].as_str().unwrap()
-            );
-        }
-    }
-    if !run.stderr.is_empty() {
-        let _ = writeln!(out, "stderr: {}", run.stderr.trim_end());
-    }
-    out
+    support::render_findings(&run)
 }
 
 fn snap(name: &str, rendered: String) {

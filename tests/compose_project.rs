@@ -5,7 +5,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test: a failed step should panic with its message
 mod support;
 
-use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
 fn fixture(case: &str) -> PathBuf {
@@ -38,40 +37,7 @@ fn findings_in(dir: &Path, args: &[&str], vars: &[(&str, &str)]) -> String {
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     };
-    assert!(
-        run.code == 0 || run.code == 1,
-        "exit {}: {}{}",
-        run.code,
-        run.stdout,
-        run.stderr
-    );
-    let json: serde_json::Value = serde_json::from_str(&run.stdout).expect("json report");
-    let mut out = String::new();
-    for f in json.as_array().expect("an array") {
-        let _ = writeln!(
-            out,
-            "{}:{}:{} {} {}: {}",
-            f["file"].as_str().unwrap(),
-            f["line"],
-            f["column"],
-            f["code"].as_str().unwrap(),
-            f["name"].as_str().unwrap(),
-            f["message"].as_str().unwrap()
-        );
-        for r in f["related"].as_array().into_iter().flatten() {
-            let _ = writeln!(
-                out,
-                "    related {}:{}: {}",
-                r["line"],
-                r["column"],
-                r["label"].as_str().unwrap()
-            );
-        }
-    }
-    if !run.stderr.is_empty() {
-        let _ = writeln!(out, "stderr: {}", run.stderr.trim_end());
-    }
-    out
+    support::render_findings(&run)
 }
 
 fn starts_a_line(out: &str, prefix: &str) -> bool {

@@ -119,3 +119,55 @@ pub fn dl_aliases() -> std::collections::BTreeMap<String, Vec<String>> {
     }
     map
 }
+
+/// A `plimsoll check --format json` run as text for a snapshot: one finding a line
+/// (`file:line:column code name: message`), its related spans below it (a note about another
+/// file says where: `-> file:line:column`), then standard error. Fails unless the run exited 0
+/// or 1.
+#[allow(dead_code)] // not every test file that includes this module renders findings
+pub fn render_findings(run: &Run) -> String {
+    use std::fmt::Write;
+    assert!(
+        run.code == 0 || run.code == 1,
+        "exit {}: {}{}",
+        run.code,
+        run.stdout,
+        run.stderr
+    );
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).expect("json report");
+    let mut out = String::new();
+    for f in json.as_array().expect("an array") {
+        let _ = writeln!(
+            out,
+            "{}:{}:{} {} {}: {}",
+            f["file"].as_str().unwrap_or_default(),
+            f["line"],
+            f["column"],
+            f["code"].as_str().unwrap_or_default(),
+            f["name"].as_str().unwrap_or_default(),
+            f["message"].as_str().unwrap_or_default()
+        );
+        for r in f["related"].as_array().into_iter().flatten() {
+            let elsewhere = match r.get("elsewhere") {
+                Some(e) => format!(
+                    " -> {}:{}:{}",
+                    e["file"].as_str().unwrap_or_default(),
+                    e["line"],
+                    e["column"]
+                ),
+                None => String::new(),
+            };
+            let _ = writeln!(
+                out,
+                "    related {}:{}{elsewhere}: {}",
+                r["line"],
+                r["column"],
+                r["label"].as_str().unwrap_or_default()
+            );
+        }
+    }
+    if !run.stderr.is_empty() {
+        let _ = writeln!(out, "stderr: {}", run.stderr.trim_end());
+    }
+    out
+}
