@@ -378,11 +378,7 @@ mod tests {
     use crate::model::compose::MemFiles;
 
     fn env(files: &[(&str, &str)]) -> Env {
-        let mut m = MemFiles::new();
-        for (p, t) in files {
-            m = m.with(*p, *t);
-        }
-        Env::new().with_files(Arc::new(m))
+        MemFiles::env_of(files)
     }
 
     #[test]

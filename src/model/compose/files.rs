@@ -205,6 +205,14 @@ impl MemFiles {
         self.files.insert(path.into(), text.into());
         self
     }
+
+    /// A default environment reading only `files` (path, text), for tests.
+    pub fn env_of(files: &[(&str, &str)]) -> Env {
+        let held = files
+            .iter()
+            .fold(MemFiles::new(), |m, (p, t)| m.with(*p, *t));
+        Env::new().with_files(Arc::new(held))
+    }
 }
 
 impl ComposeFiles for MemFiles {

@@ -519,11 +519,7 @@ mod tests {
     use crate::model::compose::MemFiles;
 
     fn env(files: &[(&str, &str)]) -> Env {
-        let mut m = MemFiles::new();
-        for (p, t) in files {
-            m = m.with(*p, *t);
-        }
-        Env::new().with_files(Arc::new(m))
+        MemFiles::env_of(files)
     }
 
     const BASE: &str = "services:\n  web:\n    image: nginx:1.27\n    ports: ['80:80']\n";
