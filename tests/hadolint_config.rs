@@ -35,13 +35,7 @@ fn hadolint_configurations_give_the_same_findings_under_plimsoll() {
         return;
     }
     let aliases = support::dl_aliases();
-    let mut cases: Vec<_> = std::fs::read_dir(FIXTURES)
-        .expect("read the fixtures")
-        .filter_map(|e| e.ok())
-        .map(|e| e.path())
-        .filter(|p| p.is_dir())
-        .collect();
-    cases.sort();
+    let cases = support::case_dirs(FIXTURES);
     assert!(cases.len() >= 5, "the fixture set is incomplete");
     let mut failures = Vec::new();
     for dir in &cases {
@@ -91,17 +85,7 @@ fn hadolint_configurations_give_the_same_findings_under_plimsoll() {
 }
 
 fn hadolint(dir: &Path) -> (Findings, i32) {
-    let out = Command::new("hadolint")
-        .current_dir(dir)
-        .args(["-f", "json", "-c", ".hadolint.yaml", "Dockerfile"])
-        .output()
-        .expect("run hadolint");
-    let findings: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "hadolint printed no JSON ({e}): {}",
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
+    let (findings, code) = support::hadolint_json(dir, &["-c", ".hadolint.yaml", "Dockerfile"]);
     let mut map = Findings::new();
     for f in findings.as_array().expect("an array") {
         let code = f["code"].as_str().unwrap_or("");
@@ -113,7 +97,7 @@ fn hadolint(dir: &Path) -> (Findings, i32) {
             );
         }
     }
-    (map, out.status.code().unwrap_or(-1))
+    (map, code)
 }
 
 fn plimsoll(dir: &Path, aliases: &BTreeMap<String, Vec<String>>) -> (Findings, i32) {

@@ -39,13 +39,7 @@ fn pragmas_give_hadolints_findings_or_the_case_says_why_not() {
         return;
     }
     let aliases = support::dl_aliases();
-    let mut cases: Vec<_> = std::fs::read_dir(FIXTURES)
-        .expect("read the fixtures")
-        .filter_map(|e| e.ok())
-        .map(|e| e.path())
-        .filter(|p| p.is_dir())
-        .collect();
-    cases.sort();
+    let cases = support::case_dirs(FIXTURES);
     assert!(cases.len() >= 4, "the fixture set is incomplete");
     let mut failures = Vec::new();
     for dir in &cases {
@@ -122,17 +116,7 @@ fn differences(dir: &Path) -> BTreeMap<(String, u32, String), String> {
 }
 
 fn hadolint(dir: &Path) -> Findings {
-    let out = Command::new("hadolint")
-        .current_dir(dir)
-        .args(["-f", "json", "Dockerfile"])
-        .output()
-        .expect("run hadolint");
-    let findings: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "hadolint printed no JSON ({e}): {}",
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
+    let (findings, _) = support::hadolint_json(dir, &["Dockerfile"]);
     findings
         .as_array()
         .expect("an array")

@@ -171,3 +171,35 @@ pub fn render_findings(run: &Run) -> String {
     }
     out
 }
+
+/// The directories directly under `root` (one fixture case each), sorted.
+#[allow(dead_code)] // not every test file that includes this module has fixture cases
+pub fn case_dirs(root: impl AsRef<Path>) -> Vec<PathBuf> {
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(root)
+        .expect("read the fixtures")
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    cases.sort();
+    cases
+}
+
+/// `hadolint -f json ARGS` in `dir`: its findings and its exit code. Fails when it prints no
+/// JSON.
+#[allow(dead_code)] // only the hadolint comparisons run hadolint
+pub fn hadolint_json(dir: &Path, args: &[&str]) -> (serde_json::Value, i32) {
+    let out = std::process::Command::new("hadolint")
+        .current_dir(dir)
+        .args(["-f", "json"])
+        .args(args)
+        .output()
+        .expect("run hadolint");
+    let findings = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "hadolint printed no JSON ({e}): {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (findings, out.status.code().unwrap_or(-1))
+}
