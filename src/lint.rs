@@ -193,10 +193,14 @@ fn lint_alone(file: &SourceFile, settings: &LintSettings, opts: LintOptions) -> 
     let (mut report, statements) = engine::lint_source_with_statements(file, settings);
     mask_source_diagnostics(file, settings, &mut report.findings);
     name_extended_files(file, settings, &mut report.findings);
-    project_view(file, settings, &mut report.findings);
-    project_built_images(file, settings, &mut report.findings);
-    project_user(file, settings, &mut report.findings);
-    profile_view(file, settings, &mut report.findings);
+    // The project views share one reading of the file's compose project (finding its files
+    // costs a `stat` per default name, and this file is parsed again for it), made when the
+    // first of them needs it.
+    let project = FileProject::new(file, settings);
+    project_view(&project, &mut report.findings);
+    project_built_images(&project, &mut report.findings);
+    project_user(&project, &mut report.findings);
+    profile_view(&project, &mut report.findings);
     let mut pipeline = Vec::new();
     if let Some(at) = opts.invalid_utf8_at {
         let end = file
@@ -322,19 +326,53 @@ fn absent_keys(rule: &str) -> &'static [&'static str] {
     }
 }
 
+/// A compose file's project ([`Project::of`]), read once for the views below, when first
+/// asked.
+///
+/// [`Project::of`]: crate::model::compose::project::Project::of
+struct FileProject<'a> {
+    file: &'a SourceFile,
+    settings: &'a LintSettings,
+    project: std::cell::OnceCell<Option<crate::model::compose::project::Project>>,
+}
+
+impl<'a> FileProject<'a> {
+    fn new(file: &'a SourceFile, settings: &'a LintSettings) -> FileProject<'a> {
+        FileProject {
+            file,
+            settings,
+            project: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// The project of several files the file belongs to (`None` when it stands alone).
+    fn get(&self) -> Option<&crate::model::compose::project::Project> {
+        self.project
+            .get_or_init(|| {
+                crate::model::compose::project::Project::of(
+                    &self.file.path,
+                    &self.file.text,
+                    &self.settings.compose_env,
+                )
+            })
+            .as_ref()
+    }
+}
+
 /// A compose file that is part of a larger project (an override file beside it, or the
 /// `-f` list) is judged with the project: a finding on a value a later file replaces is not
 /// about what runs and is dropped (the later file's value is linted where it is written); a
 /// finding on an absence another file fills is dropped; a value that replaces an earlier
 /// file's says which, as a related note. Secrets and the engine's own findings stay: a secret
 /// written in a file is exposed whatever replaces it, and a broken file is broken.
-fn project_view(file: &SourceFile, settings: &LintSettings, findings: &mut Vec<Finding>) {
-    use crate::model::compose::project::{Project, Verdict};
+fn project_view(fp: &FileProject<'_>, findings: &mut Vec<Finding>) {
+    let (file, settings) = (fp.file, fp.settings);
+    use crate::model::compose::project::Verdict;
     use crate::source::FileKind;
     if file.kind != FileKind::Compose || findings.is_empty() {
         return;
     }
-    let Some(project) = Project::of(&file.path, &file.text, &settings.compose_env) else {
+    let Some(project) = fp.get() else {
         return;
     };
     let others = project
@@ -405,14 +443,14 @@ fn project_view(file: &SourceFile, settings: &LintSettings, findings: &mut Vec<F
 /// later file unsets it as compose does.
 ///
 /// [`Project::scalar`]: crate::model::compose::project::Project::scalar
-fn project_user(file: &SourceFile, settings: &LintSettings, findings: &mut Vec<Finding>) {
-    use crate::model::compose::project::Project;
+fn project_user(fp: &FileProject<'_>, findings: &mut Vec<Finding>) {
+    let file = fp.file;
     use crate::source::FileKind;
     const RULE: &str = RuleId::RootUserBuilt.name();
     if file.kind != FileKind::Compose || !findings.iter().any(|f| f.name == RULE) {
         return;
     }
-    let Some(project) = Project::of(&file.path, &file.text, &settings.compose_env) else {
+    let Some(project) = fp.get() else {
         return;
     };
     let Some(me) = project.members.get(project.me) else {
@@ -467,16 +505,16 @@ const PULL_RULES: [&str; 7] = [
 /// service's own `build:` in the base file, or another service's `build:` with that `image:`.
 /// The in-file cases are the image analysis's ([`crate::analysis::images::image_uses`]); this
 /// drops the pull rules' findings on such an `image:` once the project is known.
-fn project_built_images(file: &SourceFile, settings: &LintSettings, findings: &mut Vec<Finding>) {
+fn project_built_images(fp: &FileProject<'_>, findings: &mut Vec<Finding>) {
+    let (file, settings) = (fp.file, fp.settings);
     use crate::analysis::images::{built_names, tag_key};
-    use crate::model::compose::project::Project;
     use crate::source::FileKind;
     use crate::syntax::compose::interpolate;
     if file.kind != FileKind::Compose || !findings.iter().any(|f| PULL_RULES.contains(&f.name)) {
         return;
     }
     let env = &settings.compose_env;
-    let Some(project) = Project::of(&file.path, &file.text, env) else {
+    let Some(project) = fp.get() else {
         return;
     };
     let mut names = std::collections::HashSet::new();
@@ -571,7 +609,8 @@ fn inherited_keys(
 /// what compose starts: findings about the other services of the file are dropped (their
 /// `profiles:` merged over the project's files). Secrets and the engine's own findings stay,
 /// as for [`project_view`]: a secret in the file is exposed whichever services run.
-fn profile_view(file: &SourceFile, settings: &LintSettings, findings: &mut Vec<Finding>) {
+fn profile_view(fp: &FileProject<'_>, findings: &mut Vec<Finding>) {
+    let (file, settings) = (fp.file, fp.settings);
     use crate::model::compose::project::Project;
     use crate::source::FileKind;
     let Some(active) = settings.compose_env.profiles.as_deref() else {
@@ -581,8 +620,14 @@ fn profile_view(file: &SourceFile, settings: &LintSettings, findings: &mut Vec<F
     if file.kind != FileKind::Compose {
         return;
     }
-    let project = Project::of(&file.path, &file.text, &settings.compose_env)
-        .unwrap_or_else(|| Project::alone(&file.path, &file.text));
+    let alone;
+    let project = match fp.get() {
+        Some(p) => p,
+        None => {
+            alone = Project::alone(&file.path, &file.text);
+            &alone
+        }
+    };
     let (enabled, disabled): (Vec<String>, Vec<String>) = project
         .services_here()
         .into_iter()
