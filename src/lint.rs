@@ -633,7 +633,7 @@ fn profile_view(fp: &FileProject<'_>, findings: &mut Vec<Finding>) {
         .into_iter()
         .map(|(name, _)| name)
         .partition(|name| project.enabled(name, active));
-    let mut pipeline = disabled_dependencies(&project, &enabled, active);
+    let mut pipeline = disabled_dependencies(project, &enabled, active);
     if !disabled.is_empty() {
         findings.retain(|f| {
             if f.name.starts_with("secret") || f.code.starts_with("PL0") {
